@@ -1,0 +1,203 @@
+"""`annotator` on the command line: init, import, export, stats, schema check.
+
+Every failure the core reports on purpose (an AnnotatorError) prints as `error: ...`
+and exits 1; a wrong command line exits 2 with argparse's usage line. No tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from annotator.config import PROJECT_FILE, write_project_config
+from annotator.errors import AnnotatorError
+from annotator.exporters import ExportFilter, count_documents, export_jsonl
+from annotator.importers import import_paths, input_size
+from annotator.models import STATUSES
+from annotator.project import Project, default_schema_path
+from annotator.schema import load_schema
+from annotator.stats import project_stats
+
+WINDOW_MISSING = "The annotation window is not built yet; use the command line meanwhile (annotator --help)."
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return run_window(args)
+    try:
+        return int(args.run(args) or 0)
+    except AnnotatorError as error:
+        err.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        return 1
+    except OSError as error:
+        err.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was left half-written")
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Label actors, claims and dates in text; export them for model training.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create a project folder with a schema and a database")
+    init.add_argument("project", type=Path, help="folder to create")
+    init.add_argument("--schema", type=Path, default=None, help="label schema YAML (default: schemas/news.yaml)")
+    init.add_argument("--name", help="project name (default: the folder's name)")
+    init.set_defaults(run=cmd_init)
+
+    imp = commands.add_parser("import", help="import .txt files, native .jsonl files, or folders of them")
+    imp.add_argument("project", type=Path)
+    imp.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_FOLDER")
+    imp.add_argument("--annotator", help="put the spans into this annotator's layer")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid records and list the rest")
+    imp.set_defaults(run=cmd_import)
+
+    exp = commands.add_parser("export", help="write the native JSONL export")
+    exp.add_argument("project", type=Path)
+    exp.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
+    exp.add_argument("--status", action="append", choices=STATUSES, help="only layers with this status (repeatable)")
+    exp.add_argument("--annotator", help="only this annotator's layer")
+    exp.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
+    exp.set_defaults(run=cmd_export)
+
+    stats = commands.add_parser("stats", help="documents per status, spans per label and annotator")
+    stats.add_argument("project", type=Path)
+    stats.set_defaults(run=cmd_stats)
+
+    schema = commands.add_parser("schema", help="work with label schemas")
+    schema_commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)
+    check = schema_commands.add_parser("check", help="validate a schema file and list every problem")
+    check.add_argument("file", type=Path)
+    check.set_defaults(run=cmd_schema_check)
+
+    gui = commands.add_parser("gui", help="open the annotation window")
+    gui.add_argument("project", type=Path, nargs="?", default=None)
+    gui.set_defaults(run=run_window)
+    return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root: Path = args.project
+    if (root / PROJECT_FILE).exists():
+        raise AnnotatorError(f"{root / PROJECT_FILE} exists already; this folder is a project")
+    source = args.schema or default_schema_path()
+    schema = load_schema(source)  # refuse a broken schema before creating anything
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, root / "schema.yaml")
+    write_project_config(root, args.name or root.resolve().name, "schema.yaml")
+    with Project.open(root) as project:
+        out.print(f"created project {project.config.name!r} in {root} (schema {schema.name} v{schema.version})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project, _progress("importing", input_size(args.paths)) as advance:
+        report = import_paths(
+            project, args.paths, annotator=args.annotator, skip_invalid=args.skip_invalid, progress=advance
+        )
+    out.print(
+        f"imported {report.documents_added} document(s), {report.spans_added} span(s), "
+        f"{report.relations_added} relation(s) in {report.layers_added} layer(s); "
+        f"skipped {report.documents_skipped} document(s) already in the project"
+        + (f" and {report.layers_skipped} layer(s) already annotated" if report.layers_skipped else "")
+    )
+    for problem in report.invalid:
+        err.print(f"skipped {problem}", soft_wrap=True)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
+    selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
+    with Project.open(args.project) as project:
+        total = count_documents(project) if args.output != "-" else 0
+        with _progress("exporting", total) as advance:
+            report = export_jsonl(project, args.output, selection, advance)
+    if args.output != "-":
+        out.print(
+            f"wrote {report.lines} line(s) for {report.documents} document(s), {report.spans} span(s), "
+            f"{report.relations} relation(s) to {args.output}"
+        )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        stats = project_stats(project)
+        out.print(
+            f"[bold]{project.config.name}[/]: {stats.documents} document(s), schema "
+            f"{project.schema.name} v{project.schema.version} ({project.schema.sha256[:12]})"
+        )
+    status_table = Table(title="Documents per status")
+    status_table.add_column("annotator")
+    for status in STATUSES:
+        status_table.add_column(status, justify="right")
+    for name, counts in stats.status_by_annotator.items():
+        status_table.add_row(name, *(str(counts.get(status, 0)) for status in STATUSES))
+    out.print(status_table)
+    for title, counts in (
+        ("Spans per label", stats.spans_by_label),
+        ("Spans per annotator", stats.spans_by_annotator),
+        ("Relations per label", stats.relations_by_label),
+    ):
+        table = Table(title=title)
+        table.add_column(title.split()[-1])
+        table.add_column("count", justify="right")
+        for key, count in counts.items():
+            table.add_row(key, str(count))
+        out.print(table)
+    return 0
+
+
+def cmd_schema_check(args: argparse.Namespace) -> int:
+    schema = load_schema(args.file)
+    out.print(
+        f"{args.file}: ok — schema {schema.name} v{schema.version}, {len(schema.labels)} label(s), "
+        f"{len(schema.relations)} relation(s), sha256 {schema.sha256[:12]}"
+    )
+    return 0
+
+
+def run_window(args: argparse.Namespace) -> int:
+    err.print(WINDOW_MISSING)
+    return 1
+
+
+@contextmanager
+def _progress(what: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on an interactive terminal; nothing otherwise (logs and pipes stay clean)."""
+    if not err.is_terminal or total <= 0:
+        yield None
+        return
+    with Progress(
+        TextColumn(what),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda step: progress.advance(task, step)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The store: engine set-up, ORM tables and Alembic migrations."""

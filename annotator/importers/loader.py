@@ -1,0 +1,313 @@
+"""Checks records against the schema and writes them in one transaction with Core inserts.
+
+Every record is checked as an annotator's edit would be (validation.py). On the first bad
+record nothing more is written, the rest is still checked so that every problem is
+reported, and the transaction is rolled back: a bad import changes nothing. With
+skip_invalid the bad records are reported and the rest is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, union
+
+from annotator.db.tables import (
+    AnnotatorRow,
+    DocumentLabelRow,
+    DocumentRow,
+    DocumentStatusRow,
+    RelationRow,
+    SpanAttributeRow,
+    SpanRow,
+)
+from annotator.errors import ValidationError
+from annotator.importers.records import (
+    DocumentRecord,
+    ImportFailed,
+    ImportProblem,
+    ImportReport,
+)
+from annotator.models import STATUSES
+from annotator.project import Project, check_annotator_name
+from annotator.text import text_sha256
+from annotator.validation import (
+    check_attributes,
+    check_label,
+    check_offsets,
+    check_overlaps,
+    check_relation,
+)
+
+DEFAULT_LAYER = "imported"
+BATCH_DOCUMENTS = 2000
+MAX_REPORTED_PROBLEMS = 50
+
+documents_table = DocumentRow.__table__
+spans_table = SpanRow.__table__
+attributes_table = SpanAttributeRow.__table__
+relations_table = RelationRow.__table__
+status_table = DocumentStatusRow.__table__
+labels_table = DocumentLabelRow.__table__
+
+
+@dataclass
+class _Layer:
+    annotator_id: int
+    spans: list[tuple[int, int, str, dict[str, Any]]]
+    relations: list[tuple[str, int, int]]  # label, head index, tail index into spans
+    status: str | None
+    document_labels: list[str]
+
+
+@dataclass
+class _Pending:
+    """Rows waiting for the next batch insert."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    layers: list[tuple[str, _Layer]] = field(default_factory=list)  # (document sha, layer)
+
+
+def import_records(
+    project: Project,
+    items: Iterable[DocumentRecord | ImportProblem],
+    *,
+    annotator: str | None = None,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    if annotator is not None:
+        check_annotator_name(annotator)
+    with project.write.begin() as session:
+        loader = _Loader(project, session.connection(), annotator)
+        for item in items:
+            if progress is not None:
+                progress(item.size if isinstance(item, DocumentRecord) else 0)
+            if isinstance(item, ImportProblem):
+                loader.fail(item)
+                continue
+            try:
+                loader.take(item, writing=skip_invalid or not loader.problems)
+            except ValidationError as error:
+                loader.fail(ImportProblem(item.source, item.line, str(error)))
+        if loader.problems and not skip_invalid:
+            raise ImportFailed(
+                loader.problems[:MAX_REPORTED_PROBLEMS], max(0, len(loader.problems) - MAX_REPORTED_PROBLEMS)
+            )
+        loader.flush()
+        loader.report.invalid = loader.problems
+    return loader.report
+
+
+class _Loader:
+    def __init__(self, project: Project, connection: Connection, annotator: str | None) -> None:
+        self.project = project
+        self.schema = project.schema
+        self.connection = connection
+        self.annotator = annotator
+        self.report = ImportReport()
+        self.problems: list[ImportProblem] = []
+        self.pending = _Pending()
+        rows = connection.execute(
+            select(DocumentRow.sha256, DocumentRow.id, DocumentRow.external_id).where(
+                DocumentRow.project_id == project.id
+            )
+        )
+        self.doc_ids: dict[str, int] = {}  # sha -> id, for documents already written
+        self.existing: set[str] = set()  # shas of documents from before this import
+        self.by_external_id: dict[str, str] = {}  # external id -> sha
+        for sha, doc_id, external_id in rows:
+            self.doc_ids[sha] = doc_id
+            self.existing.add(sha)
+            self.by_external_id[external_id] = sha
+        self.known: set[str] = set(self.existing)  # shas in the project or pending
+        self.annotator_ids: dict[str, int] = {}
+        self.layers_done: set[tuple[str, int]] = set()  # (sha, annotator id) given a layer here
+
+    def fail(self, problem: ImportProblem) -> None:
+        self.problems.append(problem)
+
+    def take(self, record: DocumentRecord, *, writing: bool) -> None:
+        sha = text_sha256(record.text)
+        external_id = record.external_id or f"doc-{sha[:12]}"
+        owner = self.by_external_id.get(external_id)
+        if owner is not None and owner != sha:
+            raise ValidationError(f"document id {external_id!r} is already used by a document with another text")
+        layer = self._layer(record) if record.has_layer else None
+        if not writing:
+            return
+        if sha in self.known:
+            self.report.documents_skipped += 1
+        else:
+            self.known.add(sha)
+            self.by_external_id[external_id] = sha
+            self.pending.documents.append(
+                {
+                    "project_id": self.project.id,
+                    "external_id": external_id,
+                    "text": record.text,
+                    "sha256": sha,
+                    "meta": record.meta,
+                }
+            )
+            self.report.documents_added += 1
+        if layer is not None:
+            if self._layer_exists(sha, layer.annotator_id):
+                self.report.layers_skipped += 1
+            else:
+                self.layers_done.add((sha, layer.annotator_id))
+                self.pending.layers.append((sha, layer))
+                self.report.layers_added += 1
+                self.report.spans_added += len(layer.spans)
+                self.report.relations_added += len(layer.relations)
+        if len(self.pending.documents) >= BATCH_DOCUMENTS:
+            self.flush()
+
+    def _layer(self, record: DocumentRecord) -> _Layer:
+        """Check a record's annotations as if an annotator had made them one by one."""
+        name = self.annotator or record.annotator or DEFAULT_LAYER
+        spans: list[tuple[int, int, str, dict[str, Any]]] = []
+        index_of: dict[str, int] = {}
+        for number, span in enumerate(record.spans):
+            where = f"span {span.key or number + 1}"
+            try:
+                check_offsets(record.text, span.start, span.end)
+                spec = check_label(self.schema, span.label)
+                check_attributes(spec, span.attributes)
+            except ValidationError as error:
+                raise ValidationError(f"{where}: {error}") from None
+            if span.text is not None and record.text[span.start : span.end] != span.text:
+                raise ValidationError(
+                    f"{where}: text[{span.start}:{span.end}] is {record.text[span.start : span.end]!r}, "
+                    f"but the record says {span.text!r} (offsets must be code points)"
+                )
+            if span.key is not None:
+                if span.key in index_of:
+                    raise ValidationError(f"span id {span.key!r} is used twice")
+                index_of[span.key] = number
+            spans.append((span.start, span.end, span.label, span.attributes))
+        check_overlaps(self.schema, [(s, e, label) for s, e, label, _ in spans])
+        relations: list[tuple[str, int, int]] = []
+        for relation in record.relations:
+            head, tail = index_of.get(relation.head), index_of.get(relation.tail)
+            if head is None or tail is None:
+                missing = relation.head if head is None else relation.tail
+                raise ValidationError(
+                    f"relation {relation.label} names span {missing!r}, which the record does not have"
+                )
+            check_relation(self.schema, relation.label, spans[head][:3], spans[tail][:3], same_span=head == tail)  # type: ignore[arg-type]
+            if (relation.label, head, tail) in relations:
+                raise ValidationError(f"relation {relation.label} {relation.head} → {relation.tail} appears twice")
+            relations.append((relation.label, head, tail))
+        if record.status is not None and record.status not in STATUSES:
+            raise ValidationError(f"unknown status {record.status!r} (use one of {', '.join(STATUSES)})")
+        known_labels = {d.name for d in self.schema.document_labels}
+        for label in record.document_labels:
+            if label not in known_labels:
+                raise ValidationError(f"unknown document label {label!r}")
+        return _Layer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
+
+    def _annotator_id(self, name: str) -> int:
+        if name not in self.annotator_ids:
+            check_annotator_name(name)
+            found = self.connection.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+            if found is None:
+                found = self.connection.execute(insert(AnnotatorRow.__table__).values(name=name)).inserted_primary_key[
+                    0
+                ]
+            self.annotator_ids[name] = found
+        return self.annotator_ids[name]
+
+    def _layer_exists(self, sha: str, annotator_id: int) -> bool:
+        if (sha, annotator_id) in self.layers_done:
+            return True
+        if sha not in self.existing:
+            return False
+        doc_id = self.doc_ids[sha]
+        used = union(
+            select(SpanRow.document_id).where(SpanRow.document_id == doc_id, SpanRow.annotator_id == annotator_id),
+            select(DocumentStatusRow.document_id).where(
+                DocumentStatusRow.document_id == doc_id, DocumentStatusRow.annotator_id == annotator_id
+            ),
+            select(DocumentLabelRow.document_id).where(
+                DocumentLabelRow.document_id == doc_id, DocumentLabelRow.annotator_id == annotator_id
+            ),
+        )
+        return self.connection.execute(used.limit(1)).first() is not None
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, _Pending()
+        if pending.documents:
+            ids = self.connection.scalars(
+                insert(documents_table).returning(documents_table.c.id, sort_by_parameter_order=True),
+                pending.documents,
+            ).all()
+            for row, doc_id in zip(pending.documents, ids, strict=True):
+                self.doc_ids[row["sha256"]] = doc_id
+        if pending.layers:
+            self._write_layers([(self.doc_ids[sha], layer) for sha, layer in pending.layers])
+
+    def _write_layers(self, layers: list[tuple[int, _Layer]]) -> None:
+        plain: list[dict[str, Any]] = []  # spans nothing else refers to: no id needed back
+        keyed: list[dict[str, Any]] = []
+        keyed_owner: list[tuple[_Layer, int]] = []
+        for doc_id, layer in layers:
+            referenced = {h for _, h, _ in layer.relations} | {t for _, _, t in layer.relations}
+            for index, (start, end, label, attributes) in enumerate(layer.spans):
+                row = {
+                    "document_id": doc_id,
+                    "annotator_id": layer.annotator_id,
+                    "start": start,
+                    "end": end,
+                    "label": label,
+                }
+                if attributes or index in referenced:
+                    keyed.append(row)
+                    keyed_owner.append((layer, index))
+                else:
+                    plain.append(row)
+        if plain:
+            self.connection.execute(insert(spans_table), plain)
+        span_ids: dict[tuple[int, int], int] = {}
+        if keyed:
+            ids = self.connection.scalars(
+                insert(spans_table).returning(spans_table.c.id, sort_by_parameter_order=True), keyed
+            ).all()
+            span_ids = {(id(layer), index): span_id for (layer, index), span_id in zip(keyed_owner, ids, strict=True)}
+        attributes = [
+            {"span_id": span_ids[(id(layer), index)], "name": name, "value": value}
+            for _, layer in layers
+            for index, (_, _, _, attrs) in enumerate(layer.spans)
+            for name, value in sorted(attrs.items())
+        ]
+        relations = [
+            {
+                "document_id": doc_id,
+                "annotator_id": layer.annotator_id,
+                "label": label,
+                "head_span_id": span_ids[(id(layer), head)],
+                "tail_span_id": span_ids[(id(layer), tail)],
+            }
+            for doc_id, layer in layers
+            for label, head, tail in layer.relations
+        ]
+        statuses = [
+            {"document_id": doc_id, "annotator_id": layer.annotator_id, "status": layer.status, "seconds_spent": 0.0}
+            for doc_id, layer in layers
+            if layer.status is not None
+        ]
+        labels = [
+            {"document_id": doc_id, "annotator_id": layer.annotator_id, "label": label}
+            for doc_id, layer in layers
+            for label in layer.document_labels
+        ]
+        for table, rows in (
+            (attributes_table, attributes),
+            (relations_table, relations),
+            (status_table, statuses),
+            (labels_table, labels),
+        ):
+            if rows:
+                self.connection.execute(insert(table), rows)

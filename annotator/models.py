@@ -1,0 +1,122 @@
+"""Plain frozen values that the service hands out. No ORM object ever leaves the core."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+Status = Literal["todo", "in_progress", "done", "skipped"]
+STATUSES: tuple[Status, ...] = ("todo", "in_progress", "done", "skipped")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Span:
+    id: int
+    start: int
+    end: int
+    label: str
+    text: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Relation:
+    id: int
+    label: str
+    head: int  # span id
+    tail: int  # span id
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One row of the document list, seen from one annotator's layer."""
+
+    id: int
+    external_id: str
+    title: str
+    length: int
+    status: Status
+    span_count: int
+    seconds_spent: float
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document with one annotator's layer."""
+
+    id: int
+    external_id: str
+    text: str
+    meta: Mapping[str, Any]
+    annotator: str
+    status: Status
+    spans: tuple[Span, ...]
+    relations: tuple[Relation, ...]
+    document_labels: tuple[str, ...]
+
+    def span(self, span_id: int) -> Span:
+        for span in self.spans:
+            if span.id == span_id:
+                return span
+        raise KeyError(span_id)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one action changed, so that views refresh only that (see Anki's OpChanges)."""
+
+    description: str
+    document_id: int | None = None
+    annotator: str | None = None
+    spans_added: tuple[Span, ...] = ()
+    spans_removed: tuple[Span, ...] = ()
+    spans_changed: tuple[Span, ...] = ()
+    relations_added: tuple[Relation, ...] = ()
+    relations_removed: tuple[Relation, ...] = ()
+    status: Status | None = None
+    document_labels_changed: bool = False
+    documents_added: int = 0
+
+    def merged(self, other: Changes, description: str | None = None) -> Changes:
+        """Both changes as one (for grouped commands)."""
+        return Changes(
+            description=description or self.description,
+            document_id=self.document_id if self.document_id is not None else other.document_id,
+            annotator=self.annotator or other.annotator,
+            spans_added=self.spans_added + other.spans_added,
+            spans_removed=self.spans_removed + other.spans_removed,
+            spans_changed=self.spans_changed + other.spans_changed,
+            relations_added=self.relations_added + other.relations_added,
+            relations_removed=self.relations_removed + other.relations_removed,
+            status=other.status or self.status,
+            document_labels_changed=self.document_labels_changed or other.document_labels_changed,
+            documents_added=self.documents_added + other.documents_added,
+        )
+
+    @property
+    def touched_range(self) -> tuple[int, int] | None:
+        """The smallest code-point range covering every span added, removed or changed."""
+        spans = self.spans_added + self.spans_removed + self.spans_changed
+        if not spans:
+            return None
+        return min(s.start for s in spans), max(s.end for s in spans)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What an edit made (the new span, say) and what it changed."""
+
+    value: T
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class ProjectStats:
+    documents: int
+    status_by_annotator: Mapping[str, Mapping[str, int]]  # annotator -> status -> documents
+    spans_by_label: Mapping[str, int]
+    spans_by_annotator: Mapping[str, int]
+    relations_by_label: Mapping[str, int]

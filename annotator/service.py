@@ -1,0 +1,375 @@
+"""The API that the window, the CLI and the tests call.
+
+One AnnotationService is one annotator working on one project: every edit goes into
+that annotator's layer, runs as one transaction, is logged in the event log, and can be
+undone. Reads return frozen dataclasses; edits return an Outcome (value + Changes) and
+tell every subscriber what changed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from annotator.commands import (
+    AddRelation,
+    AddSpan,
+    Command,
+    CommandGroup,
+    EditContext,
+    RelabelSpan,
+    RemoveRelation,
+    RemoveSpan,
+    SetAttribute,
+    SetDocumentLabel,
+    SetStatus,
+)
+from annotator.db.tables import (
+    DocumentLabelRow,
+    DocumentRow,
+    DocumentStatusRow,
+    EventRow,
+    RelationRow,
+    SpanAttributeRow,
+    SpanRow,
+)
+from annotator.errors import NotFoundError, ProjectError, ValidationError
+from annotator.history import History
+from annotator.models import (
+    Changes,
+    DocumentSummary,
+    DocumentView,
+    Outcome,
+    Relation,
+    Span,
+    Status,
+)
+from annotator.project import Project, check_annotator_name
+
+log = logging.getLogger(__name__)
+Listener = Callable[[Changes], None]
+T = TypeVar("T")
+TITLE_CHARS = 200
+TEXT_CACHE_SIZE = 16
+
+
+class AnnotationService:
+    def __init__(self, project: Project, annotator: str | None = None) -> None:
+        self.project = project
+        self.schema = project.schema
+        self.annotator = annotator or default_annotator_name()
+        check_annotator_name(self.annotator)
+        self.history = History()
+        self._listeners: list[Listener] = []
+        self._texts: dict[int, str] = {}
+        with project.write.begin() as session:
+            annotator_id = project.annotator_id(session, self.annotator)
+        assert annotator_id is not None
+        self.annotator_id = annotator_id
+
+    @classmethod
+    def open(cls, project_dir: str | os.PathLike[str], annotator: str | None = None) -> AnnotationService:
+        return cls(Project.open(project_dir), annotator)
+
+    def close(self) -> None:
+        self.project.close()
+
+    def __enter__(self) -> AnnotationService:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call listener with every Changes; returns the function that unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def documents(self, layer: str | None = None) -> list[DocumentSummary]:
+        """Every document of the project in import order, with one layer's status and span count."""
+        with self.project.read() as session:
+            annotator_id = self._layer_id(session, layer)
+            span_counts = (
+                select(SpanRow.document_id, func.count().label("n"))
+                .where(SpanRow.annotator_id == annotator_id)
+                .group_by(SpanRow.document_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(
+                    DocumentRow.id,
+                    DocumentRow.external_id,
+                    func.substr(DocumentRow.text, 1, TITLE_CHARS),
+                    func.length(DocumentRow.text),
+                    DocumentStatusRow.status,
+                    span_counts.c.n,
+                    DocumentStatusRow.seconds_spent,
+                )
+                .outerjoin(
+                    DocumentStatusRow,
+                    and_(
+                        DocumentStatusRow.document_id == DocumentRow.id,
+                        DocumentStatusRow.annotator_id == annotator_id,
+                    ),
+                )
+                .outerjoin(span_counts, span_counts.c.document_id == DocumentRow.id)
+                .where(DocumentRow.project_id == self.project.id)
+                .order_by(DocumentRow.id)
+            )
+            return [
+                DocumentSummary(
+                    id=doc_id,
+                    external_id=external_id,
+                    title=_title(head),
+                    length=length,
+                    status=status or "todo",
+                    span_count=count or 0,
+                    seconds_spent=seconds or 0.0,
+                )
+                for doc_id, external_id, head, length, status, count, seconds in rows
+            ]
+
+    def document(self, document_id: int, layer: str | None = None) -> DocumentView:
+        """A document with one layer (the service's own annotator unless named)."""
+        with self.project.read() as session:
+            doc = self._document_row(session, document_id)
+            annotator_id = self._layer_id(session, layer)
+            text = doc.text
+            span_rows = session.execute(
+                select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label)
+                .where(SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id)
+                .order_by(SpanRow.start, SpanRow.end, SpanRow.label)
+            ).all()
+            attributes: dict[int, dict[str, Any]] = {}
+            for span_id, name, value in session.execute(
+                select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
+                .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
+                .where(SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id)
+                .order_by(SpanAttributeRow.span_id, SpanAttributeRow.name)
+            ):
+                attributes.setdefault(span_id, {})[name] = value
+            relations = session.execute(
+                select(RelationRow.id, RelationRow.label, RelationRow.head_span_id, RelationRow.tail_span_id)
+                .where(RelationRow.document_id == document_id, RelationRow.annotator_id == annotator_id)
+                .order_by(RelationRow.id)
+            ).all()
+            status = session.scalar(
+                select(DocumentStatusRow.status).where(
+                    DocumentStatusRow.document_id == document_id,
+                    DocumentStatusRow.annotator_id == annotator_id,
+                )
+            )
+            labels = session.scalars(
+                select(DocumentLabelRow.label)
+                .where(DocumentLabelRow.document_id == document_id, DocumentLabelRow.annotator_id == annotator_id)
+                .order_by(DocumentLabelRow.label)
+            ).all()
+            return DocumentView(
+                id=doc.id,
+                external_id=doc.external_id,
+                text=text,
+                meta=dict(doc.meta or {}),
+                annotator=layer or self.annotator,
+                status=status or "todo",
+                spans=tuple(Span(i, s, e, label, text[s:e], attributes.get(i, {})) for i, s, e, label in span_rows),
+                relations=tuple(Relation(*r) for r in relations),
+                document_labels=tuple(labels),
+            )
+
+    def find_document(self, external_id: str) -> int:
+        with self.project.read() as session:
+            found = session.scalar(
+                select(DocumentRow.id).where(
+                    DocumentRow.project_id == self.project.id, DocumentRow.external_id == external_id
+                )
+            )
+        if found is None:
+            raise NotFoundError(f"no document with id {external_id!r}")
+        return found
+
+    # --- editing ----------------------------------------------------------------------
+
+    def add_span(
+        self, document_id: int, start: int, end: int, label: str, attributes: Mapping[str, Any] | None = None
+    ) -> Outcome[Span]:
+        changes = self._run(AddSpan(document_id, start, end, label, dict(attributes or {})))
+        return Outcome(changes.spans_added[0], changes)
+
+    def add_spans(
+        self, document_id: int, spans: Sequence[tuple[int, int, str]], description: str
+    ) -> Outcome[tuple[Span, ...]]:
+        """Several spans as one undoable step (for 'label all occurrences')."""
+        group = CommandGroup(description, [AddSpan(document_id, s, e, label) for s, e, label in spans])
+        changes = self._run(group)
+        return Outcome(changes.spans_added, changes)
+
+    def remove_span(self, span_id: int) -> Outcome[Span]:
+        changes = self._run(RemoveSpan(span_id))
+        return Outcome(changes.spans_removed[0], changes)
+
+    def relabel_span(self, span_id: int, label: str) -> Outcome[Span]:
+        changes = self._run(RelabelSpan(span_id, label))
+        return Outcome(changes.spans_changed[0], changes)
+
+    def set_attribute(self, span_id: int, name: str, value: Any) -> Outcome[Span]:
+        """Set one attribute of a span; value None clears it."""
+        changes = self._run(SetAttribute(span_id, name, value))
+        return Outcome(changes.spans_changed[0], changes)
+
+    def add_relation(self, label: str, head: int, tail: int) -> Outcome[Relation]:
+        changes = self._run(AddRelation(label, head, tail))
+        return Outcome(changes.relations_added[0], changes)
+
+    def remove_relation(self, relation_id: int) -> Outcome[Relation]:
+        changes = self._run(RemoveRelation(relation_id))
+        return Outcome(changes.relations_removed[0], changes)
+
+    def set_status(self, document_id: int, status: Status) -> Outcome[Status]:
+        changes = self._run(SetStatus(document_id, status))
+        assert changes.status is not None
+        return Outcome(changes.status, changes)
+
+    def set_document_label(self, document_id: int, label: str, present: bool = True) -> Outcome[bool]:
+        changes = self._run(SetDocumentLabel(document_id, label, present))
+        return Outcome(present, changes)
+
+    def add_time(self, document_id: int, seconds: float) -> None:
+        """Add reading time to this annotator's record of a document (not an undoable edit)."""
+        if not seconds >= 0:
+            raise ValidationError(f"time spent must be a non-negative number, got {seconds!r}")
+        with self._transaction() as session:
+            self._document_row(session, document_id)
+            row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+            if row is None:
+                session.add(
+                    DocumentStatusRow(
+                        document_id=document_id, annotator_id=self.annotator_id, status="todo", seconds_spent=seconds
+                    )
+                )
+            else:
+                row.seconds_spent += seconds
+
+    # --- undo and redo ----------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        return self.history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.history.can_redo
+
+    @property
+    def undo_description(self) -> str | None:
+        return self.history.undo_description
+
+    @property
+    def redo_description(self) -> str | None:
+        return self.history.redo_description
+
+    def undo(self) -> Changes:
+        command = self.history.next_undo()
+        changes = self._execute(command, command.revert, "undo")
+        self.history.undone()
+        self._emit(changes)
+        return changes
+
+    def redo(self) -> Changes:
+        command = self.history.next_redo()
+        changes = self._execute(command, command.apply, "redo")
+        self.history.redone()
+        self._emit(changes)
+        return changes
+
+    # --- internals --------------------------------------------------------------------
+
+    def _run(self, command: Command) -> Changes:
+        changes = self._execute(command, command.apply, "do")
+        self.history.done(command)
+        self._emit(changes)
+        return changes
+
+    def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
+        with self._transaction() as session:
+            ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_reader(session))
+            changes = step(ctx)
+            session.add(
+                EventRow(
+                    annotator_id=self.annotator_id,
+                    document_id=changes.document_id,
+                    action=f"{how}:{type(command).__name__}",
+                    detail={"description": changes.description},
+                )
+            )
+        return changes
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One write transaction; database-level refusals become the core's own errors."""
+        session = self.project.write()
+        try:
+            with session.begin():
+                yield session
+        except IntegrityError as error:
+            raise ValidationError(f"refused by the database: {error.orig}") from error
+        except OperationalError as error:
+            raise ProjectError(f"the database refused the change: {error.orig}") from error
+        finally:
+            session.close()
+
+    def _text_reader(self, session: Session) -> Callable[[int], str]:
+        def read(document_id: int) -> str:
+            text = self._texts.get(document_id)
+            if text is None:
+                text = self._document_row(session, document_id).text
+                if len(self._texts) >= TEXT_CACHE_SIZE:
+                    self._texts.pop(next(iter(self._texts)))
+                self._texts[document_id] = text  # texts never change once imported
+            return text
+
+        return read
+
+    def _document_row(self, session: Session, document_id: int) -> DocumentRow:
+        doc = session.get(DocumentRow, document_id)
+        if doc is None or doc.project_id != self.project.id:
+            raise NotFoundError(f"no document with id {document_id} in project {self.project.config.name!r}")
+        return doc
+
+    def _layer_id(self, session: Session, layer: str | None) -> int:
+        if layer is None or layer == self.annotator:
+            return self.annotator_id
+        found = self.project.annotator_id(session, layer, create=False)
+        if found is None:
+            raise NotFoundError(f"no annotator named {layer!r}")
+        return found
+
+    def _emit(self, changes: Changes) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(changes)
+            except Exception:  # the edit is committed; a broken view must not undo that
+                log.exception("change listener failed")
+
+
+def default_annotator_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "annotator"
+
+
+def _title(head: str) -> str:
+    for line in head.splitlines():
+        if line.strip():
+            return " ".join(line.split())[:80]
+    return "(empty)"

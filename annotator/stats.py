@@ -1,0 +1,72 @@
+"""Project figures for `annotator stats`: documents per status, spans per label and annotator."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, RelationRow, SpanRow
+from annotator.models import ProjectStats
+from annotator.project import Project
+
+
+def project_stats(project: Project) -> ProjectStats:
+    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project.id).scalar_subquery()
+    with project.engine.connect() as connection:
+        documents = (
+            connection.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.project_id == project.id))
+            or 0
+        )
+        by_status: dict[str, dict[str, int]] = defaultdict(dict)
+        rows = connection.execute(
+            select(AnnotatorRow.name, DocumentStatusRow.status, func.count())
+            .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
+            .where(DocumentStatusRow.document_id.in_(in_project))
+            .group_by(AnnotatorRow.name, DocumentStatusRow.status)
+        )
+        for name, status, count in rows:
+            by_status[name][status] = count
+        spans_by_annotator = dict(
+            connection.execute(
+                select(AnnotatorRow.name, func.count())
+                .join(SpanRow, SpanRow.annotator_id == AnnotatorRow.id)
+                .where(SpanRow.document_id.in_(in_project))
+                .group_by(AnnotatorRow.name)
+                .order_by(AnnotatorRow.name)
+            )
+            .tuples()
+            .all()
+        )
+        for name in spans_by_annotator:
+            by_status.setdefault(name, {})
+        for counts in by_status.values():
+            # Documents with no status row are still to do for that annotator.
+            counts["todo"] = counts.get("todo", 0) + documents - sum(counts.values())
+        spans_by_label = dict(
+            connection.execute(
+                select(SpanRow.label, func.count())
+                .where(SpanRow.document_id.in_(in_project))
+                .group_by(SpanRow.label)
+                .order_by(SpanRow.label)
+            )
+            .tuples()
+            .all()
+        )
+        relations_by_label = dict(
+            connection.execute(
+                select(RelationRow.label, func.count())
+                .where(RelationRow.document_id.in_(in_project))
+                .group_by(RelationRow.label)
+                .order_by(RelationRow.label)
+            )
+            .tuples()
+            .all()
+        )
+    return ProjectStats(
+        documents=documents,
+        status_by_annotator=dict(sorted(by_status.items())),
+        spans_by_label=spans_by_label,
+        spans_by_annotator=spans_by_annotator,
+        relations_by_label=relations_by_label,
+    )
