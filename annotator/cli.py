@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from annotator.config import PROJECT_FILE, write_project_config
 from annotator.errors import AnnotatorError
@@ -28,8 +29,9 @@ from annotator.stats import project_stats
 
 WINDOW_MISSING = "The annotation window is not built yet; use the command line meanwhile (annotator --help)."
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# markup=False: messages quote user data such as "span [0, 3)", which is not markup.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,10 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except AnnotatorError as error:
-        err.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        err.print(Text.assemble(("error:", "bold red"), f" {error}"))
         return 1
     except OSError as error:
-        err.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        err.print(Text.assemble(("error:", "bold red"), f" {error}"))
         return 1
     except KeyboardInterrupt:
         err.print("interrupted; nothing was left half-written")
@@ -120,7 +122,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (f" and {report.layers_skipped} layer(s) already annotated" if report.layers_skipped else "")
     )
     for problem in report.invalid:
-        err.print(f"skipped {problem}", soft_wrap=True)
+        err.print(f"skipped {problem}")
     return 0
 
 
@@ -143,7 +145,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         stats = project_stats(project)
         out.print(
-            f"[bold]{project.config.name}[/]: {stats.documents} document(s), schema "
+            f"{project.config.name}: {stats.documents} document(s), schema "
             f"{project.schema.name} v{project.schema.version} ({project.schema.sha256[:12]})"
         )
     status_table = Table(title="Documents per status")
@@ -177,8 +179,21 @@ def cmd_schema_check(args: argparse.Namespace) -> int:
 
 
 def run_window(args: argparse.Namespace) -> int:
-    err.print(WINDOW_MISSING)
-    return 1
+    """Until the window exists: get the project ready and say, in one line, what there is."""
+    root = getattr(args, "project", None) or example_project_path()
+    try:
+        with Project.open(root) as project:
+            stats = project_stats(project)
+    except AnnotatorError as error:
+        err.print(Text.assemble(("error:", "bold red"), f" {error}"))
+        return 1
+    spans = sum(stats.spans_by_label.values())
+    out.print(f"{root}: {stats.documents} document(s), {spans} span(s) ready. {WINDOW_MISSING}")
+    return 0
+
+
+def example_project_path() -> Path:
+    return Path(__file__).resolve().parents[1] / "projects" / "example"
 
 
 @contextmanager

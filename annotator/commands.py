@@ -87,7 +87,7 @@ def _attributes(session: Session, span_id: int) -> dict[str, Any]:
     rows = session.execute(
         select(SpanAttributeRow.name, SpanAttributeRow.value).where(SpanAttributeRow.span_id == span_id)
     )
-    return dict(sorted(rows.tuples()))
+    return dict(sorted(rows.all()))
 
 
 def span_value(ctx: EditContext, row: SpanRow) -> Span:

@@ -34,9 +34,7 @@ def project_stats(project: Project) -> ProjectStats:
                 .where(SpanRow.document_id.in_(in_project))
                 .group_by(AnnotatorRow.name)
                 .order_by(AnnotatorRow.name)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for name in spans_by_annotator:
             by_status.setdefault(name, {})
@@ -49,9 +47,7 @@ def project_stats(project: Project) -> ProjectStats:
                 .where(SpanRow.document_id.in_(in_project))
                 .group_by(SpanRow.label)
                 .order_by(SpanRow.label)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         relations_by_label = dict(
             connection.execute(
@@ -59,9 +55,7 @@ def project_stats(project: Project) -> ProjectStats:
                 .where(RelationRow.document_id.in_(in_project))
                 .group_by(RelationRow.label)
                 .order_by(RelationRow.label)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return ProjectStats(
         documents=documents,

@@ -38,9 +38,7 @@ _Run = tuple[int, int, int, int]
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 _ASTRAL_RUN = re.compile("[\U00010000-\U0010ffff]+")
 _PAIR = "a surrogate pair"
-_BY_UTF8_WIDTH = re.compile(
-    "(?P<two>[\x80-\u07ff]+)|(?P<three>[\u0800-\uffff]+)|(?P<four>[\U00010000-\U0010ffff]+)"
-)
+_BY_UTF8_WIDTH = re.compile("(?P<two>[\x80-\u07ff]+)|(?P<three>[\u0800-\uffff]+)|(?P<four>[\U00010000-\U0010ffff]+)")
 _UTF8_WIDTH = {"two": 2, "three": 3, "four": 4}
 # Qt's setPlainText turns "\r\n" into ONE block separator; a lone "\r", "\n" and
 # U+2029 each become one separator and U+2028 stays a character, so only CRLF
@@ -73,9 +71,7 @@ class _UnitScale:
     def to_units(self, offset: int) -> int:
         offset = operator.index(offset)
         if not 0 <= offset <= self._length:
-            raise ValueError(
-                f"offset {offset} is outside the text (0..{self._length} code points)"
-            )
+            raise ValueError(f"offset {offset} is outside the text (0..{self._length} code points)")
         i = bisect_right(self._cp, offset) - 1
         if i < 0:
             return offset
@@ -89,9 +85,7 @@ class _UnitScale:
     def from_units(self, unit: int) -> int:
         unit = operator.index(unit)
         if not 0 <= unit <= self._units:
-            raise ValueError(
-                f"{self._name} {unit} is outside the text (0..{self._units})"
-            )
+            raise ValueError(f"{self._name} {unit} is outside the text (0..{self._units})")
         i = bisect_right(self._unit, unit) - 1
         if i < 0:
             return unit
@@ -170,9 +164,7 @@ class OffsetMap:
 
 def _check_span(text: str, start: int, end: int, *, ordered: bool = True) -> None:
     if not (0 <= start <= len(text) and 0 <= end <= len(text)):
-        raise ValueError(
-            f"span {start}..{end} is outside the text (0..{len(text)} code points)"
-        )
+        raise ValueError(f"span {start}..{end} is outside the text (0..{len(text)} code points)")
     if ordered and start > end:
         raise ValueError(f"span {start}..{end} ends before it starts")
 

@@ -159,3 +159,4 @@ class EventRow(Base):
 
 Index("ix_relations_layer", RelationRow.document_id, RelationRow.annotator_id)
 Index("ix_documents_project", DocumentRow.project_id, DocumentRow.id)
+Index("ix_events_document", EventRow.document_id, EventRow.id)

@@ -62,7 +62,7 @@ def write_native(
     report = ExportReport()
     schema = {"name": project.schema.name, "version": project.schema.version, "sha256": project.schema.sha256}
     with project.engine.connect() as connection:
-        names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).tuples().all())
+        names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
         only = None
         if selection.annotator is not None:
             only = next((i for i, n in names.items() if n == selection.annotator), None)
@@ -126,16 +126,12 @@ def _check_filter(project: Project, selection: ExportFilter) -> None:
 def _document_chunks(connection: Connection, project_id: int) -> Iterator[list[tuple[int, str, str, Any]]]:
     last = 0
     while True:
-        chunk = (
-            connection.execute(
-                select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text, DocumentRow.meta)
-                .where(DocumentRow.project_id == project_id, DocumentRow.id > last)
-                .order_by(DocumentRow.id)
-                .limit(CHUNK_DOCUMENTS)
-            )
-            .tuples()
-            .all()
-        )
+        chunk = connection.execute(
+            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text, DocumentRow.meta)
+            .where(DocumentRow.project_id == project_id, DocumentRow.id > last)
+            .order_by(DocumentRow.id)
+            .limit(CHUNK_DOCUMENTS)
+        ).all()
         if not chunk:
             return
         yield chunk  # type: ignore[misc]

@@ -1,0 +1,157 @@
+"""Opening projects: migrations, schema versions, refusals that change nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+
+from annotator.db import engine as engine_module
+from annotator.db import migrate
+from annotator.db.engine import make_engine
+from annotator.errors import ProjectError
+from annotator.project import Project
+from annotator.schema import SchemaError
+from annotator.service import AnnotationService
+from tests.conftest import EXAMPLE, NEWS_SCHEMA, ProjectMaker
+
+
+def test_a_new_database_is_created_by_the_migrations(make_project: ProjectMaker) -> None:
+    root = make_project()
+    with Project.open(root) as project:
+        assert migrate.current_revision(project.engine) == migrate.head_revision() == "0002"
+        tables = set(inspect(project.engine).get_table_names())
+        with project.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    assert {
+        "projects",
+        "schema_versions",
+        "documents",
+        "annotators",
+        "document_status",
+        "spans",
+        "span_attributes",
+        "relations",
+        "document_labels",
+        "events",
+    } <= tables
+    assert migrate.upgrade(make_engine(f"sqlite:///{root / 'annotator.db'}")) is False  # nothing left to run
+
+
+def test_an_older_database_is_upgraded_on_open_and_keeps_its_data(make_project: ProjectMaker) -> None:
+    root = make_project()
+    engine = make_engine(f"sqlite:///{root / 'annotator.db'}")
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("INSERT INTO projects (name) VALUES ('project1')"))
+        connection.execute(
+            text(
+                "INSERT INTO documents (project_id, external_id, text, sha256, meta) "
+                "VALUES (1, 'old', 'Old text.', 'x', '{}')"
+            )
+        )
+    engine.dispose()
+    with Project.open(root) as project:
+        assert migrate.current_revision(project.engine) == "0002"
+        indexes = {i["name"] for i in inspect(project.engine).get_indexes("events")}
+        with project.engine.connect() as connection:
+            assert connection.execute(text("SELECT external_id FROM documents")).scalars().all() == ["old"]
+    assert "ix_events_document" in indexes
+
+
+def test_schema_versions_are_recorded(make_project: ProjectMaker) -> None:
+    root = make_project()
+    Project.open(root).close()
+    schema_file = root / "schema.yaml"
+    schema_file.write_text(
+        schema_file.read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8"
+    )
+    with Project.open(root) as project, project.engine.connect() as connection:
+        rows = connection.execute(text("SELECT version, sha256, text FROM schema_versions ORDER BY id")).all()
+        current = connection.execute(text("SELECT schema_sha256 FROM projects")).scalar()
+    assert [r.version for r in rows] == [1, 2]
+    assert rows[1].text == schema_file.read_text(encoding="utf-8")
+    assert current == rows[1].sha256 == project.schema.sha256
+
+
+def test_a_schema_that_drops_a_used_label_is_refused(make_project: ProjectMaker) -> None:
+    root = make_project()
+    with Project.open(root) as project:
+        from annotator.importers import import_paths
+
+        import_paths(project, [EXAMPLE / "reference.jsonl"])
+    schema_file = root / "schema.yaml"
+    original = schema_file.read_text(encoding="utf-8")
+    schema_file.write_text(original.replace("DATE", "TIME"), encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"label 'DATE' is used by 9 span\(s\)"):
+        Project.open(root)
+    schema_file.write_text(original, encoding="utf-8")
+    with Project.open(root) as project, project.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM spans WHERE label = 'DATE'")).scalar() == 9
+        assert connection.execute(text("SELECT count(*) FROM schema_versions")).scalar() == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda root: None, "no such project folder"),
+        (lambda root: root.mkdir(), "project.yaml: missing"),
+        (lambda root: (root.mkdir(), (root / "project.yaml").write_text("- a list\n")), "must be a mapping"),
+        (
+            lambda root: (root.mkdir(), (root / "project.yaml").write_text("name: x\nschema: s.yaml\ncolour: red\n")),
+            "unknown key 'colour'",
+        ),
+        (lambda root: (root.mkdir(), (root / "project.yaml").write_text("name: [x\n")), "not valid YAML"),
+    ],
+)
+def test_bad_project_folders_give_clear_errors(tmp_path: Path, setup, message: str) -> None:
+    root = tmp_path / "proj"
+    setup(root)
+    with pytest.raises(ProjectError, match=message):
+        Project.open(root)
+
+
+def test_a_broken_schema_is_reported_before_any_database_is_made(make_project: ProjectMaker) -> None:
+    root = make_project("name: x\nversion: 1\nlabels: []\n")
+    with pytest.raises(SchemaError, match=r"schema\.yaml:3"):
+        Project.open(root)
+    assert not (root / "annotator.db").exists()
+
+
+def test_a_locked_database_gives_a_clear_error(make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project()
+    Project.open(root).close()
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    blocker = sqlite3.connect(root / "annotator.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(ProjectError, match="locked by another program"):
+            AnnotationService.open(root, "alice")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_the_example_project_seeds_its_reference_layer(tmp_path: Path) -> None:
+    root = tmp_path / "example"
+    root.mkdir()
+    for name in ("reference.jsonl", "north-korea-russia-ties.txt"):
+        (root / name).write_bytes((EXAMPLE / name).read_bytes())
+    (root / "news.yaml").write_bytes(NEWS_SCHEMA.read_bytes())
+    config = (EXAMPLE / "project.yaml").read_text(encoding="utf-8").replace("../../schemas/news.yaml", "news.yaml")
+    (root / "project.yaml").write_text(config, encoding="utf-8")
+    with AnnotationService.open(root, "alice") as service:
+        (summary,) = service.documents(layer="reference")
+        view = service.document(summary.id, layer="reference")
+    assert view.text == (EXAMPLE / "north-korea-russia-ties.txt").read_bytes().decode("utf-8")
+    assert view.meta["date"] == "2014-11-14"
+    assert (summary.status, len(view.spans), len(view.relations)) == ("done", 77, 14)
+    with AnnotationService.open(root, "alice") as service:  # seeding happens once
+        assert len(service.documents()) == 1
