@@ -25,7 +25,8 @@ from annotator.db.tables import (
 from annotator.errors import ProjectError, ValidationError
 from annotator.schema import Schema, load_schema
 
-ANNOTATOR_NAME = re.compile(r"^[^\s/\\][^/\\]{0,99}$")
+# 1-100 characters; no slashes (names become file names in some exports), no control characters.
+ANNOTATOR_NAME = re.compile(r"^[^\s/\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,99}$")
 
 
 class Project:
@@ -120,7 +121,8 @@ class Project:
 def check_annotator_name(name: str) -> None:
     if not ANNOTATOR_NAME.match(name) or name != name.strip():
         raise ValidationError(
-            f"annotator name {name!r} is not usable: 1-100 characters, no slashes, no leading or trailing spaces"
+            f"annotator name {name!r} is not usable: 1-100 characters, no slashes or control characters, "
+            "no leading or trailing spaces"
         )
 
 

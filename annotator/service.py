@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from annotator.commands import (
@@ -33,6 +33,7 @@ from annotator.commands import (
     SetStatus,
 )
 from annotator.db.tables import (
+    AnnotatorRow,
     DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
@@ -146,18 +147,20 @@ class AnnotationService:
             annotator_id = self._layer_id(session, layer)
             text = doc.text
             span_rows = session.execute(
-                select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label)
-                .where(SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id)
-                .order_by(SpanRow.start, SpanRow.end, SpanRow.label)
+                select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label).where(
+                    SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id
+                )
             ).all()
+            # Sorted in Python: SQL string order depends on the database's collation.
+            span_rows.sort(key=lambda row: (row.start, row.end, row.label))
             attributes: dict[int, dict[str, Any]] = {}
             for span_id, name, value in session.execute(
                 select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
                 .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
                 .where(SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id)
-                .order_by(SpanAttributeRow.span_id, SpanAttributeRow.name)
             ):
                 attributes.setdefault(span_id, {})[name] = value
+            attributes = {span_id: dict(sorted(values.items())) for span_id, values in attributes.items()}
             relations = session.execute(
                 select(RelationRow.id, RelationRow.label, RelationRow.head_span_id, RelationRow.tail_span_id)
                 .where(RelationRow.document_id == document_id, RelationRow.annotator_id == annotator_id)
@@ -169,11 +172,13 @@ class AnnotationService:
                     DocumentStatusRow.annotator_id == annotator_id,
                 )
             )
-            labels = session.scalars(
-                select(DocumentLabelRow.label)
-                .where(DocumentLabelRow.document_id == document_id, DocumentLabelRow.annotator_id == annotator_id)
-                .order_by(DocumentLabelRow.label)
-            ).all()
+            labels = sorted(
+                session.scalars(
+                    select(DocumentLabelRow.label).where(
+                        DocumentLabelRow.document_id == document_id, DocumentLabelRow.annotator_id == annotator_id
+                    )
+                )
+            )
             return DocumentView(
                 id=doc.id,
                 external_id=doc.external_id,
@@ -319,8 +324,12 @@ class AnnotationService:
         session = self.project.write()
         try:
             with session.begin():
+                # One edit of a layer at a time: the overlap and duplicate checks read the
+                # layer before writing to it. SQLite's BEGIN IMMEDIATE already serialises
+                # writers; PostgreSQL (READ COMMITTED) needs this row lock.
+                session.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == self.annotator_id).with_for_update())
                 yield session
-        except IntegrityError as error:
+        except (IntegrityError, DataError) as error:
             raise ValidationError(f"refused by the database: {error.orig}") from error
         except OperationalError as error:
             raise ProjectError(f"the database refused the change: {error.orig}") from error

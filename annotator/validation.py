@@ -42,9 +42,34 @@ def check_attribute(spec: LabelSpec, name: str, value: Any) -> None:
     if attribute is None:
         known = ", ".join(a.name for a in spec.attributes) or "none"
         raise ValidationError(f"label {spec.name} has no attribute {name!r} (it has: {known})")
+    check_storable(value, f"{spec.name}.{name}")
     problem = attribute.check(value)
     if problem is not None:
         raise ValidationError(f"{spec.name}.{name} = {value!r}: {problem}")
+
+
+MAX_EXTERNAL_ID = 255  # documents.external_id is VARCHAR(255)
+
+
+def check_storable(value: Any, where: str) -> None:
+    """Refuse what some databases cannot store (PostgreSQL text holds no NUL), on every backend,
+    so that a project moves between SQLite and PostgreSQL without surprises."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError(f"{where} contains a NUL character (U+0000), which cannot be stored")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_storable(key, f"{where} key")
+            check_storable(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_storable(item, f"{where}[{index}]")
+
+
+def check_external_id(external_id: str) -> None:
+    check_storable(external_id, "the document id")
+    if len(external_id) > MAX_EXTERNAL_ID:
+        raise ValidationError(f"document id is {len(external_id)} characters long; at most {MAX_EXTERNAL_ID} fit")
 
 
 def check_overlaps(schema: Schema, spans: Iterable[Interval]) -> None:

@@ -87,7 +87,7 @@ def write_native(
                         "relations": relations,
                     }
                     if project.schema.document_labels:
-                        record["document_labels"] = layers.doc_labels.get((doc_id, annotator_id), [])
+                        record["document_labels"] = sorted(layers.doc_labels.get((doc_id, annotator_id), []))
                     record["annotator"] = names.get(annotator_id)
                     record["status"] = status
                     record["schema"] = schema
@@ -153,7 +153,7 @@ class _Layers:
         span_query = (
             select(SpanRow.id, SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.label)
             .where(*in_range(SpanRow.document_id, SpanRow.annotator_id))
-            .order_by(SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.label)
+            .order_by(SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end)
         )
         if labels is not None:
             span_query = span_query.where(SpanRow.label.in_(labels))
@@ -165,7 +165,7 @@ class _Layers:
             select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
             .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
             .where(*in_range(SpanRow.document_id, SpanRow.annotator_id))
-            .order_by(SpanAttributeRow.span_id, SpanAttributeRow.name)
+            .order_by(SpanAttributeRow.span_id)
         )
         for span_id, name, value in connection.execute(attribute_query):
             self.attributes[span_id][name] = value
@@ -186,10 +186,8 @@ class _Layers:
         for doc_id, annotator_id, status in connection.execute(status_query):
             self.status[(doc_id, annotator_id)] = status
         self.doc_labels: dict[tuple[int, int], list[str]] = defaultdict(list)
-        label_query = (
-            select(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id, DocumentLabelRow.label)
-            .where(*in_range(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id))
-            .order_by(DocumentLabelRow.label)
+        label_query = select(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id, DocumentLabelRow.label).where(
+            *in_range(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id)
         )
         for doc_id, annotator_id, label in connection.execute(label_query):
             self.doc_labels[(doc_id, annotator_id)].append(label)
@@ -212,7 +210,10 @@ class _Layers:
         key = (doc_id, annotator_id)
         spans: list[dict[str, Any]] = []
         export_id: dict[int, str] = {}
-        for number, (span_id, start, end, label) in enumerate(self.spans.get(key, ()), start=1):
+        # Strings are ordered here, not in SQL: SQL ordering follows the database's collation,
+        # and the export must be the same bytes from SQLite and from any PostgreSQL.
+        layer_spans = sorted(self.spans.get(key, ()), key=lambda s: (s[1], s[2], s[3]))
+        for number, (span_id, start, end, label) in enumerate(layer_spans, start=1):
             export_id[span_id] = f"s{number}"
             spans.append(
                 {
@@ -221,7 +222,7 @@ class _Layers:
                     "end": end,
                     "label": label,
                     "text": text[start:end],
-                    "attributes": self.attributes.get(span_id, {}),
+                    "attributes": dict(sorted(self.attributes.get(span_id, {}).items())),
                 }
             )
         kept = [

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, union
+from sqlalchemy.exc import DataError, IntegrityError
 
 from annotator.db.tables import (
     AnnotatorRow,
@@ -23,7 +24,7 @@ from annotator.db.tables import (
     SpanAttributeRow,
     SpanRow,
 )
-from annotator.errors import ValidationError
+from annotator.errors import AnnotatorError, ValidationError
 from annotator.importers.records import (
     DocumentRecord,
     ImportFailed,
@@ -35,10 +36,12 @@ from annotator.project import Project, check_annotator_name
 from annotator.text import text_sha256
 from annotator.validation import (
     check_attributes,
+    check_external_id,
     check_label,
     check_offsets,
     check_overlaps,
     check_relation,
+    check_storable,
 )
 
 DEFAULT_LAYER = "imported"
@@ -80,6 +83,19 @@ def import_records(
 ) -> ImportReport:
     if annotator is not None:
         check_annotator_name(annotator)
+    try:
+        return _import(project, items, annotator, skip_invalid, progress)
+    except (IntegrityError, DataError) as error:
+        raise AnnotatorError(f"the database refused the import, nothing was imported: {error.orig}") from error
+
+
+def _import(
+    project: Project,
+    items: Iterable[DocumentRecord | ImportProblem],
+    annotator: str | None,
+    skip_invalid: bool,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
     with project.write.begin() as session:
         loader = _Loader(project, session.connection(), annotator)
         for item in items:
@@ -130,8 +146,11 @@ class _Loader:
         self.problems.append(problem)
 
     def take(self, record: DocumentRecord, *, writing: bool) -> None:
+        check_storable(record.text, "the text")
+        check_storable(record.meta, "meta")
         sha = text_sha256(record.text)
         external_id = record.external_id or f"doc-{sha[:12]}"
+        check_external_id(external_id)
         owner = self.by_external_id.get(external_id)
         if owner is not None and owner != sha:
             raise ValidationError(f"document id {external_id!r} is already used by a document with another text")

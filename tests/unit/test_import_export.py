@@ -127,6 +127,10 @@ BAD_RECORDS = [
     (json.dumps({"text": "Kim", "status": "finished", "annotator": "a"}), "unknown status"),
     (json.dumps({"text": "Kim", "relations": [{"label": "SAID_BY", "head": "s1", "tail": "s2"}]}), "does not have"),
     (json.dumps([1, 2]), "expected a JSON object"),
+    (json.dumps({"text": "before\u0000after"}), "the text contains a NUL character"),
+    (json.dumps({"text": "Kim", "meta": {"note": "a\u0000b"}}), "meta.note contains a NUL"),
+    (json.dumps({"id": "x" * 256, "text": "Kim"}), "at most 255 fit"),
+    (json.dumps({"text": "Kim", "annotator": "tab\tname", "status": "done"}), "not usable"),
 ]
 
 
