@@ -1,0 +1,244 @@
+"""Adding, removing, relabelling spans and setting their attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from annotator.commands.base import (
+    Command,
+    EditContext,
+    SpanRecord,
+    overlapping,
+    own_span,
+    relation_value,
+    row_dict,
+    short,
+    span_attributes,
+    span_value,
+)
+from annotator.db.tables import (
+    RelationRow,
+    SpanAttributeRow,
+    SpanRow,
+)
+from annotator.errors import ValidationError
+from annotator.models import Changes, Span
+from annotator.validation import (
+    check_attribute,
+    check_attributes,
+    check_label,
+    check_offsets,
+    check_overlaps,
+)
+
+
+@dataclass
+class AddSpan(Command):
+    document_id: int
+    start: int
+    end: int
+    label: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    span_id: int | None = None  # set on first apply, so redo brings back the same id
+    _text: str = ""
+
+    @property
+    def description(self) -> str:
+        return f"add {self.label} '{short(self._text)}'"
+
+    def apply(self, ctx: EditContext) -> Changes:
+        text = ctx.document_text(self.document_id)
+        check_offsets(text, self.start, self.end)
+        spec = check_label(ctx.schema, self.label)
+        check_attributes(spec, self.attributes)
+        new = (self.start, self.end, self.label)
+        check_overlaps(ctx.schema, [*overlapping(ctx, self.document_id, self.start, self.end, None), new])
+        row = SpanRow(
+            id=self.span_id,
+            document_id=self.document_id,
+            annotator_id=ctx.annotator_id,
+            start=self.start,
+            end=self.end,
+            label=self.label,
+        )
+        ctx.session.add(row)
+        ctx.session.flush()
+        self.span_id = row.id
+        ctx.session.add_all(
+            SpanAttributeRow(span_id=row.id, name=name, value=value) for name, value in self.attributes.items()
+        )
+        self._text = text[self.start : self.end]
+        span = Span(row.id, self.start, self.end, self.label, self._text, dict(sorted(self.attributes.items())))
+        return Changes(self.description, self.document_id, ctx.annotator, spans_added=(span,))
+
+    def revert(self, ctx: EditContext) -> Changes:
+        assert self.span_id is not None
+        span = span_value(ctx, own_span(ctx, self.span_id))
+        ctx.session.execute(delete(SpanRow).where(SpanRow.id == self.span_id))
+        return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_removed=(span,))
+
+
+@dataclass
+class RemoveSpan(Command):
+    span_id: int
+    document_id: int = 0
+    _record: SpanRecord | None = None
+    _span: Span | None = None
+
+    @property
+    def description(self) -> str:
+        span = self._span
+        return f"remove {span.label} '{short(span.text)}'" if span else "remove span"
+
+    def apply(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        self.document_id = row.document_id
+        self._span = span_value(ctx, row)
+        relations = ctx.session.scalars(
+            select(RelationRow).where((RelationRow.head_span_id == row.id) | (RelationRow.tail_span_id == row.id))
+        ).all()
+        self._record = SpanRecord(row_dict(row), dict(self._span.attributes), tuple(row_dict(r) for r in relations))
+        removed_relations = tuple(relation_value(r) for r in relations)
+        ctx.session.execute(delete(SpanRow).where(SpanRow.id == row.id))
+        return Changes(
+            self.description,
+            self.document_id,
+            ctx.annotator,
+            spans_removed=(self._span,),
+            relations_removed=removed_relations,
+        )
+
+    def revert(self, ctx: EditContext) -> Changes:
+        assert self._record is not None and self._span is not None
+        ctx.session.add(SpanRow(**self._record.row))
+        ctx.session.flush()
+        ctx.session.add_all(
+            SpanAttributeRow(span_id=self.span_id, name=n, value=v) for n, v in self._record.attributes.items()
+        )
+        relations = [RelationRow(**r) for r in self._record.relations]
+        ctx.session.add_all(relations)
+        ctx.session.flush()
+        return Changes(
+            f"undo {self.description}",
+            self.document_id,
+            ctx.annotator,
+            spans_added=(self._span,),
+            relations_added=tuple(relation_value(r) for r in relations),
+        )
+
+
+@dataclass
+class RelabelSpan(Command):
+    span_id: int
+    label: str
+    document_id: int = 0
+    _old_label: str = ""
+    _dropped: dict[str, Any] = field(default_factory=dict)
+    _text: str = ""
+
+    @property
+    def description(self) -> str:
+        return f"relabel '{short(self._text)}' {self._old_label} → {self.label}"
+
+    def apply(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        spec = check_label(ctx.schema, self.label)
+        if row.label == self.label:
+            raise ValidationError(f"span {self.span_id} is already {self.label}")
+        self.document_id, self._old_label = row.document_id, row.label
+        self._text = ctx.document_text(row.document_id)[row.start : row.end]
+        others = overlapping(ctx, row.document_id, row.start, row.end, exclude=row.id)
+        check_overlaps(ctx.schema, [*others, (row.start, row.end, self.label)])
+        self._check_relations_still_allowed(ctx, row)
+        attributes = span_attributes(ctx.session, row.id)
+        # Attributes the new label does not define cannot stay; undo restores them.
+        self._dropped = {n: v for n, v in attributes.items() if spec.attribute(n) is None}
+        if self._dropped:
+            ctx.session.execute(
+                delete(SpanAttributeRow).where(
+                    SpanAttributeRow.span_id == row.id, SpanAttributeRow.name.in_(self._dropped)
+                )
+            )
+        row.label = self.label
+        ctx.session.flush()
+        return Changes(self.description, self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),))
+
+    def revert(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        row.label = self._old_label
+        ctx.session.add_all(SpanAttributeRow(span_id=row.id, name=n, value=v) for n, v in self._dropped.items())
+        ctx.session.flush()
+        return Changes(
+            f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),)
+        )
+
+    def _check_relations_still_allowed(self, ctx: EditContext, row: SpanRow) -> None:
+        relations = ctx.session.scalars(
+            select(RelationRow).where((RelationRow.head_span_id == row.id) | (RelationRow.tail_span_id == row.id))
+        )
+        for relation in relations:
+            head = ctx.session.get(SpanRow, relation.head_span_id)
+            tail = ctx.session.get(SpanRow, relation.tail_span_id)
+            assert head is not None and tail is not None
+            head_label = self.label if head.id == row.id else head.label
+            tail_label = self.label if tail.id == row.id else tail.label
+            spec = ctx.schema.relation(relation.label)
+            if spec is not None and not spec.allows(head_label, tail_label):
+                raise ValidationError(
+                    f"cannot relabel to {self.label}: relation {relation.label} "
+                    f"does not allow {head_label} → {tail_label}; remove the relation first"
+                )
+
+
+@dataclass
+class SetAttribute(Command):
+    """Set (or, with value None, clear) one attribute of a span."""
+
+    span_id: int
+    name: str
+    value: Any
+    document_id: int = 0
+    _old: Any = None
+    _label: str = ""
+
+    @property
+    def description(self) -> str:
+        if self.value is None:
+            return f"clear {self._label}.{self.name}"
+        return f"set {self._label}.{self.name} = {short(str(self.value), 24)}"
+
+    def apply(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        spec = check_label(ctx.schema, row.label)
+        self.document_id, self._label = row.document_id, row.label
+        if self.value is not None:
+            check_attribute(spec, self.name, self.value)
+        elif spec.attribute(self.name) is None:
+            check_attribute(spec, self.name, None)
+        self._old = span_attributes(ctx.session, row.id).get(self.name)
+        if self._old == self.value:
+            raise ValidationError(f"{row.label}.{self.name} is already {self.value!r}")
+        self._write(ctx, self.value)
+        return Changes(self.description, self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),))
+
+    def revert(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        self._write(ctx, self._old)
+        return Changes(
+            f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),)
+        )
+
+    def _write(self, ctx: EditContext, value: Any) -> None:
+        existing = ctx.session.get(SpanAttributeRow, (self.span_id, self.name))
+        if value is None:
+            if existing is not None:
+                ctx.session.delete(existing)
+        elif existing is None:
+            ctx.session.add(SpanAttributeRow(span_id=self.span_id, name=self.name, value=value))
+        else:
+            existing.value = value
+        ctx.session.flush()
