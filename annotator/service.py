@@ -54,6 +54,8 @@ from annotator.models import (
     Status,
 )
 from annotator.project import Project, check_annotator_name
+from annotator.search import find_all, on_word_edges
+from annotator.validation import check_label, check_offsets, check_overlaps
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Changes], None]
@@ -218,6 +220,31 @@ class AnnotationService:
         changes = self._run(group)
         return Outcome(changes.spans_added, changes)
 
+    def label_all_occurrences(self, document_id: int, start: int, end: int, label: str) -> Outcome[tuple[Span, ...]]:
+        """Label every occurrence of text[start:end] in the document, as one undoable step.
+
+        Matching is case-sensitive, and whole-word when the selection sits on word edges.
+        Occurrences that would duplicate a span or break the overlap rule are left out.
+        """
+        view = self.document(document_id)
+        check_offsets(view.text, start, end)
+        check_label(self.schema, label)
+        needle = view.text[start:end]
+        hits = find_all(view.text, needle, case_sensitive=True, whole_words=on_word_edges(view.text, start, end))
+        taken = [(s.start, s.end, s.label) for s in view.spans]
+        chosen: list[tuple[int, int, str]] = []
+        for hit_start, hit_end in hits:
+            new = (hit_start, hit_end, label)
+            near = [t for t in (*taken, *chosen) if t[0] < hit_end and t[1] > hit_start]
+            try:
+                check_overlaps(self.schema, [*near, new])
+            except ValidationError:
+                continue
+            chosen.append(new)
+        if not chosen:
+            raise ValidationError(f"every occurrence of '{_short(needle)}' is labelled {label} already (or cannot be)")
+        return self.add_spans(document_id, chosen, f"label {len(chosen)} × '{_short(needle)}' as {label}")
+
     def remove_span(self, span_id: int) -> Outcome[Span]:
         changes = self._run(RemoveSpan(span_id))
         return Outcome(changes.spans_removed[0], changes)
@@ -375,6 +402,11 @@ def default_annotator_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "annotator"
+
+
+def _short(text: str, limit: int = 30) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _title(head: str) -> str:

@@ -224,7 +224,7 @@ def grapheme_boundaries_ok(text: str, start: int, end: int) -> bool:
     return all(_cluster_around(text, p) == (p, p) for p in (start, end))
 
 
-def _wordish(text: str, i: int) -> bool:
+def is_word_char(text: str, i: int) -> bool:
     """Whether text[i] belongs to a word: a word char, or a joiner between two."""
     if not 0 <= i < len(text):
         return False
@@ -255,11 +255,11 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         return empty, empty
     while True:
         ns, ne = s, e
-        if _wordish(text, ns - 1) and _wordish(text, ns):
-            while _wordish(text, ns - 1):
+        if is_word_char(text, ns - 1) and is_word_char(text, ns):
+            while is_word_char(text, ns - 1):
                 ns -= 1
-        if _wordish(text, ne - 1) and _wordish(text, ne):
-            while _wordish(text, ne):
+        if is_word_char(text, ne - 1) and is_word_char(text, ne):
+            while is_word_char(text, ne):
                 ne += 1
         ns = _cluster_around(text, ns)[0]
         ne = _cluster_around(text, ne)[1]
