@@ -1,10 +1,10 @@
-"""`python main.py` opens the example project; `python main.py <command>` is the CLI."""
+"""`python main.py` opens the example project in the window; `python main.py <command>` is the CLI."""
 
 from __future__ import annotations
 
 import sys
 
-from annotator.cli import main
+from ui.launch import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

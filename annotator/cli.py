@@ -27,18 +27,30 @@ from annotator.project import Project, default_schema_path
 from annotator.schema import load_schema
 from annotator.stats import project_stats
 
-WINDOW_MISSING = "The annotation window is not built yet; use the command line meanwhile (annotator --help)."
+WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
+WindowRunner = Callable[[Path], int]
 
 # markup=False: messages quote user data such as "span [0, 3)", which is not markup.
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def window_unavailable(project: Path) -> int:
+    """The window runner when only the core is installed (ui.launch passes the real one)."""
+    err.print(f"{project}: {WINDOW_MISSING}")
+    return 1
+
+
+def example_project_path() -> Path:
+    return Path(__file__).resolve().parents[1] / "projects" / "example"
+
+
+def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_unavailable) -> int:
+    """Run one command; with none (or `gui`), open the window on a project (the example by default)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        return run_window(args)
+    if args.command in (None, "gui"):
+        return run_window(getattr(args, "project", None) or example_project_path())
     try:
         return int(args.run(args) or 0)
     except AnnotatorError as error:
@@ -92,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the annotation window")
     gui.add_argument("project", type=Path, nargs="?", default=None)
-    gui.set_defaults(run=run_window)
+    gui.set_defaults(run=None)
     return parser
 
 
@@ -176,24 +188,6 @@ def cmd_schema_check(args: argparse.Namespace) -> int:
         f"{len(schema.relations)} relation(s), sha256 {schema.sha256[:12]}"
     )
     return 0
-
-
-def run_window(args: argparse.Namespace) -> int:
-    """Until the window exists: get the project ready and say, in one line, what there is."""
-    root = getattr(args, "project", None) or example_project_path()
-    try:
-        with Project.open(root) as project:
-            stats = project_stats(project)
-    except AnnotatorError as error:
-        err.print(Text.assemble(("error:", "bold red"), f" {error}"))
-        return 1
-    spans = sum(stats.spans_by_label.values())
-    out.print(f"{root}: {stats.documents} document(s), {spans} span(s) ready. {WINDOW_MISSING}")
-    return 0
-
-
-def example_project_path() -> Path:
-    return Path(__file__).resolve().parents[1] / "projects" / "example"
 
 
 @contextmanager

@@ -122,12 +122,14 @@ def test_a_wrong_command_line_exits_2_with_usage(capsys: pytest.CaptureFixture[s
     assert "required: -o/--output" in capsys.readouterr().err
 
 
-def test_without_a_command_the_example_project_is_made_ready(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    project = tmp_path / "p"
-    run(capsys, "init", project)
-    run(capsys, "import", project, EXAMPLE / "reference.jsonl")
-    code, out, _ = run(capsys, "gui", project)
-    assert code == 0
-    assert out.count("\n") == 1 and "1 document(s), 77 span(s) ready" in out and "window is not built yet" in out
+def test_without_a_command_the_window_runner_gets_the_example_project(capsys: pytest.CaptureFixture[str]) -> None:
+    opened: list[Path] = []
+    assert main([], run_window=lambda project: opened.append(project) or 0) == 0
+    assert main(["gui", "elsewhere"], run_window=lambda project: opened.append(project) or 3) == 3
+    assert opened == [EXAMPLE, Path("elsewhere")]
+
+
+def test_the_core_alone_says_in_one_line_that_the_window_needs_pyside(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "gui", "somewhere")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "needs the ui package and PySide6" in err

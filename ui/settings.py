@@ -1,0 +1,81 @@
+"""What the window remembers between runs: annotator name, recent projects, layout, zoom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+
+
+class WindowSettings:
+    """Typed access to QSettings; the keys live here and nowhere else."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._settings = settings or QSettings()
+
+    @property
+    def annotator(self) -> str | None:
+        value = self._settings.value("annotator/name")
+        return str(value) if value else None
+
+    @annotator.setter
+    def annotator(self, name: str) -> None:
+        self._settings.setValue("annotator/name", name)
+
+    @property
+    def recent_projects(self) -> list[Path]:
+        value = self._settings.value("projects/recent") or []
+        items = [value] if isinstance(value, str) else list(value)
+        return [Path(item) for item in items if item]
+
+    def add_recent_project(self, path: Path) -> None:
+        resolved = path.resolve()
+        recent = [resolved, *(p for p in self.recent_projects if p != resolved)][:MAX_RECENT]
+        self._settings.setValue("projects/recent", [str(p) for p in recent])
+
+    def last_document(self, project: Path) -> str | None:
+        value = self._settings.value(f"documents/{_key(project)}")
+        return str(value) if value else None
+
+    def set_last_document(self, project: Path, external_id: str) -> None:
+        self._settings.setValue(f"documents/{_key(project)}", external_id)
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._settings.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @property
+    def state(self) -> QByteArray | None:
+        value = self._settings.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    def save_layout(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._settings.setValue("window/geometry", geometry)
+        self._settings.setValue("window/state", state)
+
+    @property
+    def zoom(self) -> int:
+        return int(self._settings.value("view/zoom", 0))
+
+    @zoom.setter
+    def zoom(self, steps: int) -> None:
+        self._settings.setValue("view/zoom", steps)
+
+    @property
+    def snap_to_words(self) -> bool:
+        return str(self._settings.value("view/snap", "true")).lower() == "true"
+
+    @snap_to_words.setter
+    def snap_to_words(self, on: bool) -> None:
+        self._settings.setValue("view/snap", "true" if on else "false")
+
+    def sync(self) -> None:
+        self._settings.sync()
+
+
+def _key(project: Path) -> str:
+    # QSettings treats "/" as a group separator; one flat key per project folder.
+    return str(project.resolve()).replace("/", "|")

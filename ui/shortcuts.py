@@ -1,0 +1,30 @@
+"""Every window-wide command with its menu text and keys: one table, shown in the menus."""
+
+from __future__ import annotations
+
+# name -> (menu text, key sequences). Label and relation hotkeys come from the schema.
+SHORTCUTS: dict[str, tuple[str, list[str]]] = {
+    "open": ("&Open Project…", ["Ctrl+O"]),
+    "quit": ("&Quit", ["Ctrl+Q"]),
+    "undo": ("Undo", ["Ctrl+Z"]),
+    "redo": ("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"]),
+    "delete": ("&Delete Selected Span or Relation", ["Delete", "Backspace"]),
+    "escape": ("Clear Selection / Cancel", ["Esc"]),
+    "label_all": ("&Label All Occurrences", ["Ctrl+L"]),
+    "find": ("&Find…", ["Ctrl+F"]),
+    "find_next": ("Find &Next", ["F3"]),
+    "find_previous": ("Find &Previous", ["Shift+F3"]),
+    "next_span": ("Next Span", ["Alt+Right"]),
+    "previous_span": ("Previous Span", ["Alt+Left"]),
+    "confirm": ("Use Selected Span as Relation Tail", ["Return", "Enter"]),
+    "next_document": ("&Next Document", ["Ctrl+PgDown", "Alt+Down"]),
+    "previous_document": ("&Previous Document", ["Ctrl+PgUp", "Alt+Up"]),
+    "next_unfinished": ("Next &Unfinished Document", ["Ctrl+J"]),
+    "mark_done": ("Mark &Done and Go On", ["Ctrl+Return", "Ctrl+Enter"]),
+    "skip": ("&Skip and Go On", ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]),
+    "mark_in_progress": ("Mark &In Progress", ["Ctrl+I"]),
+    "snap": ("&Snap Selection to Words", ["Ctrl+Shift+W"]),
+    "zoom_in": ("Zoom &In", ["Ctrl++", "Ctrl+="]),
+    "zoom_out": ("Zoom &Out", ["Ctrl+-"]),
+    "zoom_reset": ("&Reset Zoom", ["Ctrl+0"]),
+}
