@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	$(BIN)/python -m ui.system_libs
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -24,6 +25,9 @@ lint: $(STAMP)
 # except under CI, where a missing server is a failure).
 test: $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen tests/with-postgres $(BIN)/python -m pytest
+
+screenshot: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshot docs/screenshot.png
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

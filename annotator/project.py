@@ -98,7 +98,8 @@ class Project:
                 session.flush()
                 self.created = True
             self.id = row.id
-            _refuse_orphaned_labels(session, row.id, self.schema)
+            if row.schema_sha256 != self.schema.sha256:  # the same schema as last time was checked then
+                _refuse_orphaned_labels(session, row.id, self.schema)
             known = session.scalar(
                 select(SchemaVersionRow.id).where(
                     SchemaVersionRow.project_id == row.id,

@@ -81,7 +81,11 @@ class LabelSpec:
     attributes: tuple[AttributeSpec, ...] = ()
 
     def attribute(self, name: str) -> AttributeSpec | None:
-        return next((spec for spec in self.attributes if spec.name == name), None)
+        return self._attributes_by_name.get(name)
+
+    @cached_property
+    def _attributes_by_name(self) -> dict[str, AttributeSpec]:
+        return {spec.name: spec for spec in self.attributes}
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,16 @@
 """Import and export rates of annotator against a raw sqlite3 + orjson baseline, same data, same run.
 
 For each corpus size (10,000 and 100,000 documents of ~2,000 characters, 10 spans each on
-average; see corpus.py) and each of --repeat rounds, four fresh subprocesses run:
+average; see corpus.py) and each of --repeat rounds, six fresh subprocesses run:
 
   annotator import   Project.open() of a new project folder (reported apart), then the timed
                      annotator.importers.import_paths(project, [corpus])
-  raw import         the baseline (raw_sqlite.py) into a new database with the same DDL
+  raw import         the baseline (raw_sqlite.py) into a new database with the same DDL, with
+                     Python's cyclic garbage collector paused (the usual trick of a bulk script)
+  raw import, GC on  the same script with the collector left on, for reference
   annotator export   Project.open() (reported apart), then the timed export_jsonl(project, out)
-  raw export         the baseline export from its database
+  raw export         the baseline export from its database, collector paused
+  raw export, GC on  the same, collector on
 
 Each export process reports its RSS right before the export and its peak RSS (ru_maxrss) after
 it. Medians of the rounds are printed, with ratios against the baseline and the targets
@@ -20,6 +23,7 @@ Usage: python bench/import_export.py [--docs 10000 100000] [--repeat 3] [--seed 
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import shutil
 import statistics
@@ -29,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +46,7 @@ from annotator.importers import import_paths
 from annotator.project import Project
 
 SIZES = (10_000, 100_000)
-TASKS = ("annotator-import", "raw-import", "annotator-export", "raw-export")
+TASKS = ("annotator-import", "raw-import", "raw-import-gc", "annotator-export", "raw-export", "raw-export-gc")
 TARGETS = {"import": 2.0, "export": 1.5, "memory": 1.2}
 
 
@@ -87,12 +92,30 @@ def annotator_import(corpus: Path, work: Path) -> dict[str, Any]:
     return {**result, "documents": report.documents_added, "spans": report.spans_added, "peak_rss_kb": peak_rss_kb()}
 
 
-def raw_import_task(corpus: Path, work: Path) -> dict[str, Any]:
+@contextmanager
+def collector(enabled: bool) -> Iterator[None]:
+    """Python's cyclic garbage collector on or paused for the block (reference counting goes on)."""
+    was = gc.isenabled()
+    _set_collector(enabled)
+    try:
+        yield
+    finally:
+        _set_collector(was)
+
+
+def _set_collector(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def raw_import_task(corpus: Path, work: Path, *, collect: bool = False) -> dict[str, Any]:
     work.parent.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {}
     with timed(result, "setup_s"):
         create_database(work)
-    with timed(result, "seconds"):
+    with timed(result, "seconds"), collector(collect):
         documents = raw_import(work, corpus)
     return {**result, "documents": documents, "peak_rss_kb": peak_rss_kb()}
 
@@ -109,12 +132,12 @@ def annotator_export(work: Path, target: Path) -> dict[str, Any]:
     return {**result, "lines": report.lines, "spans": report.spans, "rss_before_kb": before, "peak_rss_kb": peak}
 
 
-def raw_export_task(work: Path, target: Path) -> dict[str, Any]:
+def raw_export_task(work: Path, target: Path, *, collect: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with timed(result, "setup_s"):
         schema = schema_stamp()  # annotator has it from Project.open, also outside the timing
     before = current_rss_kb()
-    with timed(result, "seconds"):
+    with timed(result, "seconds"), collector(collect):
         lines, spans = raw_export(work, target, schema)
     return {**result, "lines": lines, "spans": spans, "rss_before_kb": before, "peak_rss_kb": peak_rss_kb()}
 
@@ -122,8 +145,10 @@ def raw_export_task(work: Path, target: Path) -> dict[str, Any]:
 CHILDREN: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
     "annotator-import": annotator_import,
     "raw-import": raw_import_task,
+    "raw-import-gc": partial(raw_import_task, collect=True),
     "annotator-export": annotator_export,
     "raw-export": raw_export_task,
+    "raw-export-gc": partial(raw_export_task, collect=True),
 }
 
 
@@ -160,8 +185,10 @@ def paths(docs: int) -> dict[str, Path]:
     return {
         "project": OUT / f"project-{docs}",
         "raw_db": OUT / f"raw-{docs}" / "raw.db",
+        "raw_gc_db": OUT / f"raw-{docs}" / "raw-gc.db",
         "annotator_out": OUT / f"export-annotator-{docs}.jsonl",
         "raw_out": OUT / f"export-raw-{docs}.jsonl",
+        "raw_gc_out": OUT / f"export-raw-gc-{docs}.jsonl",
     }
 
 
@@ -173,17 +200,26 @@ def measure(docs: int, repeat: int, seed: int) -> Size:
     plan = [
         ("annotator-import", corpus, where["project"]),
         ("raw-import", corpus, where["raw_db"]),
+        ("raw-import-gc", corpus, where["raw_gc_db"]),
         ("annotator-export", where["project"], where["annotator_out"]),
         ("raw-export", where["raw_db"], where["raw_out"]),
+        ("raw-export-gc", where["raw_db"], where["raw_gc_out"]),
     ]
-    for phase in (plan[:2], plan[2:]):  # imports first: the exports read what the last import wrote
+    for phase in (plan[:3], plan[3:]):  # imports first: the exports read what the last import wrote
         for round_number in range(1, repeat + 1):
             for task, source, target in phase:
                 result = run_child(task, source, target)
                 size.runs[task].append(result)
                 log(f"{docs:>7} docs  round {round_number}/{repeat}  {task:<17} {result['seconds']:7.2f} s")
     size.spans = size.runs["annotator-import"][-1]["spans"]
+    drop_reference_outputs(where)
     return size
+
+
+def drop_reference_outputs(where: dict[str, Path]) -> None:
+    """The GC-on runs are only timed: their database and export (~1 GB at 100k) are not kept."""
+    for path in (where["raw_gc_out"], *(Path(f"{where['raw_gc_db']}{suffix}") for suffix in ("", "-wal", "-shm"))):
+        path.unlink(missing_ok=True)
 
 
 def log(message: str) -> None:
@@ -252,22 +288,23 @@ def verdict(ratio: float, target: float) -> str:
 
 
 def throughput_table(sizes: list[Size], kind: str) -> list[str]:
-    ours_task, raw_task = f"annotator-{kind}", f"raw-{kind}"
+    ours_task, raw_task, raw_gc_task = f"annotator-{kind}", f"raw-{kind}", f"raw-{kind}-gc"
     rows = [
         f"{kind.upper()}  (median of rounds, wall clock; setup = Project.open / CREATE TABLEs, not timed; "
         "cpu = ratio of CPU seconds, steadier on a busy machine)",
-        f"{'docs':>8} {'spans':>10} | {'annotator s':>11} {'docs/s':>8} {'range':>12} {'setup s':>8} | "
-        f"{'raw s':>7} {'docs/s':>8} {'range':>12} | {'ratio':>6} {'cpu':>6}  target",
+        f"{'docs':>8} {'spans':>10} | {'annotator s':>11} {'docs/s':>8} {'range':>12} {'setup s':>7} | "
+        f"{'raw s':>6} {'docs/s':>8} {'range':>12} | {'ratio':>6} {'cpu':>6}  {'target':<17} | "
+        f"{'raw GC on s':>11} {'ratio':>6}",
     ]
     for size in sizes:
         ours, raw = size.median(ours_task, "seconds"), size.median(raw_task, "seconds")
-        ratio = ours / raw
+        raw_gc = size.median(raw_gc_task, "seconds")
         cpu = size.median(ours_task, "seconds_cpu") / size.median(raw_task, "seconds_cpu")
         rows.append(
             f"{size.docs:>8,} {size.spans:>10,} | {ours:>11.2f} {rate(size.docs, ours):>8} "
-            f"{size.spread(ours_task):>12} {size.median(ours_task, 'setup_s'):>8.2f} | "
-            f"{raw:>7.2f} {rate(size.docs, raw):>8} {size.spread(raw_task):>12} | {ratio:>5.2f}x {cpu:>5.2f}x  "
-            f"{verdict(ratio, TARGETS[kind])}"
+            f"{size.spread(ours_task):>12} {size.median(ours_task, 'setup_s'):>7.2f} | "
+            f"{raw:>6.2f} {rate(size.docs, raw):>8} {size.spread(raw_task):>12} | {ours / raw:>5.2f}x {cpu:>5.2f}x  "
+            f"{verdict(ours / raw, TARGETS[kind]):<17} | {raw_gc:>11.2f} {ours / raw_gc:>5.2f}x"
         )
     return rows
 

@@ -33,7 +33,8 @@ DESCRIPTION = (
     "raw baseline = plain sqlite3 + orjson, same DDL/indexes/constraints and PRAGMAs "
     "(WAL, synchronous=FULL, foreign_keys=ON); import: one transaction, executemany, ids "
     "assigned by the script, sha256 computed, NO validation; export: 1,000-document chunks, "
-    "one query per table per chunk, same JSON lines, fsync at the end"
+    "one query per table per chunk, same JSON lines, fsync at the end; Python's cyclic GC "
+    "paused during the work ('raw GC on' = the same script with the collector on)"
 )
 BATCH_DOCUMENTS = 2000
 CHUNK_DOCUMENTS = 1000

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Text, cast, select
 
 from annotator.db.tables import (
     AnnotatorRow,
@@ -27,6 +27,7 @@ from annotator.db.tables import (
     SpanRow,
 )
 from annotator.errors import NotFoundError, ValidationError
+from annotator.gcpause import collector_paused
 from annotator.models import STATUSES
 from annotator.project import Project
 
@@ -61,7 +62,7 @@ def write_native(
     _check_filter(project, selection)
     report = ExportReport()
     schema = {"name": project.schema.name, "version": project.schema.version, "sha256": project.schema.sha256}
-    with project.engine.connect() as connection:
+    with collector_paused(), project.engine.connect() as connection:
         names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
         only = None
         if selection.annotator is not None:
@@ -82,7 +83,7 @@ def write_native(
                     record: dict[str, Any] = {
                         "id": external_id,
                         "text": text,
-                        "meta": meta,
+                        "meta": orjson.loads(meta),
                         "spans": spans,
                         "relations": relations,
                     }
@@ -127,7 +128,7 @@ def _document_chunks(connection: Connection, project_id: int) -> Iterator[list[t
     last = 0
     while True:
         chunk = connection.execute(
-            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text, DocumentRow.meta)
+            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text, cast(DocumentRow.meta, Text))
             .where(DocumentRow.project_id == project_id, DocumentRow.id > last)
             .order_by(DocumentRow.id)
             .limit(CHUNK_DOCUMENTS)
@@ -157,18 +158,18 @@ class _Layers:
         )
         if labels is not None:
             span_query = span_query.where(SpanRow.label.in_(labels))
-        self.spans: dict[tuple[int, int], list[tuple[int, int, int, str]]] = defaultdict(list)
-        for span_id, doc_id, annotator_id, start, end, label in connection.execute(span_query):
-            self.spans[(doc_id, annotator_id)].append((span_id, start, end, label))
+        self.spans: dict[tuple[int, int], list[tuple[int, int, str, int]]] = defaultdict(list)
+        for span_id, doc_id, annotator_id, start, end, label in connection.execute(span_query).all():
+            self.spans[(doc_id, annotator_id)].append((start, end, label, span_id))
         self.attributes: dict[int, dict[str, Any]] = defaultdict(dict)
         attribute_query = (
-            select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
+            select(SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
             .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
             .where(*in_range(SpanRow.document_id, SpanRow.annotator_id))
             .order_by(SpanAttributeRow.span_id)
         )
-        for span_id, name, value in connection.execute(attribute_query):
-            self.attributes[span_id][name] = value
+        for span_id, name, value in connection.execute(attribute_query).all():
+            self.attributes[span_id][name] = orjson.loads(value)
         self.relations: dict[tuple[int, int], list[tuple[str, int, int]]] = defaultdict(list)
         relation_query = select(
             RelationRow.document_id,
@@ -177,19 +178,19 @@ class _Layers:
             RelationRow.head_span_id,
             RelationRow.tail_span_id,
         ).where(*in_range(RelationRow.document_id, RelationRow.annotator_id))
-        for doc_id, annotator_id, label, head, tail in connection.execute(relation_query):
+        for doc_id, annotator_id, label, head, tail in connection.execute(relation_query).all():
             self.relations[(doc_id, annotator_id)].append((label, head, tail))
         self.status: dict[tuple[int, int], str] = {}
         status_query = select(
             DocumentStatusRow.document_id, DocumentStatusRow.annotator_id, DocumentStatusRow.status
         ).where(*in_range(DocumentStatusRow.document_id, DocumentStatusRow.annotator_id))
-        for doc_id, annotator_id, status in connection.execute(status_query):
+        for doc_id, annotator_id, status in connection.execute(status_query).all():
             self.status[(doc_id, annotator_id)] = status
         self.doc_labels: dict[tuple[int, int], list[str]] = defaultdict(list)
         label_query = select(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id, DocumentLabelRow.label).where(
             *in_range(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id)
         )
-        for doc_id, annotator_id, label in connection.execute(label_query):
+        for doc_id, annotator_id, label in connection.execute(label_query).all():
             self.doc_labels[(doc_id, annotator_id)].append(label)
         self.names_order: dict[int, list[int]] = defaultdict(list)
         for doc_id, annotator_id in {*self.spans, *self.relations, *self.status, *self.doc_labels}:
@@ -209,12 +210,13 @@ class _Layers:
             return [], []
         key = (doc_id, annotator_id)
         spans: list[dict[str, Any]] = []
-        export_id: dict[int, str] = {}
+        number_of: dict[int, int] = {}
         # Strings are ordered here, not in SQL: SQL ordering follows the database's collation,
-        # and the export must be the same bytes from SQLite and from any PostgreSQL.
-        layer_spans = sorted(self.spans.get(key, ()), key=lambda s: (s[1], s[2], s[3]))
-        for number, (span_id, start, end, label) in enumerate(layer_spans, start=1):
-            export_id[span_id] = f"s{number}"
+        # and the export must be the same bytes from SQLite and from any PostgreSQL. The
+        # (start, end, label) key is unique in a layer, so the trailing id never decides.
+        for number, (start, end, label, span_id) in enumerate(sorted(self.spans.get(key, ())), start=1):
+            number_of[span_id] = number
+            attributes = self.attributes.get(span_id, {})
             spans.append(
                 {
                     "id": f"s{number}",
@@ -222,16 +224,16 @@ class _Layers:
                     "end": end,
                     "label": label,
                     "text": text[start:end],
-                    "attributes": dict(sorted(self.attributes.get(span_id, {}).items())),
+                    "attributes": dict(sorted(attributes.items())) if len(attributes) > 1 else attributes,
                 }
             )
-        kept = [
-            (int(export_id[head][1:]), int(export_id[tail][1:]), label)
+        kept = sorted(
+            (number_of[head], number_of[tail], label)
             for label, head, tail in self.relations.get(key, ())
-            if head in export_id and tail in export_id
-        ]
+            if head in number_of and tail in number_of
+        )
         relations = [
             {"id": f"r{number}", "label": label, "head": f"s{head}", "tail": f"s{tail}"}
-            for number, (head, tail, label) in enumerate(sorted(kept), start=1)
+            for number, (head, tail, label) in enumerate(kept, start=1)
         ]
         return spans, relations

@@ -25,6 +25,7 @@ from annotator.db.tables import (
     SpanRow,
 )
 from annotator.errors import AnnotatorError, ValidationError
+from annotator.gcpause import collector_paused
 from annotator.importers.records import (
     DocumentRecord,
     ImportFailed,
@@ -96,7 +97,7 @@ def _import(
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
 ) -> ImportReport:
-    with project.write.begin() as session:
+    with collector_paused(), project.write.begin() as session:
         loader = _Loader(project, session.connection(), annotator)
         for item in items:
             if progress is not None:
@@ -259,46 +260,34 @@ class _Loader:
     def flush(self) -> None:
         pending, self.pending = self.pending, _Pending()
         if pending.documents:
-            ids = self.connection.scalars(
-                insert(documents_table).returning(documents_table.c.id, sort_by_parameter_order=True),
-                pending.documents,
-            ).all()
-            for row, doc_id in zip(pending.documents, ids, strict=True):
-                self.doc_ids[row["sha256"]] = doc_id
+            # RETURNING in any order, matched by the sha (unique per project). Not
+            # sort_by_parameter_order=True: SQLite has no insert sentinel, so SQLAlchemy would
+            # run one INSERT per row.
+            c = documents_table.c
+            self.doc_ids.update(
+                self.connection.execute(insert(documents_table).returning(c.sha256, c.id), pending.documents).all()
+            )
         if pending.layers:
             self._write_layers([(self.doc_ids[sha], layer) for sha, layer in pending.layers])
 
     def _write_layers(self, layers: list[tuple[int, _Layer]]) -> None:
-        plain: list[dict[str, Any]] = []  # spans nothing else refers to: no id needed back
-        keyed: list[dict[str, Any]] = []
-        keyed_owner: list[tuple[_Layer, int]] = []
-        for doc_id, layer in layers:
-            referenced = {h for _, h, _ in layer.relations} | {t for _, _, t in layer.relations}
-            for index, (start, end, label, attributes) in enumerate(layer.spans):
-                row = {
-                    "document_id": doc_id,
-                    "annotator_id": layer.annotator_id,
-                    "start": start,
-                    "end": end,
-                    "label": label,
-                }
-                if attributes or index in referenced:
-                    keyed.append(row)
-                    keyed_owner.append((layer, index))
-                else:
-                    plain.append(row)
-        if plain:
-            self.connection.execute(insert(spans_table), plain)
-        span_ids: dict[tuple[int, int], int] = {}
-        if keyed:
-            ids = self.connection.scalars(
-                insert(spans_table).returning(spans_table.c.id, sort_by_parameter_order=True), keyed
+        rows = [
+            {"document_id": doc_id, "annotator_id": layer.annotator_id, "start": start, "end": end, "label": label}
+            for doc_id, layer in layers
+            for start, end, label, _ in layer.spans
+        ]
+        span_ids: dict[tuple[int, int, int, int, str], int] = {}
+        if rows:
+            # RETURNING in any order, matched by the span's unique key; see flush().
+            c = spans_table.c
+            returned = self.connection.execute(
+                insert(spans_table).returning(c.document_id, c.annotator_id, c.start, c.end, c.label, c.id), rows
             ).all()
-            span_ids = {(id(layer), index): span_id for (layer, index), span_id in zip(keyed_owner, ids, strict=True)}
+            span_ids = {(d, a, s, e, label): span_id for d, a, s, e, label, span_id in returned}
         attributes = [
-            {"span_id": span_ids[(id(layer), index)], "name": name, "value": value}
-            for _, layer in layers
-            for index, (_, _, _, attrs) in enumerate(layer.spans)
+            {"span_id": span_ids[(doc_id, layer.annotator_id, start, end, label)], "name": name, "value": value}
+            for doc_id, layer in layers
+            for start, end, label, attrs in layer.spans
             for name, value in sorted(attrs.items())
         ]
         relations = [
@@ -306,8 +295,8 @@ class _Loader:
                 "document_id": doc_id,
                 "annotator_id": layer.annotator_id,
                 "label": label,
-                "head_span_id": span_ids[(id(layer), head)],
-                "tail_span_id": span_ids[(id(layer), tail)],
+                "head_span_id": span_ids[(doc_id, layer.annotator_id, *layer.spans[head][:3])],
+                "tail_span_id": span_ids[(doc_id, layer.annotator_id, *layer.spans[tail][:3])],
             }
             for doc_id, layer in layers
             for label, head, tail in layer.relations

@@ -135,6 +135,8 @@ def _list(obj: dict[str, Any], key: str) -> list[Any]:
 
 
 def _no_unknown_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:
+    if allowed.issuperset(obj):  # the common case, without building a set per call
+        return
     unknown = sorted(set(obj) - allowed)
     if unknown:
         raise RecordError(f"{where} has unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
