@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.view.span_clicked.connect(self._span_clicked)
         self.view.selection_changed_range.connect(self._text_selected)
         self.document_list.document_activated.connect(self.open_document)
-        self.span_list.span_activated.connect(self._span_clicked)
+        self.span_list.span_activated.connect(self._span_listed)
         self.attribute_editor.attribute_edited.connect(self.set_attribute)
         self.relation_panel.relation_selected.connect(self.select_relation)
         self.relation_panel.relation_delete_requested.connect(self.remove_relation)
@@ -311,6 +311,13 @@ class MainWindow(QMainWindow):
             self.confirm_tail()
             return
         self.select_span(span_id if span_id >= 0 else None)
+
+    def _span_listed(self, span_id: int) -> None:
+        """A row chosen in the span list (arrows move through it): select, never confirm a tail."""
+        self.select_span(span_id)
+        span = self.doc.spans.get(span_id) if self.doc is not None else None
+        if span is not None:
+            self.view.select_range(span.start, span.start)  # scroll the text to it
 
     def _text_selected(self, start: int, end: int) -> None:
         if start != end and self.selected_span is not None and self.pending_relation is None:
