@@ -83,10 +83,14 @@ class MainWindow(QMainWindow):
         self.span_list = SpanList()
         self.attribute_editor = AttributeEditor()
         self.relation_panel = RelationPanel()
-        self._dock("Documents", "documentsDock", self.document_list, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Spans", "spansDock", self.span_list, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Attributes", "attributesDock", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Relations", "relationsDock", self.relation_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        left = self._dock("Documents", "documentsDock", self.document_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        right = [
+            self._dock("Spans", "spansDock", self.span_list, Qt.DockWidgetArea.RightDockWidgetArea),
+            self._dock("Attributes", "attributesDock", self.attribute_editor, Qt.DockWidgetArea.RightDockWidgetArea),
+            self._dock("Relations", "relationsDock", self.relation_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+        ]
+        self.resizeDocks([left, right[0]], [300, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks(right, [380, 170, 330], Qt.Orientation.Vertical)
 
         self.label_bar.label_chosen.connect(self.apply_label)
         self.view.span_clicked.connect(self._span_clicked)
@@ -102,11 +106,15 @@ class MainWindow(QMainWindow):
         self.find_bar.label_all_requested.connect(self.label_all_found)
         self.find_bar.closed.connect(self._close_search)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
+        # Each panel shows its own bold title with a count; a second title bar above it is noise.
+        # Panels are shown and hidden from the View menu.
+        dock.setTitleBarWidget(QWidget())
         self.addDockWidget(area, dock)
+        return dock
 
     def _action(self, name: str, handler: Callable[[], object], menu: QMenu | None = None) -> QAction:
         text, keys = SHORTCUTS[name]
@@ -279,6 +287,8 @@ class MainWindow(QMainWindow):
             return
         outcome = self._attempt(lambda: self.service.add_span(self.doc.id, selection[0], selection[1], label))
         if outcome is not None:
+            # The selection is used up: the next label key relabels the new span instead.
+            self.view.select_range(selection[1], selection[1])
             self.select_span(outcome.value.id)
 
     def delete_selected(self) -> None:

@@ -1,0 +1,138 @@
+"""The document list: status per document, progress, and activation by mouse and keyboard."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from annotator.models import DocumentSummary
+from ui.document_list import DocumentList
+
+DOCS = [
+    DocumentSummary(11, "nk-russia-1", "North Korea and Russia try to boost ties", 3900, "done", 77, 1500.0),
+    DocumentSummary(12, "nk-russia-2", "Envoy arrives in Moscow", 2100, "in_progress", 5, 60.0),
+    DocumentSummary(13, "nk-russia-3", "Seoul reacts", 1800, "todo", 0, 0.0),
+]
+
+
+@pytest.fixture
+def window(qtbot) -> QWidget:
+    """An active window that, like the main window, binds Enter window-wide."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    confirm = QAction("Confirm", host)
+    confirm.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
+    host.addAction(confirm)
+    host.confirmed = []  # type: ignore[attr-defined]
+    confirm.triggered.connect(lambda: host.confirmed.append(True))  # type: ignore[attr-defined]
+    QVBoxLayout(host)
+    return host
+
+
+@pytest.fixture
+def docs_list(qtbot, window: QWidget) -> DocumentList:
+    widget = DocumentList()
+    window.layout().addWidget(widget)
+    widget.set_documents(DOCS)
+    window.resize(500, 400)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return widget
+
+
+def received(signal) -> list[int]:
+    ids: list[int] = []
+    signal.connect(ids.append)
+    return ids
+
+
+def cell(widget: DocumentList, row: int, column: int = 1) -> QModelIndex:
+    return widget.model.index(row, column)
+
+
+def test_progress_counts_finished_documents(docs_list: DocumentList) -> None:
+    assert docs_list.progress.maximum() == 3
+    assert docs_list.progress.value() == 1
+    assert docs_list.progress.text() == "1 of 3 done"
+
+
+def test_skipped_documents_count_as_finished_and_are_named(docs_list: DocumentList) -> None:
+    docs_list.update_document(dataclasses.replace(DOCS[2], status="skipped"))
+    assert docs_list.progress.value() == 2
+    assert docs_list.progress.text() == "2 of 3 done (1 skipped)"
+
+
+def test_rows_show_number_document_status_and_spans(docs_list: DocumentList) -> None:
+    model = docs_list.model
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == ["#", "Document", "Status", "Spans"]
+    expected = ["2", "nk-russia-2 · Envoy arrives in Moscow", "In progress", "5"]
+    assert [cell(docs_list, 1, c).data() for c in range(4)] == expected
+    assert cell(docs_list, 0, 2).data() == "Done"
+    assert not cell(docs_list, 0, 2).data(Qt.ItemDataRole.DecorationRole).isNull()
+    for column in range(4):
+        assert cell(docs_list, 2, column).data(Qt.ItemDataRole.UserRole) == 13
+
+
+def test_update_document_changes_exactly_one_row(docs_list: DocumentList) -> None:
+    changed: list[tuple[int, int, int, int]] = []
+    docs_list.model.dataChanged.connect(
+        lambda top, bottom, _roles=(): changed.append((top.row(), top.column(), bottom.row(), bottom.column()))
+    )
+    docs_list.update_document(dataclasses.replace(DOCS[1], status="done", span_count=9))
+    assert changed == [(1, 0, 1, 3)]
+    assert cell(docs_list, 1, 2).data() == "Done"
+    assert cell(docs_list, 1, 3).data() == "9"
+    assert cell(docs_list, 0, 3).data() == "77"  # the others are untouched
+    assert docs_list.progress.text() == "2 of 3 done"
+
+
+def test_clicking_a_row_activates_its_document(qtbot, docs_list: DocumentList) -> None:
+    view = docs_list.view
+    with qtbot.waitSignal(docs_list.document_activated, timeout=1000) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(cell(docs_list, 2)).center())
+    assert blocker.args == [13]
+
+
+def test_arrow_keys_and_enter_activate_without_the_window_taking_enter(
+    qtbot, window: QWidget, docs_list: DocumentList
+) -> None:
+    docs_list.select_document(11)
+    docs_list.view.setFocus()
+    ids = received(docs_list.document_activated)
+    qtbot.keyClick(docs_list.view, Qt.Key.Key_Down)
+    assert ids == [12]
+    qtbot.keyClick(docs_list.view, Qt.Key.Key_Return)
+    assert ids == [12, 12]
+    assert window.confirmed == []  # type: ignore[attr-defined]
+
+
+def test_select_document_does_not_emit(docs_list: DocumentList) -> None:
+    ids = received(docs_list.document_activated)
+    docs_list.select_document(13)
+    assert ids == []
+    assert docs_list.current_document() == 13
+    assert docs_list.view.selectionModel().isRowSelected(2, QModelIndex())
+
+
+def test_set_documents_keeps_the_selection_quietly(docs_list: DocumentList) -> None:
+    docs_list.select_document(12)
+    ids = received(docs_list.document_activated)
+    docs_list.set_documents([DOCS[1], DOCS[2]])
+    assert ids == []
+    assert docs_list.current_document() == 12
+    assert docs_list.progress.text() == "0 of 2 done"
+
+
+def test_tabbing_into_the_list_opens_nothing(qtbot, docs_list: DocumentList) -> None:
+    docs_list.set_documents(DOCS)  # a fresh model: no current row
+    docs_list.view.clearFocus()
+    ids = received(docs_list.document_activated)
+    docs_list.view.setFocus()  # Qt makes row 0 current (not selected) on focus
+    qtbot.wait(10)
+    assert docs_list.view.currentIndex().isValid()
+    assert ids == []

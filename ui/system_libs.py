@@ -1,0 +1,105 @@
+"""Make sure Qt's system libraries are there: install them as root, or name the packages.
+
+Run by `make` after pip (python -m ui.system_libs). PyPI's PySide6 wheels bring Qt itself
+but not the libraries Qt loads from the system (OpenGL, fontconfig, xkbcommon, ...); on a
+bare machine `import PySide6.QtWidgets` fails with "libEGL.so.1: cannot open shared object
+file". This module tries the import in a child process, maps each missing library to its
+Debian package, installs it with apt-get when running as root, and tries again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# Library file -> Debian/Ubuntu package providing it (those PySide6-Essentials needs).
+DEBIAN_PACKAGES = {
+    "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1",
+    "libOpenGL.so.0": "libopengl0",
+    "libGLX.so.0": "libglx0",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+    "libX11.so.6": "libx11-6",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxcb.so.1": "libxcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xinerama.so.0": "libxcb-xinerama0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libSM.so.6": "libsm6",
+    "libICE.so.6": "libice6",
+    "libgssapi_krb5.so.2": "libgssapi-krb5-2",
+}
+FONT_PACKAGE = "fonts-dejavu-core"  # offscreen rendering needs at least one font
+MISSING = re.compile(r"(lib[\w.+-]+\.so[.\d]*): cannot open shared object file")
+PROBE = (
+    "import os; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+    "from PySide6.QtWidgets import QApplication, QLabel\n"
+    "app = QApplication([]); label = QLabel('Kim Jong Un'); label.grab()\n"
+)
+
+
+def missing_library() -> tuple[bool, str | None, str]:
+    """(works, the first missing library or None, the child's error output)."""
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
+    found = MISSING.search(result.stderr)
+    return result.returncode == 0, found.group(1) if found else None, result.stderr.strip()
+
+
+def has_fonts() -> bool:
+    return any(Path(folder).is_dir() and any(Path(folder).rglob("*.ttf")) for folder in ("/usr/share/fonts",))
+
+
+def can_install() -> bool:
+    return sys.platform == "linux" and os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def install(packages: list[str]) -> bool:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    return subprocess.run(["apt-get", "install", "-y", "-qq", *packages], env=env, check=False).returncode == 0
+
+
+def main() -> int:
+    installed: list[str] = []
+    while True:
+        works, library, output = missing_library()
+        if works:
+            break
+        package = DEBIAN_PACKAGES.get(library or "")
+        if package is None or package in installed:
+            print(f"Qt does not start, and not for a library this script knows how to install:\n{output}", file=sys.stderr)
+            return 1
+        if not can_install():  # the child stops at the first missing library, so name that one
+            print(f"Qt needs {library}; install it with:  sudo apt-get install {package}", file=sys.stderr)
+            return 1
+        print(f"Qt needs {library}: installing {package}", file=sys.stderr)
+        if not install([package]):
+            print(f"apt-get could not install {package}", file=sys.stderr)
+            return 1
+        installed.append(package)
+    if sys.platform == "linux" and not has_fonts():
+        if can_install():
+            install([FONT_PACKAGE])
+        else:  # the window still runs, but offscreen text would render as empty boxes
+            print(f"No fonts found; for readable screenshots: sudo apt-get install {FONT_PACKAGE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
