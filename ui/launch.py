@@ -19,7 +19,10 @@ def run_window(project: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli_main(sys.argv[1:] if argv is None else argv, run_window=run_window)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) == 1 and Path(args[0]).is_dir():  # `python main.py PROJECT` opens that project
+        return run_window(Path(args[0]))
+    return cli_main(args, run_window=run_window)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.selected_span: int | None = None
         self.pending_relation: tuple[str, int] | None = None  # (relation label, head span id)
         self.selected_relation: int | None = None
+        self._closed = False
         self.search_hits: list[tuple[int, int]] = []
         self.search_index: int | None = None
         self.reading = QElapsedTimer()
@@ -560,6 +561,10 @@ class MainWindow(QMainWindow):
                 self._attempt(lambda: self.service.add_time(self.doc.id, seconds))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:  # closing twice (a test's teardown, say) must not touch a closed service
+            super().closeEvent(event)
+            return
+        self._closed = True
         self._record_reading_time()
         self.settings.save_layout(self.saveGeometry(), self.saveState())
         self.settings.sync()

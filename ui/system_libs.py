@@ -83,7 +83,9 @@ def main() -> int:
             break
         package = DEBIAN_PACKAGES.get(library or "")
         if package is None or package in installed:
-            print(f"Qt does not start, and not for a library this script knows how to install:\n{output}", file=sys.stderr)
+            print(
+                f"Qt does not start, and not for a library this script knows how to install:\n{output}", file=sys.stderr
+            )
             return 1
         if not can_install():  # the child stops at the first missing library, so name that one
             print(f"Qt needs {library}; install it with:  sudo apt-get install {package}", file=sys.stderr)

@@ -183,7 +183,9 @@ def test_overlapping_spans_are_all_drawn(window: MainWindow, qtbot: QtBot) -> No
     for (start, end), key in ((claim, Qt.Key.Key_C), (actor, Qt.Key.Key_A), (date, Qt.Key.Key_D)):
         select(window, start, end)
         qtbot.keyClick(window.view, key)
-    labels_at = {offset: [s.label for s in window.view.spans_at(offset)] for offset in (actor[0], claim[0] + 16, date[0])}
+    labels_at = {
+        offset: [s.label for s in window.view.spans_at(offset)] for offset in (actor[0], claim[0] + 16, date[0])
+    }
     assert labels_at == {actor[0]: ["CLAIM", "ACTOR"], claim[0] + 16: ["CLAIM"], date[0]: ["CLAIM", "DATE"]}
 
 
