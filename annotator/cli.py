@@ -20,11 +20,12 @@ from rich.text import Text
 
 from annotator.config import PROJECT_FILE, write_project_config
 from annotator.errors import AnnotatorError
-from annotator.exporters import ExportFilter, count_documents, export_jsonl
-from annotator.importers import import_paths, input_size
+from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
+from annotator.importers import LabelMapping, import_paths, input_size
 from annotator.models import STATUSES
 from annotator.project import Project, default_schema_path
 from annotator.schema import load_schema
+from annotator.splits import parse_ratios
 from annotator.stats import project_stats
 
 WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
@@ -82,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_FOLDER")
     imp.add_argument("--annotator", help="put the spans into this annotator's layer")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid records and list the rest")
+    imp.add_argument("--format", dest="format_name", help="the files' format (default: detected from each file)")
+    imp.add_argument("--map", action="append", default=[], metavar="OLD=NEW", help="rename a label (repeatable)")
+    imp.add_argument("--drop", action="append", default=[], metavar="LABEL", help="leave out a label (repeatable)")
     imp.set_defaults(run=cmd_import)
 
     exp = commands.add_parser("export", help="write the native JSONL export")
@@ -90,6 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--status", action="append", choices=STATUSES, help="only layers with this status (repeatable)")
     exp.add_argument("--annotator", help="only this annotator's layer")
     exp.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
+    exp.add_argument(
+        "--format", dest="format_name", default="jsonl", help="output format (default: jsonl, the native form)"
+    )
+    exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
+    exp.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    exp.add_argument("--tokenizer", choices=("spacy", "whitespace"), default="spacy", help="for token formats")
+    exp.add_argument(
+        "--misaligned",
+        choices=("expand", "contract", "skip"),
+        default="expand",
+        help="a span not on token boundaries (default: expand to whole tokens)",
+    )
+    exp.add_argument(
+        "--overlaps",
+        choices=("longest", "first", "skip"),
+        default="longest",
+        help="overlapping spans in a format that cannot hold them (default: keep the longest)",
+    )
     exp.set_defaults(run=cmd_export)
 
     stats = commands.add_parser("stats", help="documents per status, spans per label and annotator")
@@ -123,9 +145,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    mapping = LabelMapping(rename=dict(_pair(item) for item in args.map), drop=frozenset(args.drop))
     with Project.open(args.project) as project, _progress("importing", input_size(args.paths)) as advance:
         report = import_paths(
-            project, args.paths, annotator=args.annotator, skip_invalid=args.skip_invalid, progress=advance
+            project,
+            args.paths,
+            annotator=args.annotator,
+            skip_invalid=args.skip_invalid,
+            progress=advance,
+            format_name=args.format_name,
+            mapping=mapping,
         )
     out.print(
         f"imported {report.documents_added} document(s), {report.spans_added} span(s), "
@@ -133,14 +162,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"skipped {report.documents_skipped} document(s) already in the project"
         + (f" and {report.layers_skipped} layer(s) already annotated" if report.layers_skipped else "")
     )
+    if report.spans_dropped or report.relations_dropped:
+        out.print(f"dropped {report.spans_dropped} span(s) and {report.relations_dropped} relation(s) (--drop)")
     for problem in report.invalid:
         err.print(f"skipped {problem}")
     return 0
 
 
+def _pair(item: str) -> tuple[str, str]:
+    old, sep, new = item.partition("=")
+    if not sep or not old or not new:
+        raise AnnotatorError(f"--map {item!r}: write it as OLD=NEW, e.g. --map PER=ACTOR")
+    return old, new
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
+    if args.format_name != "jsonl" or args.split:
+        return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
         with _progress("exporting", total) as advance:
@@ -150,6 +190,39 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"wrote {report.lines} line(s) for {report.documents} document(s), {report.spans} span(s), "
             f"{report.relations} relation(s) to {args.output}"
         )
+    return 0
+
+
+def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
+    split = parse_ratios(args.split) if args.split else None
+    if args.output == "-":
+        raise AnnotatorError("this export writes files; name them with -o")
+    with Project.open(args.project) as project:
+        options = ExportOptions(
+            tokenizer=args.tokenizer,
+            language=project.config.language,
+            misaligned=args.misaligned,
+            overlaps=args.overlaps,
+        )
+        with _progress("exporting", count_documents(project)) as advance:
+            report = export_format(
+                project,
+                args.format_name,
+                args.output,
+                selection,
+                options,
+                split=split,
+                seed=args.seed,
+                progress=advance,
+            )
+    out.print(
+        f"wrote {args.format_name}: {report.lines} record(s) for {report.documents} document(s), "
+        f"{report.spans} span(s), {report.relations} relation(s) to {args.output}"
+    )
+    for problem in report.problems:
+        err.print(str(problem))
+    for what, number in sorted(report.counts().items()):
+        out.print(f"{number} span(s) {what}")
     return 0
 
 

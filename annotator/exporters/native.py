@@ -27,6 +27,7 @@ from annotator.db.tables import (
     SpanRow,
 )
 from annotator.errors import NotFoundError, ValidationError
+from annotator.exporters.base import FormatWriter
 from annotator.gcpause import collector_paused
 from annotator.models import STATUSES
 from annotator.project import Project
@@ -59,8 +60,41 @@ def write_native(
     progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Write the export to an open binary stream; progress gets the documents done per chunk."""
-    _check_filter(project, selection)
     report = ExportReport()
+    for records in record_chunks(project, selection, progress):
+        if records:
+            out.write(b"\n".join(map(orjson.dumps, records)) + b"\n")
+        count(report, records)
+    return report
+
+
+class NativeWriter(FormatWriter):
+    """The native JSONL as a format, so that it can be split like the others."""
+
+    suffix = ".jsonl"
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.stream.write(orjson.dumps(record) + b"\n")
+
+
+def count(report: ExportReport, records: list[dict[str, Any]]) -> None:
+    report.lines += len(records)
+    report.documents += len({record["id"] for record in records})
+    report.spans += sum(len(record["spans"]) for record in records)
+    report.relations += sum(len(record["relations"]) for record in records)
+
+
+def record_chunks(
+    project: Project,
+    selection: ExportFilter = EVERYTHING,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The native records (one per document and layer), a chunk of documents at a time.
+
+    Every other export format is made from these records, so filters, order and span
+    numbering are the same in all of them.
+    """
+    _check_filter(project, selection)
     schema = {"name": project.schema.name, "version": project.schema.version, "sha256": project.schema.sha256}
     with collector_paused(), project.engine.connect() as connection:
         names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
@@ -71,9 +105,8 @@ def write_native(
                 raise NotFoundError(f"no annotator named {selection.annotator!r}")
         for chunk in _document_chunks(connection, project.id):
             layers = _Layers(connection, chunk[0][0], chunk[-1][0], only, selection.labels)
-            lines: list[bytes] = []
+            records: list[dict[str, Any]] = []
             for doc_id, external_id, text, meta in chunk:
-                wrote = False
                 # By name, not id: ids differ between databases, names travel with the file.
                 for annotator_id in sorted(layers.annotators(doc_id, only), key=lambda a: names.get(a) or ""):
                     status = layers.status.get((doc_id, annotator_id), "todo")
@@ -92,17 +125,10 @@ def write_native(
                     record["annotator"] = names.get(annotator_id)
                     record["status"] = status
                     record["schema"] = schema
-                    lines.append(orjson.dumps(record))
-                    report.lines += 1
-                    report.spans += len(spans)
-                    report.relations += len(relations)
-                    wrote = True
-                report.documents += wrote
-            if lines:
-                out.write(b"\n".join(lines) + b"\n")
+                    records.append(record)
+            yield records
             if progress is not None:
                 progress(len(chunk))
-    return report
 
 
 def count_documents(project: Project) -> int:

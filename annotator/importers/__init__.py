@@ -8,12 +8,43 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.importers.loader import import_records
 from annotator.importers.native import Item, read_jsonl, read_text_file
-from annotator.importers.records import ImportFailed, ImportProblem, ImportReport
-from annotator.project import Project
+from annotator.importers.records import ImportFailed, ImportProblem, ImportReport, LabelMapping
 
-__all__ = ["ImportFailed", "ImportProblem", "ImportReport", "import_paths", "read_paths"]
+__all__ = [
+    "READERS",
+    "ImportFailed",
+    "ImportProblem",
+    "ImportReport",
+    "LabelMapping",
+    "detect_format",
+    "import_paths",
+    "input_size",
+]
 
-READERS = {".txt": "text", ".jsonl": "jsonl"}
+Reader = Callable[[Path], Iterator[Item]]
+# Format name -> reader of one file. Format modules add themselves (register()).
+READERS: dict[str, Reader] = {"jsonl": read_jsonl, "txt": lambda path: read_text_file(path, path.stem)}
+# Format name -> a test of whether a file looks like that format (for detection).
+SNIFFERS: dict[str, Callable[[Path], bool]] = {}
+NATIVE_SUFFIXES = {".txt": "txt", ".jsonl": "jsonl"}
+
+
+def register(name: str, reader: Reader, sniff: Callable[[Path], bool] | None = None) -> None:
+    READERS[name] = reader
+    if sniff is not None:
+        SNIFFERS[name] = sniff
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file, from what it holds; a clear error when none or several fit."""
+    fits = sorted(name for name, sniff in SNIFFERS.items() if sniff(path))
+    if len(fits) == 1:
+        return fits[0]
+    if len(fits) > 1:
+        raise AnnotatorError(f"{path}: could be {' or '.join(fits)}; say which with --format")
+    if path.suffix.lower() in NATIVE_SUFFIXES:
+        return NATIVE_SUFFIXES[path.suffix.lower()]
+    raise AnnotatorError(f"{path}: cannot tell its format; say it with --format ({', '.join(sorted(READERS))})")
 
 
 def import_paths(
@@ -23,10 +54,21 @@ def import_paths(
     annotator: str | None = None,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    format_name: str | None = None,
+    mapping: LabelMapping | None = None,
 ) -> ImportReport:
-    """Import .txt files, .jsonl files in the native form, and folders of them."""
-    files = list(_expand(paths))
-    return import_records(project, read_paths(files), annotator=annotator, skip_invalid=skip_invalid, progress=progress)
+    """Import files or folders of them; each file's format is given or detected."""
+    if format_name is not None and format_name not in READERS:
+        raise AnnotatorError(f"unknown format {format_name!r} (known: {', '.join(sorted(READERS))})")
+    files = [(path, external_id, format_name or detect_format(path)) for path, external_id in _expand(paths)]
+    return import_records(
+        project,
+        _read(files),
+        annotator=annotator,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        mapping=mapping,
+    )
 
 
 def input_size(paths: Sequence[str | Path]) -> int:
@@ -34,28 +76,30 @@ def input_size(paths: Sequence[str | Path]) -> int:
     return sum(path.stat().st_size for path, _ in _expand(paths))
 
 
-def read_paths(files: list[tuple[Path, str]]) -> Iterator[Item]:
-    for path, external_id in files:
-        if path.suffix.lower() == ".txt":
+def _read(files: list[tuple[Path, str, str]]) -> Iterator[Item]:
+    for path, external_id, format_name in files:
+        if format_name == "txt":
             yield from read_text_file(path, external_id)
         else:
-            yield from read_jsonl(path)
+            yield from READERS[format_name](path)
 
 
 def _expand(paths: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each importable file with the document id a .txt file gets (its path without suffix)."""
+    """Each file with the document id a .txt file gets (its path without suffix)."""
     for given in map(Path, paths):
         if given.is_dir():
-            found = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in READERS)
+            found = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in NATIVE_SUFFIXES)
             if not found:
                 raise AnnotatorError(f"{given}: no .txt or .jsonl files in this folder")
             for path in found:
                 yield path, path.relative_to(given).with_suffix("").as_posix()
         elif given.is_file():
-            if given.suffix.lower() not in READERS:
-                raise AnnotatorError(
-                    f"{given}: cannot import {given.suffix or 'files without a suffix'} (use .txt or .jsonl)"
-                )
             yield given, given.stem
         else:
             raise AnnotatorError(f"{given}: no such file or folder")
+
+
+from annotator.project import Project  # noqa: E402 - at the end: project.py imports this package lazily
+
+# Each module registers its readers when imported.
+from annotator.importers import tools, training  # noqa: E402, F401

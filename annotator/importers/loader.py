@@ -8,6 +8,7 @@ skip_invalid the bad records are reported and the rest is imported.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from annotator.importers.records import (
     ImportFailed,
     ImportProblem,
     ImportReport,
+    LabelMapping,
 )
 from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
@@ -81,11 +83,12 @@ def import_records(
     annotator: str | None = None,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    mapping: LabelMapping | None = None,
 ) -> ImportReport:
     if annotator is not None:
         check_annotator_name(annotator)
     try:
-        return _import(project, items, annotator, skip_invalid, progress)
+        return _import(project, items, annotator, skip_invalid, progress, mapping or LabelMapping())
     except (IntegrityError, DataError) as error:
         raise AnnotatorError(f"the database refused the import, nothing was imported: {error.orig}") from error
 
@@ -96,6 +99,7 @@ def _import(
     annotator: str | None,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
+    mapping: LabelMapping,
 ) -> ImportReport:
     with collector_paused(), project.write.begin() as session:
         loader = _Loader(project, session.connection(), annotator)
@@ -105,13 +109,18 @@ def _import(
             if isinstance(item, ImportProblem):
                 loader.fail(item)
                 continue
+            spans_dropped, relations_dropped = mapping.apply(item)
+            loader.report.spans_dropped += spans_dropped
+            loader.report.relations_dropped += relations_dropped
             try:
                 loader.take(item, writing=skip_invalid or not loader.problems)
             except ValidationError as error:
                 loader.fail(ImportProblem(item.source, item.line, str(error)))
         if loader.problems and not skip_invalid:
             raise ImportFailed(
-                loader.problems[:MAX_REPORTED_PROBLEMS], max(0, len(loader.problems) - MAX_REPORTED_PROBLEMS)
+                loader.problems[:MAX_REPORTED_PROBLEMS],
+                max(0, len(loader.problems) - MAX_REPORTED_PROBLEMS),
+                unknown_labels=loader.unknown_labels,
             )
         loader.flush()
         loader.report.invalid = loader.problems
@@ -126,6 +135,7 @@ class _Loader:
         self.annotator = annotator
         self.report = ImportReport()
         self.problems: list[ImportProblem] = []
+        self.unknown_labels: Counter[str] = Counter()
         self.pending = _Pending()
         rows = connection.execute(
             select(DocumentRow.sha256, DocumentRow.id, DocumentRow.external_id).where(
@@ -192,6 +202,8 @@ class _Loader:
         index_of: dict[str, int] = {}
         for number, span in enumerate(record.spans):
             where = f"span {span.key or number + 1}"
+            if isinstance(span.label, str) and self.schema.label(span.label) is None:
+                self.unknown_labels[span.label] += 1
             try:
                 check_offsets(record.text, span.start, span.end)
                 spec = check_label(self.schema, span.label)

@@ -56,6 +56,34 @@ class DocumentRecord:
         return bool(self.spans or self.relations or self.document_labels or touched)
 
 
+@dataclass(frozen=True)
+class LabelMapping:
+    """--map OLD=NEW and --drop LABEL, for labels (span or relation) the schema does not know."""
+
+    rename: dict[str, str] = field(default_factory=dict)
+    drop: frozenset[str] = frozenset()
+
+    def apply(self, record: DocumentRecord) -> tuple[int, int]:
+        """Rename and drop in place; returns (spans dropped, relations dropped)."""
+        if not self.rename and not self.drop:
+            return 0, 0
+        kept_spans = [s for s in record.spans if s.label not in self.drop]
+        gone = {id(s) for s in record.spans} - {id(s) for s in kept_spans}
+        gone_keys = {s.key for s in record.spans if id(s) in gone and s.key is not None}
+        kept_relations = [
+            r
+            for r in record.relations
+            if r.label not in self.drop and r.head not in gone_keys and r.tail not in gone_keys
+        ]
+        dropped = (len(record.spans) - len(kept_spans), len(record.relations) - len(kept_relations))
+        for span in kept_spans:
+            span.label = self.rename.get(span.label, span.label)
+        for relation in kept_relations:
+            relation.label = self.rename.get(relation.label, relation.label)
+        record.spans, record.relations = kept_spans, kept_relations
+        return dropped
+
+
 @dataclass
 class ImportReport:
     documents_added: int = 0
@@ -64,15 +92,28 @@ class ImportReport:
     layers_skipped: int = 0  # that annotator had already annotated that document
     spans_added: int = 0
     relations_added: int = 0
+    spans_dropped: int = 0  # by --drop, or with a relation's dropped end
+    relations_dropped: int = 0
     invalid: list[ImportProblem] = field(default_factory=list)  # skipped with --skip-invalid
 
 
 class ImportFailed(AnnotatorError):
     """Bad records; nothing was imported."""
 
-    def __init__(self, problems: list[ImportProblem], more: int = 0) -> None:
+    def __init__(
+        self, problems: list[ImportProblem], more: int = 0, unknown_labels: dict[str, int] | None = None
+    ) -> None:
         self.problems = problems
-        lines = [str(p) for p in problems]
+        self.unknown_labels = dict(unknown_labels or {})
+        lines = []
+        if self.unknown_labels:
+            listed = ", ".join(f"{label} ({count})" for label, count in sorted(self.unknown_labels.items()))
+            first = next(iter(sorted(self.unknown_labels)))
+            lines.append(
+                f"labels the schema does not know: {listed}; "
+                f"map them (--map {first}=LABEL) or drop them (--drop {first})"
+            )
+        lines += [str(p) for p in problems]
         if more:
             lines.append(f"... and {more} more")
         lines.append("nothing was imported (use --skip-invalid to import the valid records)")

@@ -1,0 +1,1 @@
+"""Other annotation tools' formats (Prodigy, doccano, Label Studio, brat): registered here."""

@@ -1,0 +1,1 @@
+"""Training formats (spaCy DocBin, Hugging Face token classification, CoNLL IOB2): registered here."""

@@ -1,0 +1,1 @@
+"""CoNLL / IOB readers: registered here."""
