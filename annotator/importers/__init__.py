@@ -99,7 +99,6 @@ def _expand(paths: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
             raise AnnotatorError(f"{given}: no such file or folder")
 
 
-from annotator.project import Project  # noqa: E402 - at the end: project.py imports this package lazily
-
 # Each module registers its readers when imported.
 from annotator.importers import tools, training  # noqa: E402, F401
+from annotator.project import Project  # noqa: E402 - at the end: project.py imports this package lazily
