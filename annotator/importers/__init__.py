@@ -9,6 +9,7 @@ from annotator.errors import AnnotatorError
 from annotator.importers.loader import import_records
 from annotator.importers.native import Item, read_jsonl, read_text_file
 from annotator.importers.records import ImportFailed, ImportProblem, ImportReport, LabelMapping
+from annotator.project import Project
 
 __all__ = [
     "READERS",
@@ -101,4 +102,3 @@ def _expand(paths: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
 
 # Each module registers its readers when imported.
 from annotator.importers import tools, training  # noqa: E402, F401
-from annotator.project import Project  # noqa: E402 - at the end: project.py imports this package lazily
