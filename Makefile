@@ -30,7 +30,7 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshot docs/screenshot.png
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (what `make bench` does). Extra arguments go to each script.
+"""Run every benchmark in turn (what `make bench` does). Extra arguments go to each script (so give only ones they all take).
 
 Benchmarks print their own tables and ratios against a baseline measured in the same run;
 none of them fails on a slow result. A script that crashes stops the run with its exit code.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py) are not listed.
-SCRIPTS = ("import_export.py",)
+SCRIPTS = ("import_export.py", "window.py")
 
 
 def run(script: str, extra: list[str]) -> int:

@@ -1,0 +1,402 @@
+"""The read-only article view: spans in label colours, selection in code points, overlays.
+
+Everything that enters or leaves this widget is a code-point offset into the stored
+text; Qt positions (UTF-16 units, one per CRLF) are converted here with OffsetMap
+and never escape. The text itself always comes from the DocumentView, never from the
+widget, which rewrites it (NBSP -> space, line separators -> "\\n").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from html import escape
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from annotator.models import Changes, DocumentView, Span
+from annotator.schema import Schema
+from annotator.text import OffsetMap, snap_to_words, trim_whitespace
+from ui.colors import label_color, line_color, mix, strong_tint, text_color_on
+from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+
+__all__ = ["AnnotationTextView", "span_tooltip_html"]
+
+READING_POINT_SIZE = 11.0
+SEARCH_HIT = QColor("#FFC6E8")
+RELATION_END = QColor("#7B2FBE")
+CURRENT_SEARCH_HIT = QColor("#E0218A")
+
+
+class AnnotationTextView(QPlainTextEdit):
+    span_clicked = Signal(int)  # innermost span under a click, or -1 for a click on no span
+    selection_changed_range = Signal(int, int)  # code points after snapping; start == end when empty
+    zoom_changed = Signal(int)  # total zoom steps, after zoom() or Ctrl+wheel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        font = self.font()
+        # Long reading sessions: never smaller than 11 pt, whatever the desktop's default.
+        font.setPointSizeF(max(font.pointSizeF(), READING_POINT_SIZE))
+        self.setFont(font)
+        self.document().setDocumentMargin(12)
+        self.document().setUndoRedoEnabled(False)  # read-only: an undo stack of the whole text is waste
+        self._text = ""
+        self._offsets = OffsetMap("")
+        self._document: DocumentView | None = None
+        self._schema: Schema | None = None
+        self._highlighter = SpanHighlighter(self.document())
+        # The text only changes through show_document, which formats what it needs; left
+        # connected, the highlighter would call into Python for every block of every new
+        # text (~10 ms per MB) even when it has nothing to draw there yet.
+        self.document().disconnect(self._highlighter)
+        self._snap = True
+        self._zoom_steps = 0
+        self._press_at: QPointF | None = None
+        # Transient overlays only; saved spans are drawn by the highlighter.
+        self._overlays: dict[str, list[QTextEdit.ExtraSelection]] = {"search": [], "relation": [], "current": []}
+        # Frames drawn around overlay spans, on top of everything (a tint alone can be missed).
+        self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": []}
+        self.selectionChanged.connect(self._emit_selection)
+
+    # -- the document --------------------------------------------------------------
+
+    @property
+    def highlighter(self) -> SpanHighlighter:
+        return self._highlighter
+
+    def show_document(self, view: DocumentView, schema: Schema) -> None:
+        self._document, self._schema, self._text = view, schema, view.text
+        self._offsets = OffsetMap(view.text)
+        self._overlays = {name: [] for name in self._overlays}
+        self._frames = {name: [] for name in self._frames}
+        self.setExtraSelections([])
+        # A long text is formatted deferred: the visible blocks first (see paintEvent),
+        # the rest in idle time after the first paint; a short one all at once.
+        deferred = len(view.text) > DEFER_ABOVE
+        self._highlighter.load(view.text, schema, view.spans, self._offsets, deferred=deferred)
+        self.setPlainText(view.text)
+        if deferred:
+            self._highlighter.begin_deferred()
+            self._format_visible_blocks()
+        else:
+            self._highlighter.rehighlight()
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Redraw what one action changed; changes to another document or layer are ignored."""
+        shown = self._document
+        if (
+            shown is None
+            or changes.document_id not in (None, shown.id)
+            or changes.annotator not in (None, shown.annotator)
+        ):
+            return
+        self._highlighter.apply_changes(changes)
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """Spans covering code point ``offset``, outermost first."""
+        return self._highlighter.index.spans_at(offset)
+
+    # -- offsets ---------------------------------------------------------------------
+
+    def offset_at_qt(self, qt_position: int) -> int:
+        """Qt position -> code point; a position inside a surrogate pair rounds down."""
+        return self._from_qt(qt_position, round_up=False)
+
+    def qt_at_offset(self, offset: int) -> int:
+        return self._offsets.to_qt(min(max(offset, 0), len(self._text)))
+
+    def _from_qt(self, qt_position: int, *, round_up: bool) -> int:
+        last = max(self.document().characterCount() - 1, 0)
+        qt_position = min(max(qt_position, 0), last)
+        try:
+            return self._offsets.from_qt(qt_position)
+        except ValueError:  # between the halves of an astral character
+            return self._offsets.from_qt(qt_position - 1) + (1 if round_up else 0)
+
+    # -- selection -------------------------------------------------------------------
+
+    @property
+    def snap_to_words(self) -> bool:
+        return self._snap
+
+    @snap_to_words.setter
+    def snap_to_words(self, on: bool) -> None:
+        self._snap = bool(on)
+        self._emit_selection()
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection in code points, snapped (if on) and trimmed; None if nothing is left."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self._from_qt(cursor.selectionStart(), round_up=False)
+        end = self._from_qt(cursor.selectionEnd(), round_up=True)
+        snap = snap_to_words if self._snap else trim_whitespace
+        start, end = snap(self._text, start, end)
+        return (start, end) if start < end else None
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select code points [start, end) and scroll them into view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.qt_at_offset(start))
+        cursor.setPosition(self.qt_at_offset(end), QTextCursor.MoveMode.KeepAnchor)
+        in_view = self.viewport().rect().contains(self.cursorRect(cursor))
+        self.setTextCursor(cursor)  # scrolls just enough to show the cursor...
+        if not in_view:
+            self.centerCursor()  # ...but a jump far away should land mid-screen, with context around it
+
+    def _emit_selection(self) -> None:
+        selected = self.selected_range()
+        if selected is None:
+            here = self._from_qt(self.textCursor().position(), round_up=False)
+            selected = (here, here)
+        self.selection_changed_range.emit(*selected)
+
+    # -- overlays ------------------------------------------------------------------
+
+    def set_current_span(self, span: Span | None) -> None:
+        """A strong tint of the span's own colour in a solid dark frame."""
+        selections, frames = [], []
+        if span is not None:
+            color = self._highlighter.color_of(span.label)
+            tint = strong_tint(color)
+            selections.append(self._overlay(span.start, span.end, tint, text_color_on(tint)))
+            frames.append((span.start, span.end, QPen(line_color(color), 2)))
+        self._frames["current"] = frames
+        self._set_overlay("current", selections)
+
+    def set_relation_overlay(self, head: Span | None, tail: Span | None) -> None:
+        """Both ends in a violet wash and violet frame: solid around the head, dashed around the tail."""
+        selections, frames = [], []
+        for span, style in ((head, Qt.PenStyle.SolidLine), (tail, Qt.PenStyle.DashLine)):
+            if span is not None:
+                wash = mix(self._highlighter.color_of(span.label), RELATION_END, 0.35)
+                selections.append(self._overlay(span.start, span.end, wash, text_color_on(wash)))
+                frames.append((span.start, span.end, QPen(RELATION_END, 2, style)))
+        self._frames["relation"] = frames
+        self._set_overlay("relation", selections)
+
+    def set_search_hits(self, hits: list[tuple[int, int]], current: int | None = None) -> None:
+        """Every hit in pink, the current one (an index into ``hits``) in strong magenta."""
+        selections = []
+        for i, (start, end) in enumerate(hits):
+            color = CURRENT_SEARCH_HIT if i == current else SEARCH_HIT
+            selections.append(self._overlay(start, end, color, text_color_on(color)))
+        # The current hit goes last, so it is drawn over any hit that overlaps it.
+        if current is not None and 0 <= current < len(selections):
+            selections.append(selections.pop(current))
+        self._set_overlay("search", selections)
+
+    def _overlay(self, start: int, end: int, background: QColor, foreground: QColor) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.qt_at_offset(start))
+        cursor.setPosition(self.qt_at_offset(end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format = QTextCharFormat()
+        selection.format.setBackground(background)
+        selection.format.setForeground(foreground)
+        return selection
+
+    def _set_overlay(self, name: str, selections: list[QTextEdit.ExtraSelection]) -> None:
+        self._overlays[name] = selections
+        # Later ones are drawn on top: search hits, then relation ends, then the current span.
+        self.setExtraSelections([s for key in ("search", "relation", "current") for s in self._overlays[key]])
+
+    # -- zoom ----------------------------------------------------------------------
+
+    def zoom(self, steps: int) -> None:
+        """Font size up (steps > 0) or down by one point per step."""
+        if steps == 0:
+            return
+        before = self.font().pointSizeF()
+        self.zoomIn(steps)
+        # zoomIn refuses sizes below one point; count only the steps that took.
+        taken = round(self.font().pointSizeF() - before)
+        if taken:
+            self._zoom_steps += taken
+            self.zoom_changed.emit(self._zoom_steps)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return super().wheelEvent(event)
+        # Through zoom(), so the caller hears about it and can remember the size.
+        delta = event.angleDelta().y()
+        self.zoom((delta > 0) - (delta < 0))
+        event.accept()
+        return None
+
+    # -- mouse and tooltips ------------------------------------------------------
+
+    def offset_at_point(self, point: QPoint) -> int | None:
+        """The code point drawn under ``point`` (viewport coordinates), or None for blank space."""
+        block = self.cursorForPosition(point).block()
+        layout = block.layout()
+        if layout is None:
+            return None
+        origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft() + layout.position()
+        x, y = point.x() - origin.x(), point.y() - origin.y()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            if not line.y() <= y < line.y() + line.height():
+                continue
+            between = line.xToCursor(x)
+            # xToCursor gives the nearest gap between characters; the character hit is
+            # the one after the gap if the point lies right of the gap, else the one before.
+            char = between if x >= line.cursorToX(between)[0] else between - 1
+            inside = line.textStart() <= char < line.textStart() + line.textLength()
+            if inside and x < line.x() + line.naturalTextWidth():
+                return self.offset_at_qt(block.position() + char)
+            return None
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press_at = event.position() if event.button() == Qt.MouseButton.LeftButton else None
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        pressed, self._press_at = self._press_at, None
+        if pressed is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if (event.position() - pressed).manhattanLength() >= QApplication.startDragDistance():
+            return  # a drag selects text; it is not a click on a span
+        offset = self.offset_at_point(event.position().toPoint())
+        spans = self.spans_at(offset) if offset is not None else []
+        self.span_clicked.emit(spans[-1].id if spans else -1)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            offset = self.offset_at_point(event.pos())
+            tip = self.tooltip_at(offset) if offset is not None else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_at(self, offset: int) -> str:
+        """The tooltip shown over code point ``offset`` ("" where there is no span)."""
+        spans = self.spans_at(offset)
+        return span_tooltip_html(spans, self._schema) if spans else ""
+
+    # -- painting ----------------------------------------------------------------------
+
+    def _format_visible_blocks(self) -> None:
+        if not self._highlighter.is_complete:
+            numbers = [block.blockNumber() for block, _ in self._visible_blocks(0, self.viewport().height())]
+            if numbers:
+                self._highlighter.highlight_blocks(numbers[0], numbers[-1])
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # Blocks of a long text that idle time has not reached yet are formatted as they
+        # come into view, before Qt paints them.
+        self._format_visible_blocks()
+        super().paintEvent(event)
+        self._highlighter.start_idle_work()
+        painter = QPainter(self.viewport())
+        # Enclosing spans as bars under the text (see ui/highlighter.py); visible blocks only.
+        bar = max(2.0, round(self.fontMetrics().height() / 6))
+        area = event.rect()
+        for block, origin in self._visible_blocks(area.top(), area.bottom()):
+            self._highlighter.paint_nesting_bars(painter, block, origin, bar)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for name in ("relation", "current"):
+            for start, end, pen in self._frames[name]:
+                painter.setPen(pen)
+                for rect in self.fragment_rects(start, end):
+                    painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.end()
+
+    def fragment_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles of code points [start, end) on the visible lines, one per line."""
+        if start >= end:
+            return []
+        first, last = self.qt_at_offset(start), self.qt_at_offset(end)
+        rects = []
+        for block, origin in self._visible_blocks(0, self.viewport().height()):
+            begin = block.position()
+            if begin + block.length() - 1 < first or begin >= last:
+                continue
+            layout = block.layout()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                line_start = begin + line.textStart()
+                line_end = line_start + line.textLength()
+                if line_end <= first or line_start >= last:
+                    continue
+                left = line.cursorToX(max(first, line_start) - begin)[0]
+                right = line.cursorToX(min(last, line_end) - begin)[0]
+                left, right = min(left, right), max(left, right)
+                rects.append(QRectF(origin.x() + left, origin.y() + line.y(), right - left, line.height()))
+        return rects
+
+    def _visible_blocks(self, top: float, bottom: float) -> Iterator[tuple[QTextBlock, QPointF]]:
+        """Visible blocks meeting the band [top, bottom], each with its layout's origin."""
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > bottom:
+                return
+            if block.isVisible() and geometry.bottom() >= top:
+                yield block, geometry.topLeft() + block.layout().position()
+            block = block.next()
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    half = (limit - 3) // 2
+    return f"{flat[:half]} … {flat[-half:]}"
+
+
+def _guideline(description: str, limit: int = 600) -> str:
+    flat = " ".join(description.split())
+    if len(flat) <= limit:
+        return flat
+    # Cut after a whole sentence where one ends late enough; a guideline cut mid-word misleads.
+    cut = flat.rfind(". ", limit // 2, limit)
+    return (flat[: cut + 1] if cut > 0 else flat[:limit]) + " …"
+
+
+def span_tooltip_html(spans: Sequence[Span], schema: Schema | None) -> str:
+    """Rich text for the spans at a point, outer to inner: label, text, attributes, guideline."""
+    rows = []
+    explained: set[str] = set()
+    for span in spans:
+        spec = schema.label(span.label) if schema is not None else None
+        color = label_color(spec.color if spec is not None else None)
+        chip = (
+            f'<span style="background-color:{color.name()}; color:{text_color_on(color).name()}">'
+            f"&nbsp;<b>{escape(span.label)}</b>&nbsp;</span>"
+        )
+        row = f"<p>{chip} “{escape(_shorten(span.text, 80))}”"
+        if span.attributes:
+            values = ", ".join(f"{escape(str(k))}: <b>{escape(str(v))}</b>" for k, v in span.attributes.items())
+            row += f"<br>{values}"
+        if spec is not None and spec.description and span.label not in explained:
+            explained.add(span.label)  # once per label: two nested CLAIMs need one guideline
+            row += f'<br><i style="color:#555555">{escape(_guideline(spec.description))}</i>'
+        rows.append(row + "</p>")
+    return "<qt>" + "".join(rows) + "</qt>"
