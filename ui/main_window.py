@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.view = AnnotationTextView()
         self.view.snap_to_words = self.settings.snap_to_words
         self.view.zoom(self.settings.zoom)
+        self.view.zoom_changed.connect(self._remember_zoom)  # Ctrl+wheel zooms too
         self.find_bar = FindBar()
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -548,7 +549,9 @@ class MainWindow(QMainWindow):
 
     def _zoom(self, steps: int) -> None:
         self.view.zoom(steps)
-        self.settings.zoom = self.settings.zoom + steps
+
+    def _remember_zoom(self, total: int) -> None:
+        self.settings.zoom = total
 
     def _doc_id(self) -> int | None:
         return self.doc.id if self.doc else None

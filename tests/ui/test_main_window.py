@@ -15,7 +15,9 @@ from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import EXAMPLE, NEWS_SCHEMA, TRICKY_TEXT
+from tests.ui.test_highlighter import format_at
 from ui.app import build_window
+from ui.highlighter import span_labels_of
 from ui.main_window import MainWindow
 
 SECOND = "A short second document about Seoul.\n"
@@ -183,10 +185,21 @@ def test_overlapping_spans_are_all_drawn(window: MainWindow, qtbot: QtBot) -> No
     for (start, end), key in ((claim, Qt.Key.Key_C), (actor, Qt.Key.Key_A), (date, Qt.Key.Key_D)):
         select(window, start, end)
         qtbot.keyClick(window.view, key)
-    labels_at = {
-        offset: [s.label for s in window.view.spans_at(offset)] for offset in (actor[0], claim[0] + 16, date[0])
+    window.clear_selection()  # no overlay over what is checked
+    qtbot.wait(50)
+
+    def labels(offset: int) -> tuple[str, ...]:
+        fmt = format_at(window.view.document(), TRICKY_TEXT, offset)
+        return span_labels_of(fmt) if fmt is not None else ()
+
+    drawn = {offset: labels(offset) for offset in (actor[0], claim[0] + 16, date[0], claim[1])}
+    # Inside the CLAIM, the ACTOR and the DATE are drawn with the CLAIM still marked.
+    assert drawn == {actor[0]: ("CLAIM", "ACTOR"), claim[0] + 16: ("CLAIM",), date[0]: ("CLAIM", "DATE"), claim[1]: ()}
+    backgrounds = {
+        offset: format_at(window.view.document(), TRICKY_TEXT, offset).background().color().name()
+        for offset in (actor[0], claim[0] + 16, date[0])
     }
-    assert labels_at == {actor[0]: ["CLAIM", "ACTOR"], claim[0] + 16: ["CLAIM"], date[0]: ["CLAIM", "DATE"]}
+    assert len(set(backgrounds.values())) == 3  # three labels, three colours
 
 
 def test_a_broken_schema_gives_an_error_not_a_crash(tmp_path: Path, qtbot: QtBot) -> None:
