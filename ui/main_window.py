@@ -6,6 +6,7 @@ the returned Changes to the widgets that show them, and nothing else is redrawn.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,19 @@ from ui.span_list import SpanList
 from ui.text_view import AnnotationTextView
 
 T = TypeVar("T")
+
+
+def _settle_heap() -> None:
+    """Keep the objects of the open document out of the cyclic collector's full scans.
+
+    A 10,000-span document leaves about a million long-lived objects (spans, segments,
+    formats); every full collection walked them all, a few milliseconds charged to
+    whichever edit happened to trigger it. Frozen, they are still freed by reference
+    counting; the previous document's cycles are collected first.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -247,6 +261,7 @@ class MainWindow(QMainWindow):
         self.document_list.select_document(document_id)
         self.settings.set_last_document(self.project_dir, view.external_id)
         self.reading.start()
+        _settle_heap()
         if self.find_bar.isVisible():
             self.search(self.find_bar.input.text(), self.find_bar.case.isChecked())
         self._update_status()
