@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (what `make bench` does). Extra arguments go to each script (so give only ones they all take).
+"""Run every benchmark in turn (what `make bench` does); extra arguments go to each script.
 
 Benchmarks print their own tables and ratios against a baseline measured in the same run;
 none of them fails on a slow result. A script that crashes stops the run with its exit code.

@@ -20,13 +20,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from annotator.importers.loader import import_records  # noqa: E402
-from annotator.importers.records import DocumentRecord, SpanRecord  # noqa: E402
-from annotator.project import Project  # noqa: E402
-from bench.window import REPO, make_article  # noqa: E402
-from ui.app import application, build_window  # noqa: E402
+from annotator.importers.loader import import_records
+from annotator.importers.records import DocumentRecord, SpanRecord
+from annotator.project import Project
+from bench.window import REPO, make_article
+from ui.app import application, build_window
 
 
 def make_project(root: Path, text: str, spans: list) -> Path:
@@ -34,7 +34,11 @@ def make_project(root: Path, text: str, spans: list) -> Path:
     shutil.copyfile(REPO / "schemas" / "news.yaml", root / "news.yaml")
     (root / "project.yaml").write_text("name: bench\nschema: news.yaml\n", encoding="utf-8")
     record = DocumentRecord(
-        "bench", 1, text, external_id="article", annotator="bench",
+        "bench",
+        1,
+        text,
+        external_id="article",
+        annotator="bench",
         spans=[SpanRecord(None, s.start, s.end, s.label) for s in spans],
     )
     with Project.open(root) as project:
