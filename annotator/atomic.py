@@ -13,6 +13,17 @@ from typing import BinaryIO
 STDOUT = "-"
 
 
+def publish_mode(path: Path) -> None:
+    """Give a finished temporary file or folder the mode a plainly created one would have.
+
+    tempfile makes them private (0600/0700); an export should be as readable as any file
+    the user writes, so apply the umask to 0666/0777 instead.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
+
+
 @contextmanager
 def atomic_output(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """A binary stream that becomes `target` only when the block ends without an error.
@@ -35,6 +46,7 @@ def atomic_output(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
+        publish_mode(Path(handle.name))
         os.replace(handle.name, path)
     except BaseException:
         handle.close()

@@ -162,6 +162,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"skipped {report.documents_skipped} document(s) already in the project"
         + (f" and {report.layers_skipped} layer(s) already annotated" if report.layers_skipped else "")
     )
+    for reason, number in sorted(report.set_aside.items()):
+        out.print(f"{number} record(s) with {reason}: text imported, annotations not")
     if report.spans_dropped or report.relations_dropped:
         out.print(f"dropped {report.spans_dropped} span(s) and {report.relations_dropped} relation(s) (--drop)")
     for problem in report.invalid:
@@ -222,7 +224,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     for problem in report.problems:
         err.print(str(problem))
     for what, number in sorted(report.counts().items()):
-        out.print(f"{number} span(s) {what}")
+        out.print(f"{number} item(s) {what}")
     return 0
 
 

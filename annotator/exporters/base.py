@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from annotator.atomic import publish_mode
 from annotator.project import Project
 
 Misaligned = Literal["expand", "contract", "skip"]
@@ -87,11 +88,13 @@ class FormatWriter(ABC):
         if self.is_folder:
             if self.target.exists():
                 shutil.rmtree(self.target) if self.target.is_dir() else self.target.unlink()
+            publish_mode(self.scratch)
             os.replace(self.scratch, self.target)
         else:
             self.stream.flush()
             os.fsync(self.stream.fileno())
             self.stream.close()
+            publish_mode(self.scratch)
             os.replace(self.scratch, self.target)
 
     def abort(self) -> None:

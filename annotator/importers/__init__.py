@@ -10,6 +10,7 @@ from annotator.importers.loader import import_records
 from annotator.importers.native import Item, read_jsonl, read_text_file
 from annotator.importers.records import ImportFailed, ImportProblem, ImportReport, LabelMapping
 from annotator.project import Project
+from annotator.schema import Schema
 
 __all__ = [
     "READERS",
@@ -30,10 +31,18 @@ SNIFFERS: dict[str, Callable[[Path], bool]] = {}
 NATIVE_SUFFIXES = {".txt": "txt", ".jsonl": "jsonl"}
 
 
-def register(name: str, reader: Reader, sniff: Callable[[Path], bool] | None = None) -> None:
+# Readers that check what they read against the project's schema (given as schema=...).
+SCHEMA_READERS: set[str] = set()
+
+
+def register(
+    name: str, reader: Reader, sniff: Callable[[Path], bool] | None = None, *, takes_schema: bool = False
+) -> None:
     READERS[name] = reader
     if sniff is not None:
         SNIFFERS[name] = sniff
+    if takes_schema:
+        SCHEMA_READERS.add(name)
 
 
 def detect_format(path: Path) -> str:
@@ -64,7 +73,7 @@ def import_paths(
     files = [(path, external_id, format_name or detect_format(path)) for path, external_id in _expand(paths)]
     return import_records(
         project,
-        _read(files),
+        _read(files, project.schema),
         annotator=annotator,
         skip_invalid=skip_invalid,
         progress=progress,
@@ -77,10 +86,12 @@ def input_size(paths: Sequence[str | Path]) -> int:
     return sum(path.stat().st_size for path, _ in _expand(paths))
 
 
-def _read(files: list[tuple[Path, str, str]]) -> Iterator[Item]:
+def _read(files: list[tuple[Path, str, str]], schema: Schema) -> Iterator[Item]:
     for path, external_id, format_name in files:
         if format_name == "txt":
             yield from read_text_file(path, external_id)
+        elif format_name in SCHEMA_READERS:
+            yield from READERS[format_name](path, schema=schema)  # type: ignore[call-arg]
         else:
             yield from READERS[format_name](path)
 

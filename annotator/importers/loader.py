@@ -168,6 +168,8 @@ class _Loader:
         layer = self._layer(record) if record.has_layer else None
         if not writing:
             return
+        if record.set_aside:
+            self.report.set_aside[record.set_aside] += 1
         if sha in self.known:
             self.report.documents_skipped += 1
         else:
@@ -198,12 +200,14 @@ class _Loader:
     def _layer(self, record: DocumentRecord) -> _Layer:
         """Check a record's annotations as if an annotator had made them one by one."""
         name = self.annotator or record.annotator or DEFAULT_LAYER
+        # Every unknown label of the record, before the first one stops its checks.
+        self.unknown_labels.update(
+            s.label for s in record.spans if isinstance(s.label, str) and self.schema.label(s.label) is None
+        )
         spans: list[tuple[int, int, str, dict[str, Any]]] = []
         index_of: dict[str, int] = {}
         for number, span in enumerate(record.spans):
             where = f"span {span.key or number + 1}"
-            if isinstance(span.label, str) and self.schema.label(span.label) is None:
-                self.unknown_labels[span.label] += 1
             try:
                 check_offsets(record.text, span.start, span.end)
                 spec = check_label(self.schema, span.label)

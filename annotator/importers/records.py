@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class DocumentRecord:
     document_labels: list[str] = field(default_factory=list)
     annotator: str | None = None
     status: str | None = None
+    set_aside: str | None = None  # why the source's annotations were not taken (e.g. "answer 'ignore'")
     size: int = 0  # bytes of input this record took, for progress bars
 
     @property
@@ -92,6 +94,7 @@ class ImportReport:
     layers_skipped: int = 0  # that annotator had already annotated that document
     spans_added: int = 0
     relations_added: int = 0
+    set_aside: Counter[str] = field(default_factory=Counter)  # reason -> records imported without annotations
     spans_dropped: int = 0  # by --drop, or with a relation's dropped end
     relations_dropped: int = 0
     invalid: list[ImportProblem] = field(default_factory=list)  # skipped with --skip-invalid

@@ -213,6 +213,13 @@ def test_interrupted_export_leaves_no_file_behind(make_project: ProjectMaker, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "project1"]  # no partial file
 
 
+def test_an_export_is_as_readable_as_any_file_the_user_writes(make_project: ProjectMaker, tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x")
+    with Project.open(make_project()) as project:
+        export_jsonl(project, tmp_path / "out.jsonl")
+    assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777
+
+
 def test_export_to_a_folder_is_refused(make_project: ProjectMaker, tmp_path: Path) -> None:
     with Project.open(make_project()) as project, pytest.raises(IsADirectoryError):
         export_jsonl(project, tmp_path)

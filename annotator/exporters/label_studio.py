@@ -1,0 +1,158 @@
+"""Label Studio: one JSON file holding the task list, and its labelling config beside it.
+
+- One task per document: ``data.text``, and one entry in ``annotations`` per annotator layer
+  (a layer's records arrive one after another, so a task is complete when the id changes).
+- Spans are ``labels`` regions (``from_name: "label"``, ``to_name: "text"``) whose ids are the
+  native span ids; relations are ``relation`` items (``direction: "right"``, head -> tail).
+- Offsets are Unicode code points. Label Studio has counted both ways: before the 2022 fix
+  (label-studio issues #1008 and #1347, label-studio-frontend PR #308) it stored JavaScript
+  string indices (UTF-16), which differ after astral characters such as emoji; it stores code
+  points since. ``value.text`` is always written, so a reader can tell; ours retries UTF-16.
+- Attributes are per-region controls, as Label Studio models them: a choice or boolean
+  attribute is a ``choices`` result, a text or date attribute a ``textarea`` result, both with
+  the region's id and ``from_name`` ``<LABEL>_<attribute>``. Document labels are a document-level
+  ``choices`` result from ``document``.
+- Layer facts Label Studio has no place for ride as extra keys it ignores: ``annotator`` and
+  ``status`` on each annotation (``was_cancelled`` is set for skipped layers), and the document
+  id, its meta and the schema in the task's ``meta``.
+- The labelling config (``<output>.config.xml``) is made from the schema: Labels with their
+  colours, Relations, the per-region controls and the document choices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import orjson
+
+from annotator.exporters.base import ExportOptions, FormatReport, FormatWriter
+from annotator.exporters.tool_support import SideFile, schema_line, schema_stamp
+from annotator.project import Project
+from annotator.schema import Schema
+
+LABELS, TEXT, DOCUMENT = "label", "text", "document"
+
+
+def config_path(target: Path) -> Path:
+    stem = target.name.removesuffix(".json")
+    return target.with_name(f"{stem}.config.xml")
+
+
+class LabelStudioWriter(FormatWriter):
+    suffix = ".json"
+
+    def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
+        super().__init__(target, project, options, report)
+        self.config = SideFile(config_path(target))
+        self.task: dict[str, Any] | None = None
+        self.count = 0
+        self.stream.write(b"[")
+
+    def add(self, record: dict[str, Any]) -> None:
+        if self.task is None or self.task["meta"]["id"] != record["id"]:
+            self._flush()
+            self.task = {
+                "data": {TEXT: record["text"]},
+                "meta": {"id": record["id"], "document": record["meta"], "schema": schema_stamp(self.project)},
+                "annotations": [],
+            }
+        if record["annotator"] is None:
+            return  # a document nobody annotated: a task without annotations, as Label Studio shows it
+        self.task["annotations"].append(
+            {
+                "result": self._result(record),
+                "was_cancelled": record["status"] == "skipped",
+                "ground_truth": False,
+                "annotator": record["annotator"],
+                "status": record["status"],
+            }
+        )
+
+    def _result(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        schema = self.project.schema
+        result: list[dict[str, Any]] = []
+        for span in record["spans"]:
+            where = {"start": span["start"], "end": span["end"]}
+            result.append(
+                _item(span["id"], LABELS, "labels", {**where, "text": span["text"], "labels": [span["label"]]})
+            )
+            spec = schema.label(span["label"])
+            for name, value in span["attributes"].items():
+                kind = spec.attribute(name).type if spec and spec.attribute(name) else "text"
+                control = f"{span['label']}_{name}"
+                if kind in ("choice", "boolean"):
+                    shown = value if kind == "choice" else str(value).lower()
+                    result.append(_item(span["id"], control, "choices", {**where, "choices": [shown]}))
+                else:
+                    result.append(_item(span["id"], control, "textarea", {**where, "text": [value]}))
+        for relation in record["relations"]:
+            result.append(
+                {
+                    "from_id": relation["head"],
+                    "to_id": relation["tail"],
+                    "type": "relation",
+                    "direction": "right",
+                    "labels": [relation["label"]],
+                }
+            )
+        if record.get("document_labels"):
+            result.append(_item("document", DOCUMENT, "choices", {"choices": record["document_labels"]}))
+        return result
+
+    def _flush(self) -> None:
+        if self.task is not None:
+            self.stream.write((b",\n" if self.count else b"\n") + orjson.dumps(self.task))
+            self.count += 1
+            self.task = None
+
+    def close_output(self) -> None:
+        self._flush()
+        self.stream.write(b"\n]\n")
+        self.config.write(labelling_config(self.project.schema, schema_line(self.project)).encode("utf-8"))
+
+    def finish(self) -> None:
+        super().finish()
+        self.config.finish()
+
+    def abort(self) -> None:
+        super().abort()
+        self.config.abort()
+
+
+def _item(region: str, control: str, kind: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"id": region, "from_name": control, "to_name": TEXT, "type": kind, "value": value}
+
+
+def labelling_config(schema: Schema, stamp: str) -> str:
+    """The Label Studio labelling config XML for a schema."""
+    lines = ["<View>", f"  <!-- {escape(stamp)} -->", f'  <Labels name="{LABELS}" toName="{TEXT}">']
+    lines += [f"    <Label value={quoteattr(s.name)} background={quoteattr(s.color)}/>" for s in schema.labels]
+    lines += ["  </Labels>", f'  <Text name="{TEXT}" value="$text"/>']
+    if schema.relations:
+        lines.append("  <Relations>")
+        lines += [
+            f"    <Relation value={quoteattr(r.name)}" + (f" background={quoteattr(r.color)}" if r.color else "") + "/>"
+            for r in schema.relations
+        ]
+        lines.append("  </Relations>")
+    for label in schema.labels:
+        for attribute in label.attributes:
+            shown = (
+                f'perRegion="true" whenTagName="{LABELS}" whenLabelValue={quoteattr(label.name)}'
+                f" name={quoteattr(f'{label.name}_{attribute.name}')}"
+            )
+            if attribute.type in ("choice", "boolean"):
+                values = attribute.values if attribute.type == "choice" else ("true", "false")
+                lines.append(f'  <Choices {shown} toName="{TEXT}" choice="single">')
+                lines += [f"    <Choice value={quoteattr(v)}/>" for v in values]
+                lines.append("  </Choices>")
+            else:
+                lines.append(f'  <TextArea {shown} toName="{TEXT}" maxSubmissions="1" editable="true"/>')
+    if schema.document_labels:
+        lines.append(f'  <Choices name="{DOCUMENT}" toName="{TEXT}" choice="multiple">')
+        lines += [f"    <Choice value={quoteattr(d.name)}/>" for d in schema.document_labels]
+        lines.append("  </Choices>")
+    lines.append("</View>")
+    return "\n".join(lines) + "\n"

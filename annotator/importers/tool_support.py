@@ -1,0 +1,200 @@
+"""What the readers of other tools' files share: JSON values with the line each starts on,
+a peek at a file's first value for detection, and a record builder that merges duplicates.
+
+Content a format has but the project cannot hold (brat events, Label Studio results of other
+types, ...) is an ImportProblem naming file and line, like a bad record: the import stops and
+lists it unless --skip-invalid is given, so nothing is left out without the user saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.importers.records import DocumentRecord, ImportProblem, RelationRecord, SpanRecord
+
+Value = tuple[int, int, Any]  # line, bytes, the parsed value
+_DECODER = json.JSONDecoder()
+_SPACE = " \t\r\n"
+
+
+def read_text(path: Path) -> str | ImportProblem:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1]
+        return ImportProblem(str(path), line, f"not UTF-8 (byte {error.start}: {byte!r})")
+
+
+def jsonl_values(path: Path) -> Iterator[Value | ImportProblem]:
+    """One JSON value per line (Prodigy); blank lines are allowed."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, len(raw), orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
+            except orjson.JSONDecodeError as error:
+                yield ImportProblem(str(path), number, f"not valid JSON: {error}")
+
+
+class _Lines:
+    """Line numbers of positions met in increasing order (counted once, not from the start)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.position, self.line = text, 0, 1
+
+    def at(self, position: int) -> int:
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+        return self.line
+
+
+def json_values(path: Path) -> Iterator[Value | ImportProblem]:
+    """JSON values one after another: JSONL, or pretty-printed values that span lines (doccano's
+    relation export). After a value that does not parse, reading goes on at the next line."""
+    text = read_text(path)
+    if isinstance(text, ImportProblem):
+        yield text
+        return
+    yield from _values(text, str(path))
+
+
+def _values(text: str, source: str) -> Iterator[Value | ImportProblem]:
+    lines, at = _Lines(text), 0
+    while True:
+        at = _skip_space(text, at)
+        if at == len(text):
+            return
+        line = lines.at(at)
+        try:
+            value, end = _DECODER.raw_decode(text, at)
+        except json.JSONDecodeError as error:
+            yield ImportProblem(source, lines.at(error.pos), f"not valid JSON: {error.msg}")
+            newline = text.find("\n", max(error.pos, at + 1))
+            at = len(text) if newline < 0 else newline + 1
+            continue
+        yield line, len(text[at:end].encode("utf-8")), value
+        at = end
+
+
+def json_items(path: Path) -> Iterator[Value | ImportProblem]:
+    """The items of a file holding one JSON array (each with the line it starts on), or the
+    file's one value if it is not an array (Label Studio: a task list, or a single task)."""
+    text = read_text(path)
+    if isinstance(text, ImportProblem):
+        yield text
+        return
+    lines, at = _Lines(text), _skip_space(text, 0)
+    if not text.startswith("[", at):
+        yield from _values(text, str(path))
+        return
+    at += 1
+    while True:
+        at = _skip_space(text, at)
+        if text.startswith("]", at):
+            return
+        line = lines.at(at)
+        try:
+            value, end = _DECODER.raw_decode(text, at)
+        except json.JSONDecodeError as error:
+            yield ImportProblem(str(path), lines.at(error.pos), f"not valid JSON: {error.msg}")
+            return  # inside an array there is no line to resume at
+        yield line, len(text[at:end].encode("utf-8")), value
+        at = _skip_space(text, end)
+        if text.startswith(",", at):
+            at += 1
+        elif not text.startswith("]", at):
+            yield ImportProblem(str(path), lines.at(at), "not valid JSON: expected ',' or ']' after an item")
+            return
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _SPACE:
+        at += 1
+    return at
+
+
+def first_value(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Any:
+    """The first JSON value in a file (the first item of an array), or None: for sniffing.
+    Reads a growing head of the file, so a large file is not read whole to be recognised."""
+    if path.suffix.lower() not in suffixes or not path.is_file():
+        return None
+    size = 1 << 16
+    with path.open("rb") as handle:
+        while True:
+            head = handle.read(size)
+            handle.seek(0)
+            text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")  # a cut character at the end
+            at = _skip_space(text, 0)
+            if text.startswith("[", at):
+                at = _skip_space(text, at + 1)
+            try:
+                return _DECODER.raw_decode(text, at)[0]
+            except json.JSONDecodeError:
+                if len(head) < size or size >= 1 << 26:
+                    return None
+                size *= 8
+
+
+def cannot(what: str) -> str:
+    return f"{what}: cannot be imported (--skip-invalid imports the rest)"
+
+
+def unsupported(source: str, line: int, what: str) -> ImportProblem:
+    """Something the project cannot hold; an ImportProblem so that leaving it out is a choice."""
+    return ImportProblem(source, line, cannot(what))
+
+
+class RecordBuilder:
+    """A DocumentRecord's spans and relations; a span given twice (same offsets and label: the
+    same annotation) is kept once, and relations to its second key go to the first."""
+
+    def __init__(self, record: DocumentRecord) -> None:
+        self.record = record
+        self.by_bounds: dict[tuple[Any, Any, Any], SpanRecord] = {}
+        self.alias: dict[str, str] = {}
+        self.links: set[tuple[Any, str, str]] = set()
+
+    def span(
+        self,
+        key: str,
+        start: Any,
+        end: Any,
+        label: Any,
+        attributes: dict[str, Any] | None = None,
+        text: str | None = None,
+    ) -> SpanRecord:
+        bounds = (start, end, label)
+        found = self.by_bounds.get(bounds) if _hashable(bounds) else None
+        if found is not None and found.key is not None:
+            self.alias[key] = found.key
+            found.attributes.update(attributes or {})
+            return found
+        span = SpanRecord(key=key, start=start, end=end, label=label, attributes=dict(attributes or {}), text=text)
+        if _hashable(bounds):
+            self.by_bounds[bounds] = span
+        self.record.spans.append(span)
+        return span
+
+    def relation(self, label: Any, head: str, tail: str) -> None:
+        link = (label, self.alias.get(head, head), self.alias.get(tail, tail))
+        if _hashable(link):
+            if link in self.links:  # the same link twice
+                return
+            self.links.add(link)
+        self.record.relations.append(RelationRecord(*link))
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
