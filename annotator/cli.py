@@ -88,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--drop", action="append", default=[], metavar="LABEL", help="leave out a label (repeatable)")
     imp.set_defaults(run=cmd_import)
 
-    exp = commands.add_parser("export", help="export the annotations: native JSONL, or --format spacy|hf|conll|prodigy|doccano|label-studio|brat")
+    exp = commands.add_parser(
+        "export",
+        help="export the annotations: native JSONL, or --format spacy|hf|conll|prodigy|doccano|label-studio|brat",
+    )
     exp.add_argument("project", type=Path)
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
     exp.add_argument("--status", action="append", choices=STATUSES, help="only layers with this status (repeatable)")
