@@ -19,10 +19,9 @@ from annotator.importers.records import DocumentRecord, ImportProblem
 from annotator.project import Project
 from tests.conftest import EXAMPLE, REPO, ProjectMaker, write_jsonl
 
-FIXTURES = REPO.parent / "shared" / "fixtures"  # ../shared/fixtures, see its SOURCES.md
+FIXTURES = REPO / "tests" / "fixtures" / "tools"  # copies of ../shared/fixtures; see SOURCES.md there
 DOCCANO = FIXTURES / "doccano" / "import_sequence_labeling_conll.txt"
 SPACY_IOB = FIXTURES / "spacy-iob" / "ner-token-per-line.iob"
-needs_fixtures = pytest.mark.skipif(not FIXTURES.exists(), reason="the shared fixtures are not here")
 
 
 def schema_with(*labels: str) -> str:
@@ -55,7 +54,6 @@ def spans_of(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(s["label"], s["text"]) for r in records for s in r["spans"]]
 
 
-@needs_fixtures
 def test_doccano_conll_fixture(make_project: ProjectMaker, tmp_path: Path) -> None:
     expected = entities_from_first_principles(DOCCANO)
     assert expected == [("ORG", "EU"), ("MISC", "German"), ("MISC", "British"), ("PER", "Peter Blackburn")]
@@ -71,7 +69,6 @@ def test_doccano_conll_fixture(make_project: ProjectMaker, tmp_path: Path) -> No
     assert all(r["text"][s["start"] : s["end"]] == s["text"] for r in records for s in r["spans"])
 
 
-@needs_fixtures
 def test_spacy_iob_fixture_with_a_label_mapping(make_project: ProjectMaker, tmp_path: Path) -> None:
     expected = entities_from_first_principles(SPACY_IOB)
     assert len(expected) == 7 and ("DATE", "earlier this week") in expected
