@@ -29,6 +29,8 @@ READERS: dict[str, Reader] = {"jsonl": read_jsonl, "txt": lambda path: read_text
 # Format name -> a test of whether a file looks like that format (for detection).
 SNIFFERS: dict[str, Callable[[Path], bool]] = {}
 NATIVE_SUFFIXES = {".txt": "txt", ".jsonl": "jsonl"}
+# What a folder import picks up; each file's format is then given or detected.
+FOLDER_SUFFIXES = {".txt", ".jsonl", ".json", ".conll", ".iob", ".ann"}
 
 
 # Readers that check what they read against the project's schema (given as schema=...).
@@ -96,13 +98,23 @@ def _read(files: list[tuple[Path, str, str]], schema: Schema) -> Iterator[Item]:
             yield from READERS[format_name](path)
 
 
+def _importable(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in FOLDER_SUFFIXES:
+        return False
+    # A brat pair is read once, through its .ann; its .txt is not a document of its own.
+    return not (suffix == ".txt" and path.with_suffix(".ann").is_file())
+
+
 def _expand(paths: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
     """Each file with the document id a .txt file gets (its path without suffix)."""
     for given in map(Path, paths):
         if given.is_dir():
-            found = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in NATIVE_SUFFIXES)
+            found = sorted(p for p in given.rglob("*") if _importable(p))
             if not found:
-                raise AnnotatorError(f"{given}: no .txt or .jsonl files in this folder")
+                raise AnnotatorError(
+                    f"{given}: no files to import in this folder ({', '.join(sorted(FOLDER_SUFFIXES))})"
+                )
             for path in found:
                 yield path, path.relative_to(given).with_suffix("").as_posix()
         elif given.is_file():

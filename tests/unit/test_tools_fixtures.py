@@ -390,3 +390,29 @@ def test_native_files_are_not_taken_for_another_tools(tmp_path: Path) -> None:
     lone.write_text("No .ann beside me.", encoding="utf-8")
     assert detect_format(lone) == "txt"
     assert detect_format(BRAT / "news-tutorial" / "060-relation_annotation.txt") == "brat"
+
+
+def test_a_folder_of_mixed_formats_imports_each_file_once(make_project, tmp_path: Path) -> None:
+    import shutil
+
+    from annotator.importers import LabelMapping, import_paths
+    from annotator.project import Project
+
+    folder = tmp_path / "mixed"
+    shutil.copytree(
+        FIXTURES / "brat" / "news-tutorial", folder / "brat", ignore=shutil.ignore_patterns("00*", "08*", "1*")
+    )
+    shutil.copyfile(FIXTURES / "label-studio" / "named_entity_reuters_cocoa_1.json", folder / "task.json")
+    (folder / "notes.md").write_text("not a document", encoding="utf-8")
+    schema = "name: t\nversion: 1\nlabels:\n" + "".join(
+        f"  - {{name: {name}, color: '#112233', hotkey: '{key}'}}\n" for name, key in (("Person", "p"), ("GPE", "g"))
+    )
+    with Project.open(make_project(schema)) as project:
+        report = import_paths(
+            project,
+            [folder],
+            mapping=LabelMapping(rename={"Date": "GPE"}, drop=frozenset({"Located"})),
+            skip_invalid=True,  # brat's equivalence line (Alias) has no place in the project
+        )
+    assert [(Path(p.source).name, p.line) for p in report.invalid] == [("060-relation_annotation.ann", 6)]
+    assert (report.documents_added, report.documents_skipped) == (2, 0)  # brat pair once, the task once
