@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QProgressB
 
 from annotator.models import DocumentSummary, Status
 from ui.label_bar import is_plain_key, swatch_icon
+from ui.table_model import ItemTableModel
 
 STATUS_TEXT: dict[Status, str] = {"todo": "To do", "in_progress": "In progress", "done": "Done", "skipped": "Skipped"}
 # Colour-blind safe (Okabe–Ito) and distinct in lightness, so the dot alone tells the status.
@@ -34,55 +34,46 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(ItemTableModel):
     """Rows are DocumentSummary values; Qt.UserRole on any column gives the document id."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._docs: list[DocumentSummary] = []
+        self.items: list[DocumentSummary] = []
         self._rows: dict[int, int] = {}  # document id -> row
         self._icons = {status: swatch_icon(color, 10) for status, color in STATUS_COLOR.items()}
 
     def set_documents(self, docs: Sequence[DocumentSummary]) -> None:
         self.beginResetModel()
-        self._docs = list(docs)
-        self._rows = {doc.id: row for row, doc in enumerate(self._docs)}
+        self.items = list(docs)
+        self._rows = {doc.id: row for row, doc in enumerate(self.items)}
         self.endResetModel()
 
     def update_document(self, doc: DocumentSummary) -> None:
         """Refresh one row; a document not listed yet (imported meanwhile) is appended."""
         row = self._rows.get(doc.id)
         if row is None:
-            row = len(self._docs)
+            row = len(self.items)
             self.beginInsertRows(QModelIndex(), row, row)
-            self._docs.append(doc)
+            self.items.append(doc)
             self._rows[doc.id] = row
             self.endInsertRows()
             return
-        self._docs[row] = doc
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self.items[row] = doc
+        self.row_changed(row)
 
     def documents(self) -> tuple[DocumentSummary, ...]:
-        return tuple(self._docs)
+        return tuple(self.items)
 
     def row_of(self, doc_id: int) -> int | None:
         return self._rows.get(doc_id)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._docs)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._docs):
+        if not index.isValid() or index.row() >= len(self.items):
             return None
-        doc, column = self._docs[index.row()], index.column()
+        doc, column = self.items[index.row()], index.column()
         if role == Qt.ItemDataRole.UserRole:
             return doc.id
         if role == Qt.ItemDataRole.DisplayRole:

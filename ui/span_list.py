@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 from annotator.models import Changes, Span
 from annotator.schema import Schema
 from ui.label_bar import one_line, swatch_icon
+from ui.table_model import ItemTableModel
 
 COLUMNS = ("Label", "Text", "Attributes")
 SHORT_TEXT = 80  # the view elides to its width anyway; this keeps huge spans cheap to draw
@@ -44,12 +44,14 @@ def _key(span: Span) -> _Key:
     return (span.start, span.end, span.id)  # id breaks ties, so the order is total and stable
 
 
-class SpanListModel(QAbstractTableModel):
+class SpanListModel(ItemTableModel):
     """Spans sorted by (start, end); Qt.UserRole on any column gives the span id."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._spans: list[Span] = []
+        self.items: list[Span] = []
         self._keys: list[_Key] = []
         self._by_id: dict[int, Span] = {}
         self._icons: dict[str, QIcon] = {}
@@ -57,9 +59,9 @@ class SpanListModel(QAbstractTableModel):
     def set_spans(self, spans: Sequence[Span], schema: Schema) -> None:
         self.beginResetModel()
         self._icons = {spec.name: swatch_icon(spec.color) for spec in schema.labels}
-        self._spans = sorted(spans, key=_key)
-        self._keys = [_key(span) for span in self._spans]
-        self._by_id = {span.id: span for span in self._spans}
+        self.items = sorted(spans, key=_key)
+        self._keys = [_key(span) for span in self.items]
+        self._by_id = {span.id: span for span in self.items}
         self.endResetModel()
 
     def row_of(self, span_id: int) -> int | None:
@@ -67,7 +69,7 @@ class SpanListModel(QAbstractTableModel):
         return None if span is None else bisect.bisect_left(self._keys, _key(span))
 
     def span_at(self, row: int) -> Span:
-        return self._spans[row]
+        return self.items[row]
 
     def insert(self, span: Span) -> None:
         if span.id in self._by_id:
@@ -75,7 +77,7 @@ class SpanListModel(QAbstractTableModel):
             return
         row = bisect.bisect_left(self._keys, _key(span))
         self.beginInsertRows(QModelIndex(), row, row)
-        self._spans.insert(row, span)
+        self.items.insert(row, span)
         self._keys.insert(row, _key(span))
         self._by_id[span.id] = span
         self.endInsertRows()
@@ -85,7 +87,7 @@ class SpanListModel(QAbstractTableModel):
         if row is None:
             return  # already gone (another change got there first)
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._spans[row], self._keys[row], self._by_id[span_id]
+        del self.items[row], self._keys[row], self._by_id[span_id]
         self.endRemoveRows()
 
     def replace(self, span: Span) -> None:
@@ -93,27 +95,16 @@ class SpanListModel(QAbstractTableModel):
         if row is None:
             self.insert(span)
         elif self._keys[row] == _key(span):
-            self._spans[row] = self._by_id[span.id] = span
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            self.items[row] = self._by_id[span.id] = span
+            self.row_changed(row)
         else:  # its offsets moved, so its place in the order may have moved too
             self.remove(span.id)
             self.insert(span)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._spans)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._spans):
+        if not index.isValid() or index.row() >= len(self.items):
             return None
-        span, column = self._spans[index.row()], index.column()
+        span, column = self.items[index.row()], index.column()
         if role == Qt.ItemDataRole.UserRole:
             return span.id
         if role == Qt.ItemDataRole.DisplayRole:

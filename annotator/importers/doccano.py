@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.importers.native import Item, RecordError
-from annotator.importers.records import DocumentRecord, ImportProblem
-from annotator.importers.tool_support import RecordBuilder, first_value, json_values
+from annotator.importers.records import DocumentRecord
+from annotator.importers.tool_support import RecordBuilder, first_value, json_values, read_records
 
 SPAN_KEYS = ("label", "labels", "entities", "annotations")
 OURS = ("annotator", "status", "schema")
@@ -40,19 +40,7 @@ def sniff_doccano(path: Path) -> bool:
 
 
 def read_doccano(path: Path) -> Iterator[Item]:
-    source = str(path)
-    for item in json_values(path):
-        if isinstance(item, ImportProblem):
-            yield item
-            continue
-        line, size, obj = item
-        try:
-            record = _record(obj, source, line)
-        except RecordError as error:
-            yield ImportProblem(source, line, str(error))
-            continue
-        record.size = size
-        yield record
+    return read_records(json_values(path), str(path), lambda obj, source, line: [_record(obj, source, line)])
 
 
 def _record(obj: Any, source: str, line: int) -> DocumentRecord:

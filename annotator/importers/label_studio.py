@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.importers.native import Item, RecordError
-from annotator.importers.records import DocumentRecord, ImportProblem
-from annotator.importers.tool_support import RecordBuilder, first_value, json_items, unsupported
+from annotator.importers.records import DocumentRecord
+from annotator.importers.tool_support import RecordBuilder, first_value, json_items, read_records, unsupported
 from annotator.text import OffsetMap
 
 REGION_ATTRIBUTES = ("choices", "textarea")
@@ -37,21 +37,7 @@ def sniff_label_studio(path: Path) -> bool:
 
 
 def read_label_studio(path: Path) -> Iterator[Item]:
-    source = str(path)
-    for item in json_items(path):
-        if isinstance(item, ImportProblem):
-            yield item
-            continue
-        line, size, task = item
-        try:
-            items = list(_task(task, source, line))
-        except RecordError as error:
-            yield ImportProblem(source, line, str(error))
-            continue
-        for found in items:
-            if isinstance(found, DocumentRecord):
-                found.size, size = size, 0  # the task's bytes count once
-            yield found
+    return read_records(json_items(path), str(path), _task)
 
 
 def _task(task: Any, source: str, line: int) -> Iterator[Item]:

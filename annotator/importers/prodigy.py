@@ -22,7 +22,7 @@ from typing import Any
 
 from annotator.importers.native import Item, RecordError
 from annotator.importers.records import DocumentRecord, ImportProblem
-from annotator.importers.tool_support import RecordBuilder, first_value, jsonl_values, unsupported
+from annotator.importers.tool_support import RecordBuilder, first_value, jsonl_values, read_records, unsupported
 
 SET_ASIDE = ("ignore", "reject")
 _MARKS = ("_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id")
@@ -36,20 +36,11 @@ def sniff_prodigy(path: Path) -> bool:
 
 
 def read_prodigy(path: Path) -> Iterator[Item]:
-    source = str(path)
-    for item in jsonl_values(path):
-        if isinstance(item, ImportProblem):
-            yield item
-            continue
-        line, size, obj = item
-        try:
-            record, problems = _record(obj, source, line)
-        except RecordError as error:
-            yield ImportProblem(source, line, str(error))
-            continue
-        record.size = size
-        yield from problems
-        yield record
+    def build(obj: Any, source: str, line: int) -> list[Item]:
+        record, problems = _record(obj, source, line)
+        return [*problems, record]
+
+    return read_records(jsonl_values(path), str(path), build)
 
 
 def _record(obj: Any, source: str, line: int) -> tuple[DocumentRecord, list[ImportProblem]]:

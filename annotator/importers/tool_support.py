@@ -9,17 +9,41 @@ lists it unless --skip-invalid is given, so nothing is left out without the user
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from annotator.importers.native import RecordError
 from annotator.importers.records import DocumentRecord, ImportProblem, RelationRecord, SpanRecord
 
 Value = tuple[int, int, Any]  # line, bytes, the parsed value
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n"
+
+
+Build = Callable[[Any, str, int], Iterable[DocumentRecord | ImportProblem]]
+
+
+def read_records(
+    values: Iterator[Value | ImportProblem], source: str, build: Build
+) -> Iterator[DocumentRecord | ImportProblem]:
+    """Turn each JSON value into records with `build`; a RecordError becomes a problem at its line."""
+    for item in values:
+        if isinstance(item, ImportProblem):
+            yield item
+            continue
+        line, size, obj = item
+        try:
+            built = list(build(obj, source, line))
+        except RecordError as error:
+            yield ImportProblem(source, line, str(error))
+            continue
+        for found in built:
+            if isinstance(found, DocumentRecord):
+                found.size, size = size, 0  # the value's bytes count once
+            yield found
 
 
 def read_text(path: Path) -> str | ImportProblem:
