@@ -25,7 +25,7 @@ from annotator.importers import LabelMapping, import_paths, input_size
 from annotator.models import STATUSES
 from annotator.project import Project, default_schema_path
 from annotator.schema import load_schema
-from annotator.splits import parse_ratios
+from annotator.splits import SPLIT_NAMES, parse_ratios
 from annotator.stats import project_stats
 
 WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
@@ -224,6 +224,9 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
         f"wrote {args.format_name}: {report.lines} record(s) for {report.documents} document(s), "
         f"{report.spans} span(s), {report.relations} relation(s) to {args.output}"
     )
+    for part in SPLIT_NAMES[: len(split)] if split else ():
+        if not report.parts[part]:
+            err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")
     for problem in report.problems:
         err.print(str(problem))
     for what, number in sorted(report.counts().items()):

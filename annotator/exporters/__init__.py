@@ -86,6 +86,7 @@ def export_format(
             for record in records:
                 key = split_of(record["id"], split, seed) if split is not None else "all"
                 writers[key].add(record)
+                report.parts[key] += 1
                 report.lines += 1
                 report.spans += len(record["spans"])
                 report.relations += len(record["relations"])

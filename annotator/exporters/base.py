@@ -51,6 +51,7 @@ class FormatReport:
     spans: int = 0
     relations: int = 0
     problems: list[ExportProblem] = field(default_factory=list)
+    parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
 
     def counts(self) -> Counter[str]:
         return Counter(f"{p.problem} {p.action}" for p in self.problems)

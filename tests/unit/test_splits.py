@@ -57,3 +57,14 @@ def test_split_export_places_each_document_once_and_new_documents_do_not_move_ol
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["dev.jsonl", "test.jsonl", "train.jsonl"]
     assert {k: after[k] for k in before} == before
     assert len(after) == 100
+
+
+def test_the_cli_warns_about_an_empty_split_part(make_project: ProjectMaker, tmp_path: Path, capsys) -> None:
+    from annotator.cli import main
+    from tests.conftest import EXAMPLE
+
+    root = make_project()
+    assert main(["import", str(root), str(EXAMPLE / "reference.jsonl")]) == 0
+    assert main(["export", str(root), "--split", "0.8,0.1,0.1", "-o", str(tmp_path / "parts")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: the ") == 2 and "part is empty" in err  # one document fills one part
