@@ -15,11 +15,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
 from annotator.models import DocumentSummary, Status
 from ui.label_bar import is_plain_key, swatch_icon
-from ui.table_model import ItemTableModel
+from ui.table_model import ItemTableModel, configure_row_table
 
 STATUS_TEXT: dict[Status, str] = {"todo": "To do", "in_progress": "In progress", "done": "Done", "skipped": "Skipped"}
 # Colour-blind safe (Okabe–Ito) and distinct in lightness, so the dot alone tells the status.
@@ -147,21 +147,11 @@ class DocumentList(QWidget):
 
         self.view = DocumentTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.view.setMinimumWidth(260)
+        configure_row_table(self.view, self.fontMetrics().height() + 8)
+        metrics = self.fontMetrics()
+        self.view.setColumnWidth(0, metrics.horizontalAdvance("00000") + 12)
+        self.view.setColumnWidth(2, metrics.horizontalAdvance("In progress") + 34)  # with the status icon
+        self.view.setColumnWidth(3, metrics.horizontalAdvance("Spans") + 16)
 
         # Selection, not the current index: focusing an empty-handed list makes row 0 current
         # without selecting it, and that must not open anything.

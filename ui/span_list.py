@@ -15,12 +15,12 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.models import Changes, Span
 from annotator.schema import Schema
 from ui.label_bar import one_line, swatch_icon
-from ui.table_model import ItemTableModel
+from ui.table_model import ItemTableModel, configure_row_table
 
 COLUMNS = ("Label", "Text", "Attributes")
 SHORT_TEXT = 80  # the view elides to its width anyway; this keeps huge spans cheap to draw
@@ -135,25 +135,7 @@ class SpanList(QWidget):
         self.title.setStyleSheet("font-weight: bold;")
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        vertical = self.view.verticalHeader()
-        vertical.hide()
-        # Fixed row heights: the view never measures 10,000 rows to lay them out.
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # Interactive widths, not ResizeToContents, which would measure every row on every change.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.view.setMinimumWidth(260)
+        configure_row_table(self.view, self.fontMetrics().height() + 8)
 
         # Selection, not the current index: focusing an empty-handed list makes row 0 current
         # without selecting it, and that must not open anything.
