@@ -9,6 +9,7 @@ Debian package, installs it with apt-get when running as root, and tries again.
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import re
 import shutil
@@ -61,6 +62,31 @@ def missing_library() -> tuple[bool, str | None, str]:
     return result.returncode == 0, found.group(1) if found else None, result.stderr.strip()
 
 
+def missing_for_display() -> list[str]:
+    """Libraries the X11 (xcb) platform plugin needs and the system lacks.
+
+    The offscreen probe does not load that plugin, so its libraries are found with ldd; and
+    libxcb-cursor is loaded at run time (Qt 6.5+ refuses to start without it), so it is looked
+    up by name.
+    """
+    if sys.platform != "linux" or shutil.which("ldd") is None:
+        return []
+    where = subprocess.run(
+        [sys.executable, "-c", "import PySide6, os; print(os.path.dirname(PySide6.__file__))"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    qt = Path(where) / "Qt"
+    missing: set[str] = set()
+    for binary in (qt / "plugins" / "platforms" / "libqxcb.so", qt / "lib" / "libQt6XcbQpa.so.6"):
+        if binary.is_file():
+            listing = subprocess.run(["ldd", str(binary)], capture_output=True, text=True).stdout
+            missing.update(re.findall(r"^\s*(\S+) => not found", listing, re.MULTILINE))
+    if ctypes.util.find_library("xcb-cursor") is None:
+        missing.add("libxcb-cursor.so.0")
+    return sorted(missing)
+
+
 def has_fonts() -> bool:
     return any(Path(folder).is_dir() and any(Path(folder).rglob("*.ttf")) for folder in ("/usr/share/fonts",))
 
@@ -95,6 +121,16 @@ def main() -> int:
             print(f"apt-get could not install {package}", file=sys.stderr)
             return 1
         installed.append(package)
+    display_packages = sorted({DEBIAN_PACKAGES.get(lib, lib) for lib in missing_for_display()})
+    if display_packages:
+        if can_install():
+            print(f"Qt's X11 platform needs {', '.join(display_packages)}: installing", file=sys.stderr)
+            install(display_packages)
+        else:  # tests and screenshots run offscreen without them; a window on a screen does not
+            print(
+                "To show the window on a display, install:  sudo apt-get install " + " ".join(display_packages),
+                file=sys.stderr,
+            )
     if sys.platform == "linux" and not has_fonts():
         if can_install():
             install([FONT_PACKAGE])
