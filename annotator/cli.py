@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--name", help="project name (default: the folder's name)")
     init.set_defaults(run=cmd_init)
 
-    imp = commands.add_parser("import", help="import .txt, native .jsonl, CoNLL, Prodigy, doccano, Label Studio, brat, or folders")
+    imp = commands.add_parser(
+        "import", help="import .txt, native .jsonl, CoNLL, Prodigy, doccano, Label Studio, brat, or folders"
+    )
     imp.add_argument("project", type=Path)
     imp.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_FOLDER")
     imp.add_argument("--annotator", help="put the spans into this annotator's layer")
