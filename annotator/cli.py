@@ -36,6 +36,18 @@ out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
+def cmd_schema_migrate(args: argparse.Namespace) -> int:
+    renames = dict(_pair(item, "--rename") for item in args.rename)
+    with Project.open(args.project, renames=renames) as project:
+        stats = project_stats(project)
+    moved = ", ".join(f"{old} -> {new}" for old, new in renames.items()) or "nothing to rename"
+    out.print(
+        f"{args.project}: schema {project.schema.name} v{project.schema.version} in use ({moved}); "
+        f"spans per label: " + ", ".join(f"{label} {count}" for label, count in stats.spans_by_label.items())
+    )
+    return 0
+
+
 def window_unavailable(project: Path) -> int:
     """The window runner when only the core is installed (ui.launch passes the real one)."""
     err.print(f"{project}: {WINDOW_MISSING}")
@@ -128,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = schema_commands.add_parser("check", help="validate a schema file and list every problem")
     check.add_argument("file", type=Path)
     check.set_defaults(run=cmd_schema_check)
+    migrate = schema_commands.add_parser(
+        "migrate", help="open a project with its changed schema, moving spans from old labels to new ones"
+    )
+    migrate.add_argument("project", type=Path)
+    migrate.add_argument("--rename", action="append", default=[], metavar="OLD=NEW", help="repeatable")
+    migrate.set_defaults(run=cmd_schema_migrate)
 
     gui = commands.add_parser("gui", help="open the annotation window")
     gui.add_argument("project", type=Path, nargs="?", default=None)
@@ -176,10 +194,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pair(item: str) -> tuple[str, str]:
+def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
     old, sep, new = item.partition("=")
     if not sep or not old or not new:
-        raise AnnotatorError(f"--map {item!r}: write it as OLD=NEW, e.g. --map PER=ACTOR")
+        raise AnnotatorError(f"{flag} {item!r}: write it as OLD=NEW, e.g. {flag} PER=ACTOR")
     return old, new
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.config import ProjectConfig, load_project_config
@@ -16,6 +17,7 @@ from annotator.db.engine import make_engine, writer
 from annotator.db.tables import (
     AnnotatorRow,
     DocumentRow,
+    EventRow,
     ProjectRow,
     RelationRow,
     SchemaVersionRow,
@@ -42,8 +44,12 @@ class Project:
         self.created = False
 
     @classmethod
-    def open(cls, project_dir: str | os.PathLike[str]) -> Project:
-        """Open a project folder, creating or upgrading its database as needed."""
+    def open(cls, project_dir: str | os.PathLike[str], renames: Mapping[str, str] | None = None) -> Project:
+        """Open a project folder, creating or upgrading its database as needed.
+
+        `renames` (old label -> new) moves spans and relations to labels of a changed schema,
+        in the same transaction that checks the schema: all of it happens, or none.
+        """
         config = load_project_config(project_dir)
         schema = load_schema(config.schema_path)
         try:
@@ -55,7 +61,7 @@ class Project:
             raise ProjectError(f"{config.database_url}: cannot open database: {error}") from error
         project = cls(config, schema, engine)
         try:
-            project._register()
+            project._register(dict(renames or {}))
         except OperationalError as error:
             engine.dispose()
             raise ProjectError(_database_problem(config, error)) from error
@@ -88,35 +94,45 @@ class Project:
         session.flush()
         return row.id
 
-    def _register(self) -> None:
+    def _register(self, renames: dict[str, str]) -> None:
         """Find or create the project row, record the schema version, refuse an incompatible schema."""
-        with self.write.begin() as session:
-            row = session.scalar(select(ProjectRow).where(ProjectRow.name == self.config.name))
-            if row is None:
-                row = ProjectRow(name=self.config.name)
-                session.add(row)
-                session.flush()
-                self.created = True
-            self.id = row.id
-            if row.schema_sha256 != self.schema.sha256:  # the same schema as last time was checked then
-                _refuse_orphaned_labels(session, row.id, self.schema)
-            known = session.scalar(
-                select(SchemaVersionRow.id).where(
-                    SchemaVersionRow.project_id == row.id,
-                    SchemaVersionRow.sha256 == self.schema.sha256,
+        try:
+            with self.write.begin() as session:
+                self._register_in(session, renames)
+        except IntegrityError as error:
+            raise ProjectError(
+                f"renaming would make two spans or relations identical; nothing was changed ({error.orig})"
+            ) from error
+
+    def _register_in(self, session: Session, renames: dict[str, str]) -> None:
+        row = session.scalar(select(ProjectRow).where(ProjectRow.name == self.config.name))
+        if row is None:
+            row = ProjectRow(name=self.config.name)
+            session.add(row)
+            session.flush()
+            self.created = True
+        self.id = row.id
+        if renames:
+            _rename_labels(session, row.id, self.schema, renames)
+        if renames or row.schema_sha256 != self.schema.sha256:  # an unchanged schema was checked before
+            _refuse_orphaned_labels(session, row.id, self.schema)
+        known = session.scalar(
+            select(SchemaVersionRow.id).where(
+                SchemaVersionRow.project_id == row.id,
+                SchemaVersionRow.sha256 == self.schema.sha256,
+            )
+        )
+        if known is None:
+            session.add(
+                SchemaVersionRow(
+                    project_id=row.id,
+                    name=self.schema.name,
+                    version=self.schema.version,
+                    sha256=self.schema.sha256,
+                    text=self.schema.text,
                 )
             )
-            if known is None:
-                session.add(
-                    SchemaVersionRow(
-                        project_id=row.id,
-                        name=self.schema.name,
-                        version=self.schema.version,
-                        sha256=self.schema.sha256,
-                        text=self.schema.text,
-                    )
-                )
-            row.schema_sha256 = self.schema.sha256
+        row.schema_sha256 = self.schema.sha256
 
 
 def check_annotator_name(name: str) -> None:
@@ -125,6 +141,24 @@ def check_annotator_name(name: str) -> None:
             f"annotator name {name!r} is not usable: 1-100 characters, no slashes or control characters, "
             "no leading or trailing spaces"
         )
+
+
+def _rename_labels(session: Session, project_id: int, schema: Schema, renames: dict[str, str]) -> None:
+    """Move spans and relations from old labels to labels of the current schema (rule 6)."""
+    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+    moved: dict[str, int] = {}
+    for old, new in renames.items():
+        if schema.label(new) is not None:
+            table, column = SpanRow, SpanRow.label
+        elif schema.relation(new) is not None:
+            table, column = RelationRow, RelationRow.label
+        else:
+            raise ProjectError(f"cannot rename {old!r} to {new!r}: the schema has no label or relation {new!r}")
+        result = session.execute(
+            update(table).where(column == old, table.document_id.in_(in_project)).values(label=new)
+        )
+        moved[f"{old}->{new}"] = result.rowcount
+    session.add(EventRow(action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256}))
 
 
 def _refuse_orphaned_labels(session: Session, project_id: int, schema: Schema) -> None:
@@ -159,7 +193,8 @@ def _refuse_orphaned_labels(session: Session, project_id: int, schema: Schema) -
         raise ProjectError(
             f"{schema.source}: this schema would orphan existing annotations: "
             + "; ".join(problems)
-            + ". Put them back in the schema (nothing was changed)."
+            + ". Put them back in the schema, or move them to its labels with "
+            "'annotator schema migrate PROJECT --rename OLD=NEW' (nothing was changed)."
         )
 
 

@@ -155,3 +155,43 @@ def test_the_example_project_seeds_its_reference_layer(tmp_path: Path) -> None:
     assert (summary.status, len(view.spans), len(view.relations)) == ("done", 77, 14)
     with AnnotationService.open(root, "alice") as service:  # seeding happens once
         assert len(service.documents()) == 1
+
+
+def test_schema_migrate_moves_spans_to_a_renamed_label_in_one_step(make_project: ProjectMaker, capsys) -> None:
+    from annotator.cli import main
+    from annotator.importers import import_paths
+
+    root = make_project()
+    with Project.open(root) as project:
+        import_paths(project, [EXAMPLE / "reference.jsonl"])
+    schema_file = root / "schema.yaml"
+    schema_file.write_text(schema_file.read_text(encoding="utf-8").replace("DATE", "TIME"), encoding="utf-8")
+    assert main(["stats", str(root)]) == 1
+    assert "annotator schema migrate PROJECT --rename OLD=NEW" in capsys.readouterr().err
+    assert main(["schema", "migrate", str(root), "--rename", "DATE=NOPE"]) == 1
+    assert "no label or relation 'NOPE'" in capsys.readouterr().err
+    assert main(["schema", "migrate", str(root), "--rename", "DATE=TIME"]) == 0
+    assert "TIME 9" in capsys.readouterr().out
+    with Project.open(root) as project, project.engine.connect() as connection:
+        labels = dict(connection.execute(text("SELECT label, count(*) FROM spans GROUP BY label")).all())
+        events = connection.execute(text("SELECT action FROM events WHERE action = 'migrate:rename'")).all()
+    assert labels == {"ACTOR": 57, "CLAIM": 11, "TIME": 9} and len(events) == 1
+
+
+def test_a_rename_that_would_duplicate_spans_changes_nothing(make_project: ProjectMaker, tmp_path: Path) -> None:
+    from annotator.importers import import_paths
+
+    root = make_project()
+    record = (
+        '{"text": "Kim Jong Un", "annotator": "a", "spans": ['
+        '{"start": 0, "end": 11, "label": "ACTOR"}, {"start": 0, "end": 11, "label": "DATE"}]}\n'
+    )
+    (tmp_path / "both.jsonl").write_text(record, encoding="utf-8")
+    with Project.open(root) as project:
+        import_paths(project, [tmp_path / "both.jsonl"])
+    with pytest.raises(ProjectError, match="would make two spans or relations identical"):
+        Project.open(root, renames={"DATE": "ACTOR"})
+    with Project.open(root) as project, project.engine.connect() as connection:
+        labels = sorted(connection.execute(text("SELECT label FROM spans")).scalars())
+        events = connection.execute(text("SELECT count(*) FROM events")).scalar()
+    assert (labels, events) == (["ACTOR", "DATE"], 0)
