@@ -15,7 +15,7 @@ from annotator.exporters.native import (
     ExportReport,
     NativeWriter,
     count_documents,
-    record_chunks,
+    iter_records,
     write_native,
 )
 from annotator.project import Project
@@ -82,15 +82,16 @@ def export_format(
             raise IsADirectoryError(f"{root} is a folder; name a file to write")
         writers = {"all": writer_class(root, project, options, report)}
     try:
-        for records in record_chunks(project, selection, progress):
-            for record in records:
-                key = split_of(record["id"], split, seed) if split is not None else "all"
-                writers[key].add(record)
-                report.parts[key] += 1
-                report.lines += 1
-                report.spans += len(record["spans"])
-                report.relations += len(record["relations"])
-            report.documents += len({record["id"] for record in records})
+        last_id = None
+        for record in iter_records(project, selection, progress):
+            key = split_of(record["id"], split, seed) if split is not None else "all"
+            writers[key].add(record)
+            report.parts[key] += 1
+            report.lines += 1
+            report.documents += record["id"] != last_id  # a document's layers come together
+            report.spans += len(record["spans"])
+            report.relations += len(record["relations"])
+            last_id = record["id"]
         for writer in writers.values():
             writer.finish()
     except BaseException:

@@ -1,6 +1,6 @@
 """What every export format shares: options, a report of what it could not hold, writers.
 
-A format is a FormatWriter: it receives native records (exporters/native.py:record_chunks)
+A format is a FormatWriter: it receives native records (exporters/native.py:iter_records)
 one at a time and writes them to a temporary file or folder that replaces the target only
 when the export finishes. Nothing a format cannot represent is dropped silently: each such
 span goes into the report with its document, span and text, and the chosen policy.

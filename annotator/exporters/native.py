@@ -61,10 +61,21 @@ def write_native(
 ) -> ExportReport:
     """Write the export to an open binary stream; progress gets the documents done per chunk."""
     report = ExportReport()
-    for records in record_chunks(project, selection, progress):
-        if records:
-            out.write(b"\n".join(map(orjson.dumps, records)) + b"\n")
-        count(report, records)
+    lines: list[bytes] = []
+    last_id = None
+    for record in iter_records(project, selection, progress):
+        # Serialised as soon as it is built: a record lives only while it is cache-hot.
+        lines.append(orjson.dumps(record))
+        report.lines += 1
+        report.documents += record["id"] != last_id
+        report.spans += len(record["spans"])
+        report.relations += len(record["relations"])
+        last_id = record["id"]
+        if len(lines) >= CHUNK_DOCUMENTS:
+            out.write(b"\n".join(lines) + b"\n")
+            lines.clear()
+    if lines:
+        out.write(b"\n".join(lines) + b"\n")
     return report
 
 
@@ -77,19 +88,15 @@ class NativeWriter(FormatWriter):
         self.stream.write(orjson.dumps(record) + b"\n")
 
 
-def count(report: ExportReport, records: list[dict[str, Any]]) -> None:
-    report.lines += len(records)
-    report.documents += len({record["id"] for record in records})
-    report.spans += sum(len(record["spans"]) for record in records)
-    report.relations += sum(len(record["relations"]) for record in records)
-
-
-def record_chunks(
+def iter_records(
     project: Project,
     selection: ExportFilter = EVERYTHING,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[list[dict[str, Any]]]:
-    """The native records (one per document and layer), a chunk of documents at a time.
+) -> Iterator[dict[str, Any]]:
+    """The native records (one per document and layer), in export order.
+
+    Documents are read a chunk at a time; progress gets the size of each chunk once its
+    records are out.
 
     Every other export format is made from these records, so filters, order and span
     numbering are the same in all of them.
@@ -105,7 +112,6 @@ def record_chunks(
                 raise NotFoundError(f"no annotator named {selection.annotator!r}")
         for chunk in _document_chunks(connection, project.id):
             layers = _Layers(connection, chunk[0][0], chunk[-1][0], only, selection.labels)
-            records: list[dict[str, Any]] = []
             for doc_id, external_id, text, meta in chunk:
                 # By name, not id: ids differ between databases, names travel with the file.
                 for annotator_id in sorted(layers.annotators(doc_id, only), key=lambda a: names.get(a) or ""):
@@ -125,8 +131,7 @@ def record_chunks(
                     record["annotator"] = names.get(annotator_id)
                     record["status"] = status
                     record["schema"] = schema
-                    records.append(record)
-            yield records
+                    yield record
             if progress is not None:
                 progress(len(chunk))
 
