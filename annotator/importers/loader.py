@@ -200,24 +200,21 @@ class _Loader:
     def _layer(self, record: DocumentRecord) -> _Layer:
         """Check a record's annotations as if an annotator had made them one by one."""
         name = self.annotator or record.annotator or DEFAULT_LAYER
-        # Every unknown label of the record, before the first one stops its checks.
-        self.unknown_labels.update(
-            s.label for s in record.spans if isinstance(s.label, str) and self.schema.label(s.label) is None
-        )
         spans: list[tuple[int, int, str, dict[str, Any]]] = []
         index_of: dict[str, int] = {}
         for number, span in enumerate(record.spans):
-            where = f"span {span.key or number + 1}"
             try:
                 check_offsets(record.text, span.start, span.end)
                 spec = check_label(self.schema, span.label)
                 check_attributes(spec, span.attributes)
             except ValidationError as error:
-                raise ValidationError(f"{where}: {error}") from None
+                self._count_unknown_labels(record)
+                raise ValidationError(f"span {span.key or number + 1}: {error}") from None
             if span.text is not None and record.text[span.start : span.end] != span.text:
                 raise ValidationError(
-                    f"{where}: text[{span.start}:{span.end}] is {record.text[span.start : span.end]!r}, "
-                    f"but the record says {span.text!r} (offsets must be code points)"
+                    f"span {span.key or number + 1}: text[{span.start}:{span.end}] is "
+                    f"{record.text[span.start : span.end]!r}, but the record says {span.text!r} "
+                    "(offsets must be code points)"
                 )
             if span.key is not None:
                 if span.key in index_of:
@@ -244,6 +241,12 @@ class _Loader:
             if label not in known_labels:
                 raise ValidationError(f"unknown document label {label!r}")
         return _Layer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
+
+    def _count_unknown_labels(self, record: DocumentRecord) -> None:
+        """Every unknown label of a failing record, not only the one that stopped its checks."""
+        self.unknown_labels.update(
+            s.label for s in record.spans if isinstance(s.label, str) and self.schema.label(s.label) is None
+        )
 
     def _annotator_id(self, name: str) -> int:
         if name not in self.annotator_ids:
