@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, RelationRow, SpanRow
 from annotator.models import ProjectStats
@@ -41,22 +42,8 @@ def project_stats(project: Project) -> ProjectStats:
         for counts in by_status.values():
             # Documents with no status row are still to do for that annotator.
             counts["todo"] = counts.get("todo", 0) + documents - sum(counts.values())
-        spans_by_label = dict(
-            connection.execute(
-                select(SpanRow.label, func.count())
-                .where(SpanRow.document_id.in_(in_project))
-                .group_by(SpanRow.label)
-                .order_by(SpanRow.label)
-            ).all()
-        )
-        relations_by_label = dict(
-            connection.execute(
-                select(RelationRow.label, func.count())
-                .where(RelationRow.document_id.in_(in_project))
-                .group_by(RelationRow.label)
-                .order_by(RelationRow.label)
-            ).all()
-        )
+        spans_by_label = _count_by_label(connection, SpanRow, in_project)
+        relations_by_label = _count_by_label(connection, RelationRow, in_project)
     return ProjectStats(
         documents=documents,
         status_by_annotator=dict(sorted(by_status.items())),
@@ -64,3 +51,15 @@ def project_stats(project: Project) -> ProjectStats:
         spans_by_annotator=spans_by_annotator,
         relations_by_label=relations_by_label,
     )
+
+
+def _count_by_label(
+    connection: Connection, table: type[SpanRow] | type[RelationRow], in_project: Any
+) -> dict[str, int]:
+    rows = connection.execute(
+        select(table.label, func.count())
+        .where(table.document_id.in_(in_project))
+        .group_by(table.label)
+        .order_by(table.label)
+    )
+    return dict(rows.all())

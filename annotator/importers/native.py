@@ -56,15 +56,19 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             yield record
 
 
-def record_from_json(obj: Any) -> DocumentRecord:
+def object_with_text(obj: Any) -> tuple[dict[str, Any], str]:
+    """A record every JSON format shares: an object with a non-empty 'text'."""
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
-    _no_unknown_keys(obj, RECORD_KEYS, "record")
     text = obj.get("text")
-    if text is None:
-        raise RecordError("record has no 'text'")
     if not isinstance(text, str) or not text:
-        raise RecordError("'text' must be a non-empty string")
+        raise RecordError("record has no 'text'" if text is None else "'text' must be a non-empty string")
+    return obj, text
+
+
+def record_from_json(obj: Any) -> DocumentRecord:
+    obj, text = object_with_text(obj)
+    _no_unknown_keys(obj, RECORD_KEYS, "record")
     external_id = obj.get("id")
     if (external_id is not None and not isinstance(external_id, (str, int))) or isinstance(external_id, bool):
         raise RecordError("'id' must be a string")

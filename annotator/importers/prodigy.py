@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.importers.native import Item, RecordError
+from annotator.importers.native import Item, RecordError, object_with_text
 from annotator.importers.records import DocumentRecord, ImportProblem
 from annotator.importers.tool_support import RecordBuilder, first_value, jsonl_values, read_records, unsupported
 
@@ -44,11 +44,7 @@ def read_prodigy(path: Path) -> Iterator[Item]:
 
 
 def _record(obj: Any, source: str, line: int) -> tuple[DocumentRecord, list[ImportProblem]]:
-    if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
-    text = obj.get("text")
-    if not isinstance(text, str) or not text:
-        raise RecordError("record has no 'text'" if text is None else "'text' must be a non-empty string")
+    obj, text = object_with_text(obj)
     meta = obj.get("meta") or {}
     if not isinstance(meta, dict):
         raise RecordError("'meta' must be an object")
