@@ -31,9 +31,10 @@ def line_color(color: QColor) -> QColor:
     return with_lightness(color, 0.36, 0.6)
 
 
-def strong_tint(color: QColor) -> QColor:
-    """For the selected span: clearly stronger than the label tint, still behind black text."""
-    return with_lightness(color, 0.62, 0.75)
+def selected_span_tint(color: QColor) -> QColor:
+    """For the selected span: its own hue a step stronger than the label tint, never the
+    saturated blue of a text selection, so black text stays and the two cannot be confused."""
+    return with_lightness(color, 0.80, 0.55)
 
 
 def mix(a: QColor, b: QColor, weight_of_b: float) -> QColor:

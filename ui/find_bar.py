@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
@@ -40,7 +40,23 @@ class FindBar(QWidget):
         following.clicked.connect(lambda: self.step.emit(1))
         self.label_all.clicked.connect(self.label_all_requested)
         close.clicked.connect(self.close_bar)
+        for widget in (self.input, self.case, previous, following, self.label_all, close):
+            widget.installEventFilter(self)
         self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Esc is also the window's "clear selection" shortcut, which would win and leave
+        # the bar open and focused (the next label key then types into the box). Claimed
+        # here, Esc reaches keyPressEvent and closes the bar; the found text stays selected.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            event.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def open_bar(self, text: str = "") -> None:
         if text:

@@ -8,8 +8,7 @@ widget, which rewrites it (NBSP -> space, line separators -> "\\n").
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from html import escape
+from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -28,9 +27,10 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QToolTip,
 
 from annotator.models import Changes, DocumentView, Span
 from annotator.schema import Schema
-from annotator.text import OffsetMap, snap_to_words, trim_whitespace
-from ui.colors import label_color, line_color, mix, strong_tint, text_color_on
+from annotator.text import OffsetMap, snap_selection, trim_whitespace
+from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+from ui.span_tooltip import span_tooltip_html
 
 __all__ = ["AnnotationTextView", "span_tooltip_html"]
 
@@ -69,6 +69,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._snap = True
         self._zoom_steps = 0
         self._press_at: QPointF | None = None
+        self._drag_anchor: int | None = None  # code point where a mouse selection began, unsnapped
         # Transient overlays only; saved spans are drawn by the highlighter.
         self._overlays: dict[str, list[QTextEdit.ExtraSelection]] = {"search": [], "relation": [], "current": []}
         # Frames drawn around overlay spans, on top of everything (a tint alone can be missed).
@@ -148,7 +149,7 @@ class AnnotationTextView(QPlainTextEdit):
             return None
         start = self._from_qt(cursor.selectionStart(), round_up=False)
         end = self._from_qt(cursor.selectionEnd(), round_up=True)
-        snap = snap_to_words if self._snap else trim_whitespace
+        snap = snap_selection if self._snap else trim_whitespace
         start, end = snap(self._text, start, end)
         return (start, end) if start < end else None
 
@@ -172,11 +173,15 @@ class AnnotationTextView(QPlainTextEdit):
     # -- overlays ------------------------------------------------------------------
 
     def set_current_span(self, span: Span | None) -> None:
-        """A strong tint of the span's own colour in a solid dark frame."""
+        """The selected span: its own colour, a thick frame and a handle at each edge.
+
+        Unlike a text selection (the palette's highlight, white text), it keeps the
+        label's hue under black text; the handles mark the edges the keys move.
+        """
         selections, frames = [], []
         if span is not None:
             color = self._highlighter.color_of(span.label)
-            tint = strong_tint(color)
+            tint = selected_span_tint(color)
             selections.append(self._overlay(span.start, span.end, tint, text_color_on(tint)))
             frames.append((span.start, span.end, QPen(line_color(color), 2)))
         self._frames["current"] = frames
@@ -270,10 +275,36 @@ class AnnotationTextView(QPlainTextEdit):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_at = event.position() if event.button() == Qt.MouseButton.LeftButton else None
         super().mousePressEvent(event)
+        self._drag_anchor = None if self._press_at is None else self.offset_at_qt(self.textCursor().anchor())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if self._drag_anchor is not None and event.buttons() & Qt.MouseButton.LeftButton and self._snap:
+            self._snap_dragged_selection(self._drag_anchor)
+
+    def _snap_dragged_selection(self, anchor: int) -> None:
+        """Show what will be labelled while the mouse moves: the selection, snapped.
+
+        Snapped from where the drag began (kept unsnapped), so dragging back over a
+        word the snapping took in gives it up again.
+        """
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return
+        here = self._from_qt(cursor.position(), round_up=cursor.position() > cursor.anchor())
+        start, end = snap_selection(self._text, min(anchor, here), max(anchor, here))
+        if start >= end:
+            return  # only whitespace so far: nothing to show yet
+        fixed, moving = (end, start) if here < anchor else (start, end)
+        snapped = QTextCursor(self.document())
+        snapped.setPosition(self.qt_at_offset(fixed))
+        snapped.setPosition(self.qt_at_offset(moving), QTextCursor.MoveMode.KeepAnchor)
+        if (snapped.anchor(), snapped.position()) != (cursor.anchor(), cursor.position()):
+            self.setTextCursor(snapped)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
-        pressed, self._press_at = self._press_at, None
+        pressed, self._press_at, self._drag_anchor = self._press_at, None, None
         if pressed is None or event.button() != Qt.MouseButton.LeftButton:
             return
         if (event.position() - pressed).manhattanLength() >= QApplication.startDragDistance():
@@ -323,9 +354,20 @@ class AnnotationTextView(QPlainTextEdit):
         for name in ("relation", "current"):
             for start, end, pen in self._frames[name]:
                 painter.setPen(pen)
-                for rect in self.fragment_rects(start, end):
+                rects = self.fragment_rects(start, end)
+                for rect in rects:
                     painter.drawRect(rect.adjusted(1, 1, -1, -1))
+                if name == "current" and rects:
+                    self._paint_edge_handles(painter, rects, pen.color(), start, end)
         painter.end()
+
+    def _paint_edge_handles(self, painter: QPainter, rects: list[QRectF], color: QColor, start: int, end: int) -> None:
+        """A bar a little taller than the line at the span's first and last edge (if on screen)."""
+        width = 3.0  # just outside the frame, over the gap to the neighbouring character
+        ends = [(rects[0].left() - width + 1, rects[0])] if self.fragment_rects(start, start + 1) else []
+        ends += [(rects[-1].right() - 1, rects[-1])] if self.fragment_rects(end - 1, end) else []
+        for x, rect in ends:
+            painter.fillRect(QRectF(x, rect.top() - 2, width, rect.height() + 4), color)
 
     def fragment_rects(self, start: int, end: int) -> list[QRectF]:
         """Viewport rectangles of code points [start, end) on the visible lines, one per line."""
@@ -361,42 +403,3 @@ class AnnotationTextView(QPlainTextEdit):
             if block.isVisible() and geometry.bottom() >= top:
                 yield block, geometry.topLeft() + block.layout().position()
             block = block.next()
-
-
-def _shorten(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    half = (limit - 3) // 2
-    return f"{flat[:half]} … {flat[-half:]}"
-
-
-def _guideline(description: str, limit: int = 600) -> str:
-    flat = " ".join(description.split())
-    if len(flat) <= limit:
-        return flat
-    # Cut after a whole sentence where one ends late enough; a guideline cut mid-word misleads.
-    cut = flat.rfind(". ", limit // 2, limit)
-    return (flat[: cut + 1] if cut > 0 else flat[:limit]) + " …"
-
-
-def span_tooltip_html(spans: Sequence[Span], schema: Schema | None) -> str:
-    """Rich text for the spans at a point, outer to inner: label, text, attributes, guideline."""
-    rows = []
-    explained: set[str] = set()
-    for span in spans:
-        spec = schema.label(span.label) if schema is not None else None
-        color = label_color(spec.color if spec is not None else None)
-        chip = (
-            f'<span style="background-color:{color.name()}; color:{text_color_on(color).name()}">'
-            f"&nbsp;<b>{escape(span.label)}</b>&nbsp;</span>"
-        )
-        row = f"<p>{chip} “{escape(_shorten(span.text, 80))}”"
-        if span.attributes:
-            values = ", ".join(f"{escape(str(k))}: <b>{escape(str(v))}</b>" for k, v in span.attributes.items())
-            row += f"<br>{values}"
-        if spec is not None and spec.description and span.label not in explained:
-            explained.add(span.label)  # once per label: two nested CLAIMs need one guideline
-            row += f'<br><i style="color:#555555">{escape(_guideline(spec.description))}</i>'
-        rows.append(row + "</p>")
-    return "<qt>" + "".join(rows) + "</qt>"

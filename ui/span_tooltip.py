@@ -1,0 +1,51 @@
+"""The tooltip over spans: each span's label chip, text, attributes and its label's guideline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from annotator.models import Span
+from annotator.schema import Schema
+from ui.colors import label_color, text_color_on
+
+__all__ = ["span_tooltip_html"]
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    half = (limit - 3) // 2
+    return f"{flat[:half]} … {flat[-half:]}"
+
+
+def _guideline(description: str, limit: int = 600) -> str:
+    flat = " ".join(description.split())
+    if len(flat) <= limit:
+        return flat
+    # Cut after a whole sentence where one ends late enough; a guideline cut mid-word misleads.
+    cut = flat.rfind(". ", limit // 2, limit)
+    return (flat[: cut + 1] if cut > 0 else flat[:limit]) + " …"
+
+
+def span_tooltip_html(spans: Sequence[Span], schema: Schema | None) -> str:
+    """Rich text for the spans at a point, outer to inner: label, text, attributes, guideline."""
+    rows = []
+    explained: set[str] = set()
+    for span in spans:
+        spec = schema.label(span.label) if schema is not None else None
+        color = label_color(spec.color if spec is not None else None)
+        chip = (
+            f'<span style="background-color:{color.name()}; color:{text_color_on(color).name()}">'
+            f"&nbsp;<b>{escape(span.label)}</b>&nbsp;</span>"
+        )
+        row = f"<p>{chip} “{escape(_shorten(span.text, 80))}”"
+        if span.attributes:
+            values = ", ".join(f"{escape(str(k))}: <b>{escape(str(v))}</b>" for k, v in span.attributes.items())
+            row += f"<br>{values}"
+        if spec is not None and spec.description and span.label not in explained:
+            explained.add(span.label)  # once per label: two nested CLAIMs need one guideline
+            row += f'<br><i style="color:#555555">{escape(_guideline(spec.description))}</i>'
+        rows.append(row + "</p>")
+    return "<qt>" + "".join(rows) + "</qt>"
