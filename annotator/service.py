@@ -28,6 +28,7 @@ from annotator.commands import (
     RelabelSpan,
     RemoveRelation,
     RemoveSpan,
+    ResizeSpan,
     SetAttribute,
     SetDocumentLabel,
     SetStatus,
@@ -251,6 +252,11 @@ class AnnotationService:
 
     def relabel_span(self, span_id: int, label: str) -> Outcome[Span]:
         changes = self._run(RelabelSpan(span_id, label))
+        return Outcome(changes.spans_changed[0], changes)
+
+    def resize_span(self, span_id: int, start: int, end: int) -> Outcome[Span]:
+        """Move a span's edges to [start, end), keeping its id, label, attributes and relations."""
+        changes = self._run(ResizeSpan(span_id, start, end))
         return Outcome(changes.spans_changed[0], changes)
 
     def set_attribute(self, span_id: int, name: str, value: Any) -> Outcome[Span]:

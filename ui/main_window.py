@@ -30,8 +30,10 @@ from ui.label_bar import LabelBar
 from ui.relation_panel import RelationPanel
 from ui.settings import WindowSettings
 from ui.shortcuts import SHORTCUTS
+from ui.span_adjust import SpanAdjuster
 from ui.span_list import SpanList
 from ui.text_view import AnnotationTextView
+from ui.wording import explain_refusal, with_article
 
 T = TypeVar("T")
 
@@ -132,7 +134,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(self, name: str, handler: Callable[[], object], menu: QMenu | None = None) -> QAction:
+    def command(self, name: str, handler: Callable[[], object], menu: QMenu | None = None) -> QAction:
+        """A window command with its text and keys from the one table, ui/shortcuts.py."""
         text, keys = SHORTCUTS[name]
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
@@ -146,23 +149,23 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action("open", self.choose_project, file_menu)
+        self.command("open", self.choose_project, file_menu)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._fill_recent_menu()
         file_menu.addSeparator()
-        self._action("quit", self.close, file_menu)
+        self.command("quit", self.close, file_menu)
 
         edit = bar.addMenu("&Edit")
-        self.undo_action = self._action("undo", self.undo, edit)
-        self.redo_action = self._action("redo", self.redo, edit)
+        self.undo_action = self.command("undo", self.undo, edit)
+        self.redo_action = self.command("redo", self.redo, edit)
         edit.addSeparator()
-        self._action("delete", self.delete_selected, edit)
-        self._action("escape", self.clear_selection, edit)
-        self._action("label_all", self.label_all_selected, edit)
+        self.command("delete", self.delete_selected, edit)
+        self.command("escape", self.clear_selection, edit)
+        self.command("label_all", self.label_all_selected, edit)
         edit.addSeparator()
-        self._action("find", self.open_search, edit)
-        self._action("find_next", lambda: self.step_search(1), edit)
-        self._action("find_previous", lambda: self.step_search(-1), edit)
+        self.command("find", self.open_search, edit)
+        self.command("find_next", lambda: self.step_search(1), edit)
+        self.command("find_previous", lambda: self.step_search(-1), edit)
 
         annotate = bar.addMenu("&Annotate")
         for action in self.label_bar.actions.values():
@@ -178,27 +181,28 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             annotate.addAction(action)
         annotate.addSeparator()
-        self._action("next_span", lambda: self.cycle_span(1), annotate)
-        self._action("previous_span", lambda: self.cycle_span(-1), annotate)
-        self._action("confirm", self.confirm_tail, annotate)
+        self.command("next_span", lambda: self.cycle_span(1), annotate)
+        self.command("previous_span", lambda: self.cycle_span(-1), annotate)
+        self.command("confirm", self.confirm_tail, annotate)
+        self.span_adjuster = SpanAdjuster(self, annotate)
 
         go = bar.addMenu("&Document")
-        self._action("next_document", lambda: self._go(next_document(self.documents, self._doc_id(), 1)), go)
-        self._action("previous_document", lambda: self._go(next_document(self.documents, self._doc_id(), -1)), go)
-        self._action("next_unfinished", lambda: self._go(next_unfinished(self.documents, self._doc_id())), go)
+        self.command("next_document", lambda: self._go(next_document(self.documents, self._doc_id(), 1)), go)
+        self.command("previous_document", lambda: self._go(next_document(self.documents, self._doc_id(), -1)), go)
+        self.command("next_unfinished", lambda: self._go(next_unfinished(self.documents, self._doc_id())), go)
         go.addSeparator()
-        self._action("mark_done", lambda: self.finish_document("done"), go)
-        self._action("skip", lambda: self.finish_document("skipped"), go)
-        self._action("mark_in_progress", lambda: self.set_status("in_progress"), go)
+        self.command("mark_done", lambda: self.finish_document("done"), go)
+        self.command("skip", lambda: self.finish_document("skipped"), go)
+        self.command("mark_in_progress", lambda: self.set_status("in_progress"), go)
 
         view = bar.addMenu("&View")
-        snap = self._action("snap", lambda: None, view)
+        snap = self.command("snap", lambda: None, view)
         snap.setCheckable(True)
         snap.setChecked(self.view.snap_to_words)
         snap.toggled.connect(self._set_snap)
-        self._action("zoom_in", lambda: self._zoom(1), view)
-        self._action("zoom_out", lambda: self._zoom(-1), view)
-        self._action("zoom_reset", lambda: self._zoom(-self.settings.zoom), view)
+        self.command("zoom_in", lambda: self._zoom(1), view)
+        self.command("zoom_out", lambda: self._zoom(-1), view)
+        self.command("zoom_reset", lambda: self._zoom(-self.settings.zoom), view)
         view.addSeparator()
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
@@ -246,7 +250,7 @@ class MainWindow(QMainWindow):
     def open_document(self, document_id: int) -> None:
         if self.doc is not None and self.doc.id == document_id:
             return
-        view = self._attempt(lambda: self.service.document(document_id))
+        view = self.attempt(lambda: self.service.document(document_id))
         if view is None:
             return
         self._record_reading_time()
@@ -275,7 +279,7 @@ class MainWindow(QMainWindow):
     def finish_document(self, status: str) -> None:
         if self.doc is None:
             return
-        if self.doc.status != status and self._attempt(lambda: self.service.set_status(self.doc.id, status)) is None:
+        if self.doc.status != status and self.attempt(lambda: self.service.set_status(self.doc.id, status)) is None:
             return
         target = next_unfinished(self.documents, self.doc.id)
         if target is None:
@@ -285,7 +289,7 @@ class MainWindow(QMainWindow):
 
     def set_status(self, status: str) -> None:
         if self.doc is not None and self.doc.status != status:
-            self._attempt(lambda: self.service.set_status(self.doc.id, status))
+            self.attempt(lambda: self.service.set_status(self.doc.id, status))
 
     # --- spans --------------------------------------------------------------------
 
@@ -297,12 +301,12 @@ class MainWindow(QMainWindow):
         if selection is None and self.selected_span is not None:
             span = self.doc.spans.get(self.selected_span)
             if span is not None and span.label != label:
-                self._attempt(lambda: self.service.relabel_span(span.id, label))
+                self.attempt(lambda: self.service.relabel_span(span.id, label))
             return
         if selection is None or selection[0] == selection[1]:
             self.statusBar().showMessage("Select some text first, then press a label's key", 5000)
             return
-        outcome = self._attempt(lambda: self.service.add_span(self.doc.id, selection[0], selection[1], label))
+        outcome = self.attempt(lambda: self.service.add_span(self.doc.id, selection[0], selection[1], label))
         if outcome is not None:
             # The selection is used up: the next label key relabels the new span instead.
             self.view.select_range(selection[1], selection[1])
@@ -315,10 +319,10 @@ class MainWindow(QMainWindow):
             self.remove_relation(self.selected_relation)
         elif self.selected_span is not None:
             span_id = self.selected_span
-            self._attempt(lambda: self.service.remove_span(span_id))
+            self.attempt(lambda: self.service.remove_span(span_id))
 
     def set_attribute(self, span_id: int, name: str, value: object) -> None:
-        self._attempt(lambda: self.service.set_attribute(span_id, name, value))
+        self.attempt(lambda: self.service.set_attribute(span_id, name, value))
 
     def select_span(self, span_id: int | None) -> None:
         span = self.doc.spans.get(span_id) if (self.doc is not None and span_id is not None) else None
@@ -382,7 +386,7 @@ class MainWindow(QMainWindow):
         spec = self.schema.relation(label)
         if span is None or spec is None or span.label not in spec.head:
             heads = "/".join(spec.head) if spec else "?"
-            self.statusBar().showMessage(f"{label}: first select a {heads} span as its head", 6000)
+            self.statusBar().showMessage(f"{label}: first select {with_article(heads)} span as its head", 6000)
             return
         self.pending_relation = (label, span.id)
         self.relation_panel.set_pending(label)
@@ -401,7 +405,7 @@ class MainWindow(QMainWindow):
         self.pending_relation = None
         self.relation_panel.set_pending(None)
         self.statusBar().clearMessage()
-        outcome = self._attempt(lambda: self.service.add_relation(label, head, tail))
+        outcome = self.attempt(lambda: self.service.add_relation(label, head, tail))
         if outcome is not None:
             self.select_relation(outcome.value.id)
 
@@ -415,7 +419,7 @@ class MainWindow(QMainWindow):
         self.relation_panel.select_relation(relation.id)
 
     def remove_relation(self, relation_id: int) -> None:
-        self._attempt(lambda: self.service.remove_relation(relation_id))
+        self.attempt(lambda: self.service.remove_relation(relation_id))
 
     # --- find and label all -------------------------------------------------------
 
@@ -477,7 +481,7 @@ class MainWindow(QMainWindow):
         menu.popup(self.view.mapToGlobal(self.view.cursorRect().bottomRight()))
 
     def _label_all(self, start: int, end: int, label: str) -> None:
-        outcome = self._attempt(lambda: self.service.label_all_occurrences(self.doc.id, start, end, label))
+        outcome = self.attempt(lambda: self.service.label_all_occurrences(self.doc.id, start, end, label))
         if outcome is not None:
             self.statusBar().showMessage(outcome.changes.description, 6000)
 
@@ -485,11 +489,11 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         if self.service.can_undo:
-            self._attempt(self.service.undo)
+            self.attempt(self.service.undo)
 
     def redo(self) -> None:
         if self.service.can_redo:
-            self._attempt(self.service.redo)
+            self.attempt(self.service.redo)
 
     def on_changes(self, changes: Changes) -> None:
         """Apply one committed change to exactly the widgets that show it."""
@@ -530,12 +534,13 @@ class MainWindow(QMainWindow):
         self.position_label.setText(f"Document {position} of {len(ids)}")
         self.spans_label.setText(f"{len(self.doc.spans) if self.doc else 0} spans")
 
-    def _attempt(self, call: Callable[[], T]) -> T | None:
+    def attempt(self, call: Callable[[], T]) -> T | None:
         """Run a service call; refusals go to the status bar, real failures to a dialog."""
         try:
             return call()
         except (ValidationError, NotFoundError) as error:
-            self.statusBar().showMessage(f"Not done: {error}", 8000)
+            shown = explain_refusal(str(error), self.doc.text, self.doc.spans) if self.doc else str(error)
+            self.statusBar().showMessage(f"Not done: {shown}", 8000)
         except AnnotatorError as error:
             report_error(self, "Annotator", str(error))
         return None
@@ -576,7 +581,7 @@ class MainWindow(QMainWindow):
             seconds = self.reading.elapsed() / 1000
             self.reading.invalidate()
             if seconds >= 1:
-                self._attempt(lambda: self.service.add_time(self.doc.id, seconds))
+                self.attempt(lambda: self.service.add_time(self.doc.id, seconds))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:  # closing twice (a test's teardown, say) must not touch a closed service

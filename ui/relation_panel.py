@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from annotator.models import Changes, DocumentView, Relation, Span
 from annotator.schema import RelationSpec, Schema
 from ui.label_bar import FlowLayout, is_plain_key, one_line, swatch_icon, text_to_html
+from ui.wording import with_article
 
 DELETE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -236,7 +237,7 @@ class RelationPanel(QWidget):
         if span is None:
             self.head_label.setText("Select a span to start a relation from it.")
         elif not specs:
-            self.head_label.setText(f"No relation starts at a {span.label}.")
+            self.head_label.setText(f"No relation starts at {with_article(span.label)}.")
         else:
             self.head_label.setText(f"New relation from '{one_line(span.text, 40)}':")
         self._buttons_host.setVisible(bool(specs))

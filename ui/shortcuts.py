@@ -17,6 +17,11 @@ SHORTCUTS: dict[str, tuple[str, list[str]]] = {
     "next_span": ("Next Span", ["Alt+Right"]),
     "previous_span": ("Previous Span", ["Alt+Left"]),
     "confirm": ("Use Selected Span as Relation Tail", ["Return", "Enter"]),
+    # A span's edges: by a word, or by a character with Snap to Words off (see ui/span_adjust.py).
+    "end_right": ("Move Span &End Right", ["Alt+Shift+Right"]),
+    "end_left": ("Move Span End Left", ["Alt+Shift+Left"]),
+    "start_left": ("Move Span &Start Left", ["Ctrl+Alt+Left"]),
+    "start_right": ("Move Span Start Right", ["Ctrl+Alt+Right"]),
     "next_document": ("&Next Document", ["Ctrl+PgDown", "Alt+Down"]),
     "previous_document": ("&Previous Document", ["Ctrl+PgUp", "Alt+Up"]),
     "next_unfinished": ("Next &Unfinished Document", ["Ctrl+J"]),
@@ -27,4 +32,5 @@ SHORTCUTS: dict[str, tuple[str, list[str]]] = {
     "zoom_in": ("Zoom &In", ["Ctrl++", "Ctrl+="]),
     "zoom_out": ("Zoom &Out", ["Ctrl+-"]),
     "zoom_reset": ("&Reset Zoom", ["Ctrl+0"]),
+    "help": ("&Keys…", ["F1", "?"]),
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from annotator.commands.base import Command, CommandGroup, EditContext
 from annotator.commands.document import SetDocumentLabel, SetStatus
 from annotator.commands.relations import AddRelation, RemoveRelation
-from annotator.commands.spans import AddSpan, RelabelSpan, RemoveSpan, SetAttribute
+from annotator.commands.spans import AddSpan, RelabelSpan, RemoveSpan, ResizeSpan, SetAttribute
 
 __all__ = [
     "AddRelation",
@@ -21,6 +21,7 @@ __all__ = [
     "RelabelSpan",
     "RemoveRelation",
     "RemoveSpan",
+    "ResizeSpan",
     "SetAttribute",
     "SetDocumentLabel",
     "SetStatus",

@@ -242,3 +242,47 @@ class SetAttribute(Command):
         else:
             existing.value = value
         ctx.session.flush()
+
+
+@dataclass
+class ResizeSpan(Command):
+    """Move a span's edges. Its id, label, attributes and relations stay; undo moves them back.
+
+    Both directions run the checks an added span gets (offsets in the text, duplicates and
+    the schema's overlap rule against the rest of the layer), so neither a resize nor its
+    undo can leave crossing spans behind.
+    """
+
+    span_id: int
+    start: int
+    end: int
+    document_id: int = 0
+    _old: tuple[int, int] = (0, 0)
+    _label: str = ""
+    _old_text: str = ""
+    _new_text: str = ""
+
+    @property
+    def description(self) -> str:
+        return f"resize {self._label} '{short(self._old_text, 24)}' → '{short(self._new_text, 24)}'"
+
+    def apply(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        text = ctx.document_text(row.document_id)
+        check_offsets(text, self.start, self.end)
+        if (row.start, row.end) == (self.start, self.end):
+            raise ValidationError(f"{row.label} '{short(text[row.start : row.end])}' already has these edges")
+        self.document_id, self._label, self._old = row.document_id, row.label, (row.start, row.end)
+        self._old_text, self._new_text = text[row.start : row.end], text[self.start : self.end]
+        return self._move(ctx, row, self.start, self.end, self.description)
+
+    def revert(self, ctx: EditContext) -> Changes:
+        row = own_span(ctx, self.span_id)
+        return self._move(ctx, row, *self._old, f"undo {self.description}")
+
+    def _move(self, ctx: EditContext, row: SpanRow, start: int, end: int, description: str) -> Changes:
+        others = overlapping(ctx, row.document_id, start, end, exclude=row.id)
+        check_overlaps(ctx.schema, [*others, (start, end, row.label)])
+        row.start, row.end = start, end
+        ctx.session.flush()
+        return Changes(description, self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),))
