@@ -26,6 +26,7 @@ from ui.dialogs import report_error
 from ui.document_list import DocumentList
 from ui.document_state import OpenDocument, next_document, next_unfinished
 from ui.find_bar import FindBar
+from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
 from ui.relation_panel import RelationPanel
 from ui.settings import WindowSettings
@@ -206,6 +207,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
+        self.help_overlay = HelpOverlay(self, self.schema, focus_after=self.view)
+        self.command("help", self.help_overlay.toggle, bar.addMenu("&Help"))
         self._update_undo_actions()
 
     def _build_status_bar(self) -> None:
