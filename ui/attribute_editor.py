@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from annotator.models import Span
 from annotator.schema import AttributeSpec, Schema
+from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
 from ui.label_bar import is_plain_key, label_chip_html, one_line, text_to_html
 
 NO_VALUE = "—"
@@ -87,7 +88,7 @@ class AttributeEditor(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self._form_host)
         layout.addStretch(1)
-        self.setMinimumWidth(220)
+        self.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         self.show_span(None, None)
 
     @property

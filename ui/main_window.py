@@ -22,6 +22,7 @@ from annotator.search import find_all
 from annotator.service import AnnotationService
 from ui.attribute_editor import AttributeEditor
 from ui.bridge import ServiceBridge
+from ui.compact_layout import TextKeepsHalf
 from ui.dialogs import report_error
 from ui.document_list import DocumentList
 from ui.document_state import OpenDocument, next_document, next_unfinished
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         ]
         self.resizeDocks([left, right[0]], [300, 380], Qt.Orientation.Horizontal)
         self.resizeDocks(right, [380, 170, 330], Qt.Orientation.Vertical)
+        self.compact_layout = TextKeepsHalf(self, self.view, [left, *right])
 
         self.label_bar.label_chosen.connect(self.apply_label)
         self.view.span_clicked.connect(self._span_clicked)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from annotator.models import Changes, DocumentView, Relation, Span
 from annotator.schema import RelationSpec, Schema
+from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
 from ui.label_bar import FlowLayout, is_plain_key, one_line, swatch_icon, text_to_html
 from ui.wording import with_article
 
@@ -71,7 +72,7 @@ class RelationPanel(QWidget):
         self.title = QLabel("Relations")
         self.title.setStyleSheet("font-weight: bold;")
         self.list = RelationListWidget()
-        self.list.setMinimumWidth(240)
+        self.list.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         self.list.setAlternatingRowColors(True)
         # No sideways scrolling: rows too long for the dock end in an ellipsis.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

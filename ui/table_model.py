@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -56,4 +58,4 @@ def configure_row_table(view: QTableView, row_height: int, stretch_column: int =
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    view.setMinimumWidth(260)
+    view.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
