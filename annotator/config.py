@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from annotator.errors import ProjectError
+from annotator.yaml_errors import describe_yaml_error
 
 PROJECT_FILE = "project.yaml"
 DEFAULT_DATABASE = "annotator.db"
@@ -36,7 +37,10 @@ def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
         raise ProjectError(f"{path}: missing; create a project with 'annotator init {root}'")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except yaml.YAMLError as error:
+        line, message = describe_yaml_error(error)
+        raise ProjectError(f"{path}:{line}: not valid YAML: {message}") from error
+    except UnicodeDecodeError as error:
         raise ProjectError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: must be a mapping with at least 'name' and 'schema'")

@@ -25,6 +25,7 @@ from annotator.schema import (
     Schema,
     SchemaProblem,
 )
+from annotator.yaml_errors import describe_yaml_error
 
 _T = TypeVar("_T")
 _TAG = "tag:yaml.org,2002:"
@@ -83,9 +84,8 @@ def compose(text: str, checker: Checker) -> Node | None:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes only, no objects
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        what = ", ".join(part for part in (err.context, err.problem) if part)
-        checker.report(mark.line + 1 if mark else 1, "", f"YAML syntax error: {what}")
+        line, message = describe_yaml_error(err)
+        checker.report(line, "", f"YAML syntax error: {message}")
         return None
     except yaml.reader.ReaderError as err:
         line = text.count("\n", 0, err.position) + 1

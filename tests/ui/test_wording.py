@@ -54,3 +54,25 @@ def test_a_refused_label_key_quotes_the_spans_in_the_status_bar(
     assert [s[3] for s in saved_spans(project)] == ["Choe Ryong Hae"]
     message = window.statusBar().currentMessage()
     assert message.startswith("Not done: ") and "CLAIM “Hae said”" in message and "ACTOR “Choe Ryong Hae”" in message
+
+
+def test_the_broken_schema_dialog_shows_file_line_and_our_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.unit.test_yaml_errors import BROKEN_SCHEMA, PYYAML_TEXT
+    from ui import app as app_module
+
+    root = tmp_path / "broken"
+    root.mkdir()
+    (root / "schema.yaml").write_text(BROKEN_SCHEMA, encoding="utf-8")
+    (root / "project.yaml").write_text("name: broken\nschema: schema.yaml\n", encoding="utf-8")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(app_module.WindowSettings, "annotator", "alice", raising=False)
+    assert app_module.run(root) == 1
+    assert shown == [
+        f"{root / 'schema.yaml'}:5: YAML syntax error: a quoted value starts here and its closing quote is missing"
+    ]
+    assert not any(raw in shown[0] for raw in PYYAML_TEXT)
