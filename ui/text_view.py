@@ -30,6 +30,7 @@ from annotator.schema import Schema
 from annotator.text import OffsetMap, snap_selection, trim_whitespace
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+from ui.span_frames import paint_frames
 from ui.span_tooltip import span_tooltip_html
 
 __all__ = ["AnnotationTextView", "span_tooltip_html"]
@@ -350,24 +351,9 @@ class AnnotationTextView(QPlainTextEdit):
         area = event.rect()
         for block, origin in self._visible_blocks(area.top(), area.bottom()):
             self._highlighter.paint_nesting_bars(painter, block, origin, bar)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for name in ("relation", "current"):
-            for start, end, pen in self._frames[name]:
-                painter.setPen(pen)
-                rects = self.fragment_rects(start, end)
-                for rect in rects:
-                    painter.drawRect(rect.adjusted(1, 1, -1, -1))
-                if name == "current" and rects:
-                    self._paint_edge_handles(painter, rects, pen.color(), start, end)
+        paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
+        paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         painter.end()
-
-    def _paint_edge_handles(self, painter: QPainter, rects: list[QRectF], color: QColor, start: int, end: int) -> None:
-        """A bar a little taller than the line at the span's first and last edge (if on screen)."""
-        width = 3.0  # just outside the frame, over the gap to the neighbouring character
-        ends = [(rects[0].left() - width + 1, rects[0])] if self.fragment_rects(start, start + 1) else []
-        ends += [(rects[-1].right() - 1, rects[-1])] if self.fragment_rects(end - 1, end) else []
-        for x, rect in ends:
-            painter.fillRect(QRectF(x, rect.top() - 2, width, rect.height() + 4), color)
 
     def fragment_rects(self, start: int, end: int) -> list[QRectF]:
         """Viewport rectangles of code points [start, end) on the visible lines, one per line."""
