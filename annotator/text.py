@@ -299,8 +299,11 @@ def _trim_space(text: str, s: int, e: int) -> tuple[int, int]:
 def _edge_cut(text: str, s: int, e: int) -> tuple[int, int]:
     """One trimming step: (characters to cut at the start, at the end); (0, 0) when done."""
     first, last = text[s], text[e - 1]
-    inner = text[s + 1 : e - 1]
-    if first in _BRACKETS and last == _BRACKETS[first] and inner.count(first) == inner.count(last):
+    if (
+        first in _BRACKETS
+        and last == _BRACKETS[first]
+        and text.count(first, s + 1, e - 1) == text.count(last, s + 1, e - 1)
+    ):
         return 1, 1  # "(DPRK)": the brackets wrap the whole span
     if first in "‘'" and last in _APOSTROPHES:
         return 1, 1  # a single-quoted span; a lone trailing ’ is an apostrophe ("Workers’")
