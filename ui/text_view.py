@@ -30,6 +30,7 @@ from annotator.schema import Schema
 from annotator.text import OffsetMap, snap_selection, trim_whitespace
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+from ui.live_snap import snap_dragged_selection, snapped_frame
 from ui.span_frames import paint_frames
 from ui.span_tooltip import span_tooltip_html
 
@@ -74,10 +75,16 @@ class AnnotationTextView(QPlainTextEdit):
         # Transient overlays only; saved spans are drawn by the highlighter.
         self._overlays: dict[str, list[QTextEdit.ExtraSelection]] = {"search": [], "relation": [], "current": []}
         # Frames drawn around overlay spans, on top of everything (a tint alone can be missed).
-        self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": []}
+        # "snapped": a dashed frame around what a keyboard selection will label, where that differs.
+        self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": [], "snapped": []}
         self.selectionChanged.connect(self._emit_selection)
 
     # -- the document --------------------------------------------------------------
+
+    @property
+    def document_text(self) -> str:
+        """The stored text shown (the widget's own copy is rewritten by Qt)."""
+        return self._text
 
     @property
     def highlighter(self) -> SpanHighlighter:
@@ -145,14 +152,19 @@ class AnnotationTextView(QPlainTextEdit):
 
     def selected_range(self) -> tuple[int, int] | None:
         """The selection in code points, snapped (if on) and trimmed; None if nothing is left."""
-        cursor = self.textCursor()
-        if not cursor.hasSelection():
+        if not self.textCursor().hasSelection():
             return None
-        start = self._from_qt(cursor.selectionStart(), round_up=False)
-        end = self._from_qt(cursor.selectionEnd(), round_up=True)
+        start, end = self.shown_selection()
         snap = snap_selection if self._snap else trim_whitespace
         start, end = snap(self._text, start, end)
         return (start, end) if start < end else None
+
+    def shown_selection(self) -> tuple[int, int]:
+        """The selection as Qt shows it, in code points, unsnapped (start == end when empty)."""
+        cursor = self.textCursor()
+        return self._from_qt(cursor.selectionStart(), round_up=False), self._from_qt(
+            cursor.selectionEnd(), round_up=True
+        )
 
     def select_range(self, start: int, end: int) -> None:
         """Select code points [start, end) and scroll them into view."""
@@ -166,6 +178,10 @@ class AnnotationTextView(QPlainTextEdit):
 
     def _emit_selection(self) -> None:
         selected = self.selected_range()
+        frames = snapped_frame(self, selected)
+        if frames != self._frames["snapped"]:
+            self._frames["snapped"] = frames
+            self.viewport().update()
         if selected is None:
             here = self._from_qt(self.textCursor().position(), round_up=False)
             selected = (here, here)
@@ -281,27 +297,7 @@ class AnnotationTextView(QPlainTextEdit):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if self._drag_anchor is not None and event.buttons() & Qt.MouseButton.LeftButton and self._snap:
-            self._snap_dragged_selection(self._drag_anchor)
-
-    def _snap_dragged_selection(self, anchor: int) -> None:
-        """Show what will be labelled while the mouse moves: the selection, snapped.
-
-        Snapped from where the drag began (kept unsnapped), so dragging back over a
-        word the snapping took in gives it up again.
-        """
-        cursor = self.textCursor()
-        if not cursor.hasSelection():
-            return
-        here = self._from_qt(cursor.position(), round_up=cursor.position() > cursor.anchor())
-        start, end = snap_selection(self._text, min(anchor, here), max(anchor, here))
-        if start >= end:
-            return  # only whitespace so far: nothing to show yet
-        fixed, moving = (end, start) if here < anchor else (start, end)
-        snapped = QTextCursor(self.document())
-        snapped.setPosition(self.qt_at_offset(fixed))
-        snapped.setPosition(self.qt_at_offset(moving), QTextCursor.MoveMode.KeepAnchor)
-        if (snapped.anchor(), snapped.position()) != (cursor.anchor(), cursor.position()):
-            self.setTextCursor(snapped)
+            snap_dragged_selection(self, self._drag_anchor)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
@@ -353,6 +349,7 @@ class AnnotationTextView(QPlainTextEdit):
             self._highlighter.paint_nesting_bars(painter, block, origin, bar)
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
+        paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
         painter.end()
 
     def fragment_rects(self, start: int, end: int) -> list[QRectF]:

@@ -97,3 +97,35 @@ def test_a_new_span_stays_selected_in_its_own_colour_with_a_frame_not_like_a_tex
     assert image.pixelColor(int(rect.left()) + 1, y).name() == frame  # left side of the frame
     assert image.pixelColor(int(rect.right()) - 2, y).name() == frame  # right side
     assert image.pixelColor(int(rect.left()) - 1, int(rect.top()) - 1).name() == frame  # the start handle
+
+
+def test_a_keyboard_selection_shows_what_it_will_label_in_a_dashed_frame(
+    window: MainWindow, project: Path, qtbot: QtBot
+) -> None:
+    view = window.view
+    start, _ = offsets("Choe Ryong Hae")
+    view.select_range(start + 1, start + 1)
+    for _ in range(6):  # "hoe Ry": the selection itself moves one character per key
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert view.shown_selection() == (start + 1, start + 7)
+    [(framed_start, framed_end, pen)] = view._frames["snapped"]
+    assert TRICKY_TEXT[framed_start:framed_end] == "Choe Ryong"
+    assert pen.style() == Qt.PenStyle.DashLine
+    view.viewport().repaint()
+    image = view.viewport().grab().toImage()
+    rect = view.fragment_rects(framed_start, framed_end)[0]
+    left_edge = {
+        image.pixelColor(int(rect.left()) + 1, y).name() for y in range(int(rect.top()) + 2, int(rect.bottom()) - 2)
+    }
+    assert "#202020" in left_edge  # the frame is drawn, left of the shown selection
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert [s[3] for s in saved_spans(project)] == ["Choe Ryong"]  # what the frame showed
+    assert view._frames["snapped"] == []  # the selection is used up
+
+
+def test_no_dashed_frame_when_the_selection_is_what_gets_labelled(window: MainWindow) -> None:
+    window.view.select_range(*offsets("Choe Ryong"))
+    assert window.view._frames["snapped"] == []
+    window.view.snap_to_words = False
+    window.view.select_range(*offsets("hoe Ry"))
+    assert window.view._frames["snapped"] == []
