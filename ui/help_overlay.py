@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.schema import Schema
 from ui.label_bar import label_chip_html, one_line
-from ui.shortcuts import SHORTCUTS
+from ui.shortcuts import SHORTCUTS, window_keys
 
 __all__ = ["HelpOverlay", "KeyRow", "key_rows"]
 
@@ -48,8 +48,10 @@ def key_rows(schema: Schema) -> list[KeyRow]:
         if relation.hotkey:
             ends = f"{'/'.join(relation.head)} → {'/'.join(relation.tail)}"
             rows.append(KeyRow("Relations", (_readable(relation.hotkey),), f"{relation.name} ({ends})", relation.color))
-    for text, keys in SHORTCUTS.values():
-        rows.append(KeyRow("Window", tuple(_readable(k) for k in keys), _menu_text(text)))
+    for name, (text, _) in SHORTCUTS.items():
+        keys = window_keys(name, schema)
+        if keys:
+            rows.append(KeyRow("Window", tuple(_readable(k) for k in keys), _menu_text(text)))
     return rows
 
 

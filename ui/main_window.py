@@ -31,7 +31,7 @@ from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
 from ui.relation_panel import RelationPanel
 from ui.settings import WindowSettings
-from ui.shortcuts import SHORTCUTS
+from ui.shortcuts import SHORTCUTS, window_keys
 from ui.span_adjust import SpanAdjuster
 from ui.span_list import SpanList
 from ui.text_view import AnnotationTextView
@@ -139,9 +139,8 @@ class MainWindow(QMainWindow):
 
     def command(self, name: str, handler: Callable[[], object], menu: QMenu | None = None) -> QAction:
         """A window command with its text and keys from the one table, ui/shortcuts.py."""
-        text, keys = SHORTCUTS[name]
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
+        action = QAction(SHORTCUTS[name][0], self)
+        action.setShortcuts([QKeySequence(k) for k in window_keys(name, self.schema)])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _checked=False: handler())
         self.addAction(action)

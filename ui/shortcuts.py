@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from annotator.schema import Schema
+
 # name -> (menu text, key sequences). Label and relation hotkeys come from the schema.
 SHORTCUTS: dict[str, tuple[str, list[str]]] = {
     "open": ("&Open Project…", ["Ctrl+O"]),
@@ -34,3 +36,10 @@ SHORTCUTS: dict[str, tuple[str, list[str]]] = {
     "zoom_reset": ("&Reset Zoom", ["Ctrl+0"]),
     "help": ("&Keys…", ["F1", "?"]),
 }
+
+
+def window_keys(name: str, schema: Schema) -> list[str]:
+    """The keys of window command ``name`` less any the schema gives a label or relation
+    (a schema's "?" hotkey wins over the help key: one key, one meaning)."""
+    taken = {spec.hotkey for spec in schema.labels} | {r.hotkey for r in schema.relations if r.hotkey}
+    return [key for key in SHORTCUTS[name][1] if key not in taken]

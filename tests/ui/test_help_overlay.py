@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from annotator.schema import load_schema
 from tests.conftest import NEWS_SCHEMA
 from tests.ui.test_main_window import offsets, project, saved_spans, window
-from ui.help_overlay import key_rows
+from ui.help_overlay import KeyRow, key_rows
 from ui.main_window import MainWindow
 from ui.shortcuts import SHORTCUTS
 
@@ -57,3 +57,13 @@ def test_f1_or_question_mark_shows_it_and_a_key_closes_it_without_labelling(
     assert window.view.hasFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_A)  # now it labels
     assert [s[3] for s in saved_spans(project)] == ["Choe Ryong Hae"]
+
+
+def test_a_schema_hotkey_wins_over_the_same_window_key(tmp_path: Path) -> None:
+    text = NEWS_SCHEMA.read_text(encoding="utf-8").replace("    hotkey: d\n", '    hotkey: "?"\n', 1)
+    (tmp_path / "schema.yaml").write_text(text, encoding="utf-8")
+    schema = load_schema(tmp_path / "schema.yaml")
+    rows = key_rows(schema)
+    assert KeyRow("Labels", ("?",), "DATE", schema.label("DATE").color) in rows
+    help_row = next(row for row in rows if row.what == "Keys")
+    assert help_row.keys == ("F1",)  # "?" labels DATEs in this schema
