@@ -93,7 +93,7 @@ def _task_name(number: int, task: Any) -> str:
     if found is None and isinstance(meta, dict):
         found = meta.get("id")
     shown = found if isinstance(found, (str, int)) and not isinstance(found, bool) else None
-    return f"task {number}" + (f" (id {str(shown)[:60]!r})" if shown is not None else "")
+    return f"task {number}" + (f" (id {str(shown)[:60]})" if shown is not None else "")
 
 
 def _task(task: Any, source: str, line: int, name: str) -> Iterator[Item]:
@@ -139,7 +139,7 @@ def _task(task: Any, source: str, line: int, name: str) -> Iterator[Item]:
     for index, (annotation, (annotator, status)) in enumerate(zip(annotations, layers, strict=True)):
         record = DocumentRecord(**common, annotator=annotator, status=status)
         where = f"annotation {index + 1}"
-        problems = fill_layer(LayerFill(record, offsets, where), annotation.get("result") or [])
+        problems = fill_layer(LayerFill(record, offsets, where, name), annotation.get("result") or [])
         yield from (unsupported(source, line, f"{name}, {where}: {problem}") for problem in problems)
         yield record
 

@@ -33,6 +33,12 @@ class LayerFill:
     record: DocumentRecord
     offsets: OffsetMap
     where: str  # "annotation 2", for messages
+    task: str  # "task 3 (id 42)"
+
+    def key(self, region: str) -> str:
+        """A span's key names its region and task: the loader's messages about a span (an
+        unknown label, offsets outside the text) then say where it is in a one-line export."""
+        return f"{region} in {self.task}, {self.where}"
 
 
 def fill_layer(fill: LayerFill, results: list[Any]) -> list[str]:
@@ -55,14 +61,14 @@ def fill_layer(fill: LayerFill, results: list[Any]) -> list[str]:
             problems.append(f"region {region}: {bounds}")
             continue
         for number, label in enumerate(labels):
-            key = region if number == 0 else f"{region}#{number + 1}"
+            key = fill.key(region if number == 0 else f"{region}#{number + 1}")
             regions.setdefault(region, []).append(builder.span(key, *bounds, label))
     for region, kind, value, result in items:
         where = f"{fill.where}, region {region}"
         if kind == "labels":
             continue
         if kind == "relation":
-            problems += _relation(builder, result, fill.where)
+            problems += _relation(builder, result, fill)
         elif kind in REGION_ATTRIBUTES and region in regions:
             control = result.get("from_name")
             if not isinstance(control, str):
@@ -133,8 +139,8 @@ def _bounds(text: str, start: int, end: int, stated: str | None, offsets: Offset
     return f"offsets {start}..{end} do not give its text {shown!r}, as code points or as UTF-16"
 
 
-def _relation(builder: RecordBuilder, result: dict[str, Any], where: str) -> list[str]:
-    ends = []
+def _relation(builder: RecordBuilder, result: dict[str, Any], fill: LayerFill) -> list[str]:
+    where, ends = fill.where, []
     for key in ("from_id", "to_id"):
         found = result.get(key)
         if isinstance(found, bool) or not isinstance(found, (str, int)):
@@ -164,7 +170,7 @@ def _relation(builder: RecordBuilder, result: dict[str, Any], where: str) -> lis
             "Label Studio (the config's <Relations>), or import the rest with --skip-invalid (leaves it out)"
         ]
     for label in labels:
-        builder.relation(label, head, tail)
+        builder.relation(label, fill.key(head), fill.key(tail))
     return []
 
 
