@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from itertools import count
 from typing import Any
 
 from annotator.importers.records import ImportProblem
@@ -106,7 +107,7 @@ def task_values(text: str, source: str) -> Iterator[Value | ImportProblem]:
         yield from _stream(text, source, lines, at)
         return
     at += 1
-    while True:
+    for number in count(1):
         at = _skip_space(text, at)
         if text.startswith("]", at):
             break
@@ -114,7 +115,9 @@ def task_values(text: str, source: str) -> Iterator[Value | ImportProblem]:
         try:
             value, end = _decode(text, at)
         except _Bad as error:
-            yield ImportProblem(source, lines.at(max(error.position, at)), str(error))
+            where = max(error.position, at)
+            column = where - (text.rfind("\n", 0, where) + 1) + 1
+            yield ImportProblem(source, lines.at(where), f"task {number}: {error} (column {column})")
             return  # inside an array there is no line to resume at
         yield line, len(text[at:end].encode("utf-8")), value
         at = _skip_space(text, end)

@@ -353,13 +353,15 @@ def test_hostile_json_is_a_problem_not_a_traceback(make_project: ProjectMaker, t
         "nan.json": '[{"data": {"text": "Kim"}, "meta": {"x": NaN}}]',
         "big.json": '[{"data": {"text": "Kim"}, "meta": {"x": 1e999}}]',
         "cut.json": '[{"data": {"text": "Kim"}}',
+        "second.json": '[{"data": {"text": "Kim"}}, {"data": {"text": "Kim" "Jong"}}]',
     }
     root = make_project()
     for name, content in hostile.items():
         (tmp_path / name).write_text(content, encoding="utf-8")
         with Project.open(root) as project, pytest.raises(AnnotatorError) as failure:
             import_paths(project, [tmp_path / name], format_name="label-studio")
-        assert f"{tmp_path / name}:1: not valid JSON" in str(failure.value), name
+        assert f"{tmp_path / name}:1: " in str(failure.value) and "not valid JSON" in str(failure.value), name
+    assert "second.json:1: task 2: not valid JSON: Expecting ',' delimiter (column 53)" in str(failure.value)
     with Project.open(root) as project:
         assert native(project, tmp_path / "out.jsonl") == []
 
