@@ -168,22 +168,25 @@ def _layer_names(annotations: list[dict[str, Any]], ours: Any) -> list[tuple[str
     found: list[tuple[str, str] | None] = [_own_keys(annotation, index) for index, annotation in enumerate(annotations)]
     claimed: set[int] = set()
     untagged: list[int] = []
-    for index, annotation in enumerate(annotations):
+    made = sorted(range(len(annotations)), key=lambda i: _creation_order(annotations, i))
+    for index in made:  # the first made claims its layer; a copy made later in Label Studio does not
         if found[index] is not None or not exported:
             continue
-        tags = _tags(annotation)
+        tags = _tags(annotations[index])
         if len(tags) == 1 and (number := next(iter(tags))) in range(1, len(exported) + 1) and number not in claimed:
             claimed.add(number)
             found[index] = exported[number - 1][:2]
         elif not tags:
             untagged.append(index)
     empty = [n for n in range(1, len(exported) + 1) if n not in claimed and exported[n - 1][2]]
-    for index, number in zip(sorted(untagged, key=lambda i: _creation_order(annotations, i)), empty, strict=False):
+    for index, number in zip(untagged, empty, strict=False):
         found[index] = exported[number - 1][:2]
-    for index, annotation in enumerate(annotations):
-        if found[index] is None:
-            found[index] = (_label_studio_user(annotation, index), _label_studio_status(annotation, index))
-    return _distinct([f for f in found if f is not None])
+    layers = [
+        given or (_label_studio_user(annotation, index), _label_studio_status(annotation, index))
+        for index, (annotation, given) in enumerate(zip(annotations, found, strict=True))
+    ]
+    named = dict(zip(made, _distinct([layers[index] for index in made]), strict=True))  # numbered as made
+    return [named[index] for index in range(len(annotations))]
 
 
 def _exported_layers(ours: Any) -> list[tuple[str, str, bool]]:

@@ -115,6 +115,9 @@ def test_edits_and_new_annotations_made_in_label_studio(make_project: ProjectMak
     # two new annotations by Label Studio user 1 on the same task, the second cancelled
     new = {"completed_by": 1, "result": [{**bob_results[-1], "id": "zz11yy22xx"}]}
     task["annotations"] += [{**new, "id": 900}, {**new, "id": 901, "was_cancelled": True}]
+    # a copy of bob's annotation made in Label Studio later, listed first: bob's layer stays bob's
+    copy = {**by_layer["bob"], "id": 950, "result": [r for r in bob_results if r["type"] == "labels"][:2]}
+    task["annotations"].insert(0, copy)
     with Project.open(make_project()) as copy:
         import_paths(copy, [write_one_line(tmp_path / "back.json", [task])])
         after = native(copy, tmp_path / "after.jsonl")
@@ -125,6 +128,7 @@ def test_edits_and_new_annotations_made_in_label_studio(make_project: ProjectMak
         ("reference", "done", 77),
         ("user-1", "done", 1),
         ("user-1#2", "skipped", 1),
+        ("user-1#3", "done", 2),
     ]
 
 
