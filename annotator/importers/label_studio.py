@@ -39,6 +39,7 @@ from annotator.importers.loader import DEFAULT_LAYER
 from annotator.importers.native import Item, RecordError
 from annotator.importers.records import DocumentRecord, ImportProblem
 from annotator.importers.tool_support import first_value, read_text, unsupported
+from annotator.models import STATUSES
 from annotator.text import OffsetMap
 
 TAG = re.compile(r"^([0-9]{1,6}):")  # the layer number our export puts before each region id
@@ -203,6 +204,7 @@ def _exported_layers(ours: Any) -> list[tuple[str, str, bool]]:
         annotator, status, empty = layer.get("annotator"), layer.get("status"), layer.get("empty", False)
         if not isinstance(annotator, str) or not isinstance(status, str) or not isinstance(empty, bool):
             raise RecordError(f"{where} needs 'annotator' and 'status' strings (and 'empty' true or false)")
+        _check_status(status, where)
         layers.append((annotator, status, empty))
     return layers
 
@@ -216,6 +218,8 @@ def _own_keys(annotation: dict[str, Any], index: int) -> tuple[str, str] | None:
         raise RecordError(f"annotation {index + 1}: 'annotator' must be a string, got {json_kind(annotator)}")
     if status is not None and not isinstance(status, str):
         raise RecordError(f"annotation {index + 1}: 'status' must be a string, got {json_kind(status)}")
+    if status is not None:
+        _check_status(status, f"annotation {index + 1}")
     return annotator, status or _label_studio_status(annotation, index)
 
 
@@ -246,6 +250,11 @@ def _label_studio_user(annotation: dict[str, Any], index: int) -> str:
     if who is None:
         return DEFAULT_LAYER  # Label Studio 0.x completions name nobody: what the loader would call it
     raise RecordError(f"annotation {index + 1}: 'completed_by' must be a user id or object, got {json_kind(who)}")
+
+
+def _check_status(status: str, where: str) -> None:
+    if status not in STATUSES:
+        raise RecordError(f"{where}: unknown status {status[:40]!r} (use one of {', '.join(STATUSES)})")
 
 
 def _label_studio_status(annotation: dict[str, Any], index: int) -> str:

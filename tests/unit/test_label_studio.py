@@ -198,16 +198,23 @@ def test_errors_in_a_one_line_export_name_the_task_and_the_region(make_project: 
 
 def test_what_the_schema_refuses_is_named_by_task_and_region(make_project: ProjectMaker, tmp_path: Path) -> None:
     relation = {"from_id": "c1", "to_id": "gone", "type": "relation", "direction": "right", "labels": ["SAID_BY"]}
+    ours = {"id": "d", "document": {}, "schema": {}, "layers": [{"annotator": "a", "status": "finished"}]}
     tasks = [
         ls_task(41, "Kim spoke.", region("ok1", 0, 3)),
         ls_task(42, "Kim Jong Un spoke.", region("Rh3sT_xUhP", 0, 3, label="PER")),
         ls_task(43, "Kim said it.", region("c1", 4, 11, "CLAIM"), relation),
+        {**ls_task(44, "Xi spoke.", region("1:s1", 0, 2)), "meta": ours},
     ]
     problems = import_problems(make_project, write_one_line(tmp_path / "tasks.json", tasks))
     assert [p.message.split(":")[0] for p in problems] == [
         "span Rh3sT_xUhP in task 2 (id 42), annotation 1",
         "relation SAID_BY names span 'gone in task 3 (id 43), annotation 1', which the record does not have",
+        "task 4 (id 44)",
     ]
+    assert (
+        problems[-1].message
+        == "task 4 (id 44): meta.layers[0]: unknown status 'finished' (use one of todo, in_progress, done, skipped)"
+    )
 
 
 @pytest.mark.parametrize(
