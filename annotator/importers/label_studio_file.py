@@ -131,7 +131,7 @@ def task_values(text: str, source: str) -> Iterator[Value | ImportProblem]:
         yield ImportProblem(
             source,
             lines.at(rest),
-            f"more data after the task list, from {lines.where(rest)}: a Label Studio file holds one JSON "
+            f"more data after the array of tasks, from {lines.where(rest)}: a Label Studio file holds one JSON "
             "array (files joined with cat are not one file; import each file on its own)",
         )
 

@@ -268,7 +268,7 @@ def test_anything_after_the_task_list_is_refused(make_project: ProjectMaker, tmp
     joined.write_bytes(one.read_bytes() + b"\n" + one.read_bytes().replace(b"Kim spoke", b"Xi spoke"))
     problems = import_problems(make_project, joined)
     assert [(p.line, p.message[:60]) for p in problems] == [
-        (2, "more data after the task list, from line 2, column 1: a Labe")
+        (2, "more data after the array of tasks, from line 2, column 1: a")
     ]
     with Project.open(make_project()) as project:  # nothing was imported
         assert native(project, tmp_path / "out.jsonl") == []
