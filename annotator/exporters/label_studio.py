@@ -2,8 +2,10 @@
 
 - One task per document: ``data.text``, and one entry in ``annotations`` per annotator layer
   (a layer's records arrive one after another, so a task is complete when the id changes).
-- Spans are ``labels`` regions (``from_name: "label"``, ``to_name: "text"``) whose ids are the
-  native span ids; relations are ``relation`` items (``direction: "right"``, head -> tail).
+  The file is always a JSON array, whatever the name given (``-o tasks.jsonl`` too): that is
+  the form Label Studio imports, and ours reads it back by its content.
+- Spans are ``labels`` regions (``from_name: "label"``, ``to_name: "text"``); relations are
+  ``relation`` items (``direction: "right"``, head -> tail).
 - Offsets are Unicode code points. Label Studio has counted both ways: before the 2022 fix
   (label-studio issues #1008 and #1347, label-studio-frontend PR #308) it stored JavaScript
   string indices (UTF-16), which differ after astral characters such as emoji; it stores code
@@ -12,9 +14,14 @@
   attribute is a ``choices`` result, a text or date attribute a ``textarea`` result, both with
   the region's id and ``from_name`` ``<LABEL>_<attribute>``. Document labels are a document-level
   ``choices`` result from ``document``.
-- Layer facts Label Studio has no place for ride as extra keys it ignores: ``annotator`` and
-  ``status`` on each annotation (``was_cancelled`` is set for skipped layers), and the document
-  id, its meta and the schema in the task's ``meta``.
+- Who and how far. Label Studio drops annotation keys it does not know and credits every
+  imported annotation to the user who imports the file, but keeps a task's ``meta`` as given.
+  So the task's ``meta.layers`` lists each annotation's ``annotator`` and ``status`` (and
+  ``empty`` for a layer with no results), in annotation order, and every region id starts with
+  its layer's number there (``2:s5``: layer 2's span s5), which survives edits in Label Studio
+  and tells the reader which annotation is which layer (importers/label_studio.py).
+  ``was_cancelled`` is set for skipped layers. The document id, its meta and the schema are in
+  ``meta`` too.
 - The labelling config (``<output>.config.xml``) is made from the schema: Labels with their
   colours, Relations, the per-region controls and the document choices.
 """
@@ -55,50 +62,52 @@ class LabelStudioWriter(FormatWriter):
             self._flush()
             self.task = {
                 "data": {TEXT: record["text"]},
-                "meta": {"id": record["id"], "document": record["meta"], "schema": schema_stamp(self.project)},
+                "meta": {
+                    "id": record["id"],
+                    "document": record["meta"],
+                    "schema": schema_stamp(self.project),
+                    "layers": [],
+                },
                 "annotations": [],
             }
         if record["annotator"] is None:
             return  # a document nobody annotated: a task without annotations, as Label Studio shows it
+        layers = self.task["meta"]["layers"]
+        result = self._result(record, f"{len(layers) + 1}:")
+        layers.append({"annotator": record["annotator"], "status": record["status"], "empty": not result})
         self.task["annotations"].append(
-            {
-                "result": self._result(record),
-                "was_cancelled": record["status"] == "skipped",
-                "ground_truth": False,
-                "annotator": record["annotator"],
-                "status": record["status"],
-            }
+            {"result": result, "was_cancelled": record["status"] == "skipped", "ground_truth": False}
         )
 
-    def _result(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+    def _result(self, record: dict[str, Any], tag: str) -> list[dict[str, Any]]:
+        """The layer's results; every region id starts with the layer's tag ("2:")."""
         schema = self.project.schema
         result: list[dict[str, Any]] = []
         for span in record["spans"]:
             where = {"start": span["start"], "end": span["end"]}
-            result.append(
-                _item(span["id"], LABELS, "labels", {**where, "text": span["text"], "labels": [span["label"]]})
-            )
+            region = tag + span["id"]
+            result.append(_item(region, LABELS, "labels", {**where, "text": span["text"], "labels": [span["label"]]}))
             spec = schema.label(span["label"])
             for name, value in span["attributes"].items():
                 kind = spec.attribute(name).type if spec and spec.attribute(name) else "text"
                 control = f"{span['label']}_{name}"
                 if kind in ("choice", "boolean"):
                     shown = value if kind == "choice" else str(value).lower()
-                    result.append(_item(span["id"], control, "choices", {**where, "choices": [shown]}))
+                    result.append(_item(region, control, "choices", {**where, "choices": [shown]}))
                 else:
-                    result.append(_item(span["id"], control, "textarea", {**where, "text": [value]}))
+                    result.append(_item(region, control, "textarea", {**where, "text": [value]}))
         for relation in record["relations"]:
             result.append(
                 {
-                    "from_id": relation["head"],
-                    "to_id": relation["tail"],
+                    "from_id": tag + relation["head"],
+                    "to_id": tag + relation["tail"],
                     "type": "relation",
                     "direction": "right",
                     "labels": [relation["label"]],
                 }
             )
         if record.get("document_labels"):
-            result.append(_item("document", DOCUMENT, "choices", {"choices": record["document_labels"]}))
+            result.append(_item(tag + "document", DOCUMENT, "choices", {"choices": record["document_labels"]}))
         return result
 
     def _flush(self) -> None:

@@ -1,75 +1,147 @@
-"""Label Studio JSON: a task list (a project export) or one task object.
+"""Label Studio JSON: a task list (a project export, "JSON" in Label Studio's export dialog),
+one task object, or task objects one per line.
 
-- Each task's ``annotations`` (``completions`` in Label Studio 0.x) become one layer each:
-  its annotator is our export's ``annotator`` key, else ``completed_by`` (an e-mail, or
-  ``user-<id>``), else --annotator or the default. ``was_cancelled`` means status skipped,
-  any other annotation done. ``predictions`` and drafts are not annotations and are not read.
+- Each task's ``annotations`` (``completions`` in Label Studio 0.x) become one layer each.
+  ``predictions`` and drafts are not annotations and are not read.
+- Layer names and statuses. Label Studio keeps a task's ``data`` and ``meta`` as given, drops
+  annotation keys it does not know and credits every imported annotation to the user who
+  imported it. So our export carries each layer's annotator and status in the task's
+  ``meta.layers`` (in annotation order) and tags its region ids with the layer's number
+  (``2:s5``: layer 2, span s5). An annotation is that layer when its tagged regions name it
+  (edits made in Label Studio keep the other regions' ids); an annotation without tagged
+  regions (a layer exported empty) takes the next empty layer, in Label Studio's annotation id
+  order. Ours are preferred: an ``annotator``/``status`` on the annotation itself (an export
+  read back directly), then ``meta.layers``. Any other annotation (made in Label Studio) is
+  named after its user: ``completed_by``'s e-mail, else ``user-<id>``, with status skipped if
+  ``was_cancelled``, else done. Two annotations of one task never share a name: the second of
+  the same user is ``user-1#2``, the third ``user-1#3``.
 - The text is ``data.text``, else the field a region's ``source`` ("$field") names, else the
   only string in ``data``. The other ``data`` fields and the task's ``meta`` become the
-  document's meta (our own export's ``meta`` is read back as it was written).
-- ``labels`` regions are spans (one per label if a region has several). Their offsets are
-  checked against ``value.text``: if the code points do not fit, they are retried as UTF-16
-  (what Label Studio stored before 2022, after emoji), and a region neither fits is reported.
-- Per-region ``choices``/``textarea`` results are attributes, named by ``from_name`` (less a
-  ``<LABEL>_`` prefix); a choice of "true"/"false" is a boolean. Document-level ``choices``
-  are document labels. ``relation`` items (``direction`` right: from -> to; left: to -> from)
-  are relations. Anything else (bidirectional or unlabelled relations, other result types)
-  is reported, never dropped silently.
+  document's meta (our own export's ``meta.document`` is read back as it was written).
+- Results are read in label_studio_results.py. Every error names the task (its place in the
+  file and its id: Label Studio's export is one line, so the line alone says little) and the
+  region.
+- Label Studio's JSON-MIN export (a flat record per annotation) is recognised and refused with
+  what to export instead: it leaves out relations, which region a per-region choice belongs
+  to, skipped annotations and the task meta.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.importers.label_studio_file import task_values
+from annotator.importers.label_studio_results import LayerFill, fill_layer, json_kind
+from annotator.importers.loader import DEFAULT_LAYER
 from annotator.importers.native import Item, RecordError
-from annotator.importers.records import DocumentRecord
-from annotator.importers.tool_support import RecordBuilder, first_value, json_items, read_records, unsupported
+from annotator.importers.records import DocumentRecord, ImportProblem
+from annotator.importers.tool_support import first_value, read_text, unsupported
+from annotator.models import STATUSES
 from annotator.text import OffsetMap
 
-REGION_ATTRIBUTES = ("choices", "textarea")
+TAG = re.compile(r"^([0-9]{1,6}):")  # the layer number our export puts before each region id
+JSON_MIN_KEYS = ("annotation_id", "annotator", "lead_time")
+JSON_MIN = (
+    "this is Label Studio's JSON-MIN export (one flat record per annotation), which leaves out relations, "
+    "the region of each per-region choice, skipped annotations and the task meta: export the project again "
+    'choosing "JSON" in Label Studio\'s export dialog (or GET /api/projects/<id>/export?exportType=JSON) '
+    "and import that file"
+)
 
 
 def sniff_label_studio(path: Path) -> bool:
-    value = first_value(path, (".json",))
-    return isinstance(value, dict) and isinstance(value.get("data"), dict)
+    value = first_value(path, (".json", ".jsonl"))
+    return isinstance(value, dict) and (isinstance(value.get("data"), dict) or _is_json_min(value))
+
+
+def _is_json_min(value: Any) -> bool:
+    return isinstance(value, dict) and "data" not in value and all(key in value for key in JSON_MIN_KEYS)
 
 
 def read_label_studio(path: Path) -> Iterator[Item]:
-    return read_records(json_items(path), str(path), _task)
+    source = str(path)
+    text = read_text(path)
+    if isinstance(text, ImportProblem):
+        yield text
+        return
+    for number, item in enumerate(task_values(text, source), start=1):
+        if isinstance(item, ImportProblem):
+            yield item
+            continue
+        line, size, task = item
+        if number == 1 and _is_json_min(task):
+            yield ImportProblem(source, line, JSON_MIN)
+            return
+        name = _task_name(number, task)
+        try:
+            built = list(_task(task, source, line, name))
+        except RecordError as error:
+            yield ImportProblem(source, line, f"{name}: {error}")
+            continue
+        for found in built:
+            if isinstance(found, DocumentRecord):
+                found.size, size = size, 0  # the task's bytes count once
+            yield found
 
 
-def _task(task: Any, source: str, line: int) -> Iterator[Item]:
-    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-        raise RecordError("a Label Studio task is an object with 'data'")
+def _task_name(number: int, task: Any) -> str:
+    """ "task 3 (id 42)": its place in the file, and Label Studio's id (or our document id)."""
+    found = task.get("id") if isinstance(task, dict) else None
+    meta = task.get("meta") if isinstance(task, dict) else None
+    if found is None and isinstance(meta, dict):
+        found = meta.get("id")
+    shown = found if isinstance(found, (str, int)) and not isinstance(found, bool) else None
+    return f"task {number}" + (f" (id {str(shown)[:60]})" if shown is not None else "")
+
+
+def _task(task: Any, source: str, line: int, name: str) -> Iterator[Item]:
+    if not isinstance(task, dict):
+        raise RecordError(f"a Label Studio task is an object with 'data', got {json_kind(task)}")
+    data = task.get("data")
+    if not isinstance(data, dict):
+        raise RecordError(f"'data' must be an object, got {json_kind(data)}")
     annotations = task.get("annotations")
     if annotations is None:
-        annotations = task.get("completions") or []
-    if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
-        raise RecordError("'annotations' must be a list of objects")
-    data = task["data"]
+        annotations = task.get("completions")
+    annotations = [] if annotations is None else annotations
+    if not isinstance(annotations, list):
+        raise RecordError(f"'annotations' must be a list, got {json_kind(annotations)}")
+    for index, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict):
+            raise RecordError(f"annotation {index + 1} must be an object, got {json_kind(annotation)}")
+        if not isinstance(annotation.get("result", []), list):
+            raise RecordError(f"annotation {index + 1}: 'result' must be a list, got {json_kind(annotation['result'])}")
     key = _text_key(data, annotations)
     text = data[key]
     if not text:
         raise RecordError(f"data.{key} is empty")
-    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    meta = task.get("meta", {})
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        raise RecordError(f"'meta' must be an object, got {json_kind(meta)}")
     ours = isinstance(meta.get("schema"), dict) and isinstance(meta.get("document"), dict)
     external_id = meta.get("id") if ours else task.get("id")
+    if external_id is not None and (isinstance(external_id, bool) or not isinstance(external_id, (str, int))):
+        raise RecordError(f"the task's id must be a string or an integer, got {json_kind(external_id)}")
     common = {
         "source": source,
         "line": line,
         "text": text,
-        "external_id": None if external_id is None or isinstance(external_id, bool) else str(external_id),
+        "external_id": None if external_id is None else str(external_id),
         "meta": meta["document"] if ours else {**{k: v for k, v in data.items() if k != key}, **meta},
     }
     if not annotations:
         yield DocumentRecord(**common)
     offsets = OffsetMap(text)
-    for annotation in annotations:
-        record = DocumentRecord(**common, annotator=_annotator(annotation), status=_status(annotation))
-        problems = _results(record, annotation.get("result") or [], offsets)
-        yield from (unsupported(source, line, problem) for problem in problems)
+    layers = _layer_names(annotations, meta.get("layers") if ours else None)
+    for index, (annotation, (annotator, status)) in enumerate(zip(annotations, layers, strict=True)):
+        record = DocumentRecord(**common, annotator=annotator, status=status)
+        where = f"annotation {index + 1}"
+        problems = fill_layer(LayerFill(record, offsets, where, name), annotation.get("result") or [])
+        yield from (unsupported(source, line, f"{name}, {where}: {problem}") for problem in problems)
         yield record
 
 
@@ -84,96 +156,124 @@ def _text_key(data: dict[str, Any], annotations: list[dict[str, Any]]) -> str:
     strings = [k for k, v in data.items() if isinstance(v, str)]
     if len(strings) == 1:
         return strings[0]
-    raise RecordError(f"cannot tell which field of 'data' is the text ({', '.join(map(repr, data)) or 'none'})")
+    shown = ", ".join(repr(str(k)[:40]) for k in list(data)[:20]) or "none"
+    raise RecordError(f"cannot tell which field of 'data' is the text ({shown})")
 
 
-def _annotator(annotation: dict[str, Any]) -> str | None:
-    if isinstance(annotation.get("annotator"), str):
-        return annotation["annotator"]
+# Layer names ------------------------------------------------------------------------------
+
+
+def _layer_names(annotations: list[dict[str, Any]], ours: Any) -> list[tuple[str, str]]:
+    """(annotator, status) of each annotation, none two alike (see the module's docstring)."""
+    exported = _exported_layers(ours)
+    found: list[tuple[str, str] | None] = [_own_keys(annotation, index) for index, annotation in enumerate(annotations)]
+    claimed: set[int] = set()
+    untagged: list[int] = []
+    made = sorted(range(len(annotations)), key=lambda i: _creation_order(annotations, i))
+    for index in made:  # the first made claims its layer; a copy made later in Label Studio does not
+        if found[index] is not None or not exported:
+            continue
+        tags = _tags(annotations[index])
+        if len(tags) == 1 and (number := next(iter(tags))) in range(1, len(exported) + 1) and number not in claimed:
+            claimed.add(number)
+            found[index] = exported[number - 1][:2]
+        elif not tags:
+            untagged.append(index)
+    empty = [n for n in range(1, len(exported) + 1) if n not in claimed and exported[n - 1][2]]
+    for index, number in zip(untagged, empty, strict=False):
+        found[index] = exported[number - 1][:2]
+    layers = [
+        given or (_label_studio_user(annotation, index), _label_studio_status(annotation, index))
+        for index, (annotation, given) in enumerate(zip(annotations, found, strict=True))
+    ]
+    named = dict(zip(made, _distinct([layers[index] for index in made]), strict=True))  # numbered as made
+    return [named[index] for index in range(len(annotations))]
+
+
+def _exported_layers(ours: Any) -> list[tuple[str, str, bool]]:
+    """Our export's meta.layers: (annotator, status, exported empty) per annotation."""
+    if ours is None:
+        return []
+    if not isinstance(ours, list):
+        raise RecordError(f"meta.layers must be a list, got {json_kind(ours)}")
+    layers = []
+    for number, layer in enumerate(ours, start=1):
+        where = f"meta.layers[{number - 1}]"
+        if not isinstance(layer, dict):
+            raise RecordError(f"{where} must be an object, got {json_kind(layer)}")
+        annotator, status, empty = layer.get("annotator"), layer.get("status"), layer.get("empty", False)
+        if not isinstance(annotator, str) or not isinstance(status, str) or not isinstance(empty, bool):
+            raise RecordError(f"{where} needs 'annotator' and 'status' strings (and 'empty' true or false)")
+        _check_status(status, where)
+        layers.append((annotator, status, empty))
+    return layers
+
+
+def _own_keys(annotation: dict[str, Any], index: int) -> tuple[str, str] | None:
+    """An annotator (and status) written on the annotation itself: our export, not through Label Studio."""
+    annotator, status = annotation.get("annotator"), annotation.get("status")
+    if annotator is None:
+        return None
+    if not isinstance(annotator, str):
+        raise RecordError(f"annotation {index + 1}: 'annotator' must be a string, got {json_kind(annotator)}")
+    if status is not None and not isinstance(status, str):
+        raise RecordError(f"annotation {index + 1}: 'status' must be a string, got {json_kind(status)}")
+    if status is not None:
+        _check_status(status, f"annotation {index + 1}")
+    return annotator, status or _label_studio_status(annotation, index)
+
+
+def _tags(annotation: dict[str, Any]) -> set[int]:
+    """The layer numbers our export put in this annotation's region ids."""
+    ids = []
+    for result in annotation.get("result") or []:
+        if isinstance(result, dict):
+            ids += [result.get("id"), result.get("from_id"), result.get("to_id")]
+    return {int(match[1]) for found in ids if isinstance(found, str) and (match := TAG.match(found))}
+
+
+def _creation_order(annotations: list[dict[str, Any]], index: int) -> tuple[int, int]:
+    """Label Studio's annotation id (it counts up as annotations are made), else the place in the file."""
+    found = annotations[index].get("id")
+    return (found if isinstance(found, int) and not isinstance(found, bool) else 1 << 62, index)
+
+
+def _label_studio_user(annotation: dict[str, Any], index: int) -> str:
     who = annotation.get("completed_by")
     if isinstance(who, dict):
-        return who.get("email") or (f"user-{who['id']}" if "id" in who else None)
-    return f"user-{who}" if isinstance(who, int) and not isinstance(who, bool) else None
+        email, number = who.get("email"), who.get("id")
+        if isinstance(email, str) and email.strip():
+            return email.strip()
+        who = number
+    if isinstance(who, (int, str)) and not isinstance(who, bool) and str(who).strip():
+        return f"user-{str(who).strip()}"
+    if who is None:
+        return DEFAULT_LAYER  # Label Studio 0.x completions name nobody: what the loader would call it
+    raise RecordError(f"annotation {index + 1}: 'completed_by' must be a user id or object, got {json_kind(who)}")
 
 
-def _status(annotation: dict[str, Any]) -> str:
-    if isinstance(annotation.get("status"), str):
-        return annotation["status"]
-    return "skipped" if annotation.get("was_cancelled") else "done"
+def _check_status(status: str, where: str) -> None:
+    if status not in STATUSES:
+        raise RecordError(f"{where}: unknown status {status[:40]!r} (use one of {', '.join(STATUSES)})")
 
 
-def _results(record: DocumentRecord, results: Any, offsets: OffsetMap) -> list[str]:
-    """Fill the record from one annotation's results; returns what could not be imported."""
-    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-        raise RecordError("an annotation's 'result' must be a list of objects")
-    problems: list[str] = []
-    builder = RecordBuilder(record)
-    regions: dict[str, list[Any]] = {}  # region id -> its spans
-    for result in results:
-        if result.get("type") != "labels":
-            continue
-        region, value = str(result.get("id")), result.get("value")
-        if not isinstance(value, dict) or not isinstance(value.get("labels"), list):
-            raise RecordError(f"region {region}: 'value' needs start, end and labels")
-        bounds = _bounds(record.text, value, offsets)
-        if isinstance(bounds, str):
-            problems.append(f"region {region}: {bounds}")
-            continue
-        for number, label in enumerate(value["labels"]):
-            key = region if number == 0 else f"{region}#{number + 1}"
-            regions.setdefault(region, []).append(builder.span(key, *bounds, label))
-    for result in results:
-        kind, region, value = result.get("type"), str(result.get("id")), result.get("value")
-        if kind == "labels":
-            continue
-        if kind == "relation":
-            problems += _relation(builder, result)
-        elif kind in REGION_ATTRIBUTES and region in regions and isinstance(value, dict):
-            for span in regions[region]:
-                problem = _attribute(span, str(result.get("from_name")), kind, value)
-                if problem:
-                    problems.append(f"region {region}: {problem}")
-        elif kind == "choices" and isinstance(value, dict) and "start" not in value:
-            record.document_labels += [str(c) for c in value.get("choices") or []]
-        else:
-            problems.append(f"result {region} of type {kind!r}")
-    return problems
+def _label_studio_status(annotation: dict[str, Any], index: int) -> str:
+    cancelled = annotation.get("was_cancelled", False)
+    if not isinstance(cancelled, bool) and cancelled is not None:
+        raise RecordError(f"annotation {index + 1}: 'was_cancelled' must be true or false, got {json_kind(cancelled)}")
+    return "skipped" if cancelled else "done"
 
 
-def _bounds(text: str, value: dict[str, Any], offsets: OffsetMap) -> tuple[Any, Any] | str:
-    start, end, stated = value.get("start"), value.get("end"), value.get("text")
-    if not isinstance(stated, str) or not isinstance(start, int) or not isinstance(end, int):
-        return start, end  # nothing to check against: the loader checks the range
-    if text[start:end] == stated:
-        return start, end
-    try:
-        start16, end16 = offsets.from_utf16(start), offsets.from_utf16(end)
-    except ValueError:
-        start16 = end16 = -1
-    if start16 >= 0 and text[start16:end16] == stated:
-        return start16, end16
-    return f"offsets {start}..{end} do not give its text {stated!r}, as code points or as UTF-16"
-
-
-def _relation(builder: RecordBuilder, result: dict[str, Any]) -> list[str]:
-    head, tail = str(result.get("from_id")), str(result.get("to_id"))
-    direction, labels = result.get("direction", "right"), result.get("labels") or []
-    if direction == "left":
-        head, tail = tail, head
-    elif direction != "right":
-        return [f"relation {head} - {tail}: direction {direction!r} has no head and tail"]
-    if not labels:
-        return [f"relation {head} -> {tail} has no label"]
-    for label in labels:
-        builder.relation(label, head, tail)
-    return []
-
-
-def _attribute(span: Any, control: str, kind: str, value: dict[str, Any]) -> str | None:
-    name = control.removeprefix(f"{span.label}_") if isinstance(span.label, str) else control
-    found = value.get("choices") if kind == "choices" else value.get("text")
-    if not isinstance(found, list) or len(found) != 1:
-        return f"{control} holds {found!r}, not one value"
-    answer = found[0]
-    span.attributes[name] = {"true": True, "false": False}.get(answer, answer) if kind == "choices" else answer
-    return None
+def _distinct(layers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The second annotation under one name becomes NAME#2, the third NAME#3: none is dropped."""
+    seen: dict[str, int] = {}
+    names = {name for name, _ in layers}
+    distinct = []
+    for name, status in layers:
+        seen[name] = seen.get(name, 0) + 1
+        shown = name
+        while seen[name] > 1 and (shown := f"{name}#{seen[name]}") in names:
+            seen[name] += 1
+        names.add(shown)
+        distinct.append((shown, status))
+    return distinct
