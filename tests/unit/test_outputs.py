@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import annotator
 from annotator.atomic import MARKER, RECORD
 from annotator.atomic.partials import is_partial
 from annotator.errors import AnnotatorError
@@ -351,3 +353,19 @@ def test_every_output_gets_the_mode_the_umask_gives(
     for path in [*outputs, *tmp_path.glob("out.*")]:
         expected = 0o750 if path.is_dir() else 0o640
         assert stat.S_IMODE(path.stat().st_mode) == expected, path
+
+
+def test_only_the_atomic_package_renames_over_or_removes_files() -> None:
+    """One place guarantees 'never destroy what is not ours': every other module goes through it."""
+    risky = re.compile(
+        r"\b(rmtree|os\.replace|os\.rename|os\.remove|os\.unlink|os\.rmdir|shutil\.move)\(|\.(unlink|rmdir)\("
+    )
+    package = Path(annotator.__file__).parent
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if "atomic" not in path.relative_to(package).parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if risky.search(line)
+    ]
+    assert found == []
