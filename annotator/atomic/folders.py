@@ -185,13 +185,13 @@ class FolderOutput:
         self.new, _folders, other = _walk(self.path)
         if other:  # pragma: no cover - writers make plain files only
             raise OutputError(f"{self.target}: the export made something other than files: {_shown(other)}")
-        with deferred_signals():
+        with deferred_signals():  # a held-back signal is raised on leaving: the state must say "done" by then
             if self.old is None:
                 self._write_record(self.path, {n: [s] for n, s in self.new.items()})
                 self._rename_new()
             else:
                 self._replace_contents()
-        self.state = "done"
+            self.state = "done"
 
     def _rename_new(self) -> None:
         try:

@@ -187,6 +187,8 @@ LOOK_ALIKES = [
     ".annotator-export.json.bak",
     f".out.{MARKER}",
     "train",
+    "train/annotation.conf",
+    "dev/notes.txt",
 ]
 
 
@@ -215,7 +217,11 @@ def test_a_folder_holding_anything_an_export_did_not_write_is_refused_even_with_
     target = tmp_path_factory.mktemp("full") / "out"
     target.mkdir()
     for name in names:
-        (target / name).write_bytes(content)
+        try:  # "train" and "train/…" both drawn: the first one wins
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_bytes(content)
+        except (FileExistsError, IsADirectoryError, NotADirectoryError):
+            continue
     before = snapshot(target)
     if folder_output(format_name, split):
         with pytest.raises(AnnotatorError, match="no export wrote"):
@@ -249,6 +255,23 @@ def test_an_earlier_export_is_replaced_and_a_changed_one_only_with_force(
     with pytest.raises(AnnotatorError, match=r"no export wrote: notes\.md"):
         export_format(project, format_name, target, split=ratios, force=True)
     assert (target / "notes.md").read_text(encoding="utf-8") == "mine" and partials(tmp_path) == []
+
+
+@pytest.mark.parametrize("format_name", ["brat", "hf"])
+def test_a_file_added_inside_an_earlier_split_export_is_never_replaced(
+    project: Project, tmp_path: Path, format_name: str
+) -> None:
+    target = tmp_path / "out"
+    export_format(project, format_name, target, split=SPLIT)
+    part = next(p for p in target.iterdir() if p.name.startswith("train"))
+    added = (part if part.is_dir() else target) / "sub" / "my-notes.txt"
+    added.parent.mkdir()
+    added.write_text("mine", encoding="utf-8")
+    before = snapshot(target)
+    for force in (False, True):
+        with pytest.raises(AnnotatorError, match=r"no export wrote: .*my-notes\.txt"):
+            export_format(project, format_name, target, split=SPLIT, force=force)
+    assert snapshot(target) == before and partials(tmp_path) == []
 
 
 def test_what_brat_adds_to_its_folder_is_replaced_with_force(project: Project, tmp_path: Path) -> None:
