@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,7 +136,7 @@ class FileOutput:
     @property
     def folder(self) -> Path:
         """Where scratch files of this output (spools) belong: beside its partial."""
-        return self.partial.parent if self.partial is not None else Path(_temporary_folder())
+        return self.partial.parent if self.partial is not None else Path(tempfile.gettempdir())
 
     def prepare(self) -> None:
         if self.state != "open":
@@ -149,7 +150,7 @@ class FileOutput:
         self.state = "prepared"
 
     def commit(self) -> None:
-        self.prepare()
+        self.prepare()  # nothing if prepared already
         if self.state != "prepared":
             return
         if self.partial is not None:
@@ -157,7 +158,6 @@ class FileOutput:
         self.state = "done"
 
     def finish(self) -> None:
-        self.prepare()
         self.commit()
 
     def abort(self) -> None:
@@ -170,12 +170,6 @@ class FileOutput:
         finally:
             if self.partial is not None:
                 discard(self.partial)
-
-
-def _temporary_folder() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()
 
 
 @contextmanager
