@@ -7,7 +7,7 @@ and exits 1; a wrong command line exits 2 with argparse's usage line. No traceba
 from __future__ import annotations
 
 import argparse
-import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,11 +18,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from annotator.config import PROJECT_FILE, write_project_config
+from annotator.atomic import interrupt_on_termination
 from annotator.errors import AnnotatorError
 from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
 from annotator.importers import LabelMapping, import_paths, input_size
 from annotator.models import STATUSES
+from annotator.new_project import create_project
 from annotator.project import Project, default_schema_path
 from annotator.schema import load_schema
 from annotator.splits import SPLIT_NAMES, parse_ratios
@@ -65,16 +66,17 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_un
     if args.command in (None, "gui"):
         return run_window(getattr(args, "project", None) or example_project_path())
     try:
-        return int(args.run(args) or 0)
+        with interrupt_on_termination():  # SIGTERM/SIGHUP clean up as Ctrl+C does
+            return int(args.run(args) or 0)
     except AnnotatorError as error:
         err.print(Text.assemble(("error:", "bold red"), f" {error}"))
         return 1
     except OSError as error:
         err.print(Text.assemble(("error:", "bold red"), f" {error}"))
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         err.print("interrupted; nothing was left half-written")
-        return 130
+        return 128 + getattr(interruption, "signum", signal.SIGINT)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
     exp.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    exp.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier export's folder even if its files changed since (never a folder with other files)",
+    )
     exp.add_argument("--tokenizer", choices=("spacy", "whitespace"), default="spacy", help="for token formats")
     exp.add_argument(
         "--misaligned",
@@ -155,15 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_init(args: argparse.Namespace) -> int:
     root: Path = args.project
-    if (root / PROJECT_FILE).exists():
-        raise AnnotatorError(f"{root / PROJECT_FILE} exists already; this folder is a project")
-    source = args.schema or default_schema_path()
-    schema = load_schema(source)  # refuse a broken schema before creating anything
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, root / "schema.yaml")
-    write_project_config(root, args.name or root.resolve().name, "schema.yaml")
-    with Project.open(root) as project:
-        out.print(f"created project {project.config.name!r} in {root} (schema {schema.name} v{schema.version})")
+    name, schema = create_project(root, args.schema or default_schema_path(), args.name)
+    out.print(f"created project {name!r} in {root} (schema {schema.name} v{schema.version})")
     return 0
 
 
@@ -239,11 +239,14 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
                 split=split,
                 seed=args.seed,
                 progress=advance,
+                force=args.force,
             )
     out.print(
         f"wrote {args.format_name}: {report.lines} record(s) for {report.documents} document(s), "
         f"{report.spans} span(s), {report.relations} relation(s) to {args.output}"
     )
+    for warning in report.warnings:
+        err.print(f"warning: {warning}")
     for part in SPLIT_NAMES[: len(split)] if split else ():
         if not report.parts[part]:
             err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from annotator.atomic import create_file
 from annotator.errors import ProjectError
 from annotator.yaml_errors import describe_yaml_error
 
@@ -71,14 +72,18 @@ def database_url(root: Path, database: str) -> str:
     return f"sqlite:///{(root / database).resolve()}"
 
 
-def write_project_config(root: Path, name: str, schema: str) -> Path:
-    path = root / PROJECT_FILE
-    text = yaml.safe_dump(
+def project_config_text(name: str, schema: str) -> str:
+    return yaml.safe_dump(
         {"name": name, "schema": schema, "database": DEFAULT_DATABASE, "language": "en"},
         sort_keys=False,
         allow_unicode=True,
     )
-    path.write_text(text, encoding="utf-8")
+
+
+def write_project_config(root: Path, name: str, schema: str) -> Path:
+    """Create root/project.yaml, whole or not at all; FileExistsError if one is there."""
+    path = root / PROJECT_FILE
+    create_file(path, project_config_text(name, schema).encode("utf-8"))
     return path
 
 

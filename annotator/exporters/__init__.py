@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from annotator.atomic import atomic_output
+from annotator.atomic import FolderOutput, OutputError, atomic_output, names_a_folder
 from annotator.errors import ValidationError
 from annotator.exporters.base import ExportOptions, ExportProblem, FormatReport, FormatWriter
 from annotator.exporters.native import (
@@ -48,8 +48,11 @@ def export_jsonl(
     progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Write the native JSONL to a file (atomically) or to standard output ("-")."""
-    with atomic_output(target) as out:
-        return write_native(project, out, selection, progress)
+    try:
+        with atomic_output(target) as out:
+            return write_native(project, out, selection, progress)
+    except OSError as error:  # a full disk, a FIFO's reader gone: name the output, not a partial
+        raise OutputError(f"{os.fspath(target)}: cannot write: {error.strerror or error}") from error
 
 
 def export_format(
@@ -61,27 +64,37 @@ def export_format(
     split: tuple[float, ...] | None = None,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> FormatReport:
-    """Export in one format; with `split`, `target` is a folder holding train/dev/test outputs."""
+    """Export in one format; with `split`, `target` is a folder holding train/dev/test outputs.
+
+    A folder (brat, or any --split) replaces only an earlier export's folder (`force`: one
+    whose files changed since, or of another format); see annotator/atomic/folders.py.
+    """
     writer_class = FORMATS.get(format_name)
     if writer_class is None:
         raise ValidationError(f"unknown format {format_name!r} (known: {', '.join(sorted(FORMATS))})")
     options = options or ExportOptions(language=project.config.language)
     report = FormatReport()
-    root = Path(target)
-    if split is not None:
-        if root.exists() and not root.is_dir():
-            raise ValidationError(f"{root}: with --split, -o names a folder")
-        root.mkdir(parents=True, exist_ok=True)
-        names = SPLIT_NAMES[: len(split)]
-        writers = {
-            name: writer_class(root / f"{name}{writer_class.suffix}", project, options, report) for name in names
-        }
-    else:
-        if root.is_dir() and not writer_class.is_folder:
-            raise IsADirectoryError(f"{root} is a folder; name a file to write")
-        writers = {"all": writer_class(root, project, options, report)}
+    folder: FolderOutput | None = None
+    writers: dict[str, FormatWriter] = {}
     try:
+        if split is not None or writer_class.is_folder:
+            folder = FolderOutput(target, format_name, force=force, leftovers=writer_class.leftovers)
+            if split is not None:
+                for name in SPLIT_NAMES[: len(split)]:
+                    writers[name] = writer_class(folder.path / f"{name}{writer_class.suffix}", project, options, report)
+            else:
+                writers["all"] = writer_class(folder.path, project, options, report)
+        else:
+            if names_a_folder(target):
+                shown = os.fspath(target)
+                raise OutputError(
+                    f"{shown}: a name ending in '/' is a folder, and {format_name} writes one file without "
+                    f"--split: name the file (e.g. {shown}data{writer_class.suffix}), or add --split"
+                )
+            report.warnings += name_warnings(Path(target), format_name, writer_class.suffix)
+            writers["all"] = writer_class(Path(target), project, options, report)
         last_id = None
         for record in iter_records(project, selection, progress):
             key = split_of(record["id"], split, seed) if split is not None else "all"
@@ -94,11 +107,32 @@ def export_format(
             last_id = record["id"]
         for writer in writers.values():
             writer.finish()
-    except BaseException:
+        if folder is not None:
+            folder.finish()
+    except BaseException as error:
         for writer in writers.values():
             writer.abort()
+        if folder is not None:
+            folder.abort()
+        if isinstance(error, OSError):  # a full disk, a FIFO's reader gone: name the output, not a partial
+            raise OutputError(f"{os.fspath(target)}: cannot write: {error.strerror or error}") from error
         raise
     return report
+
+
+# What a file's name says about its form, where a format's form is not what the name says.
+FORMS = {".json": "one JSON document", ".jsonl": "JSON Lines", ".spacy": "a spaCy DocBin", ".conll": "CoNLL"}
+
+
+def name_warnings(target: Path, format_name: str, suffix: str) -> list[str]:
+    """The file form comes from the format, never from the name: say so when the name suggests another."""
+    named = target.suffix.lower()
+    if named in FORMS and suffix in FORMS and named != suffix:
+        return [
+            f"{target.name}: a {format_name} export is {FORMS[suffix]} whatever the file's name, and a {named} "
+            f"name suggests {FORMS[named]}; name it {target.stem}{suffix}"
+        ]
+    return []
 
 
 # Each module registers its formats when imported (at the end: they import register() from here).

@@ -1,23 +1,21 @@
 """What every export format shares: options, a report of what it could not hold, writers.
 
 A format is a FormatWriter: it receives native records (exporters/native.py:iter_records)
-one at a time and writes them to a temporary file or folder that replaces the target only
-when the export finishes. Nothing a format cannot represent is dropped silently: each such
-span goes into the report with its document, span and text, and the chosen policy.
+one at a time and writes them through annotator.atomic, so that the target is replaced
+only when the export finishes, and only if an export may replace it. Nothing a format cannot
+represent is dropped silently: each such span goes into the report with its document, span
+and text, and the chosen policy.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from annotator.atomic import publish_mode
+from annotator.atomic import FileOutput, deferred_signals
 from annotator.project import Project
 
 Misaligned = Literal["expand", "contract", "skip"]
@@ -52,55 +50,102 @@ class FormatReport:
     relations: int = 0
     problems: list[ExportProblem] = field(default_factory=list)
     parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
+    warnings: list[str] = field(default_factory=list)  # about the output itself (a name, a file left out)
 
     def counts(self) -> Counter[str]:
         return Counter(f"{p.problem} {p.action}" for p in self.problems)
 
 
+class SideFile:
+    """A file written beside a FormatWriter's file output (labels, a configuration): prepared
+    when written, renamed into place when the writer finishes, removed when it aborts, so that
+    the pair appears together. Beside a special file (a FIFO, /dev/null) there is no folder
+    to put it in: it is left out, and the report says so."""
+
+    def __init__(self, path: Path, left_out: str | None = None, report: FormatReport | None = None) -> None:
+        self.path = path
+        self.left_out = left_out  # why it is not written, if it is not
+        self.report = report
+        self.output: FileOutput | None = None
+
+    def write(self, data: bytes) -> None:
+        if self.left_out is not None:
+            if self.report is not None:
+                self.report.warnings.append(f"{self.path.name} not written: {self.left_out}")
+            return
+        self.abort()  # a second write replaces the first
+        self.output = FileOutput(self.path)
+        self.output.stream.write(data)
+        self.output.prepare()
+
+    def finish(self) -> None:
+        if self.output is not None:
+            self.output.commit()
+
+    def abort(self) -> None:
+        if self.output is not None:
+            self.output.abort()
+
+
 class FormatWriter(ABC):
-    """One output (a file or a folder) of one format; atomic: finish() or abort()."""
+    """One output (a file or a folder) of one format; atomic: finish() or abort().
+
+    A file format writes `stream`, a FileOutput's partial (or the special file itself); a
+    folder format (is_folder) writes files into `folder`, which export_format made inside a
+    FolderOutput and publishes when every writer has finished.
+    """
 
     suffix = ".jsonl"  # of the file made per split; "" for a folder
     is_folder = False
+    leftovers: tuple[str, ...] = ()  # names the format's own tool adds to an exported folder (--force removes them)
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         self.target = target
         self.project = project
         self.options = options
         self.report = report
+        self.sides: list[SideFile] = []
         if self.is_folder:
-            self.scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial"))
+            target.mkdir(exist_ok=True)
+            self.folder = target
         else:
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finish/abort
-                dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
-            )
-            self.stream: BinaryIO = handle  # type: ignore[assignment]
-            self.scratch = Path(handle.name)
+            self.output = FileOutput(target)
+            self.stream: BinaryIO = self.output.stream
+
+    @property
+    def spool_folder(self) -> Path:
+        """Where the format may keep temporary spools: beside its partial output."""
+        return self.folder if self.is_folder else self.output.folder
+
+    def side_file(self, path: Path) -> SideFile:
+        """A file beside the output, finished and aborted with it."""
+        left_out = None
+        if not self.is_folder and self.output.special:
+            left_out = f"{self.target} is not a regular file, so nothing is written beside it"
+        side = SideFile(path, left_out, self.report)
+        self.sides.append(side)
+        return side
 
     @abstractmethod
     def add(self, record: dict[str, Any]) -> None:
         """Write one native record (document + layer)."""
 
     def close_output(self) -> None:  # noqa: B027 - most formats hold nothing back
-        """Flush whatever the format holds back (DocBin, conf files) into scratch."""
+        """Flush whatever the format holds back (DocBin, conf files) into the output."""
 
     def finish(self) -> None:
         self.close_output()
         if self.is_folder:
-            if self.target.exists():
-                shutil.rmtree(self.target) if self.target.is_dir() else self.target.unlink()
-            publish_mode(self.scratch)
-            os.replace(self.scratch, self.target)
-        else:
-            self.stream.flush()
-            os.fsync(self.stream.fileno())
-            self.stream.close()
-            publish_mode(self.scratch)
-            os.replace(self.scratch, self.target)
+            return  # the folder is published by export_format
+        self.output.prepare()
+        with deferred_signals():  # the output and its side files appear together
+            self.output.commit()
+            for side in self.sides:
+                side.finish()
 
     def abort(self) -> None:
-        if self.is_folder:
-            shutil.rmtree(self.scratch, ignore_errors=True)
-        else:
-            self.stream.close()
-            self.scratch.unlink(missing_ok=True)
+        """Remove what this writer wrote; never raises, so the error that caused it is the one shown."""
+        if not self.is_folder:
+            self.output.abort()
+        for side in self.sides:
+            side.abort()

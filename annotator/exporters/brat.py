@@ -46,6 +46,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 class BratWriter(FormatWriter):
     suffix = ""
     is_folder = True
+    leftovers = (".stats_cache", "*.ann~", "*.txt~")  # what the brat server and editors add
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         super().__init__(target, project, options, report)
@@ -59,10 +60,10 @@ class BratWriter(FormatWriter):
             stem += "." + safe_stem(str(record["annotator"])).replace("/", "_")
         self.last_document = record["id"]
         stem = self._unique(stem)
-        path = self.scratch / f"{stem}.txt"
+        path = self.folder / f"{stem}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(record["text"].encode("utf-8"))
-        (self.scratch / f"{stem}.ann").write_bytes("".join(self._lines(record)).encode("utf-8"))
+        (self.folder / f"{stem}.ann").write_bytes("".join(self._lines(record)).encode("utf-8"))
 
     def _unique(self, stem: str) -> str:
         candidate, number = stem, 1
@@ -105,8 +106,8 @@ class BratWriter(FormatWriter):
         return lines
 
     def close_output(self) -> None:
-        (self.scratch / "annotation.conf").write_bytes(self._annotation_conf().encode("utf-8"))
-        (self.scratch / "visual.conf").write_bytes(self._visual_conf().encode("utf-8"))
+        (self.folder / "annotation.conf").write_bytes(self._annotation_conf().encode("utf-8"))
+        (self.folder / "visual.conf").write_bytes(self._visual_conf().encode("utf-8"))
 
     def _annotation_conf(self) -> str:
         schema = self.project.schema

@@ -12,13 +12,12 @@ a schema, whatever the filters; it also holds the schema's name, version and sha
 Where labels.json goes: a split export writes train/dev/test.jsonl into a folder, and
 the three share one labels.json there; so does any single file named train/dev/test.jsonl.
 Any other file OUT.jsonl gets OUT.labels.json beside it. It is written like the data
-file (a temporary file renamed when the export finishes), after it.
+file (a partial renamed when the export finishes, with the same mode), right after it. Beside
+a special file (a FIFO, /dev/null) it is left out, with a warning.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +53,7 @@ class HuggingFaceWriter(FormatWriter):
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         self.tokenize = make_tokenizer(options)  # first: an unknown language fails before any file exists
         super().__init__(target, project, options, report)
-        self.labels_target = labels_path(target)
-        self.labels_scratch: Path | None = None
+        self.labels = self.side_file(labels_path(target))
 
     def add(self, record: dict[str, Any]) -> None:
         tagged = tag_record(record, self.tokenize, self.options, self.report)
@@ -63,21 +61,4 @@ class HuggingFaceWriter(FormatWriter):
 
     def close_output(self) -> None:
         body = orjson.dumps(labels_document(self.project, self.options), option=orjson.OPT_INDENT_2) + b"\n"
-        with tempfile.NamedTemporaryFile(
-            dir=self.labels_target.parent, prefix=f".{self.labels_target.name}.", suffix=".partial", delete=False
-        ) as handle:
-            self.labels_scratch = Path(handle.name)
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    def finish(self) -> None:
-        super().finish()
-        assert self.labels_scratch is not None  # close_output ran in finish()
-        os.replace(self.labels_scratch, self.labels_target)
-        self.labels_scratch = None
-
-    def abort(self) -> None:
-        super().abort()
-        if self.labels_scratch is not None:
-            self.labels_scratch.unlink(missing_ok=True)
+        self.labels.write(body)

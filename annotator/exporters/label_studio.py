@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape, quoteattr
 import orjson
 
 from annotator.exporters.base import ExportOptions, FormatReport, FormatWriter
-from annotator.exporters.tool_support import SideFile, schema_line, schema_stamp
+from annotator.exporters.tool_support import schema_line, schema_stamp
 from annotator.project import Project
 from annotator.schema import Schema
 
@@ -52,7 +52,7 @@ class LabelStudioWriter(FormatWriter):
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         super().__init__(target, project, options, report)
-        self.config = SideFile(config_path(target))
+        self.config = self.side_file(config_path(target))
         self.task: dict[str, Any] | None = None
         self.count = 0
         self.stream.write(b"[")

@@ -41,8 +41,8 @@ class SpacyWriter(FormatWriter):
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         self.nlp = blank_pipeline(options.language)
         super().__init__(target, project, options, report)
-        # Spooled beside the target, like the temporary file of the export itself.
-        self.docbin = open_docbin(DOCBIN_ATTRS, target.parent)
+        # Spooled beside the partial output (on its file system), or in the temporary folder.
+        self.docbin = open_docbin(DOCBIN_ATTRS, self.spool_folder)
         from spacy.tokens import Span
 
         self.span_class = Span

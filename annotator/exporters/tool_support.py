@@ -1,16 +1,15 @@
 """What the writers of other tools' formats share: the schema stamp, reports of lost content,
-file names made from document ids, and side files written as atomically as the main output."""
+file names made from document ids, and side files (exporters/base.py) written with the main output."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from annotator.exporters.base import ExportProblem, FormatReport
+from annotator.exporters.base import ExportProblem, FormatReport, SideFile
 from annotator.project import Project
+
+__all__ = ["SideFile", "lost_relation", "lost_span", "safe_stem", "schema_line", "schema_stamp"]
 
 
 def schema_stamp(project: Project) -> dict[str, Any]:
@@ -49,32 +48,3 @@ def safe_stem(document_id: str) -> str:
         part = _UNSAFE.sub("_", part).strip(" ")
         parts.append("_" if part in ("", ".", "..") else part[:120])
     return "/".join(parts)
-
-
-class SideFile:
-    """A file written beside a FormatWriter's file output (a configuration), replaced when the
-    writer finishes and removed when it aborts, so that the pair appears together."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.scratch: Path | None = None
-
-    def write(self, data: bytes) -> None:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed right here
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".partial", delete=False
-        )
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        self.scratch = Path(handle.name)
-
-    def finish(self) -> None:
-        if self.scratch is not None:
-            os.replace(self.scratch, self.path)
-            self.scratch = None
-
-    def abort(self) -> None:
-        if self.scratch is not None:
-            self.scratch.unlink(missing_ok=True)
-            self.scratch = None

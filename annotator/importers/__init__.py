@@ -106,11 +106,16 @@ def _importable(path: Path) -> bool:
     return not (suffix == ".txt" and path.with_suffix(".ann").is_file())
 
 
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
 def _expand(paths: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
     """Each file with the document id a .txt file gets (its path without suffix)."""
     for given in map(Path, paths):
         if given.is_dir():
-            found = sorted(p for p in given.rglob("*") if _importable(p))
+            # Hidden files and folders are nobody's documents: an export's record, brat's .stats_cache.
+            found = sorted(p for p in given.rglob("*") if _importable(p) and not _hidden(p.relative_to(given)))
             if not found:
                 raise AnnotatorError(
                     f"{given}: no files to import in this folder ({', '.join(sorted(FOLDER_SUFFIXES))})"

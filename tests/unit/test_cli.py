@@ -65,7 +65,7 @@ def test_export_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         (["import", "{project}", "{tmp}/range.jsonl"], "span [0, 99) is outside the text"),
         (["export", "{project}", "-o", "{tmp}/x.jsonl", "--labels", "PERSON"], "unknown label 'PERSON'"),
         (["export", "{project}", "-o", "{tmp}/x.jsonl", "--annotator", "zed"], "no annotator named 'zed'"),
-        (["export", "{project}", "-o", "{tmp}/no/such/dir/x.jsonl"], "No such file or directory"),
+        (["export", "{project}", "-o", "{tmp}/no/such/dir/x.jsonl"], "no/such/dir: no such folder"),
         (["init", "{project}"], "exists already"),
         (["schema", "check", "{tmp}/bad.yaml"], "bad.yaml:1"),
     ],

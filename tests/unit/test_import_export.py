@@ -221,7 +221,7 @@ def test_an_export_is_as_readable_as_any_file_the_user_writes(make_project: Proj
 
 
 def test_export_to_a_folder_is_refused(make_project: ProjectMaker, tmp_path: Path) -> None:
-    with Project.open(make_project()) as project, pytest.raises(IsADirectoryError):
+    with Project.open(make_project()) as project, pytest.raises(AnnotatorError, match="is a folder"):
         export_jsonl(project, tmp_path)
 
 

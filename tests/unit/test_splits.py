@@ -54,7 +54,7 @@ def test_split_export_places_each_document_once_and_new_documents_do_not_move_ol
         export_format(project, "jsonl", tmp_path / "two", split=(0.8, 0.1, 0.1), seed=1)
         after = placement(tmp_path / "two")
     assert report.lines == 60 and len(before) == 60
-    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["dev.jsonl", "test.jsonl", "train.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "one").glob("[!.]*")) == ["dev.jsonl", "test.jsonl", "train.jsonl"]
     assert {k: after[k] for k in before} == before
     assert len(after) == 100
 

@@ -142,7 +142,7 @@ def test_split_exports_and_reimports(make_project: ProjectMaker, tmp_path: Path,
     with Project.open(make_project()) as project:
         import_paths(project, [source])
         report = export_format(project, format_name, tmp_path / "split", split=(0.6, 0.2, 0.2), seed=3)
-    parts = sorted(p.name for p in (tmp_path / "split").iterdir())
+    parts = sorted(p.name for p in (tmp_path / "split").iterdir() if not p.name.startswith("."))
     names = {
         "brat": ["dev", "test", "train"],
         "label-studio": [
