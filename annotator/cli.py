@@ -157,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
     exp.add_argument("--status", action="append", choices=STATUSES, help="only layers with this status (repeatable)")
     exp.add_argument("--annotator", help="only this annotator's layer")
+    exp.add_argument(
+        "--layer",
+        metavar="NAME[,NAME...]",
+        help="training formats (spacy, hf, conll), which take one finished layer per document: the layer to take; "
+        "with several names, the first one a document has (e.g. gold,alice)",
+    )
     exp.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
     exp.add_argument(
         "--format",
@@ -255,7 +261,7 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 def cmd_export(args: argparse.Namespace) -> int:
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
-    if args.format_name != "jsonl" or args.split:
+    if args.format_name != "jsonl" or args.split or args.layer:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
@@ -279,6 +285,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             language=project.config.language,
             misaligned=args.misaligned,
             overlaps=args.overlaps,
+            layers=_names(args.layer),
         )
         with _progress("exporting", count_documents(project)) as advance:
             report = export_format(
@@ -300,9 +307,16 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")
     for problem in report.problems:
         err.print(str(problem))
+    for reason, number in sorted(report.left_out.items()):
+        err.print(f"left out {number} document(s): {reason}")
     for what, number in sorted(report.counts().items()):
         out.print(f"{number} item(s) {what}")
     return 0
+
+
+def _names(text: str | None) -> tuple[str, ...]:
+    """'gold, alice' -> ('gold', 'alice')."""
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -67,6 +67,7 @@ def export_format(
     if writer_class is None:
         raise ValidationError(f"unknown format {format_name!r} (known: {', '.join(sorted(FORMATS))})")
     options = options or ExportOptions(language=project.config.language)
+    training.check_layer_choice(format_name, options)
     report = FormatReport()
     root = Path(target)
     if split is not None:
@@ -83,7 +84,11 @@ def export_format(
         writers = {"all": writer_class(root, project, options, report)}
     try:
         last_id = None
-        for record in iter_records(project, selection, progress):
+        if format_name in training.TRAINING_FORMATS:  # one layer per document (training.py)
+            records = training.one_layer_per_document(project, selection, options, report, progress)
+        else:
+            records = iter_records(project, selection, progress)
+        for record in records:
             key = split_of(record["id"], split, seed) if split is not None else "all"
             writers[key].add(record)
             report.parts[key] += 1

@@ -30,6 +30,7 @@ class ExportOptions:
     language: str = "en"
     misaligned: Misaligned = "expand"  # a span not on token boundaries
     overlaps: Overlaps = "longest"  # spans a flat format (IOB) cannot hold together
+    layers: tuple[str, ...] = ()  # training formats: per document, the first of these layers it has
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class FormatReport:
     relations: int = 0
     problems: list[ExportProblem] = field(default_factory=list)
     parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
+    left_out: Counter[str] = field(default_factory=Counter)  # documents a training format left out, by reason
 
     def counts(self) -> Counter[str]:
         return Counter(f"{p.problem} {p.action}" for p in self.problems)
