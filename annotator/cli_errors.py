@@ -143,10 +143,8 @@ def storage_problem(error: BaseException) -> str:
 def _os_problem(error: OSError) -> str:
     where = f"{os.fsdecode(error.filename)}: " if error.filename is not None else ""
     reason = error.strerror or _first_line(str(error)) or type(error).__name__
-    if error.errno == errno.ENOSPC:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"{where}the disk is full ({reason}); free some space and retry"
-    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"{where}cannot write here ({reason})"
     return f"{where}{reason}"
 
 

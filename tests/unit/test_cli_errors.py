@@ -150,7 +150,8 @@ def _operational(message: str) -> OperationalError:
         (_operational("server closed the connection\nunexpectedly"), "{p}: database error: server closed the"),
         (sqlite3.DatabaseError("database disk image is malformed"), "{p}: database error: database disk image is"),
         (OSError(errno.ENOSPC, "No space left on device", "/data/x"), "/data/x: the disk is full (No space left"),
-        (OSError(errno.EROFS, "Read-only file system", "/ro/x"), "/ro/x: cannot write here (Read-only file system)"),
+        (OSError(errno.EROFS, "Read-only file system", "/ro/x"), "/ro/x: Read-only file system"),
+        (OSError("a message of its own"), "a message of its own"),
         (MemoryError(), "out of memory"),
     ],
 )
