@@ -7,12 +7,19 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test lint bench screenshot clean
 
+# One line per step (the install takes a minute or more and is otherwise silent). make stops at the
+# first step that fails, so the stamp is written only when every step succeeded; the next run retries.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,postgres,spacy,hf]'
-	$(BIN)/python -m ui.system_libs
-	touch $(STAMP)
+	@echo "set-up 1/4: creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "set-up 2/4: updating pip"
+	@$(BIN)/pip install --quiet --upgrade pip
+	@echo "set-up 3/4: installing annotator and its dependencies (PySide6, SQLAlchemy, spaCy, datasets, ...; a few minutes the first time)"
+	@$(BIN)/pip install --quiet -e '.[test,postgres,spacy,hf]'
+	@echo "set-up 4/4: Qt's system libraries"
+	@$(BIN)/python -m ui.system_libs
+	@touch $(STAMP)
+	@echo "set-up done ($(VENV))"
 
 run: $(STAMP)
 	$(BIN)/python main.py

@@ -1,12 +1,14 @@
 """`annotator` on the command line: init, import, export, stats, schema check.
 
-Every failure the core reports on purpose (an AnnotatorError) prints as `error: ...`
-and exits 1; a wrong command line exits 2 with argparse's usage line. No tracebacks.
+Every failure prints as one `error: ...` line and exits 1: what the core reports on purpose
+(an AnnotatorError), a wrong command line, a storage error (read-only or full database or
+disk), and, as a last resort, any bug (its traceback only with --debug). See cli_errors.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -18,10 +20,21 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
+from annotator import __version__
 from annotator.atomic import interrupt_on_termination
+from annotator.cli_errors import (
+    STORAGE_ERRORS,
+    CommandLineParser,
+    after_failure,
+    debug_wanted,
+    format_traceback,
+    internal_problem,
+    name_in,
+    storage_problem,
+)
 from annotator.errors import AnnotatorError
-from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
-from annotator.importers import LabelMapping, import_paths, input_size
+from annotator.exporters import FORMATS, ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
+from annotator.importers import READERS, LabelMapping, import_paths, input_size
 from annotator.models import STATUSES
 from annotator.new_project import create_project
 from annotator.project import Project, default_schema_path
@@ -51,7 +64,7 @@ def cmd_schema_migrate(args: argparse.Namespace) -> int:
 
 def window_unavailable(project: Path) -> int:
     """The window runner when only the core is installed (ui.launch passes the real one)."""
-    err.print(f"{project}: {WINDOW_MISSING}")
+    _print_error(f"{project}: {WINDOW_MISSING}")
     return 1
 
 
@@ -60,29 +73,58 @@ def example_project_path() -> Path:
 
 
 def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_unavailable) -> int:
-    """Run one command; with none (or `gui`), open the window on a project (the example by default)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command in (None, "gui"):
-        return run_window(getattr(args, "project", None) or example_project_path())
+    """Run one command; with none (or `gui`), open the window on a project (the example by default).
+
+    The one place where every failure becomes one `error:` line and exit 1: no command prints
+    a traceback (unless --debug or ANNOTATOR_DEBUG=1 asks for it, after an internal error).
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = debug_wanted(arguments)
+    arguments = [a for a in arguments if a != "--debug"]  # accepted anywhere on the line
+    command: str | None = None
+    where = ""
     try:
+        args = build_parser().parse_args(arguments)
+        command = args.command
+        where = f"{args.project}: " if getattr(args, "project", None) is not None else ""
+        if args.command in (None, "gui"):
+            return run_window(getattr(args, "project", None) or example_project_path())
         with interrupt_on_termination():  # SIGTERM/SIGHUP clean up as Ctrl+C does
             return int(args.run(args) or 0)
     except AnnotatorError as error:
-        err.print(Text.assemble(("error:", "bold red"), f" {error}"))
-        return 1
-    except OSError as error:
-        err.print(Text.assemble(("error:", "bold red"), f" {error}"))
-        return 1
+        _print_error(str(error))
     except KeyboardInterrupt as interruption:
         err.print("interrupted; nothing was left half-written")
         return 128 + getattr(interruption, "signum", signal.SIGINT)
+    except STORAGE_ERRORS as error:
+        if debug:
+            err.file.write(format_traceback(error))
+        consequence = after_failure(command)
+        where = "" if isinstance(error, OSError | MemoryError) else where  # an OSError names its own file
+        _print_error(where + storage_problem(error) + (f"; {consequence}" if consequence else ""))
+    except Exception as error:  # the last resort: a bug, still one line
+        if debug:
+            err.file.write(format_traceback(error))
+        _print_error(internal_problem(error, debug))
+    return 1
+
+
+def _print_error(message: str) -> None:
+    try:
+        err.print(Text.assemble(("error:", "bold red"), f" {message}"))
+    except Exception:  # printing itself failed (an unencodable character, a closed stream)
+        line = f"error: {message}\n".encode(errors="backslashreplace")
+        os.write(2, line)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="annotator",
         description="Label actors, claims and dates in text; export them for model training.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="after an internal error, print its traceback (ANNOTATOR_DEBUG=1 too)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -99,7 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_FOLDER")
     imp.add_argument("--annotator", help="put the spans into this annotator's layer")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid records and list the rest")
-    imp.add_argument("--format", dest="format_name", help="the files' format (default: detected from each file)")
+    imp.add_argument(
+        "--format",
+        dest="format_name",
+        type=name_in(READERS, "format"),
+        help="the files' format (default: detected from each file)",
+    )
     imp.add_argument("--map", action="append", default=[], metavar="OLD=NEW", help="rename a label (repeatable)")
     imp.add_argument("--drop", action="append", default=[], metavar="LABEL", help="leave out a label (repeatable)")
     imp.set_defaults(run=cmd_import)
@@ -112,9 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
     exp.add_argument("--status", action="append", choices=STATUSES, help="only layers with this status (repeatable)")
     exp.add_argument("--annotator", help="only this annotator's layer")
+    exp.add_argument(
+        "--layer",
+        metavar="NAME[,NAME...]",
+        help="training formats (spacy, hf, conll), which take one finished layer per document: the layer to take; "
+        "with several names, the first one a document has (e.g. gold,alice)",
+    )
     exp.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
     exp.add_argument(
-        "--format", dest="format_name", default="jsonl", help="output format (default: jsonl, the native form)"
+        "--format",
+        dest="format_name",
+        default="jsonl",
+        type=name_in(FORMATS, "format"),
+        help="output format (default: jsonl, the native form)",
     )
     exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
     exp.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
@@ -204,7 +261,7 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 def cmd_export(args: argparse.Namespace) -> int:
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
-    if args.format_name != "jsonl" or args.split:
+    if args.format_name != "jsonl" or args.split or args.layer:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
@@ -228,6 +285,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             language=project.config.language,
             misaligned=args.misaligned,
             overlaps=args.overlaps,
+            layers=_names(args.layer),
         )
         with _progress("exporting", count_documents(project)) as advance:
             report = export_format(
@@ -252,9 +310,16 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")
     for problem in report.problems:
         err.print(str(problem))
+    for reason, number in sorted(report.left_out.items()):
+        err.print(f"left out {number} document(s): {reason}")
     for what, number in sorted(report.counts().items()):
         out.print(f"{number} item(s) {what}")
     return 0
+
+
+def _names(text: str | None) -> tuple[str, ...]:
+    """'gold, alice' -> ('gold', 'alice')."""
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

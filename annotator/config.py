@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from annotator.atomic import create_file
 from annotator.errors import ProjectError
@@ -55,11 +57,14 @@ def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
     seed = data.get("seed") or []
     if not isinstance(seed, list) or not all(isinstance(item, str) for item in seed):
         raise ProjectError(f"{path}: 'seed' must be a list of file names")
+    from_environment = os.environ.get(DATABASE_URL_VARIABLE)
+    url = from_environment or database_url(root, database)
+    refuse_memory_database(url, DATABASE_URL_VARIABLE if from_environment else f"{path}: database")
     return ProjectConfig(
         root=root,
         name=name,
         schema_path=(root / schema),
-        database_url=os.environ.get(DATABASE_URL_VARIABLE) or database_url(root, database),
+        database_url=url,
         language=language,
         seed=tuple(root / item for item in seed),
     )
@@ -70,6 +75,29 @@ def database_url(root: Path, database: str) -> str:
     if "://" in database:
         return database
     return f"sqlite:///{(root / database).resolve()}"
+
+
+def refuse_memory_database(url: str, where: str) -> None:
+    """An in-memory SQLite database lives as long as one connection: every command would
+    report its imports and keep nothing. Refuse it, however the URL spells it."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ProjectError(f"{where}: not a database URL; write e.g. sqlite:///path/to/file.db") from None
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    in_memory = (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or "mode=memory" in database  # a URI file name: file:name?mode=memory
+        or parsed.query.get("mode") == "memory"
+    )
+    if in_memory:
+        raise ProjectError(
+            f"{where} {url!r} is an in-memory database, which keeps nothing once the command ends; "
+            "name a database file (database: annotator.db) or a server URL"
+        )
 
 
 def project_config_text(name: str, schema: str) -> str:

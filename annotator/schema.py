@@ -21,6 +21,9 @@ from annotator.isodate import check_iso_date
 
 AttributeType = Literal["choice", "text", "boolean", "date"]
 OverlapMode = Literal["allow", "nested", "forbid"]
+# The largest schema version a database can store: the column is a 32-bit INTEGER in PostgreSQL
+# (SQLite takes 64 bits); a larger number would pass the check and then fail in `init`.
+MAX_VERSION = 2**31 - 1
 
 
 @dataclass(frozen=True)

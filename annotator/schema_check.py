@@ -16,6 +16,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annotator.schema import (
+    MAX_VERSION,
     AttributeSpec,
     AttributeType,
     DocumentLabelSpec,
@@ -274,8 +275,8 @@ class Checker:
                 number = SafeConstructor().construct_yaml_int(node)
             except (ValueError, IndexError):  # an explicit !!int on a non-number
                 number = None
-        if number is None or number < 1:
-            self.report(node, key, f"expected a positive integer, got {_describe(node)}")
+        if number is None or not 1 <= number <= MAX_VERSION:
+            self.report(node, key, f"expected a positive integer up to {MAX_VERSION}, got {_describe(node)}")
             return None
         return number
 

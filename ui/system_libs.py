@@ -5,6 +5,9 @@ but not the libraries Qt loads from the system (OpenGL, fontconfig, xkbcommon, .
 bare machine `import PySide6.QtWidgets` fails with "libEGL.so.1: cannot open shared object
 file". This module tries the import in a child process, maps each missing library to its
 Debian package, installs it with apt-get when running as root, and tries again.
+
+It says what it does, one line per step (an install takes a while), and exits 1 when a step
+fails, so that `make` writes no done-stamp and the next run tries again.
 """
 
 from __future__ import annotations
@@ -95,47 +98,68 @@ def can_install() -> bool:
     return sys.platform == "linux" and os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
+def say(line: str) -> None:
+    """One line per step on stderr, at once: an install can take a minute and must not look hung."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def install(packages: list[str]) -> bool:
+    """apt-get install the packages; True only if apt-get says it installed them."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    return subprocess.run(["apt-get", "install", "-y", "-qq", *packages], env=env, check=False).returncode == 0
+    say("  apt-get update (the package lists)")
+    update = subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    if update.returncode != 0:  # the lists already there may still hold the packages
+        say(f"  apt-get update failed (exit {update.returncode}); trying the install with the lists there are")
+    say(f"  apt-get install {' '.join(packages)}")
+    done = subprocess.run(["apt-get", "install", "-y", "-qq", *packages], env=env, check=False)
+    if done.returncode != 0:
+        say(f"apt-get could not install {' '.join(packages)} (exit {done.returncode}); run it by hand to see why:")
+        say(f"  sudo apt-get install {' '.join(packages)}")
+        return False
+    return True
 
 
 def main() -> int:
+    """0 when Qt starts offscreen and nothing it needs is left uninstalled that could be installed."""
     installed: list[str] = []
+    say("checking that Qt starts (offscreen)")
     while True:
         works, library, output = missing_library()
         if works:
             break
         package = DEBIAN_PACKAGES.get(library or "")
         if package is None or package in installed:
-            print(
-                f"Qt does not start, and not for a library this script knows how to install:\n{output}", file=sys.stderr
-            )
+            say(f"Qt does not start, and not for a library this script knows how to install:\n{output}")
             return 1
         if not can_install():  # the child stops at the first missing library, so name that one
-            print(f"Qt needs {library}; install it with:  sudo apt-get install {package}", file=sys.stderr)
+            say(f"Qt needs {library}; install it with:  sudo apt-get install {package}")
             return 1
-        print(f"Qt needs {library}: installing {package}", file=sys.stderr)
+        say(f"Qt needs {library}: installing {package}")
         if not install([package]):
-            print(f"apt-get could not install {package}", file=sys.stderr)
             return 1
         installed.append(package)
+    say("checking the libraries of Qt's X11 platform (for a window on a display)")
     display_packages = sorted({DEBIAN_PACKAGES.get(lib, lib) for lib in missing_for_display()})
     if display_packages:
-        if can_install():
-            print(f"Qt's X11 platform needs {', '.join(display_packages)}: installing", file=sys.stderr)
-            install(display_packages)
-        else:  # tests and screenshots run offscreen without them; a window on a screen does not
-            print(
-                "To show the window on a display, install:  sudo apt-get install " + " ".join(display_packages),
-                file=sys.stderr,
-            )
-    if sys.platform == "linux" and not has_fonts():
-        if can_install():
-            install([FONT_PACKAGE])
-        else:  # the window still runs, but offscreen text would render as empty boxes
-            print(f"No fonts found; for readable screenshots: sudo apt-get install {FONT_PACKAGE}", file=sys.stderr)
+        if not can_install():  # tests and screenshots run offscreen without them; a window on a screen does not
+            say("To show the window on a display, install:  sudo apt-get install " + " ".join(display_packages))
+        else:
+            say(f"Qt's X11 platform needs {', '.join(display_packages)}: installing")
+            if not install(display_packages):
+                return 1
+            still = missing_for_display()
+            if still:
+                say(f"after apt-get, Qt's X11 platform still misses {', '.join(still)}")
+                return 1
+    if sys.platform == "linux":
+        say("checking for fonts")
+        if not has_fonts():
+            if not can_install():  # the window still runs, but offscreen text would render as empty boxes
+                say(f"No fonts found; for readable screenshots: sudo apt-get install {FONT_PACKAGE}")
+            elif not install([FONT_PACKAGE]) or not has_fonts():
+                say(f"no fonts after installing {FONT_PACKAGE}")
+                return 1
+    say("Qt's system libraries are there")
     return 0
 
 

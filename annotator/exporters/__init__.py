@@ -75,6 +75,7 @@ def export_format(
     if writer_class is None:
         raise ValidationError(f"unknown format {format_name!r} (known: {', '.join(sorted(FORMATS))})")
     options = options or ExportOptions(language=project.config.language)
+    training.check_layer_choice(format_name, options)
     report = FormatReport()
     folder: FolderOutput | None = None
     writers: dict[str, FormatWriter] = {}
@@ -96,7 +97,11 @@ def export_format(
             report.warnings += name_warnings(Path(target), format_name, writer_class.suffix)
             writers["all"] = writer_class(Path(target), project, options, report)
         last_id = None
-        for record in iter_records(project, selection, progress):
+        if format_name in training.TRAINING_FORMATS:  # one layer per document (training.py)
+            records = training.one_layer_per_document(project, selection, options, report, progress)
+        else:
+            records = iter_records(project, selection, progress)
+        for record in records:
             key = split_of(record["id"], split, seed) if split is not None else "all"
             writers[key].add(record)
             report.parts[key] += 1

@@ -28,6 +28,7 @@ class ExportOptions:
     language: str = "en"
     misaligned: Misaligned = "expand"  # a span not on token boundaries
     overlaps: Overlaps = "longest"  # spans a flat format (IOB) cannot hold together
+    layers: tuple[str, ...] = ()  # training formats: per document, the first of these layers it has
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class FormatReport:
     problems: list[ExportProblem] = field(default_factory=list)
     parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
     warnings: list[str] = field(default_factory=list)  # about the output itself (a name, a file left out)
+    left_out: Counter[str] = field(default_factory=Counter)  # documents a training format left out, by reason
 
     def counts(self) -> Counter[str]:
         return Counter(f"{p.problem} {p.action}" for p in self.problems)

@@ -13,6 +13,7 @@ never loads it.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -42,6 +43,10 @@ def blank_pipeline(language: str, sentencizer: bool = False) -> Language:
         nlp = spacy.blank(language)
     except ImportError:  # spaCy's E048: no such language code
         raise ValidationError(f"spaCy has no language {language!r} (project.yaml: language)") from None
+    # spaCy refuses texts over 1,000,000 characters (E088) because its parser and NER need ~1 GB
+    # per 100,000; a blank pipeline (tokenizer, rule-based sentencizer) needs no such memory, and
+    # the project promises articles of 1 MB and more: any length that fits in memory is taken.
+    nlp.max_length = sys.maxsize
     if sentencizer:
         nlp.add_pipe("sentencizer")
     return nlp

@@ -118,7 +118,7 @@ def small_documents(tmp_path: Path, count: int, start: int = 0) -> Path:
     for i in range(start, start + count):
         text = f"Kim Jong Un met envoy {i} in Moscow."
         spans = [{"id": "s1", "start": 0, "end": 11, "label": "ACTOR"}]
-        lines.append(json.dumps({"id": f"d{i}", "text": text, "spans": spans, "annotator": "alice"}))
+        lines.append(json.dumps({"id": f"d{i}", "text": text, "spans": spans, "annotator": "alice", "status": "done"}))
     return write_jsonl(tmp_path / f"docs{start}.jsonl", lines)
 
 
@@ -195,7 +195,7 @@ def policy_project(make_project: ProjectMaker, tmp_path: Path, overlap: str = "n
             (text.index("said"), len(text) - 1, "CLAIM"),
         ]
     schema = NEWS_SCHEMA.read_text(encoding="utf-8").replace("overlap: nested", f"overlap: {overlap}")
-    record = {"id": "d1", "text": text, "annotator": "alice", "spans": [
+    record = {"id": "d1", "text": text, "annotator": "alice", "status": "done", "spans": [
         {"id": f"s{i}", "start": s, "end": e, "label": label} for i, (s, e, label) in enumerate(spans, 1)
     ]}  # fmt: skip
     project = Project.open(make_project(schema))
@@ -257,7 +257,8 @@ def test_overlap_policy_on_crossing_spans(
 
 def test_whitespace_tokenizer_in_a_docbin_keeps_the_exact_text(make_project: ProjectMaker, tmp_path: Path) -> None:
     start = TRICKY_TEXT.index("Choe")
-    record = {"id": "t", "text": TRICKY_TEXT, "spans": [{"start": start, "end": start + 14, "label": "ACTOR"}]}
+    spans = [{"start": start, "end": start + 14, "label": "ACTOR"}]
+    record = {"id": "t", "text": TRICKY_TEXT, "spans": spans, "status": "done"}
     with Project.open(make_project()) as project:
         import_paths(project, [write_jsonl(tmp_path / "t.jsonl", [json.dumps(record)])])
         report = export_format(project, "spacy", tmp_path / "t.spacy", options=ExportOptions(tokenizer="whitespace"))

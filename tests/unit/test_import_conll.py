@@ -159,7 +159,8 @@ def test_native_to_conll_to_native_keeps_token_aligned_spans(
     text = "North Korea and Russia try to boost ties.\n\nMr Choe said he will visit Moscow next week."
     marks = [("North Korea", "ACTOR"), ("Russia", "ACTOR"), ("Choe", "ACTOR"), ("next week", "DATE")]
     spans_in = [{"start": text.index(t), "end": text.index(t) + len(t), "label": label} for t, label in marks]
-    source = write_jsonl(tmp_path / "src.jsonl", [json.dumps({"id": "a", "text": text, "spans": spans_in})])
+    record = {"id": "a", "text": text, "spans": spans_in, "status": "done"}  # training formats take finished layers
+    source = write_jsonl(tmp_path / "src.jsonl", [json.dumps(record)])
     options = ExportOptions(tokenizer=tokenizer)  # type: ignore[arg-type]
     with Project.open(make_project()) as first:
         import_paths(first, [source, EXAMPLE / "reference.jsonl"])
