@@ -1,0 +1,435 @@
+"""Does everything a project stores still fit a (changed) schema? Checked in SQL.
+
+The promise behind it: the project's own export always re-imports under its schema. An
+import checks labels, attribute names and values, overlaps, relation ends and document labels
+(importers/loader.py); a schema change must therefore be refused whenever a stored row would
+fail any of those checks. Each check here is one grouped query or one self-join over the
+project's rows, so a project with a million spans is checked in seconds, never row by row in
+Python. Only what SQL cannot say portably is finished in Python, on grouped values: which
+label names a schema knows, and whether a distinct string is an ISO 8601 date.
+
+Renames (`annotator schema migrate --rename OLD=NEW`) run here too, in the caller's
+transaction, and are followed by the same checks: all of it happens, or nothing does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import aliased
+
+from annotator.db.tables import (
+    AnnotatorRow,
+    DocumentLabelRow,
+    DocumentRow,
+    EventRow,
+    RelationRow,
+    SpanAttributeRow,
+    SpanRow,
+)
+from annotator.errors import ProjectError
+from annotator.isodate import check_iso_date
+from annotator.schema import AttributeSpec, Schema
+
+EXAMPLES = 3  # examples shown per problem
+EXAMPLE_TEXT = 40  # characters of a span's text shown in an example
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One kind of stored row the schema refuses: how many, and a few of them."""
+
+    problem: str  # "label 'DATE' is used by 9 span(s)"
+    examples: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.problem} (e.g. {'; '.join(self.examples)})" if self.examples else self.problem
+
+
+def check_schema_fits(connection: Connection, project_id: int, schema: Schema) -> None:
+    """Refuse (ProjectError) a schema that some stored row would break; say what is in the way."""
+    conflicts = find_conflicts(connection, project_id, schema)
+    if conflicts:
+        raise ProjectError(
+            f"{schema.source}: this schema does not fit what the project holds, so its export would not "
+            "re-import: "
+            + "; ".join(map(str, conflicts))
+            + ". Change the schema back, edit those annotations under the old schema, or move labels with "
+            "'annotator schema migrate PROJECT --rename OLD=NEW' (nothing was changed)."
+        )
+
+
+def find_conflicts(connection: Connection, project_id: int, schema: Schema) -> list[Conflict]:
+    """Every way the project's rows break `schema`; empty when the export would re-import."""
+    checks = _Checks(connection, project_id, schema)
+    return [
+        *checks.span_labels(),
+        *checks.attribute_names(),
+        *checks.attribute_values(),
+        *checks.overlaps(),
+        *checks.relations(),
+        *checks.document_labels(),
+    ]
+
+
+def rename_labels(connection: Connection, project_id: int, schema: Schema, renames: Mapping[str, str]) -> None:
+    """Move spans (or relations) from old labels to labels of `schema`; refuse a rename that moves nothing."""
+    for old in set(renames) & set(renames.values()):
+        raise ProjectError(
+            f"cannot rename {old!r}: it is also the target of another rename; rename in two steps (nothing was changed)"
+        )
+    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+    moved: dict[str, int] = {}
+    for old, new in renames.items():
+        if schema.label(new) is not None:
+            table, kind = SpanRow, "span"
+        elif schema.relation(new) is not None:
+            table, kind = RelationRow, "relation"
+        else:
+            raise ProjectError(f"cannot rename {old!r} to {new!r}: the schema has no label or relation {new!r}")
+        result = connection.execute(
+            update(table.__table__)
+            .where(table.__table__.c.label == old, table.__table__.c.document_id.in_(in_project))
+            .values(label=new)
+        )
+        if result.rowcount == 0:
+            in_use = connection.scalars(
+                select(table.label).where(table.document_id.in_(in_project)).group_by(table.label).order_by(table.label)
+            ).all()
+            raise ProjectError(
+                f"cannot rename {old!r} to {new!r}: no {kind} of this project has the label {old!r} "
+                f"({kind} labels in use: {', '.join(in_use) or 'none'}); nothing was changed"
+            )
+        moved[f"{old}->{new}"] = result.rowcount
+    connection.execute(
+        EventRow.__table__.insert().values(
+            action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256, "project": project_id}
+        )
+    )
+
+
+class _Checks:
+    """The checks of one project against one schema; each method yields Conflicts."""
+
+    def __init__(self, connection: Connection, project_id: int, schema: Schema) -> None:
+        self.connection = connection
+        self.schema = schema
+        self.in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id).scalar_subquery()
+        self.json = _JsonFunctions(connection.dialect.name)
+
+    # -- spans and attributes ------------------------------------------------------------
+
+    def span_labels(self) -> list[Conflict]:
+        counts = self.connection.execute(
+            select(SpanRow.label, func.count())
+            .where(SpanRow.document_id.in_(self.in_project))
+            .group_by(SpanRow.label)
+            .order_by(SpanRow.label)
+        )
+        return [
+            Conflict(f"label {label!r} is used by {count} span(s)", self._span_examples(SpanRow.label == label))
+            for label, count in counts
+            if self.schema.label(label) is None
+        ]
+
+    def attribute_names(self) -> list[Conflict]:
+        conflicts = []
+        for label, name, count in self._attribute_counts():
+            spec = self.schema.label(label)
+            if spec is not None and spec.attribute(name) is None:
+                where = and_(SpanRow.label == label, SpanAttributeRow.name == name)
+                conflicts.append(
+                    Conflict(
+                        f"attribute {name!r} of label {label!r} is in use ({count} span(s))",
+                        self._span_examples(where, with_attributes=True),
+                    )
+                )
+        return conflicts
+
+    def attribute_values(self) -> list[Conflict]:
+        """Values the attribute's (possibly new) type refuses: wrong JSON type, a removed choice, a non-date."""
+        specs = {
+            (label, name): attribute
+            for label, name, _count in self._attribute_counts()
+            if (spec := self.schema.label(label)) is not None and (attribute := spec.attribute(name)) is not None
+        }
+        if not specs:
+            return []
+        conflicts: list[Conflict] = []
+        # One scan: per (label, attribute), how many values the type refuses outright.
+        refused = case(
+            *(
+                (and_(SpanRow.label == label, SpanAttributeRow.name == name), self._refused(attribute))
+                for (label, name), attribute in specs.items()
+            ),
+            else_=literal(False),
+        )
+        bad_counts = self.connection.execute(
+            select(SpanRow.label, SpanAttributeRow.name, func.count())
+            .join(SpanAttributeRow, SpanAttributeRow.span_id == SpanRow.id)
+            .where(SpanRow.document_id.in_(self.in_project), refused)
+            .group_by(SpanRow.label, SpanAttributeRow.name)
+            .order_by(SpanRow.label, SpanAttributeRow.name)
+        )
+        for label, name, count in bad_counts:
+            attribute = specs[(label, name)]
+            where = and_(SpanRow.label == label, SpanAttributeRow.name == name, self._refused(attribute))
+            conflicts.append(
+                Conflict(
+                    f"{count} {label}.{name} value(s) are not {_type_words(attribute)}",
+                    self._span_examples(where, with_attributes=True),
+                )
+            )
+        conflicts.extend(self._bad_dates({key: spec for key, spec in specs.items() if spec.type == "date"}))
+        return conflicts
+
+    def _refused(self, attribute: AttributeSpec) -> ColumnElement[bool]:
+        value = SpanAttributeRow.value
+        if attribute.type == "boolean":
+            return ~self.json.is_boolean(value)
+        if attribute.type == "choice":
+            return or_(~self.json.is_string(value), ~self.json.text_of(value).in_(attribute.values))
+        return ~self.json.is_string(value)  # text and date: strings (dates checked apart)
+
+    def _bad_dates(self, specs: Mapping[tuple[str, str], AttributeSpec]) -> list[Conflict]:
+        """ISO 8601 is checked in Python, but once per distinct string, never per row."""
+        conflicts = []
+        for label, name in specs:
+            value = self.json.text_of(SpanAttributeRow.value)
+            distinct = self.connection.execute(
+                select(value, func.count())
+                .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
+                .where(
+                    SpanRow.document_id.in_(self.in_project),
+                    SpanRow.label == label,
+                    SpanAttributeRow.name == name,
+                    self.json.is_string(SpanAttributeRow.value),
+                )
+                .group_by(value)
+            )
+            bad = {text: count for text, count in distinct if check_iso_date(text) is not None}
+            if bad:
+                shown = sorted(bad)[:EXAMPLES]
+                where = and_(SpanRow.label == label, SpanAttributeRow.name == name, value.in_(shown))
+                conflicts.append(
+                    Conflict(
+                        f"{sum(bad.values())} {label}.{name} value(s) are not ISO 8601 dates",
+                        self._span_examples(where, with_attributes=True),
+                    )
+                )
+        return conflicts
+
+    def _attribute_counts(self) -> list[tuple[str, str, int]]:
+        if not hasattr(self, "_attribute_rows"):
+            self._attribute_rows = [
+                tuple(row)
+                for row in self.connection.execute(
+                    select(SpanRow.label, SpanAttributeRow.name, func.count())
+                    .join(SpanAttributeRow, SpanAttributeRow.span_id == SpanRow.id)
+                    .where(SpanRow.document_id.in_(self.in_project))
+                    .group_by(SpanRow.label, SpanAttributeRow.name)
+                    .order_by(SpanRow.label, SpanAttributeRow.name)
+                )
+            ]
+        return self._attribute_rows  # type: ignore[return-value]
+
+    # -- overlaps ------------------------------------------------------------------------
+
+    def overlaps(self) -> list[Conflict]:
+        """Pairs of spans in one layer that the overlap rule refuses, found by a self-join on the layer index."""
+        if self.schema.overlap == "allow":
+            return []
+        a, b = aliased(SpanRow), aliased(SpanRow)
+        same_layer = and_(b.document_id == a.document_id, b.annotator_id == a.annotator_id, b.id != a.id)
+        if self.schema.overlap == "nested":
+            # b starts inside a and ends after it: they cross.
+            pair = and_(same_layer, b.start > a.start, b.start < a.end, b.end > a.end)
+            verb, rule = "cross", "allows only nested spans"
+        else:
+            # b starts inside a (ties in start counted once, by id): any overlap.
+            pair = and_(same_layer, b.start >= a.start, b.start < a.end, or_(b.start > a.start, b.id > a.id))
+            verb, rule = "overlap", "forbids overlapping spans"
+        base = select(a).join(b, pair).where(a.document_id.in_(self.in_project))
+        count = self.connection.scalar(select(func.count()).select_from(base.subquery())) or 0
+        if not count:
+            return []
+        rows = self.connection.execute(
+            select(DocumentRow.external_id, AnnotatorRow.name, *_shown(a), *_shown(b))
+            .join(b, pair)
+            .join(DocumentRow, DocumentRow.id == a.document_id)
+            .join(AnnotatorRow, AnnotatorRow.id == a.annotator_id)
+            .where(a.document_id.in_(self.in_project))
+            .order_by(a.document_id, a.annotator_id, a.start, b.start)
+            .limit(EXAMPLES)
+        )
+        examples = tuple(
+            f"document {doc!r}, layer {who!r}: {_span(la, ta)} and {_span(lb, tb)}" for doc, who, la, ta, lb, tb in rows
+        )
+        return [Conflict(f"{count} pair(s) of spans {verb}, and the schema {rule}", examples)]
+
+    # -- relations and document labels ---------------------------------------------------
+
+    def relations(self) -> list[Conflict]:
+        head, tail = aliased(SpanRow), aliased(SpanRow)
+        joined = (
+            select(RelationRow.label, head.label, tail.label, func.count())
+            .join(head, head.id == RelationRow.head_span_id)
+            .join(tail, tail.id == RelationRow.tail_span_id)
+            .where(RelationRow.document_id.in_(self.in_project))
+            .group_by(RelationRow.label, head.label, tail.label)
+            .order_by(RelationRow.label, head.label, tail.label)
+        )
+        unknown: dict[str, int] = {}
+        conflicts = []
+        for label, head_label, tail_label, count in self.connection.execute(joined):
+            spec = self.schema.relation(label)
+            if spec is None:
+                unknown[label] = unknown.get(label, 0) + count
+            elif not spec.allows(head_label, tail_label):
+                where = and_(RelationRow.label == label, head.label == head_label, tail.label == tail_label)
+                conflicts.append(
+                    Conflict(
+                        f"{count} {label} relation(s) go from {head_label} to {tail_label}, and the schema allows "
+                        f"{'/'.join(spec.head)} -> {'/'.join(spec.tail)}",
+                        self._relation_examples(where, head, tail),
+                    )
+                )
+        for label, count in sorted(unknown.items()):
+            conflicts.insert(
+                0,
+                Conflict(
+                    f"relation {label!r} is used by {count} relation(s)",
+                    self._relation_examples(RelationRow.label == label, head, tail),
+                ),
+            )
+        return conflicts
+
+    def document_labels(self) -> list[Conflict]:
+        known = {spec.name for spec in self.schema.document_labels}
+        counts = self.connection.execute(
+            select(DocumentLabelRow.label, func.count())
+            .where(DocumentLabelRow.document_id.in_(self.in_project))
+            .group_by(DocumentLabelRow.label)
+            .order_by(DocumentLabelRow.label)
+        )
+        conflicts = []
+        for label, count in counts:
+            if label in known:
+                continue
+            documents = self.connection.scalars(
+                select(DocumentRow.external_id)
+                .join(DocumentLabelRow, DocumentLabelRow.document_id == DocumentRow.id)
+                .where(DocumentLabelRow.label == label, DocumentRow.id.in_(self.in_project))
+                .order_by(DocumentRow.id)
+                .limit(EXAMPLES)
+            )
+            conflicts.append(
+                Conflict(
+                    f"document label {label!r} is used {count} time(s)",
+                    tuple(f"document {doc!r}" for doc in documents),
+                )
+            )
+        return conflicts
+
+    # -- examples ------------------------------------------------------------------------
+
+    def _span_examples(self, where: ColumnElement[bool], *, with_attributes: bool = False) -> tuple[str, ...]:
+        query: Select[Any] = select(
+            DocumentRow.external_id, *_shown(SpanRow), *(_attribute_columns(self.json) if with_attributes else ())
+        ).join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+        if with_attributes:
+            query = query.join(SpanAttributeRow, SpanAttributeRow.span_id == SpanRow.id)
+        rows = self.connection.execute(
+            query.where(SpanRow.document_id.in_(self.in_project), where).order_by(SpanRow.id).limit(EXAMPLES)
+        )
+        examples = []
+        for doc, label, text, *attribute in rows:
+            shown = f"document {doc!r}: {_span(label, text)}"
+            if attribute:
+                shown += f" with {attribute[0]} = {attribute[1]}"
+            examples.append(shown)
+        return tuple(examples)
+
+    def _relation_examples(self, where: ColumnElement[bool], head: Any, tail: Any) -> tuple[str, ...]:
+        rows = self.connection.execute(
+            select(DocumentRow.external_id, RelationRow.label, *_shown(head), *_shown(tail))
+            .join(head, head.id == RelationRow.head_span_id)
+            .join(tail, tail.id == RelationRow.tail_span_id)
+            .join(DocumentRow, DocumentRow.id == RelationRow.document_id)
+            .where(RelationRow.document_id.in_(self.in_project), where)
+            .order_by(RelationRow.id)
+            .limit(EXAMPLES)
+        )
+        return tuple(
+            f"document {doc!r}: {label} {_span(hl, ht)} -> {_span(tl, tt)}" for doc, label, hl, ht, tl, tt in rows
+        )
+
+
+class _JsonFunctions:
+    """The few JSON tests the checks need, in each backend's own functions."""
+
+    def __init__(self, dialect: str) -> None:
+        self.postgres = dialect == "postgresql"
+
+    def kind(self, value: Any) -> ColumnElement[str]:
+        # A SQL NULL (never written by the core, but possible) counts as JSON null.
+        return func.coalesce(func.json_typeof(value) if self.postgres else func.json_type(value), "null")
+
+    def is_string(self, value: Any) -> ColumnElement[bool]:
+        return self.kind(value) == ("string" if self.postgres else "text")
+
+    def is_boolean(self, value: Any) -> ColumnElement[bool]:
+        return self.kind(value) == "boolean" if self.postgres else self.kind(value).in_(("true", "false"))
+
+    def text_of(self, value: Any) -> ColumnElement[str]:
+        """A JSON string's content (for strings only; other types give their JSON text or a number)."""
+        if self.postgres:
+            return value.op("#>>", return_type=Text)(literal_column("'{}'"))
+        return func.json_extract(value, "$", type_=Text)
+
+    def raw(self, value: Any) -> ColumnElement[str]:
+        """The stored JSON as text, to show a refused value as it is."""
+        return cast(value, Text) if self.postgres else func.json(value, type_=Text)
+
+
+def _attribute_columns(json: _JsonFunctions) -> tuple[ColumnElement[Any], ...]:
+    return SpanAttributeRow.name, json.raw(SpanAttributeRow.value)
+
+
+def _shown(span: Any) -> tuple[ColumnElement[Any], ...]:
+    """A span's label and its text, cut from the document in SQL (substr counts code points on both backends)."""
+    length = span.end - span.start
+    cut = case((length > EXAMPLE_TEXT + 1, EXAMPLE_TEXT + 1), else_=length)
+    return span.label, func.substr(DocumentRow.text, span.start + 1, cut)
+
+
+def _span(label: str, text: str) -> str:
+    if len(text) > EXAMPLE_TEXT:
+        text = text[:EXAMPLE_TEXT] + "…"
+    return f"{label} {text!r}"
+
+
+def _type_words(attribute: AttributeSpec) -> str:
+    if attribute.type == "choice":
+        return "one of " + ", ".join(attribute.values)
+    return {"boolean": "true or false", "text": "strings", "date": "date strings"}[attribute.type]
+
+
+__all__: Sequence[str] = ("Conflict", "check_schema_fits", "find_conflicts", "rename_labels")
