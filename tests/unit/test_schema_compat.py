@@ -277,6 +277,8 @@ def changed_schemas(draw: st.DrawFn) -> dict[str, Any]:
                 attribute["values"] = ["x", "y"]
     label_a["attributes"] = [a for a in label_a["attributes"] if draw(st.integers(0, 5)) > 0]
     label_b["attributes"] = [a for a in label_b["attributes"] if draw(st.integers(0, 5)) > 0]
+    if draw(st.integers(0, 5)) == 0:  # a schema without any attribute
+        label_a["attributes"], label_b["attributes"] = [], []
     if draw(st.integers(0, 4)) == 0:
         schema["labels"].pop(2)  # C goes
     names = [label["name"] for label in schema["labels"]]
