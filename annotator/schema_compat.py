@@ -14,7 +14,7 @@ transaction, and are followed by the same checks: all of it happens, or nothing 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +22,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
-    Text,
     and_,
     case,
-    cast,
     func,
     literal,
-    literal_column,
     or_,
     select,
     true,
@@ -36,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from annotator.db.json_sql import JsonFunctions
 from annotator.db.tables import (
     AnnotatorRow,
     DocumentLabelRow,
@@ -136,7 +134,7 @@ class _Checks:
         # Most databases hold one project: then no row needs its document looked up (a third faster).
         projects = connection.scalar(select(func.count()).select_from(ProjectRow).where(ProjectRow.id != project_id))
         self.alone = not projects
-        self.json = _JsonFunctions(connection.dialect.name)
+        self.json = JsonFunctions(connection.dialect.name)
 
     def _ours(self, document_id: Any) -> ColumnElement[bool]:
         """Rows of this project's documents."""
@@ -378,34 +376,7 @@ class _Checks:
         )
 
 
-class _JsonFunctions:
-    """The few JSON tests the checks need, in each backend's own functions."""
-
-    def __init__(self, dialect: str) -> None:
-        self.postgres = dialect == "postgresql"
-
-    def kind(self, value: Any) -> ColumnElement[str]:
-        # A SQL NULL (never written by the core, but possible) counts as JSON null.
-        return func.coalesce(func.json_typeof(value) if self.postgres else func.json_type(value), "null")
-
-    def is_string(self, value: Any) -> ColumnElement[bool]:
-        return self.kind(value) == ("string" if self.postgres else "text")
-
-    def is_boolean(self, value: Any) -> ColumnElement[bool]:
-        return self.kind(value) == "boolean" if self.postgres else self.kind(value).in_(("true", "false"))
-
-    def text_of(self, value: Any) -> ColumnElement[str]:
-        """A JSON string's content (for strings only; other types give their JSON text or a number)."""
-        if self.postgres:
-            return value.op("#>>", return_type=Text)(literal_column("'{}'"))
-        return func.json_extract(value, "$", type_=Text)
-
-    def raw(self, value: Any) -> ColumnElement[str]:
-        """The stored JSON as text, to show a refused value as it is."""
-        return cast(value, Text) if self.postgres else func.json(value, type_=Text)
-
-
-def _attribute_columns(json: _JsonFunctions) -> tuple[ColumnElement[Any], ...]:
+def _attribute_columns(json: JsonFunctions) -> tuple[ColumnElement[Any], ...]:
     return SpanAttributeRow.name, json.raw(SpanAttributeRow.value)
 
 
@@ -426,6 +397,3 @@ def _type_words(attribute: AttributeSpec) -> str:
     if attribute.type == "choice":
         return "one of " + ", ".join(attribute.values)
     return {"boolean": "true or false", "text": "strings", "date": "date strings"}[attribute.type]
-
-
-__all__: Sequence[str] = ("Conflict", "check_schema_fits", "find_conflicts", "rename_labels")

@@ -338,3 +338,17 @@ def _import_records(root: Path, records: list[dict[str, Any]]) -> None:
     path.write_bytes(b"".join(orjson.dumps(record) + b"\n" for record in records))
     with Project.open(root) as project:
         import_paths(project, [path])
+
+
+def test_only_the_projects_own_rows_are_checked(make_project: ProjectMaker) -> None:
+    """Two projects in one database: one's spans never block the other's schema."""
+    first = _seeded(make_project)
+    second = make_project(name="second")
+    _edit_schema(second, "DATE", "TIME")
+    config = (second / "project.yaml").read_text(encoding="utf-8")
+    (second / "project.yaml").write_text(config.replace("annotator.db", str(first / "annotator.db")), encoding="utf-8")
+    with Project.open(second) as project, project.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM projects")).scalar() == 2
+    _edit_schema(first, "DATE", "TIME")
+    with pytest.raises(ProjectError, match=r"label 'DATE' is used by 9 span\(s\)"):
+        Project.open(first)
