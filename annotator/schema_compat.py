@@ -1,20 +1,17 @@
 """Does everything a project stores still fit a (changed) schema? Checked in SQL.
 
-The promise behind it: the project's own export always re-imports under its schema. An
-import checks labels, attribute names and values, overlaps, relation ends and document labels
-(importers/loader.py); a schema change must therefore be refused whenever a stored row would
-fail any of those checks. Each check here is one grouped query or one self-join over the
-project's rows, so a project with a million spans is checked in seconds, never row by row in
-Python. Only what SQL cannot say portably is finished in Python, on grouped values: which
-label names a schema knows, and whether a distinct string is an ISO 8601 date.
-
-Renames (`annotator schema migrate --rename OLD=NEW`) run here too, in the caller's
-transaction, and are followed by the same checks: all of it happens, or nothing does.
+The promise: the project's own export always re-imports under its schema. An import checks
+labels, attribute names and values, overlaps, relation ends and document labels
+(importers/loader.py), so a schema change is refused whenever a stored row would fail one of
+those. Each check is one grouped query or one self-join (seconds for a million spans); only
+what SQL cannot say portably is finished in Python, on grouped values: which names a schema
+knows, and whether a distinct string is an ISO 8601 date. Renames (`schema migrate --rename`)
+run here too, in the caller's transaction, followed by the same checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -273,7 +270,7 @@ class _Checks:
             .order_by(a.document_id, a.annotator_id, a.start, b.start)
             .limit(EXAMPLES)
         )
-        examples = tuple(
+        examples = _distinct(
             f"document {doc!r}, layer {who!r}: {_span(la, ta)} and {_span(lb, tb)}" for doc, who, la, ta, lb, tb in rows
         )
         return [Conflict(f"{count} pair(s) of spans {verb}, and the schema {rule}", examples)]
@@ -346,12 +343,14 @@ class _Checks:
 
     def _span_examples(self, where: ColumnElement[bool], *, with_attributes: bool = False) -> tuple[str, ...]:
         query: Select[Any] = select(
-            DocumentRow.external_id, *_shown(SpanRow), *(_attribute_columns(self.json) if with_attributes else ())
+            DocumentRow.external_id,
+            *_shown(SpanRow),
+            *((SpanAttributeRow.name, self.json.raw(SpanAttributeRow.value)) if with_attributes else ()),
         ).join(DocumentRow, DocumentRow.id == SpanRow.document_id)
         if with_attributes:
             query = query.join(SpanAttributeRow, SpanAttributeRow.span_id == SpanRow.id)
         rows = self.connection.execute(
-            query.where(self._ours(SpanRow.document_id), where).order_by(SpanRow.id).limit(EXAMPLES)
+            query.where(self._ours(SpanRow.document_id), where).order_by(SpanRow.id).limit(EXAMPLES * 10)
         )
         examples = []
         for doc, label, text, *attribute in rows:
@@ -359,7 +358,7 @@ class _Checks:
             if attribute:
                 shown += f" with {attribute[0]} = {attribute[1]}"
             examples.append(shown)
-        return tuple(examples)
+        return _distinct(examples)
 
     def _relation_examples(self, where: ColumnElement[bool], head: Any, tail: Any) -> tuple[str, ...]:
         rows = self.connection.execute(
@@ -369,15 +368,11 @@ class _Checks:
             .join(DocumentRow, DocumentRow.id == RelationRow.document_id)
             .where(self._ours(RelationRow.document_id), where)
             .order_by(RelationRow.id)
-            .limit(EXAMPLES)
+            .limit(EXAMPLES * 10)
         )
-        return tuple(
+        return _distinct(
             f"document {doc!r}: {label} {_span(hl, ht)} -> {_span(tl, tt)}" for doc, label, hl, ht, tl, tt in rows
         )
-
-
-def _attribute_columns(json: JsonFunctions) -> tuple[ColumnElement[Any], ...]:
-    return SpanAttributeRow.name, json.raw(SpanAttributeRow.value)
 
 
 def _shown(span: Any) -> tuple[ColumnElement[Any], ...]:
@@ -385,6 +380,11 @@ def _shown(span: Any) -> tuple[ColumnElement[Any], ...]:
     length = span.end - span.start
     cut = case((length > EXAMPLE_TEXT + 1, EXAMPLE_TEXT + 1), else_=length)
     return span.label, func.substr(DocumentRow.text, span.start + 1, cut)
+
+
+def _distinct(examples: Iterable[str]) -> tuple[str, ...]:
+    """A few examples, each shown once (the same name is often labelled many times)."""
+    return tuple(dict.fromkeys(examples))[:EXAMPLES]
 
 
 def _span(label: str, text: str) -> str:
