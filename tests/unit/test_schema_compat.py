@@ -294,17 +294,25 @@ def changed_schemas(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(contents=st.lists(layers(), min_size=1, max_size=4), schema=changed_schemas())
+@given(contents=st.lists(layers(), min_size=1, max_size=4), schema=changed_schemas(), data=st.data())
 def test_after_any_schema_change_open_refuses_or_the_export_reimports(
-    tmp_path_factory: pytest.TempPathFactory, contents: list[dict[str, Any]], schema: dict[str, Any]
+    tmp_path_factory: pytest.TempPathFactory,
+    contents: list[dict[str, Any]],
+    schema: dict[str, Any],
+    data: st.DataObject,
 ) -> None:
     base = tmp_path_factory.mktemp("base")
     _write_project(base, BASE)
     records = [{"id": f"d{i}", "text": TEXT, "annotator": "ann", **layer} for i, layer in enumerate(contents)]
     _import_records(base, records)
     (base / "schema.yaml").write_text(yaml.safe_dump(schema), encoding="utf-8")
+    renames = {}
+    if data.draw(st.integers(0, 3)) == 0:  # `schema migrate --rename`: a label or relation merged into another
+        names = [label["name"] for label in schema["labels"]] + [relation["name"] for relation in schema["relations"]]
+        old = data.draw(st.sampled_from(["A", "B", "C", "R", "S"]))
+        renames = {old: data.draw(st.sampled_from([name for name in names if name != old]))}
     try:
-        project = Project.open(base)
+        project = Project.open(base, renames=renames)
     except ProjectError:
         event("refused")
         return  # refused: nothing was changed (checked by the examples above)
