@@ -28,7 +28,7 @@ class ProjectConfig:
     schema_path: Path
     database_url: str
     language: str
-    seed: tuple[Path, ...]  # imported once, when the database is created
+    seed: tuple[Path, ...]  # imported on first open, retried until that import succeeds
 
 
 def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,15 +19,14 @@ from annotator.db.tables import (
     DocumentRow,
     EventRow,
     ProjectRow,
-    RelationRow,
     SchemaVersionRow,
-    SpanAttributeRow,
-    SpanRow,
 )
-from annotator.errors import ProjectError, ValidationError
+from annotator.errors import AnnotatorError, ProjectError, ValidationError
 from annotator.schema import Schema, load_schema
+from annotator.schema_compat import check_schema_fits, rename_labels
 
 # 1-100 characters; no slashes (names become file names in some exports), no control characters.
+SEED_EVENT = "seed:imported"  # an event row per project: its seed files are in
 ANNOTATOR_NAME = re.compile(r"^[^\s/\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,99}$")
 
 
@@ -62,16 +61,13 @@ class Project:
         project = cls(config, schema, engine)
         try:
             project._register(dict(renames or {}))
+            project._seed()
         except OperationalError as error:
             engine.dispose()
             raise ProjectError(_database_problem(config, error)) from error
-        except ProjectError:
+        except BaseException:
             engine.dispose()
             raise
-        if project.created and config.seed:
-            from annotator.importers import import_paths  # the importer needs an open project
-
-            import_paths(project, list(config.seed))
         return project
 
     def close(self) -> None:
@@ -94,15 +90,82 @@ class Project:
         session.flush()
         return row.id
 
+    def ensure_annotator(self, name: str) -> int:
+        """The id of an annotator, registered if new; takes the write lock only to register."""
+        with self.read() as session:
+            found = self.annotator_id(session, name, create=False)
+        if found is not None:
+            return found
+        try:
+            with self.write.begin() as session:
+                created = self.annotator_id(session, name)
+        except OperationalError as error:
+            raise ProjectError(_database_problem(self.config, error)) from error
+        assert created is not None
+        return created
+
     def _register(self, renames: dict[str, str]) -> None:
-        """Find or create the project row, record the schema version, refuse an incompatible schema."""
+        """Find or create the project row, record the schema version, refuse an incompatible schema.
+
+        The usual open changes nothing, so it only reads: export, stats and the window open while
+        an import holds the write lock (SQLite in WAL mode lets readers in). The write lock is
+        taken only to create the project, record a new schema (after checking it) or rename.
+        """
+        if not renames:
+            with self.read() as session:
+                found = session.execute(
+                    select(ProjectRow.id, ProjectRow.schema_sha256).where(ProjectRow.name == self.config.name)
+                ).first()
+            if found is not None and found.schema_sha256 == self.schema.sha256:  # checked when it was recorded
+                self.id = found.id
+                return
         try:
             with self.write.begin() as session:
                 self._register_in(session, renames)
         except IntegrityError as error:
+            if renames:
+                raise ProjectError(
+                    f"renaming would make two spans or relations identical; nothing was changed ({error.orig})"
+                ) from error
+            # Another program created the same project row at the same moment: use that one.
+            with self.write.begin() as session:
+                self._register_in(session, renames)
+
+    def _seed(self) -> None:
+        """Import project.yaml's seed files, until one import of them has succeeded.
+
+        Success is an event row written in the import's own transaction (a killed or failed
+        import leaves neither), so every open retries a seed that has not yet gone in, and a
+        failure fails the open with the import's error instead of leaving an empty project.
+        """
+        if not self.config.seed or self._seeded():
+            return
+        from annotator.importers import import_paths  # the importer needs an open project
+
+        files = [str(path) for path in self.config.seed]
+
+        def record_success(session: Session) -> None:
+            session.add(EventRow(action=SEED_EVENT, detail={"project": self.id, "files": files}))
+
+        # before_commit of the import's write session: the same transaction as its rows.
+        event.listen(self.write, "before_commit", record_success)
+        try:
+            import_paths(self, list(self.config.seed))
+        except AnnotatorError as error:
             raise ProjectError(
-                f"renaming would make two spans or relations identical; nothing was changed ({error.orig})"
+                f"{self.config.root / 'project.yaml'}: the seed import failed and nothing of it was kept; "
+                f"it is tried again on the next open (fix the file, or remove it from 'seed'): {error}"
             ) from error
+        finally:
+            event.remove(self.write, "before_commit", record_success)
+
+    def _seeded(self) -> bool:
+        with self.read() as session:
+            recorded = session.scalars(select(EventRow.detail).where(EventRow.action == SEED_EVENT)).all()
+            if any(detail.get("project") == self.id for detail in recorded):
+                return True
+            # Projects seeded before seeds were recorded: their seed is what they hold.
+            return session.scalar(select(DocumentRow.id).where(DocumentRow.project_id == self.id).limit(1)) is not None
 
     def _register_in(self, session: Session, renames: dict[str, str]) -> None:
         row = session.scalar(select(ProjectRow).where(ProjectRow.name == self.config.name))
@@ -113,9 +176,9 @@ class Project:
             self.created = True
         self.id = row.id
         if renames:
-            _rename_labels(session, row.id, self.schema, renames)
+            rename_labels(session.connection(), row.id, self.schema, renames)
         if renames or row.schema_sha256 != self.schema.sha256:  # an unchanged schema was checked before
-            _refuse_orphaned_labels(session, row.id, self.schema)
+            check_schema_fits(session.connection(), row.id, self.schema)
         known = session.scalar(
             select(SchemaVersionRow.id).where(
                 SchemaVersionRow.project_id == row.id,
@@ -140,61 +203,6 @@ def check_annotator_name(name: str) -> None:
         raise ValidationError(
             f"annotator name {name!r} is not usable: 1-100 characters, no slashes or control characters, "
             "no leading or trailing spaces"
-        )
-
-
-def _rename_labels(session: Session, project_id: int, schema: Schema, renames: dict[str, str]) -> None:
-    """Move spans and relations from old labels to labels of the current schema (rule 6)."""
-    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
-    moved: dict[str, int] = {}
-    for old, new in renames.items():
-        if schema.label(new) is not None:
-            table, column = SpanRow, SpanRow.label
-        elif schema.relation(new) is not None:
-            table, column = RelationRow, RelationRow.label
-        else:
-            raise ProjectError(f"cannot rename {old!r} to {new!r}: the schema has no label or relation {new!r}")
-        result = session.execute(
-            update(table).where(column == old, table.document_id.in_(in_project)).values(label=new)
-        )
-        moved[f"{old}->{new}"] = result.rowcount
-    session.add(EventRow(action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256}))
-
-
-def _refuse_orphaned_labels(session: Session, project_id: int, schema: Schema) -> None:
-    """Rule 6: a schema that drops a label, relation or attribute still in use is refused."""
-    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
-    problems: list[str] = []
-    span_labels = session.execute(
-        select(SpanRow.label, func.count()).where(SpanRow.document_id.in_(in_project)).group_by(SpanRow.label)
-    )
-    for label, count in span_labels:
-        if schema.label(label) is None:
-            problems.append(f"label {label!r} is used by {count} span(s)")
-    relation_labels = session.execute(
-        select(RelationRow.label, func.count())
-        .where(RelationRow.document_id.in_(in_project))
-        .group_by(RelationRow.label)
-    )
-    for label, count in relation_labels:
-        if schema.relation(label) is None:
-            problems.append(f"relation {label!r} is used by {count} relation(s)")
-    attributes = session.execute(
-        select(SpanRow.label, SpanAttributeRow.name)
-        .join(SpanAttributeRow, SpanAttributeRow.span_id == SpanRow.id)
-        .where(SpanRow.document_id.in_(in_project))
-        .distinct()
-    )
-    for label, name in attributes:
-        spec = schema.label(label)
-        if spec is not None and spec.attribute(name) is None:
-            problems.append(f"attribute {name!r} of label {label!r} is in use")
-    if problems:
-        raise ProjectError(
-            f"{schema.source}: this schema would orphan existing annotations: "
-            + "; ".join(problems)
-            + ". Put them back in the schema, or move them to its labels with "
-            "'annotator schema migrate PROJECT --rename OLD=NEW' (nothing was changed)."
         )
 
 

@@ -74,10 +74,8 @@ class AnnotationService:
         self.history = History()
         self._listeners: list[Listener] = []
         self._texts: dict[int, str] = {}
-        with project.write.begin() as session:
-            annotator_id = project.annotator_id(session, self.annotator)
-        assert annotator_id is not None
-        self.annotator_id = annotator_id
+        # Registers a new name; a known one is only read, so the window opens during an import.
+        self.annotator_id = project.ensure_annotator(self.annotator)
 
     @classmethod
     def open(cls, project_dir: str | os.PathLike[str], annotator: str | None = None) -> AnnotationService:

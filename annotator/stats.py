@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from annotator.db.engine import read_snapshot
 from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, RelationRow, SpanRow
 from annotator.models import ProjectStats
 from annotator.project import Project
@@ -14,7 +15,7 @@ from annotator.project import Project
 
 def project_stats(project: Project) -> ProjectStats:
     in_project = select(DocumentRow.id).where(DocumentRow.project_id == project.id).scalar_subquery()
-    with project.engine.connect() as connection:
+    with read_snapshot(project.engine) as connection:  # figures of one moment
         documents = (
             connection.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.project_id == project.id))
             or 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -28,6 +30,24 @@ def writer(engine: Engine) -> Engine:
     BEGIN IMMEDIATE waits for the lock instead. Other backends ignore the option.
     """
     return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose every query sees the database at one moment, and that never writes.
+
+    PostgreSQL runs READ COMMITTED by default: each statement gets a new snapshot, so a reader
+    of several queries (an export reads spans, then attributes, then relations, per chunk) could
+    mix two states and show an ACTOR without the kind it always had. REPEATABLE READ READ ONLY
+    gives the whole transaction the snapshot of its first query, and never blocks a writer.
+    SQLite: one deferred read transaction, which in WAL mode also sees one moment and neither
+    waits for nor blocks a writer.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with connection.begin():
+            yield connection
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import orjson
 from sqlalchemy import Connection, Text, cast, select
 
+from annotator.db.engine import read_snapshot
 from annotator.db.tables import (
     AnnotatorRow,
     DocumentLabelRow,
@@ -103,7 +104,8 @@ def iter_records(
     """
     _check_filter(project, selection)
     schema = {"name": project.schema.name, "version": project.schema.version, "sha256": project.schema.sha256}
-    with collector_paused(), project.engine.connect() as connection:
+    # One snapshot for the whole export: records never mix two moments of a database being edited.
+    with collector_paused(), read_snapshot(project.engine) as connection:
         names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
         only = None
         if selection.annotator is not None:

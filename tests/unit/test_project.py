@@ -195,3 +195,102 @@ def test_a_rename_that_would_duplicate_spans_changes_nothing(make_project: Proje
         labels = sorted(connection.execute(text("SELECT label FROM spans")).scalars())
         events = connection.execute(text("SELECT count(*) FROM events")).scalar()
     assert (labels, events) == (["ACTOR", "DATE"], 0)
+
+
+def test_reading_work_opens_while_another_program_holds_the_write_lock(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An import holding the write lock for minutes must not stop export, stats or the window."""
+    from annotator.exporters import export_jsonl
+    from annotator.importers import import_paths
+    from annotator.stats import project_stats
+
+    root = make_project()
+    with AnnotationService.open(root, "alice") as service:
+        import_paths(service.project, [EXAMPLE / "reference.jsonl"])
+        export_jsonl(service.project, tmp_path / "before.jsonl")
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 100)  # a wait for the lock fails fast
+    blocker = sqlite3.connect(root / "annotator.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # what an import does, for as long as it runs
+    blocker.execute("INSERT INTO annotators (name) VALUES ('importer')")
+    try:
+        with Project.open(root) as project:
+            export_jsonl(project, tmp_path / "during.jsonl")
+            stats = project_stats(project)
+        with AnnotationService.open(root, "alice") as service:
+            (document,) = service.documents(layer="reference")
+        with pytest.raises(ProjectError, match="locked by another program"):  # changing the schema must write
+            Project.open(root, renames={"DATE": "ACTOR"})
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert (tmp_path / "during.jsonl").read_bytes() == (tmp_path / "before.jsonl").read_bytes()
+    assert stats.spans_by_label == {"ACTOR": 57, "CLAIM": 11, "DATE": 9}
+    assert document.status == "done"
+
+
+def _seeded_project(make_project: ProjectMaker, seed: str) -> Path:
+    root = make_project()
+    (root / "seed.jsonl").write_text(seed, encoding="utf-8")
+    with (root / "project.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("seed: [seed.jsonl]\n")
+    return root
+
+
+def _documents_and_seed_events(root: Path) -> tuple[int, int]:
+    engine = make_engine(f"sqlite:///{root / 'annotator.db'}")
+    with engine.connect() as connection:
+        documents = connection.execute(text("SELECT count(*) FROM documents")).scalar()
+        seeds = connection.execute(text("SELECT count(*) FROM events WHERE action = 'seed:imported'")).scalar()
+    engine.dispose()
+    return documents, seeds
+
+
+GOOD_SEED = '{"id": "a", "text": "Kim met Putin."}\n{"id": "b", "text": "Putin met Kim."}\n'
+
+
+def test_a_failed_seed_import_fails_the_open_and_is_tried_again_until_it_succeeds(make_project: ProjectMaker) -> None:
+    root = _seeded_project(make_project, '{"id": "a", "text": "Kim met Putin."}\n{"id": "b"}\n')
+    for _attempt in range(2):
+        with pytest.raises(ProjectError, match=r"seed import failed.*tried again.*seed\.jsonl:2: record has no 'text'"):
+            Project.open(root)
+        assert _documents_and_seed_events(root) == (0, 0)  # nothing half-imported, nothing marked done
+    (root / "seed.jsonl").write_text(GOOD_SEED, encoding="utf-8")
+    Project.open(root).close()
+    assert _documents_and_seed_events(root) == (2, 1)
+    Project.open(root).close()  # once it succeeded, it is not imported again
+    assert _documents_and_seed_events(root) == (2, 1)
+
+
+def test_a_killed_seed_import_is_tried_again_on_the_next_open(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.importers import loader
+
+    root = _seeded_project(make_project, GOOD_SEED)
+    original_flush = loader._Loader.flush
+
+    def killed(self: loader._Loader) -> None:
+        original_flush(self)  # the rows are written, the transaction is not committed
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(loader._Loader, "flush", killed)
+    with pytest.raises(KeyboardInterrupt):
+        Project.open(root)
+    assert _documents_and_seed_events(root) == (0, 0)
+    monkeypatch.setattr(loader._Loader, "flush", original_flush)
+    with Project.open(root) as project:
+        assert project.id == 1
+    assert _documents_and_seed_events(root) == (2, 1)
+
+
+def test_a_project_seeded_before_seeds_were_recorded_is_not_seeded_again(make_project: ProjectMaker) -> None:
+    root = _seeded_project(make_project, GOOD_SEED)
+    Project.open(root).close()
+    engine = make_engine(f"sqlite:///{root / 'annotator.db'}")
+    with engine.begin() as connection:  # as an older version left it: documents, no seed event
+        connection.execute(text("DELETE FROM events"))
+    engine.dispose()
+    (root / "seed.jsonl").unlink()  # a retry would fail: the file is gone
+    Project.open(root).close()
+    assert _documents_and_seed_events(root) == (2, 0)
