@@ -34,11 +34,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonProblem(ValueError):
-    """A JSON text that breaks the rules above; ``position`` is the character where, if known."""
+    """A JSON text that breaks the rules above; ``position`` is the character where, if known,
+    and ``end`` the index just after the value when it parsed (so reading can go on there)."""
 
-    def __init__(self, message: str, position: int | None = None) -> None:
+    def __init__(self, message: str, position: int | None = None, end: int | None = None) -> None:
         super().__init__(message)
-        self.position = position
+        self.position, self.end = position, end
 
 
 def _finite(literal: str) -> float:
@@ -88,7 +89,10 @@ def decode_at(text: str, at: int) -> tuple[Any, int]:
     except ValueError as error:  # from the number hooks, or an integer of more than 4300 digits
         raise JsonProblem(f"not valid JSON: {error}", at) from None
     piece = text[at:end]
-    check_value(value, piece.count("[") + piece.count("{"), surrogates=_SURROGATE_ESCAPE.search(piece) is not None)
+    try:
+        check_value(value, piece.count("[") + piece.count("{"), surrogates=_SURROGATE_ESCAPE.search(piece) is not None)
+    except JsonProblem as problem:
+        raise JsonProblem(str(problem), at, end) from None
     return value, end
 
 

@@ -13,6 +13,7 @@ lists it unless --skip-invalid is given, so nothing is left out without the user
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ __all__ = [
 
 Value = tuple[int, int, Any]  # line, bytes, the parsed value
 _SPACE = " \t\r\n"
+_VALUE_START = re.compile(r"\n[\[{]")
 
 
 Build = Callable[[Any, str, int], Iterable[DocumentRecord | ImportProblem]]
@@ -151,8 +153,7 @@ def _values(text: str, source: str) -> Iterator[Value | ImportProblem]:
         except JsonProblem as problem:
             position = at if problem.position is None else problem.position
             yield ImportProblem(source, lines.at(position), str(problem))
-            newline = text.find("\n", max(position, at + 1))
-            at = len(text) if newline < 0 else newline + 1
+            at = problem.end if problem.end is not None else _next_value(text, max(position, at + 1))
             continue
         yield line, len(text[at:end].encode("utf-8")), value
         at = end
@@ -192,6 +193,13 @@ def json_items(path: Path) -> Iterator[Value | ImportProblem]:
         else:
             yield ImportProblem(str(path), lines.at(at), "not valid JSON: expected ',' or ']' after an item")
             return
+
+
+def _next_value(text: str, at: int) -> int:
+    """Where to go on after a value that does not parse: the next line that starts a value (with
+    "{" or "[": a JSONL line, or a pretty-printed value's first line), not the inside of this one."""
+    found = _VALUE_START.search(text, at)
+    return len(text) if found is None else found.start() + 1
 
 
 def _nothing_after(text: str, at: int, lines: _Lines, source: str) -> Iterator[ImportProblem]:
