@@ -4,9 +4,11 @@
   annotation.conf is not needed: the project's schema decides what is valid.
 - T: a span, its text checked against the .ann's. A discontinuous one (``s e;s e``) is one
   span from its first start to its last end when only whitespace lies between its fragments:
-  that is a mention broken over lines, and what our export writes. With other text between
-  them (``North ... America``) one span would claim that text too, and several spans would lose
-  that they are one mention, so it is reported instead.
+  that is a mention broken over lines, and what our export writes. Any other discontinuous
+  span is refused at its line, saying why, never widened silently: with text between the
+  fragments (``North ... America``) one span would claim that text too, and several spans would
+  lose that they are one mention; fragments that are empty, out of order or overlapping are
+  not a mention brat would write.
 - R: a relation, Arg1 -> Arg2. A (and the older M): an attribute of an entity, a bare flag
   (true) or a value.
 - N (normalisation) and ``#`` AnnotatorNotes become span attributes named by the line's type
@@ -28,7 +30,7 @@ from annotator.importers.records import DocumentRecord, ImportProblem, SpanRecor
 from annotator.importers.tool_support import RecordBuilder, cannot, read_text, unsupported
 from annotator.schema import Schema
 
-_FRAGMENT = re.compile(r"(\d+) (\d+)")
+_FRAGMENT = re.compile(r"([0-9]{1,18}) ([0-9]{1,18})")  # ASCII digits, small enough to be offsets
 
 
 def sniff_brat(path: Path) -> bool:
@@ -103,9 +105,10 @@ class _Ann:
         if len(fields) > 2 and found != fields[2]:
             return f"{fields[0]}: the text at {where} is {found!r}, but the .ann says {fields[2]!r}"
         start, end = pieces[0][0], pieces[-1][1]
-        gaps = "".join(text[a:b] for (_, a), (b, _) in pairwise(pieces))
-        if gaps.strip():
-            return cannot(f"discontinuous span {fields[0]} ({label} {where}) with text between its fragments")
+        if len(pieces) > 1:
+            problem = _discontinuous(text, pieces)
+            if problem:
+                return cannot(f"discontinuous span {fields[0]} ({label} {where}) {problem}")
         self.spans[fields[0]] = self.builder.span(fields[0], start, end, label)
         return None
 
@@ -137,6 +140,17 @@ class _Ann:
             return cannot(f"{fields[0]} ({name}) on {target}: label {span.label} has no attribute {name!r}")
         span.attributes[name] = value
         return None
+
+
+def _discontinuous(text: str, pieces: list[tuple[int, int]]) -> str | None:
+    """Why these fragments are not one mention broken over lines (None if they are)."""
+    if any(s >= e for s, e in pieces):
+        return "with an empty fragment"
+    if any(b < a for (_, a), (b, _) in pairwise(pieces)):
+        return "with fragments out of order or overlapping"
+    if "".join(text[a:b] for (_, a), (b, _) in pairwise(pieces)).strip():
+        return "with text between its fragments (one span would claim it)"
+    return None
 
 
 def _type(fields: list[str]) -> str:

@@ -88,11 +88,18 @@ class _Document:
 
 def read_conll(path: Path) -> Iterator[Item]:
     source = str(path)
+    data = path.read_bytes()
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        yield ImportProblem(source, 1, f"not UTF-8 (byte {error.start})")
+        line = data.count(b"\n", 0, error.start) + 1
+        yield ImportProblem(source, line, f"not UTF-8 (byte {error.start}: {data[error.start : error.start + 1]!r})")
         return
+    # Lines end at "\n" only (a lone "\r", "\x0c" or U+2028 inside a line is not a line break for
+    # the editors and tools that show the line numbers the errors give).
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and not lines[-1]:
+        lines.pop()
     by_docstart = any(line.startswith(DOCSTART) for line in lines)
     documents = 0
     current = _Document(1)

@@ -6,19 +6,27 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from annotator.importers.fields import (
+    RecordError,
+    as_object,
+    expect_id,
+    expect_object,
+    expect_str,
+    expect_str_list,
+    key_path,
+    object_with_text,
+    objects_in,
+)
+from annotator.importers.json_text import JsonProblem, parse_json
 from annotator.importers.records import DocumentRecord, ImportProblem, RelationRecord, SpanRecord
+
+__all__ = ["Item", "RecordError", "object_with_text", "read_jsonl", "read_text_file", "record_from_json"]
 
 RECORD_KEYS = {"id", "text", "meta", "spans", "relations", "document_labels", "annotator", "status", "schema"}
 SPAN_KEYS = {"id", "start", "end", "label", "text", "attributes"}
 RELATION_KEYS = {"id", "label", "head", "tail"}
 
 Item = DocumentRecord | ImportProblem
-
-
-class RecordError(ValueError):
-    """A record that cannot be read; the message says what is wrong with it."""
 
 
 def read_text_file(path: Path, external_id: str) -> Iterator[Item]:
@@ -37,105 +45,67 @@ def read_text_file(path: Path, external_id: str) -> Iterator[Item]:
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
-    """One record per line; blank lines are allowed, anything else must be a JSON object."""
+    """One record per line; blank lines are allowed, anything else must be a JSON object.
+    Every field is type-checked (fields.py): a wrong one is reported at its line by key path."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError as error:
-                yield ImportProblem(str(path), number, f"not valid JSON: {error}")
-                continue
-            try:
-                record = record_from_json(obj)
-            except RecordError as error:
+                record = record_from_json(parse_json(raw))
+            except (JsonProblem, RecordError) as error:
                 yield ImportProblem(str(path), number, str(error))
                 continue
             record.source, record.line, record.size = str(path), number, len(raw)
             yield record
 
 
-def object_with_text(obj: Any) -> tuple[dict[str, Any], str]:
-    """A record every JSON format shares: an object with a non-empty 'text'."""
-    if not isinstance(obj, dict):
-        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
-    text = obj.get("text")
-    if not isinstance(text, str) or not text:
-        raise RecordError("record has no 'text'" if text is None else "'text' must be a non-empty string")
-    return obj, text
-
-
 def record_from_json(obj: Any) -> DocumentRecord:
     obj, text = object_with_text(obj)
     _no_unknown_keys(obj, RECORD_KEYS, "record")
-    external_id = obj.get("id")
-    if (external_id is not None and not isinstance(external_id, (str, int))) or isinstance(external_id, bool):
-        raise RecordError("'id' must be a string")
-    meta = obj.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise RecordError("'meta' must be an object")
-    annotator = obj.get("annotator")
-    if annotator is not None and not isinstance(annotator, str):
-        raise RecordError("'annotator' must be a string")
-    status = obj.get("status")
-    if status is not None and not isinstance(status, str):
-        raise RecordError("'status' must be a string")
-    labels = obj.get("document_labels") or []
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise RecordError("'document_labels' must be a list of strings")
     return DocumentRecord(
         source="",
         line=0,
         text=text,
-        external_id=None if external_id is None else str(external_id),
-        meta=meta,
-        spans=[_span(item, index) for index, item in enumerate(_list(obj, "spans"))],
-        relations=[_relation(item, index) for index, item in enumerate(_list(obj, "relations"))],
-        document_labels=labels,
-        annotator=annotator,
-        status=status,
+        external_id=expect_id(obj, "id", default=None),
+        meta=expect_object(obj, "meta", default={}),
+        spans=[_span(where, item) for where, item in objects_in(obj, "spans")],
+        relations=[_relation(where, item) for where, item in objects_in(obj, "relations")],
+        document_labels=expect_str_list(obj, "document_labels", default=[]),
+        annotator=expect_str(obj, "annotator", default=None),
+        status=expect_str(obj, "status", default=None),
     )
 
 
-def _span(item: Any, index: int) -> SpanRecord:
-    where = f"spans[{index}]"
-    if not isinstance(item, dict):
-        raise RecordError(f"{where} must be an object")
+def _span(where: str, item: dict[str, Any]) -> SpanRecord:
     _no_unknown_keys(item, SPAN_KEYS, where)
-    for key in ("start", "end", "label"):
-        if key not in item:
-            raise RecordError(f"{where} has no {key!r}")
-    attributes = item.get("attributes") or {}
-    if not isinstance(attributes, dict):
-        raise RecordError(f"{where}.attributes must be an object")
-    key = item.get("id")
     return SpanRecord(
-        key=None if key is None else str(key),
-        start=item["start"],
-        end=item["end"],
-        label=item["label"],
-        attributes=attributes,
-        text=item.get("text"),
+        key=expect_id(item, "id", where, default=None),
+        start=_offset(item, "start", where),
+        end=_offset(item, "end", where),
+        label=expect_str(item, "label", where),
+        attributes=expect_object(item, "attributes", where, default={}),
+        text=expect_str(item, "text", where, default=None),
     )
 
 
-def _relation(item: Any, index: int) -> RelationRecord:
-    where = f"relations[{index}]"
-    if not isinstance(item, dict):
-        raise RecordError(f"{where} must be an object")
-    _no_unknown_keys(item, RELATION_KEYS, where)
-    for key in ("label", "head", "tail"):
-        if key not in item:
-            raise RecordError(f"{where} has no {key!r}")
-    return RelationRecord(label=item["label"], head=str(item["head"]), tail=str(item["tail"]))
-
-
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
-    value = obj.get(key) or []
-    if not isinstance(value, list):
-        raise RecordError(f"{key!r} must be a list")
+def _offset(item: dict[str, Any], key: str, where: str) -> int:
+    value = item.get(key)
+    if key not in item:
+        raise RecordError(f"{where} has no {key!r}")
+    if not isinstance(value, int) or isinstance(value, bool):
+        # a float or a numeric string is a mistake in the file, not an offset to round
+        raise RecordError(f"offsets must be integers (code points): {key_path(where, key)} is {value!r:.40}")
     return value
+
+
+def _relation(where: str, item: dict[str, Any]) -> RelationRecord:
+    _no_unknown_keys(as_object(item, where), RELATION_KEYS, where)
+    return RelationRecord(
+        label=expect_str(item, "label", where),
+        head=expect_id(item, "head", where),
+        tail=expect_id(item, "tail", where),
+    )
 
 
 def _no_unknown_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:

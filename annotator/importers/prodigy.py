@@ -20,9 +20,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.importers.native import Item, RecordError, object_with_text
+from annotator.importers.native import Item
 from annotator.importers.records import DocumentRecord, ImportProblem
-from annotator.importers.tool_support import RecordBuilder, first_value, jsonl_values, read_records, unsupported
+from annotator.importers.tool_support import (
+    RecordBuilder,
+    RecordError,
+    as_object,
+    expect_id,
+    expect_int,
+    expect_list,
+    expect_object,
+    expect_str,
+    first_value,
+    jsonl_values,
+    key_path,
+    object_with_text,
+    objects_in,
+    read_records,
+    unsupported,
+)
 
 SET_ASIDE = ("ignore", "reject")
 _MARKS = ("_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id")
@@ -45,75 +61,87 @@ def read_prodigy(path: Path) -> Iterator[Item]:
 
 def _record(obj: Any, source: str, line: int) -> tuple[DocumentRecord, list[ImportProblem]]:
     obj, text = object_with_text(obj)
-    meta = obj.get("meta") or {}
-    if not isinstance(meta, dict):
-        raise RecordError("'meta' must be an object")
+    meta = expect_object(obj, "meta", default={})
     ours = isinstance(meta.get("schema"), dict) and isinstance(meta.get("document"), dict)
-    external_id = meta.get("id")
+    if ours:
+        external_id = expect_id(meta, "id", "meta", default=None)
+        annotator = expect_str(meta, "annotator", "meta", default=None)
+    else:  # someone else's meta: an id of another type is theirs, not ours to read
+        found = meta.get("id")
+        external_id = str(found) if isinstance(found, (str, int)) and not isinstance(found, bool) else None
+        session = expect_str(obj, "_session_id", default=None)
+        annotator = expect_str(obj, "_annotator_id", default=None) or session
     record = DocumentRecord(
         source=source,
         line=line,
         text=text,
-        external_id=str(external_id) if isinstance(external_id, (str, int)) and external_id is not True else None,
+        external_id=external_id,
         meta=meta["document"] if ours else meta,
-        annotator=_text(meta.get("annotator")) if ours else _text(obj.get("_annotator_id") or obj.get("_session_id")),
+        annotator=annotator or None,
     )
-    answer = obj.get("answer")
+    answer = expect_str(obj, "answer", default=None)
     if answer in SET_ASIDE:
         record.set_aside = f"answer {answer!r}"
         return record, []  # the text, without the annotations the annotator set aside
-    status = _text(meta.get("status")) if ours else None
+    status = expect_str(meta, "status", "meta", default=None) if ours else None
     record.status = status or ("done" if answer == "accept" else None)
     problems: list[ImportProblem] = []
     builder = RecordBuilder(record)
-    for index, span in enumerate(_list(obj, "spans")):
-        if not isinstance(span, dict):
-            raise RecordError(f"spans[{index}] must be an object")
-        for key in ("start", "end", "label"):
-            if key not in span:
-                raise RecordError(f"spans[{index}] has no {key!r}")
-        attributes = span.get("attributes") or {}
-        if not isinstance(attributes, dict):
-            raise RecordError(f"spans[{index}].attributes must be an object")
-        builder.span(str(index), span["start"], span["end"], span["label"], attributes, _text(span.get("text")))
-    at: dict[tuple[Any, Any], list[Any]] = {}
+    for index, (where, span) in enumerate(objects_in(obj, "spans")):
+        builder.span(
+            str(index),
+            expect_int(span, "start", where),
+            expect_int(span, "end", where),
+            expect_str(span, "label", where),
+            expect_object(span, "attributes", where, default={}),
+            expect_str(span, "text", where, default=None) or None,
+        )
+    at: dict[tuple[int, int], list[Any]] = {}
     for span in record.spans:
-        if isinstance(span.start, int) and isinstance(span.end, int):
-            at.setdefault((span.start, span.end), []).append(span)
-    for index, relation in enumerate(_list(obj, "relations")):
-        if not isinstance(relation, dict):
-            raise RecordError(f"relations[{index}] must be an object")
-        ends = [_find(at, relation.get(key)) for key in ("head_span", "child_span")]
-        if None in ends:
-            where = relation.get("head_span") if ends[0] is None else relation.get("child_span")
-            problems.append(
-                unsupported(source, line, f"relations[{index}] {relation.get('label')}: its end {where} is not a span")
-            )
+        at.setdefault((span.start, span.end), []).append(span)
+    for where, relation in objects_in(obj, "relations"):
+        label = expect_str(relation, "label", where)
+        ends = [_find(at, relation, key, where) for key in ("head_span", "child_span")]
+        if ends[0] is None or ends[1] is None:
+            missing = "head_span" if ends[0] is None else "child_span"
+            shown = relation.get(missing)
+            problems.append(unsupported(source, line, f"{where} {label}: its end {shown} is not a span"))
             continue
-        builder.relation(relation.get("label"), ends[0], ends[1])  # type: ignore[arg-type]
-    options = obj.get("options")
-    if isinstance(options, list) and isinstance(obj.get("accept"), list):
-        names = {o.get("id"): o.get("text") for o in options if isinstance(o, dict)}
-        record.document_labels = [str(i) if isinstance(i, str) else str(names.get(i, i)) for i in obj["accept"]]
+        builder.relation(label, ends[0], ends[1])
+    record.document_labels = _choices(obj)
     return record, problems
 
 
-def _find(at: dict[tuple[Any, Any], list[Any]], span: Any) -> str | None:
-    """The key of the span with these offsets (and label, if it names one)."""
-    if not isinstance(span, dict) or not isinstance(span.get("start"), int) or not isinstance(span.get("end"), int):
+def _find(at: dict[tuple[int, int], list[Any]], relation: dict[str, Any], key: str, where: str) -> str | None:
+    """The key of the span with the offsets (and label, if it names one) of the relation's end."""
+    end = relation.get(key)
+    if end is None:
         return None
-    for candidate in at.get((span["start"], span["end"]), ()):
-        if span.get("label") in (None, candidate.label):
-            return candidate.key
+    path = key_path(where, key)
+    end = as_object(end, path)
+    start, stop = expect_int(end, "start", path), expect_int(end, "end", path)
+    label = expect_str(end, "label", path, default=None)
+    for candidate in at.get((start, stop), ()):
+        if label in (None, candidate.label):
+            return candidate.key  # type: ignore[no-any-return]
     return None
 
 
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
-    value = obj.get(key) or []
-    if not isinstance(value, list):
-        raise RecordError(f"{key!r} must be a list")
-    return value
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _choices(obj: dict[str, Any]) -> list[str]:
+    """The choice interface's answer (``accept``: option ids) as document labels."""
+    if "options" not in obj or "accept" not in obj:
+        return []
+    names: dict[int, str] = {}  # a numeric option id stands for the option's text; a string id is the label
+    for where, option in objects_in(obj, "options"):
+        option_id, text = option.get("id"), expect_str(option, "text", where, default=None)
+        if isinstance(option_id, int) and not isinstance(option_id, bool) and text:
+            names[option_id] = text
+    labels = []
+    for index, chosen in enumerate(expect_list(obj, "accept", default=[])):
+        if isinstance(chosen, str):
+            labels.append(chosen)
+        elif isinstance(chosen, int) and not isinstance(chosen, bool):
+            labels.append(names.get(chosen, str(chosen)))
+        else:
+            raise RecordError(f"accept[{index}] must be an option id (a string or an integer)")
+    return labels

@@ -1,6 +1,11 @@
 """What the readers of other tools' files share: JSON values with the line each starts on,
 a peek at a file's first value for detection, and a record builder that merges duplicates.
 
+Every reader parses JSON through json_text (one set of rules: no RecursionError on deep nesting,
+no lone surrogates, exact integers) and takes each field through the typed accessors of
+fields.py (``expect_str(obj, "label", "spans[2]")``, ...), re-exported here: a wrong type is a
+RecordError naming the key path, which read_records reports at the record's file and line.
+
 Content a format has but the project cannot hold (brat events, Label Studio results of other
 types, ...) is an ImportProblem naming file and line, like a bad record: the import stops and
 lists it unless --skip-invalid is given, so nothing is left out without the user saying so.
@@ -8,19 +13,65 @@ lists it unless --skip-invalid is given, so nothing is left out without the user
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from annotator.importers.native import RecordError
+from annotator.importers.fields import (
+    RecordError,
+    as_bool,
+    as_int,
+    as_list,
+    as_object,
+    as_str,
+    expect_bool,
+    expect_id,
+    expect_int,
+    expect_list,
+    expect_object,
+    expect_str,
+    expect_str_list,
+    json_type,
+    key_path,
+    object_with_text,
+    objects_in,
+)
+from annotator.importers.json_text import JsonProblem, decode_at, parse_json
 from annotator.importers.records import DocumentRecord, ImportProblem, RelationRecord, SpanRecord
 
+__all__ = [
+    "RecordBuilder",
+    "RecordError",
+    "as_bool",
+    "as_int",
+    "as_list",
+    "as_object",
+    "as_str",
+    "cannot",
+    "expect_bool",
+    "expect_id",
+    "expect_int",
+    "expect_list",
+    "expect_object",
+    "expect_str",
+    "expect_str_list",
+    "first_value",
+    "json_items",
+    "json_type",
+    "json_values",
+    "jsonl_values",
+    "key_path",
+    "object_with_text",
+    "objects_in",
+    "read_records",
+    "read_text",
+    "unsupported",
+]
+
 Value = tuple[int, int, Any]  # line, bytes, the parsed value
-_DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n"
+_VALUE_START = re.compile(r"\n[\[{]")
 
 
 Build = Callable[[Any, str, int], Iterable[DocumentRecord | ImportProblem]]
@@ -63,9 +114,9 @@ def jsonl_values(path: Path) -> Iterator[Value | ImportProblem]:
             if not raw.strip():
                 continue
             try:
-                yield number, len(raw), orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
-            except orjson.JSONDecodeError as error:
-                yield ImportProblem(str(path), number, f"not valid JSON: {error}")
+                yield number, len(raw), parse_json(raw)
+            except JsonProblem as problem:
+                yield ImportProblem(str(path), number, str(problem))
 
 
 class _Lines:
@@ -98,11 +149,11 @@ def _values(text: str, source: str) -> Iterator[Value | ImportProblem]:
             return
         line = lines.at(at)
         try:
-            value, end = _DECODER.raw_decode(text, at)
-        except json.JSONDecodeError as error:
-            yield ImportProblem(source, lines.at(error.pos), f"not valid JSON: {error.msg}")
-            newline = text.find("\n", max(error.pos, at + 1))
-            at = len(text) if newline < 0 else newline + 1
+            value, end = decode_at(text, at)
+        except JsonProblem as problem:
+            position = at if problem.position is None else problem.position
+            yield ImportProblem(source, lines.at(position), str(problem))
+            at = problem.end if problem.end is not None else _next_value(text, max(position, at + 1))
             continue
         yield line, len(text[at:end].encode("utf-8")), value
         at = end
@@ -119,24 +170,43 @@ def json_items(path: Path) -> Iterator[Value | ImportProblem]:
     if not text.startswith("[", at):
         yield from _values(text, str(path))
         return
-    at += 1
+    at = _skip_space(text, at + 1)
+    if text.startswith("]", at):
+        yield from _nothing_after(text, at + 1, lines, str(path))
+        return
     while True:
         at = _skip_space(text, at)
-        if text.startswith("]", at):
-            return
         line = lines.at(at)
         try:
-            value, end = _DECODER.raw_decode(text, at)
-        except json.JSONDecodeError as error:
-            yield ImportProblem(str(path), lines.at(error.pos), f"not valid JSON: {error.msg}")
+            value, end = decode_at(text, at)
+        except JsonProblem as problem:
+            position = at if problem.position is None else problem.position
+            yield ImportProblem(str(path), lines.at(position), str(problem))
             return  # inside an array there is no line to resume at
         yield line, len(text[at:end].encode("utf-8")), value
         at = _skip_space(text, end)
         if text.startswith(",", at):
             at += 1
-        elif not text.startswith("]", at):
+        elif text.startswith("]", at):
+            yield from _nothing_after(text, at + 1, lines, str(path))
+            return
+        else:
             yield ImportProblem(str(path), lines.at(at), "not valid JSON: expected ',' or ']' after an item")
             return
+
+
+def _next_value(text: str, at: int) -> int:
+    """Where to go on after a value that does not parse: the next line that starts a value (with
+    "{" or "[": a JSONL line, or a pretty-printed value's first line), not the inside of this one."""
+    found = _VALUE_START.search(text, at)
+    return len(text) if found is None else found.start() + 1
+
+
+def _nothing_after(text: str, at: int, lines: _Lines, source: str) -> Iterator[ImportProblem]:
+    """Anything but space after the array (two files concatenated) would otherwise be dropped."""
+    at = _skip_space(text, at)
+    if at < len(text):
+        yield ImportProblem(source, lines.at(at), "not valid JSON: more data after the array (one array per file)")
 
 
 def _skip_space(text: str, at: int) -> int:
@@ -160,8 +230,8 @@ def first_value(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl")) -> 
             if text.startswith("[", at):
                 at = _skip_space(text, at + 1)
             try:
-                return _DECODER.raw_decode(text, at)[0]
-            except json.JSONDecodeError:
+                return decode_at(text, at)[0]
+            except JsonProblem:
                 if len(head) < size or size >= 1 << 26:
                     return None
                 size *= 8
