@@ -365,15 +365,9 @@ def test_any_bytes_import_or_fail_at_file_and_line(bench: Bench, format_name: st
     check_import(bench, format_name, files)
 
 
-# The Label Studio and doccano readers are rewritten on their own branches (h-labelstudio,
-# h-doccano), with their fields type-checked; on this branch they still crash on some. Drop
-# these marks once all are merged.
+# The doccano reader is rewritten on its own branch (h-doccano), with its fields type-checked;
+# drop this mark once it is merged.
 ON_THEIR_OWN_BRANCH = {
-    "label-studio": pytest.mark.xfail(
-        strict=False,
-        reason="label_studio.py _attribute: a choices/textarea value that is a list or object is hashed "
-        "(TypeError); fixed on h-labelstudio",
-    ),
     "doccano": pytest.mark.xfail(
         strict=False,
         reason="doccano.py passes a label or relation type that is a list on, and --map hashes it "
