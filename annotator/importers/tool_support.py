@@ -57,7 +57,6 @@ __all__ = [
     "expect_str",
     "expect_str_list",
     "first_value",
-    "json_items",
     "json_type",
     "json_values",
     "jsonl_values",
@@ -119,7 +118,7 @@ def jsonl_values(path: Path) -> Iterator[Value | ImportProblem]:
                 yield ImportProblem(str(path), number, str(problem))
 
 
-class _Lines:
+class LineCounter:
     """Line numbers of positions met in increasing order (counted once, not from the start)."""
 
     def __init__(self, text: str) -> None:
@@ -129,6 +128,11 @@ class _Lines:
         self.line += self.text.count("\n", self.position, position)
         self.position = position
         return self.line
+
+    def where(self, position: int) -> str:
+        line = self.at(position)
+        column = position - (self.text.rfind("\n", 0, position) + 1) + 1
+        return f"line {line}, column {column}"
 
 
 def json_values(path: Path) -> Iterator[Value | ImportProblem]:
@@ -142,9 +146,9 @@ def json_values(path: Path) -> Iterator[Value | ImportProblem]:
 
 
 def _values(text: str, source: str) -> Iterator[Value | ImportProblem]:
-    lines, at = _Lines(text), 0
+    lines, at = LineCounter(text), 0
     while True:
-        at = _skip_space(text, at)
+        at = skip_space(text, at)
         if at == len(text):
             return
         line = lines.at(at)
@@ -159,42 +163,6 @@ def _values(text: str, source: str) -> Iterator[Value | ImportProblem]:
         at = end
 
 
-def json_items(path: Path) -> Iterator[Value | ImportProblem]:
-    """The items of a file holding one JSON array (each with the line it starts on), or the
-    file's one value if it is not an array (Label Studio: a task list, or a single task)."""
-    text = read_text(path)
-    if isinstance(text, ImportProblem):
-        yield text
-        return
-    lines, at = _Lines(text), _skip_space(text, 0)
-    if not text.startswith("[", at):
-        yield from _values(text, str(path))
-        return
-    at = _skip_space(text, at + 1)
-    if text.startswith("]", at):
-        yield from _nothing_after(text, at + 1, lines, str(path))
-        return
-    while True:
-        at = _skip_space(text, at)
-        line = lines.at(at)
-        try:
-            value, end = decode_at(text, at)
-        except JsonProblem as problem:
-            position = at if problem.position is None else problem.position
-            yield ImportProblem(str(path), lines.at(position), str(problem))
-            return  # inside an array there is no line to resume at
-        yield line, len(text[at:end].encode("utf-8")), value
-        at = _skip_space(text, end)
-        if text.startswith(",", at):
-            at += 1
-        elif text.startswith("]", at):
-            yield from _nothing_after(text, at + 1, lines, str(path))
-            return
-        else:
-            yield ImportProblem(str(path), lines.at(at), "not valid JSON: expected ',' or ']' after an item")
-            return
-
-
 def _next_value(text: str, at: int) -> int:
     """Where to go on after a value that does not parse: the next line that starts a value (with
     "{" or "[": a JSONL line, or a pretty-printed value's first line), not the inside of this one."""
@@ -202,14 +170,7 @@ def _next_value(text: str, at: int) -> int:
     return len(text) if found is None else found.start() + 1
 
 
-def _nothing_after(text: str, at: int, lines: _Lines, source: str) -> Iterator[ImportProblem]:
-    """Anything but space after the array (two files concatenated) would otherwise be dropped."""
-    at = _skip_space(text, at)
-    if at < len(text):
-        yield ImportProblem(source, lines.at(at), "not valid JSON: more data after the array (one array per file)")
-
-
-def _skip_space(text: str, at: int) -> int:
+def skip_space(text: str, at: int) -> int:
     while at < len(text) and text[at] in _SPACE:
         at += 1
     return at
@@ -226,9 +187,9 @@ def first_value(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl")) -> 
             head = handle.read(size)
             handle.seek(0)
             text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")  # a cut character at the end
-            at = _skip_space(text, 0)
+            at = skip_space(text, 0)
             if text.startswith("[", at):
-                at = _skip_space(text, at + 1)
+                at = skip_space(text, at + 1)
             try:
                 return decode_at(text, at)[0]
             except JsonProblem:
