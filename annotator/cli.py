@@ -215,6 +215,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"wrote {report.lines} line(s) for {report.documents} document(s), {report.spans} span(s), "
             f"{report.relations} relation(s) to {args.output}"
         )
+    for item in report.left_out:
+        err.print(f"warning: {item}")
     return 0
 
 
@@ -247,6 +249,8 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     for part in SPLIT_NAMES[: len(split)] if split else ():
         if not report.parts[part]:
             err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")
+    for item in report.left_out:
+        err.print(f"warning: {item}")
     for problem in report.problems:
         err.print(str(problem))
     for what, number in sorted(report.counts().items()):

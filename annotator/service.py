@@ -32,8 +32,8 @@ from annotator.commands import (
     SetDocumentLabel,
     SetStatus,
 )
+from annotator.db.locks import lock_layer
 from annotator.db.tables import (
-    AnnotatorRow,
     DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
@@ -334,7 +334,14 @@ class AnnotationService:
     def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
         with self._transaction() as session:
             ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_reader(session))
-            changes = step(ctx)
+            try:
+                # Undo and redo write rows back: they are checked like any edit, under the same
+                # layer lock, against the layer as it is now (another window may have changed it).
+                changes = step(ctx)
+            except (ValidationError, NotFoundError) as error:
+                if how == "do":
+                    raise
+                raise type(error)(f"cannot {how} '{command.description}': {error}") from error
             session.add(
                 EventRow(
                     annotator_id=self.annotator_id,
@@ -352,9 +359,8 @@ class AnnotationService:
         try:
             with session.begin():
                 # One edit of a layer at a time: the overlap and duplicate checks read the
-                # layer before writing to it. SQLite's BEGIN IMMEDIATE already serialises
-                # writers; PostgreSQL (READ COMMITTED) needs this row lock.
-                session.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == self.annotator_id).with_for_update())
+                # layer before writing to it (db/locks.py; imports take the same lock).
+                lock_layer(session, self.annotator_id)
                 yield session
         except (IntegrityError, DataError) as error:
             raise ValidationError(f"refused by the database: {error.orig}") from error

@@ -98,6 +98,12 @@ def overlapping(
     return [tuple(r) for r in ctx.session.execute(query)]  # type: ignore[misc]
 
 
+def relations_of(ctx: EditContext, span_id: int) -> list[RelationRow]:
+    """The relations that have the span at either end."""
+    query = select(RelationRow).where((RelationRow.head_span_id == span_id) | (RelationRow.tail_span_id == span_id))
+    return list(ctx.session.scalars(query))
+
+
 def row_dict(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 

@@ -83,7 +83,7 @@ def export_format(
         writers = {"all": writer_class(root, project, options, report)}
     try:
         last_id = None
-        for record in iter_records(project, selection, progress):
+        for record in iter_records(project, selection, progress, report.left_out.append):
             key = split_of(record["id"], split, seed) if split is not None else "all"
             writers[key].add(record)
             report.parts[key] += 1
