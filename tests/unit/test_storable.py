@@ -16,7 +16,7 @@ from sqlalchemy import text, update
 
 from annotator import cli
 from annotator.db.tables import DocumentRow, SpanAttributeRow
-from annotator.errors import ValidationError
+from annotator.errors import AnnotatorError, ValidationError
 from annotator.exporters import export_format, export_jsonl
 from annotator.importers import ImportFailed, import_paths
 from annotator.importers.loader import import_records
@@ -290,3 +290,24 @@ def test_an_export_leaves_out_a_bad_stored_row_names_it_and_writes_the_rest(
     with Project.open(root) as project:
         report = export_format(project, "doccano", tmp_path / "out.doccano.jsonl")
     assert report.documents == 1 and [item.document for item in report.left_out] == ["d2", "d3"]
+
+
+@pytest.mark.parametrize(
+    ("format_name", "body"),
+    [
+        ("doccano", {"id": 1, "text": "Kim\ud800 said", "label": []}),
+        ("label-studio", [{"id": 1, "data": {"text": "Kim\ud800 said"}, "annotations": []}]),
+        ("prodigy", {"text": "Kim\ud800 said", "spans": [], "answer": "accept"}),
+        ("jsonl", {"id": "d", "text": "Kim said", "meta": {"note\udfff": 1}}),
+    ],
+)
+def test_every_reader_hands_its_records_to_the_same_check(
+    make_project: ProjectMaker, tmp_path: Path, format_name: str, body: Any
+) -> None:
+    # Python's json (some readers) decodes "\ud800" escapes into lone surrogates; nothing may store them.
+    source = tmp_path / ("in.json" if format_name == "label-studio" else "in.jsonl")
+    source.write_text(json.dumps(body) + "\n", encoding="utf-8")
+    with Project.open(make_project()) as project:
+        with pytest.raises((ImportFailed, AnnotatorError), match=r"in\.jsonl?:1.*lone surrogate|not valid"):
+            import_paths(project, [source], format_name=format_name)
+        assert export_jsonl(project, tmp_path / "out.jsonl").lines == 0
