@@ -40,18 +40,18 @@ FLOAT_LIMIT = 2.0**63
 
 def check_storable(value: Any, where: str) -> None:
     """Raise a ValidationError naming the place (`where` + path) if the value is not storable."""
-    problem = storable_problem(value, where)
-    if problem is not None:
-        raise ValidationError(problem)
+    if not _fine(value, 0):
+        raise ValidationError(_explain(value, where))
+
+
+def is_storable(value: Any) -> bool:
+    """The fast pass alone, for callers that build the place's name only when it is needed."""
+    return _fine(value, 0)
 
 
 def storable_problem(value: Any, where: str = "the value") -> str | None:
     """None if the value can be stored and exported exactly, else what is wrong and where."""
-    if _fine(value, 0):
-        return None
-    found = _find(value, where, 0)
-    assert found is not None, "the fast check and the explaining walk disagree"
-    return found
+    return None if _fine(value, 0) else _explain(value, where)
 
 
 def text_is_storable(text: str) -> bool:
@@ -73,7 +73,7 @@ def _fine_text(text: str) -> bool:
 def _fine(value: Any, depth: int) -> bool:
     kind = type(value)
     if kind is str:
-        return _fine_text(value)
+        return "\x00" not in value if value.isascii() else _fine_text(value)
     if kind is dict:
         if depth >= MAX_DEPTH:
             return False
@@ -104,6 +104,12 @@ def _fine(value: Any, depth: int) -> bool:
 
 
 # --- the explaining walk, only for refused values ------------------------------------------
+
+
+def _explain(value: Any, where: str) -> str:
+    found = _find(value, where, 0)
+    assert found is not None, "the fast check and the explaining walk disagree"
+    return found
 
 
 def _find(value: Any, where: str, depth: int) -> str | None:

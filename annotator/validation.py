@@ -12,6 +12,7 @@ from typing import Any
 from annotator.errors import ValidationError
 from annotator.schema import LabelSpec, RelationSpec, Schema
 from annotator.storable import check_storable as check_storable  # the one check of stored values
+from annotator.storable import is_storable
 
 Interval = tuple[int, int, str]  # start, end, label
 
@@ -48,7 +49,8 @@ def check_attribute(spec: LabelSpec, name: str, value: Any) -> None:
     if attribute is None:
         known = ", ".join(a.name for a in spec.attributes) or "none"
         raise ValidationError(f"label {spec.name} has no attribute {name!r} (it has: {known})")
-    check_storable(value, f"{spec.name}.{name}")
+    if not is_storable(value):  # the place's name is built only for a refusal: imports check every value
+        check_storable(value, f"{spec.name}.{name}")
     problem = attribute.check(value)
     if problem is not None:
         raise ValidationError(f"{spec.name}.{name} = {value!r}: {problem}")
