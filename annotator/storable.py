@@ -118,7 +118,8 @@ def _find(value: Any, where: str, depth: int) -> str | None:
         return _text_problem(value, where)
     if kind is dict or kind is list:
         if depth >= MAX_DEPTH:
-            return f"{where} is nested more than {MAX_DEPTH} lists/objects deep; at most {MAX_DEPTH} can be stored"
+            place = where if len(where) <= 60 else f"{where[:40]}…"
+            return f"{place} is nested more than {MAX_DEPTH} lists/objects deep; at most {MAX_DEPTH} can be stored"
         items = value.items() if kind is dict else enumerate(value)
         for key, item in items:
             if kind is dict:

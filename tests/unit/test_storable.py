@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +243,7 @@ def test_a_span_of_only_whitespace_is_refused_at_import_and_through_the_service(
 # --- exports of rows stored before these checks --------------------------------------------
 
 
-def poisoned_project(make_project: ProjectMaker, tmp_path: Path) -> Path:
+def poisoned_project(make_project: ProjectMaker, tmp_path: Path, bad_meta: Any = 2**70) -> Path:
     """Three documents; then d2's meta and a span attribute of d3 are overwritten as an older version
     could have stored them (the JSON column holds text that no export can write exactly)."""
     lines = [
@@ -262,7 +263,7 @@ def poisoned_project(make_project: ProjectMaker, tmp_path: Path) -> Path:
     with Project.open(root) as project:
         import_paths(project, [write_jsonl(tmp_path / "in.jsonl", lines)])
         with project.engine.begin() as connection:
-            connection.execute(update(DocumentRow).where(DocumentRow.external_id == "d2").values(meta={"n": 2**70}))
+            connection.execute(update(DocumentRow).where(DocumentRow.external_id == "d2").values(meta={"n": bad_meta}))
             d3 = connection.scalar(text("SELECT id FROM documents WHERE external_id = 'd3'"))
             connection.execute(
                 update(SpanAttributeRow)
@@ -311,3 +312,22 @@ def test_every_reader_hands_its_records_to_the_same_check(
         with pytest.raises((ImportFailed, AnnotatorError), match=r"in\.jsonl?:1.*lone surrogate|not valid"):
             import_paths(project, [source], format_name=format_name)
         assert export_jsonl(project, tmp_path / "out.jsonl").lines == 0
+
+
+@pytest.mark.parametrize(
+    ("bad_meta", "says"),
+    [
+        (float("nan"), "meta is not JSON that can be exported"),
+        (nested(300), r"meta.n\[0\].k\[0\].*… is nested more than 64"),
+        ("a\x00b", "meta.n contains a NUL"),
+        (2**63, "meta.n = 9223372036854775808 is outside the signed 64-bit range"),
+    ],
+)
+def test_every_kind_of_bad_stored_meta_is_left_out_and_named(
+    make_project: ProjectMaker, tmp_path: Path, bad_meta: Any, says: str
+) -> None:
+    root = poisoned_project(make_project, tmp_path, bad_meta)
+    with Project.open(root) as project:
+        report = export_jsonl(project, tmp_path / "out.jsonl")
+    assert report.documents == 1 and [item.document for item in report.left_out] == ["d2", "d3"]
+    assert re.search(says, str(report.left_out[0])), str(report.left_out[0])
