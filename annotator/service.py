@@ -31,6 +31,7 @@ from annotator.commands import (
     SetAttribute,
     SetDocumentLabel,
     SetStatus,
+    run_step,
 )
 from annotator.db.locks import lock_layer
 from annotator.db.tables import (
@@ -334,14 +335,7 @@ class AnnotationService:
     def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
         with self._transaction() as session:
             ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_reader(session))
-            try:
-                # Undo and redo write rows back: they are checked like any edit, under the same
-                # layer lock, against the layer as it is now (another window may have changed it).
-                changes = step(ctx)
-            except (ValidationError, NotFoundError) as error:
-                if how == "do":
-                    raise
-                raise type(error)(f"cannot {how} '{command.description}': {error}") from error
+            changes = run_step(command, step, ctx, how)
             session.add(
                 EventRow(
                     annotator_id=self.annotator_id,

@@ -45,6 +45,21 @@ class Command(ABC):
     def revert(self, ctx: EditContext) -> Changes: ...
 
 
+def run_step(command: Command, step: Callable[[EditContext], Changes], ctx: EditContext, how: str) -> Changes:
+    """Run a command's apply (how: "do", "redo") or revert ("undo") inside the caller's transaction.
+
+    Undo and redo write rows back: they are checked like any edit, under the same layer lock,
+    against the layer as it is now (another window of the annotator may have changed it). A
+    refusal names the step; the caller's rollback and untouched history do the rest.
+    """
+    try:
+        return step(ctx)
+    except (ValidationError, NotFoundError) as error:
+        if how == "do":
+            raise
+        raise type(error)(f"cannot {how} '{command.description}': {error}") from error
+
+
 # --- reading and writing one layer ------------------------------------------------
 
 
