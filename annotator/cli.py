@@ -272,6 +272,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"wrote {report.lines} line(s) for {report.documents} document(s), {report.spans} span(s), "
             f"{report.relations} relation(s) to {args.output}"
         )
+    for item in report.left_out:
+        err.print(f"warning: {item}")
     return 0
 
 
@@ -308,9 +310,11 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     for part in SPLIT_NAMES[: len(split)] if split else ():
         if not report.parts[part]:
             err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")
+    for item in report.left_out:
+        err.print(f"warning: {item}")
     for problem in report.problems:
         err.print(str(problem))
-    for reason, number in sorted(report.left_out.items()):
+    for reason, number in sorted(report.without_layer.items()):
         err.print(f"left out {number} document(s): {reason}")
     for what, number in sorted(report.counts().items()):
         out.print(f"{number} item(s) {what}")

@@ -24,9 +24,11 @@ from annotator.db.tables import (
 from annotator.errors import AnnotatorError, ProjectError, ValidationError
 from annotator.schema import Schema, load_schema
 from annotator.schema_compat import check_schema_fits, rename_labels
+from annotator.storable import text_is_storable
 
-# 1-100 characters; no slashes (names become file names in some exports), no control characters.
 SEED_EVENT = "seed:imported"  # an event row per project: its seed files are in
+# 1-100 characters; no slashes (names become file names in some exports), no control characters,
+# no lone surrogates (text_is_storable).
 ANNOTATOR_NAME = re.compile(r"^[^\s/\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,99}$")
 
 
@@ -199,7 +201,7 @@ class Project:
 
 
 def check_annotator_name(name: str) -> None:
-    if not ANNOTATOR_NAME.match(name) or name != name.strip():
+    if not ANNOTATOR_NAME.match(name) or name != name.strip() or not text_is_storable(name):
         raise ValidationError(
             f"annotator name {name!r} is not usable: 1-100 characters, no slashes or control characters, "
             "no leading or trailing spaces"

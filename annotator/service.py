@@ -32,9 +32,10 @@ from annotator.commands import (
     SetAttribute,
     SetDocumentLabel,
     SetStatus,
+    run_step,
 )
+from annotator.db.locks import lock_layer
 from annotator.db.tables import (
-    AnnotatorRow,
     DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
@@ -338,7 +339,7 @@ class AnnotationService:
     def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
         with self._transaction() as session:
             ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_reader(session))
-            changes = step(ctx)
+            changes = run_step(command, step, ctx, how)
             session.add(
                 EventRow(
                     annotator_id=self.annotator_id,
@@ -356,9 +357,8 @@ class AnnotationService:
         try:
             with session.begin():
                 # One edit of a layer at a time: the overlap and duplicate checks read the
-                # layer before writing to it. SQLite's BEGIN IMMEDIATE already serialises
-                # writers; PostgreSQL (READ COMMITTED) needs this row lock.
-                session.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == self.annotator_id).with_for_update())
+                # layer before writing to it (db/locks.py; imports take the same lock).
+                lock_layer(session, self.annotator_id)
                 yield session
         except (IntegrityError, DataError) as error:
             raise ValidationError(f"refused by the database: {error.orig}") from error

@@ -11,6 +11,8 @@ from typing import Any
 
 from annotator.errors import ValidationError
 from annotator.schema import LabelSpec, RelationSpec, Schema
+from annotator.storable import check_storable as check_storable  # the one check of stored values
+from annotator.storable import is_storable
 
 Interval = tuple[int, int, str]  # start, end, label
 
@@ -30,6 +32,11 @@ def check_offsets(text: str, start: object, end: object) -> None:
         if start >= end:
             raise ValidationError(f"empty or reversed span [{start}, {end})")
         raise ValidationError(f"span [{start}, {end}) is outside the text (length {len(text)} code points)")
+    # Only whitespace is no span (label-all-occurrences of a space made hundreds of them).
+    # The first character decides cheaply for nearly every span; only then is it sliced.
+    if text[start].isspace() and text[start:end].isspace():
+        blank = text[start:end][:20]
+        raise ValidationError(f"span [{start}, {end}) holds only whitespace ({blank!r}); select some text")
 
 
 def check_attributes(spec: LabelSpec, attributes: Mapping[str, Any]) -> None:
@@ -42,28 +49,14 @@ def check_attribute(spec: LabelSpec, name: str, value: Any) -> None:
     if attribute is None:
         known = ", ".join(a.name for a in spec.attributes) or "none"
         raise ValidationError(f"label {spec.name} has no attribute {name!r} (it has: {known})")
-    check_storable(value, f"{spec.name}.{name}")
+    if not is_storable(value):  # the place's name is built only for a refusal: imports check every value
+        check_storable(value, f"{spec.name}.{name}")
     problem = attribute.check(value)
     if problem is not None:
         raise ValidationError(f"{spec.name}.{name} = {value!r}: {problem}")
 
 
 MAX_EXTERNAL_ID = 255  # documents.external_id is VARCHAR(255)
-
-
-def check_storable(value: Any, where: str) -> None:
-    """Refuse what some databases cannot store (PostgreSQL text holds no NUL), on every backend,
-    so that a project moves between SQLite and PostgreSQL without surprises."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValidationError(f"{where} contains a NUL character (U+0000), which cannot be stored")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_storable(key, f"{where} key")
-            check_storable(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            check_storable(item, f"{where}[{index}]")
 
 
 def check_external_id(external_id: str) -> None:

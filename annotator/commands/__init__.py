@@ -7,7 +7,7 @@ export byte-identical.
 
 from __future__ import annotations
 
-from annotator.commands.base import Command, CommandGroup, EditContext
+from annotator.commands.base import Command, CommandGroup, EditContext, run_step
 from annotator.commands.document import SetDocumentLabel, SetStatus
 from annotator.commands.relations import AddRelation, RemoveRelation
 from annotator.commands.spans import AddSpan, RelabelSpan, RemoveSpan, ResizeSpan, SetAttribute
@@ -25,4 +25,5 @@ __all__ = [
     "SetAttribute",
     "SetDocumentLabel",
     "SetStatus",
+    "run_step",
 ]

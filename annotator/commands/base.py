@@ -45,6 +45,21 @@ class Command(ABC):
     def revert(self, ctx: EditContext) -> Changes: ...
 
 
+def run_step(command: Command, step: Callable[[EditContext], Changes], ctx: EditContext, how: str) -> Changes:
+    """Run a command's apply (how: "do", "redo") or revert ("undo") inside the caller's transaction.
+
+    Undo and redo write rows back: they are checked like any edit, under the same layer lock,
+    against the layer as it is now (another window of the annotator may have changed it). A
+    refusal names the step; the caller's rollback and untouched history do the rest.
+    """
+    try:
+        return step(ctx)
+    except (ValidationError, NotFoundError) as error:
+        if how == "do":
+            raise
+        raise type(error)(f"cannot {how} '{command.description}': {error}") from error
+
+
 # --- reading and writing one layer ------------------------------------------------
 
 
@@ -96,6 +111,12 @@ def overlapping(
     if exclude is not None:
         query = query.where(SpanRow.id != exclude)
     return [tuple(r) for r in ctx.session.execute(query)]  # type: ignore[misc]
+
+
+def relations_of(ctx: EditContext, span_id: int) -> list[RelationRow]:
+    """The relations that have the span at either end."""
+    query = select(RelationRow).where((RelationRow.head_span_id == span_id) | (RelationRow.tail_span_id == span_id))
+    return list(ctx.session.scalars(query))
 
 
 def row_dict(row: Any) -> dict[str, Any]:

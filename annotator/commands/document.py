@@ -45,12 +45,14 @@ class SetStatus(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         row = ctx.session.get(DocumentStatusRow, (self.document_id, ctx.annotator_id))
+        if row is None or row.status != self.status:
+            now = "todo" if row is None else row.status
+            raise ValidationError(f"the document is {now.replace('_', ' ')} now (changed in another window)")
         if self._old is None:
             if row is not None:
                 ctx.session.delete(row)
             status = "todo"
         else:
-            assert row is not None
             row.status = status = self._old["status"]
         ctx.session.flush()
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, status=status)  # type: ignore[arg-type]
@@ -77,6 +79,10 @@ class SetDocumentLabel(Command):
         return Changes(self.description, self.document_id, ctx.annotator, document_labels_changed=True)
 
     def revert(self, ctx: EditContext) -> Changes:
+        key = (self.document_id, ctx.annotator_id, self.label)
+        if (ctx.session.get(DocumentLabelRow, key) is not None) != self.present:
+            state = "set" if not self.present else "unset"
+            raise ValidationError(f"document label {self.label} is {state} now (changed in another window)")
         self._write(ctx, not self.present)
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, document_labels_changed=True)
 

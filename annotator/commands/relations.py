@@ -42,14 +42,7 @@ class AddRelation(Command):
             (tail.start, tail.end, tail.label),
             same_span=head.id == tail.id,
         )
-        duplicate = ctx.session.scalar(
-            select(RelationRow.id).where(
-                RelationRow.head_span_id == head.id,
-                RelationRow.tail_span_id == tail.id,
-                RelationRow.label == self.label,
-            )
-        )
-        if duplicate is not None:
+        if _existing(ctx, head.id, tail.id, self.label) is not None:
             raise ValidationError(f"relation {self.label} between these spans exists already")
         self.document_id = head.document_id
         text = ctx.document_text(head.document_id)
@@ -69,6 +62,8 @@ class AddRelation(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         relation = Relation(self.relation_id or 0, self.label, self.head, self.tail)
+        if ctx.session.get(RelationRow, self.relation_id) is None:
+            raise NotFoundError(f"relation {self.label} {self._words} was removed since (in another window)")
         ctx.session.execute(delete(RelationRow).where(RelationRow.id == self.relation_id))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, relations_removed=(relation,))
 
@@ -96,9 +91,28 @@ class RemoveRelation(Command):
         return Changes(self.description, self.document_id, ctx.annotator, relations_removed=(value,))
 
     def revert(self, ctx: EditContext) -> Changes:
+        # Its ends may have been removed or relabelled since (in another window of the layer).
+        head, tail = own_span(ctx, self._row["head_span_id"]), own_span(ctx, self._row["tail_span_id"])
+        check_relation(
+            ctx.schema,
+            self._row["label"],
+            (head.start, head.end, head.label),
+            (tail.start, tail.end, tail.label),
+            same_span=head.id == tail.id,
+        )
+        if _existing(ctx, head.id, tail.id, self._row["label"]) is not None:
+            raise ValidationError(f"relation {self._row['label']} between these spans exists already")
         row = RelationRow(**self._row)
         ctx.session.add(row)
         ctx.session.flush()
         return Changes(
             f"undo {self.description}", self.document_id, ctx.annotator, relations_added=(relation_value(row),)
         )
+
+
+def _existing(ctx: EditContext, head: int, tail: int, label: str) -> int | None:
+    return ctx.session.scalar(
+        select(RelationRow.id).where(
+            RelationRow.head_span_id == head, RelationRow.tail_span_id == tail, RelationRow.label == label
+        )
+    )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from annotator.commands.base import (
     Command,
@@ -15,6 +15,7 @@ from annotator.commands.base import (
     overlapping,
     own_span,
     relation_value,
+    relations_of,
     row_dict,
     short,
     span_attributes,
@@ -33,6 +34,7 @@ from annotator.validation import (
     check_label,
     check_offsets,
     check_overlaps,
+    check_relation,
 )
 
 
@@ -78,6 +80,13 @@ class AddSpan(Command):
     def revert(self, ctx: EditContext) -> Changes:
         assert self.span_id is not None
         span = span_value(ctx, own_span(ctx, self.span_id))
+        # Relations to this span came later (another window of the same annotator): deleting
+        # the span would take them along unasked.
+        used = relations_of(ctx, self.span_id)
+        if used:
+            raise ValidationError(
+                f"{span.label} '{short(span.text)}' is used by {len(used)} relation(s) added since; remove them first"
+            )
         ctx.session.execute(delete(SpanRow).where(SpanRow.id == self.span_id))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_removed=(span,))
 
@@ -98,9 +107,7 @@ class RemoveSpan(Command):
         row = own_span(ctx, self.span_id)
         self.document_id = row.document_id
         self._span = span_value(ctx, row)
-        relations = ctx.session.scalars(
-            select(RelationRow).where((RelationRow.head_span_id == row.id) | (RelationRow.tail_span_id == row.id))
-        ).all()
+        relations = relations_of(ctx, row.id)
         self._record = SpanRecord(row_dict(row), dict(self._span.attributes), tuple(row_dict(r) for r in relations))
         removed_relations = tuple(relation_value(r) for r in relations)
         ctx.session.execute(delete(SpanRow).where(SpanRow.id == row.id))
@@ -114,6 +121,7 @@ class RemoveSpan(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         assert self._record is not None and self._span is not None
+        self._check_restorable(ctx)
         ctx.session.add(SpanRow(**self._record.row))
         ctx.session.flush()
         ctx.session.add_all(
@@ -129,6 +137,26 @@ class RemoveSpan(Command):
             spans_added=(self._span,),
             relations_added=tuple(relation_value(r) for r in relations),
         )
+
+    def _check_restorable(self, ctx: EditContext) -> None:
+        """The span and its relations come back only if the layer, as it is now, still allows them."""
+        assert self._record is not None
+        row = self._record.row
+        check_offsets(ctx.document_text(row["document_id"]), row["start"], row["end"])
+        spec = check_label(ctx.schema, row["label"])
+        check_attributes(spec, self._record.attributes)
+        new = (row["start"], row["end"], row["label"])
+        check_overlaps(ctx.schema, [*overlapping(ctx, row["document_id"], row["start"], row["end"], None), new])
+        for relation in self._record.relations:
+            ends = [
+                new if end_id == self.span_id else _span_ends(own_span(ctx, end_id))
+                for end_id in (relation["head_span_id"], relation["tail_span_id"])
+            ]
+            check_relation(ctx.schema, relation["label"], ends[0], ends[1], same_span=ends[0] is ends[1])
+
+
+def _span_ends(row: SpanRow) -> tuple[int, int, str]:
+    return (row.start, row.end, row.label)
 
 
 @dataclass
@@ -153,7 +181,7 @@ class RelabelSpan(Command):
         self._text = ctx.document_text(row.document_id)[row.start : row.end]
         others = overlapping(ctx, row.document_id, row.start, row.end, exclude=row.id)
         check_overlaps(ctx.schema, [*others, (row.start, row.end, self.label)])
-        self._check_relations_still_allowed(ctx, row)
+        self._check_relations_allow(ctx, row, self.label)
         attributes = span_attributes(ctx.session, row.id)
         # Attributes the new label does not define cannot stay; undo restores them.
         self._dropped = {n: v for n, v in attributes.items() if spec.attribute(n) is None}
@@ -169,6 +197,15 @@ class RelabelSpan(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
+        if row.label != self.label:
+            raise ValidationError(f"'{short(self._text)}' is {row.label} now (changed in another window)")
+        spec = check_label(ctx.schema, self._old_label)
+        check_attributes(spec, self._dropped)
+        if set(self._dropped) & set(span_attributes(ctx.session, row.id)):
+            raise ValidationError(f"'{short(self._text)}' has attributes set since (in another window)")
+        others = overlapping(ctx, row.document_id, row.start, row.end, exclude=row.id)
+        check_overlaps(ctx.schema, [*others, (row.start, row.end, self._old_label)])
+        self._check_relations_allow(ctx, row, self._old_label)
         row.label = self._old_label
         ctx.session.add_all(SpanAttributeRow(span_id=row.id, name=n, value=v) for n, v in self._dropped.items())
         ctx.session.flush()
@@ -176,20 +213,17 @@ class RelabelSpan(Command):
             f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),)
         )
 
-    def _check_relations_still_allowed(self, ctx: EditContext, row: SpanRow) -> None:
-        relations = ctx.session.scalars(
-            select(RelationRow).where((RelationRow.head_span_id == row.id) | (RelationRow.tail_span_id == row.id))
-        )
-        for relation in relations:
+    def _check_relations_allow(self, ctx: EditContext, row: SpanRow, label: str) -> None:
+        for relation in relations_of(ctx, row.id):
             head = ctx.session.get(SpanRow, relation.head_span_id)
             tail = ctx.session.get(SpanRow, relation.tail_span_id)
             assert head is not None and tail is not None
-            head_label = self.label if head.id == row.id else head.label
-            tail_label = self.label if tail.id == row.id else tail.label
+            head_label = label if head.id == row.id else head.label
+            tail_label = label if tail.id == row.id else tail.label
             spec = ctx.schema.relation(relation.label)
             if spec is not None and not spec.allows(head_label, tail_label):
                 raise ValidationError(
-                    f"cannot relabel to {self.label}: relation {relation.label} "
+                    f"cannot relabel to {label}: relation {relation.label} "
                     f"does not allow {head_label} → {tail_label}; remove the relation first"
                 )
 
@@ -227,6 +261,10 @@ class SetAttribute(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
+        if span_attributes(ctx.session, row.id).get(self.name) != self.value or row.label != self._label:
+            raise ValidationError(f"{row.label}.{self.name} was changed since (in another window)")
+        if self._old is not None:
+            check_attribute(check_label(ctx.schema, row.label), self.name, self._old)
         self._write(ctx, self._old)
         return Changes(
             f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),)

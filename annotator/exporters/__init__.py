@@ -100,7 +100,7 @@ def export_format(
         if format_name in training.TRAINING_FORMATS:  # one layer per document (training.py)
             records = training.one_layer_per_document(project, selection, options, report, progress)
         else:
-            records = iter_records(project, selection, progress)
+            records = iter_records(project, selection, progress, report.left_out.append)
         for record in records:
             key = split_of(record["id"], split, seed) if split is not None else "all"
             writers[key].add(record)

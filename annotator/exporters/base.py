@@ -43,6 +43,19 @@ class ExportProblem:
         return f"{self.document} {self.span} {self.text!r}: {self.problem}, {self.action}"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A stored record no export can write (a value stored before the checks of storable.py)."""
+
+    document: str
+    annotator: str | None  # None: every layer of the document
+    reason: str
+
+    def __str__(self) -> str:
+        layer = f"{self.annotator}'s layer of " if self.annotator else ""
+        return f"left out {layer}document {self.document!r}: {self.reason}"
+
+
 @dataclass
 class FormatReport:
     lines: int = 0
@@ -52,7 +65,8 @@ class FormatReport:
     problems: list[ExportProblem] = field(default_factory=list)
     parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
     warnings: list[str] = field(default_factory=list)  # about the output itself (a name, a file left out)
-    left_out: Counter[str] = field(default_factory=Counter)  # documents a training format left out, by reason
+    left_out: list[LeftOut] = field(default_factory=list)  # records that cannot be written exactly (storable.py)
+    without_layer: Counter[str] = field(default_factory=Counter)  # documents a training format left out, by reason
 
     def counts(self) -> Counter[str]:
         return Counter(f"{p.problem} {p.action}" for p in self.problems)

@@ -9,9 +9,10 @@ exporting again gives the same bytes.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import orjson
@@ -28,12 +29,15 @@ from annotator.db.tables import (
     SpanRow,
 )
 from annotator.errors import NotFoundError, ValidationError
-from annotator.exporters.base import FormatWriter
+from annotator.exporters.base import FormatWriter, LeftOut
 from annotator.gcpause import collector_paused
 from annotator.models import STATUSES
 from annotator.project import Project
+from annotator.storable import storable_problem
 
 CHUNK_DOCUMENTS = 1000
+ATTRIBUTE_CACHE_CHARS = 100  # short, immutable attribute values are decoded and checked once per chunk
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ExportReport:
     documents: int = 0
     spans: int = 0
     relations: int = 0
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 def write_native(
@@ -64,9 +69,13 @@ def write_native(
     report = ExportReport()
     lines: list[bytes] = []
     last_id = None
-    for record in iter_records(project, selection, progress):
+    for record in iter_records(project, selection, progress, report.left_out.append):
         # Serialised as soon as it is built: a record lives only while it is cache-hot.
-        lines.append(orjson.dumps(record))
+        try:
+            lines.append(orjson.dumps(record))
+        except orjson.JSONEncodeError as error:  # values are checked when read; this is the last guard
+            report.left_out.append(LeftOut(record["id"], record["annotator"], f"cannot be written as JSON: {error}"))
+            continue
         report.lines += 1
         report.documents += record["id"] != last_id
         report.spans += len(record["spans"])
@@ -93,6 +102,7 @@ def iter_records(
     project: Project,
     selection: ExportFilter = EVERYTHING,
     progress: Callable[[int], None] | None = None,
+    left_out: Callable[[LeftOut], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The native records (one per document and layer), in export order.
 
@@ -101,7 +111,12 @@ def iter_records(
 
     Every other export format is made from these records, so filters, order and span
     numbering are the same in all of them.
+
+    A record holding a value no export can write exactly (stored by an older version, before
+    storable.py checked every value) is left out and handed to left_out (default: logged as a
+    warning): one bad row never stops the export of the rest.
     """
+    skip = left_out or _log_left_out
     _check_filter(project, selection)
     schema = {"name": project.schema.name, "version": project.schema.version, "sha256": project.schema.sha256}
     # One snapshot for the whole export: records never mix two moments of a database being edited.
@@ -115,16 +130,24 @@ def iter_records(
         for chunk in _document_chunks(connection, project.id):
             layers = _Layers(connection, chunk[0][0], chunk[-1][0], only, selection.labels)
             for doc_id, external_id, text, meta in chunk:
+                try:
+                    meta_value = _stored_value(meta, "meta")
+                except _Unexportable as bad:
+                    skip(LeftOut(external_id, None, str(bad)))
+                    continue
                 # By name, not id: ids differ between databases, names travel with the file.
                 for annotator_id in sorted(layers.annotators(doc_id, only), key=lambda a: names.get(a) or ""):
                     status = layers.status.get((doc_id, annotator_id), "todo")
                     if selection.statuses is not None and status not in selection.statuses:
                         continue
+                    if layers.unexportable and (problem := layers.problem(doc_id, annotator_id)):
+                        skip(LeftOut(external_id, names.get(annotator_id or 0), problem))
+                        continue
                     spans, relations = layers.content(doc_id, annotator_id, text)
                     record: dict[str, Any] = {
                         "id": external_id,
                         "text": text,
-                        "meta": orjson.loads(meta),
+                        "meta": meta_value,
                         "spans": spans,
                         "relations": relations,
                     }
@@ -136,6 +159,25 @@ def iter_records(
                     yield record
             if progress is not None:
                 progress(len(chunk))
+
+
+class _Unexportable(Exception):
+    """A stored JSON value that an export could not write, or not read back exactly."""
+
+
+def _stored_value(raw: str, where: str) -> Any:
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise _Unexportable(f"{where} is not JSON that can be exported ({error})") from None
+    problem = storable_problem(value, where)
+    if problem is not None:
+        raise _Unexportable(problem)
+    return value
+
+
+def _log_left_out(item: LeftOut) -> None:
+    log.warning("%s", item)
 
 
 def count_documents(project: Project) -> int:
@@ -195,6 +237,8 @@ class _Layers:
         for span_id, doc_id, annotator_id, start, end, label in connection.execute(span_query).all():
             self.spans[(doc_id, annotator_id)].append((start, end, label, span_id))
         self.attributes: dict[int, dict[str, Any]] = defaultdict(dict)
+        self.unexportable: dict[int, str] = {}  # span id -> why one of its attributes cannot be exported
+        seen: dict[str, Any] = {}  # attribute values repeat ("person", dates): decode and check each once
         attribute_query = (
             select(SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
             .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
@@ -202,7 +246,16 @@ class _Layers:
             .order_by(SpanAttributeRow.span_id)
         )
         for span_id, name, value in connection.execute(attribute_query).all():
-            self.attributes[span_id][name] = orjson.loads(value)
+            decoded = seen.get(value, seen)
+            if decoded is seen:
+                try:
+                    decoded = _stored_value(value, name)
+                except _Unexportable as bad:
+                    self.unexportable[span_id] = f"attribute {bad}"
+                    continue
+                if len(value) <= ATTRIBUTE_CACHE_CHARS and not isinstance(decoded, dict | list):
+                    seen[value] = decoded
+            self.attributes[span_id][name] = decoded
         self.relations: dict[tuple[int, int], list[tuple[str, int, int]]] = defaultdict(list)
         relation_query = select(
             RelationRow.document_id,
@@ -228,6 +281,13 @@ class _Layers:
         self.names_order: dict[int, list[int]] = defaultdict(list)
         for doc_id, annotator_id in {*self.spans, *self.relations, *self.status, *self.doc_labels}:
             self.names_order[doc_id].append(annotator_id)
+
+    def problem(self, doc_id: int, annotator_id: int | None) -> str | None:
+        """Why a layer cannot be exported, if one of its spans holds such an attribute."""
+        for start, end, label, span_id in self.spans.get((doc_id, annotator_id or 0), ()):
+            if span_id in self.unexportable:
+                return f"{label} [{start}, {end}) {self.unexportable[span_id]}"
+        return None
 
     def annotators(self, doc_id: int, only: int | None) -> list[int | None]:
         """The layers to write for a document; a document nobody touched gets one empty line."""

@@ -60,7 +60,7 @@ def one_layer_per_document(
     _refuse_unknown_layers(project, preferred)
     competing: list[tuple[str, list[str]]] = []
     # Every layer is read, not only the wanted statuses, to count the documents left out.
-    records = iter_records(project, replace(selection, statuses=None), progress)
+    records = iter_records(project, replace(selection, statuses=None), progress, report.left_out.append)
     for document_id, group in itertools.groupby(records, key=lambda record: record["id"]):
         candidates = [record for record in group if record["status"] in statuses]
         if preferred:
@@ -72,7 +72,7 @@ def one_layer_per_document(
                 competing.append((document_id, [str(record["annotator"]) for record in candidates]))
                 continue
         if chosen is None:
-            report.left_out[_left_out_reason(statuses, preferred)] += 1
+            report.without_layer[_left_out_reason(statuses, preferred)] += 1
             continue
         yield chosen
     if competing:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, union
 from sqlalchemy.exc import DataError, IntegrityError
 
+from annotator.db.locks import lock_layer
 from annotator.db.tables import (
     AnnotatorRow,
     DocumentLabelRow,
@@ -256,6 +257,9 @@ class _Loader:
                 found = self.connection.execute(insert(AnnotatorRow.__table__).values(name=name)).inserted_primary_key[
                     0
                 ]
+            # Held until the import commits, before the layer is first read (_layer_exists):
+            # the window of this annotator waits instead of adding spans that this layer crosses.
+            lock_layer(self.connection, found)
             self.annotator_ids[name] = found
         return self.annotator_ids[name]
 

@@ -56,7 +56,7 @@ def test_opening_a_document_adds_no_second_all_o_record(
     with Project.open(root) as project:
         report = export_format(project, format_name, tmp_path / "out")
     assert exported_ids(format_name, tmp_path / "out") == (["doc0"] if format_name == "conll" else ["nk-russia-1"])
-    assert report.documents == report.lines == 1 and report.spans == 77 and not report.left_out
+    assert report.documents == report.lines == 1 and report.spans == 77 and not report.without_layer
     if format_name == "spacy":
         (doc,) = DocBin().from_disk(tmp_path / "out").get_docs(spacy.blank("en").vocab)
         assert doc.user_data["annotator"]["annotator"] == "reference" and len(doc.ents) > 0
@@ -136,7 +136,7 @@ def test_a_training_export_takes_one_layer_per_document_by_the_rule(
         marked = [i for i, tag in enumerate(tags[doc]) if tag != "O"]
         where = {"(nobody)": [], "alice": [0], "bob": [5], "gold": [7]}[str(choice)]  # Kim, Putin, Moscow
         assert marked == where, (doc, choice, tags[doc])
-    assert sum(report.left_out.values()) == len(choices) - len(taken)
+    assert sum(report.without_layer.values()) == len(choices) - len(taken)
 
 
 # --- the command line --------------------------------------------------------------------------
