@@ -22,6 +22,8 @@ from annotator.config import PROJECT_FILE, write_project_config
 from annotator.errors import AnnotatorError
 from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
 from annotator.importers import LabelMapping, import_paths, input_size
+from annotator.importers.doccano import OFFSET_UNITS
+from annotator.importers.import_log import undo_import
 from annotator.models import STATUSES
 from annotator.project import Project, default_schema_path
 from annotator.schema import load_schema
@@ -30,6 +32,7 @@ from annotator.stats import project_stats
 
 WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
 WindowRunner = Callable[[Path], int]
+OFFSETS_HELP = "doccano offsets: utf16 (doccano's default), graphemes (its grapheme mode) or codepoints"
 
 # markup=False: messages quote user data such as "span [0, 3)", which is not markup.
 out = Console(highlight=False, soft_wrap=True, markup=False)
@@ -100,7 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", dest="format_name", help="the files' format (default: detected from each file)")
     imp.add_argument("--map", action="append", default=[], metavar="OLD=NEW", help="rename a label (repeatable)")
     imp.add_argument("--drop", action="append", default=[], metavar="LABEL", help="leave out a label (repeatable)")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a document's existing layer by a different one from the file (undo: annotator undo-import)",
+    )
+    imp.add_argument("--offsets", choices=OFFSET_UNITS, help=OFFSETS_HELP)
     imp.set_defaults(run=cmd_import)
+
+    undo = commands.add_parser("undo-import", help="take back an import: its documents, layers and replacements")
+    undo.add_argument("project", type=Path)
+    undo.add_argument("event", type=int, help="the import's event number (its summary names it)")
+    undo.set_defaults(run=cmd_undo_import)
 
     exp = commands.add_parser(
         "export",
@@ -116,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
     exp.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    exp.add_argument("--offsets", choices=OFFSET_UNITS, help=OFFSETS_HELP)
     exp.add_argument("--tokenizer", choices=("spacy", "whitespace"), default="spacy", help="for token formats")
     exp.add_argument(
         "--misaligned",
@@ -178,19 +193,35 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=advance,
             format_name=args.format_name,
             mapping=mapping,
+            offsets=args.offsets,
+            replace=args.replace,
         )
     out.print(
         f"imported {report.documents_added} document(s), {report.spans_added} span(s), "
         f"{report.relations_added} relation(s) in {report.layers_added} layer(s); "
         f"skipped {report.documents_skipped} document(s) already in the project"
-        + (f" and {report.layers_skipped} layer(s) already annotated" if report.layers_skipped else "")
+        + (f" and {report.layers_skipped} layer(s) already there" if report.layers_skipped else "")
     )
+    if report.layers_replaced:
+        out.print(f"replaced {report.layers_replaced} layer(s)")
+    out.print(f"event {report.event_id} (annotator undo-import {args.project} {report.event_id} takes it back)")
     for reason, number in sorted(report.set_aside.items()):
         out.print(f"{number} record(s) with {reason}: text imported, annotations not")
     if report.spans_dropped or report.relations_dropped:
         out.print(f"dropped {report.spans_dropped} span(s) and {report.relations_dropped} relation(s) (--drop)")
     for problem in report.invalid:
         err.print(f"skipped {problem}")
+    return 0
+
+
+def cmd_undo_import(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        report = undo_import(project, args.event)
+    out.print(
+        f"undid import event {args.event}: removed {report.documents_removed} document(s) and "
+        f"{report.layers_removed} layer(s), restored {report.layers_restored} replaced layer(s) "
+        f"(event {report.event_id})"
+    )
     return 0
 
 
@@ -204,6 +235,8 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 def cmd_export(args: argparse.Namespace) -> int:
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
+    if args.offsets is not None and args.format_name != "doccano":
+        raise AnnotatorError("--offsets is for --format doccano (the other formats have one offset unit each)")
     if args.format_name != "jsonl" or args.split:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
@@ -228,6 +261,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             language=project.config.language,
             misaligned=args.misaligned,
             overlaps=args.overlaps,
+            offsets=args.offsets,
         )
         with _progress("exporting", count_documents(project)) as advance:
             report = export_format(

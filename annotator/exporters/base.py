@@ -30,6 +30,7 @@ class ExportOptions:
     language: str = "en"
     misaligned: Misaligned = "expand"  # a span not on token boundaries
     overlaps: Overlaps = "longest"  # spans a flat format (IOB) cannot hold together
+    offsets: str | None = None  # doccano's offset unit (None: its default, UTF-16)
 
 
 @dataclass(frozen=True)
