@@ -20,7 +20,14 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, delete, insert, select
 
-from annotator.db.tables import DocumentLabelRow, DocumentStatusRow, RelationRow, SpanAttributeRow, SpanRow
+from annotator.db.tables import (
+    AnnotatorRow,
+    DocumentLabelRow,
+    DocumentStatusRow,
+    RelationRow,
+    SpanAttributeRow,
+    SpanRow,
+)
 from annotator.errors import ValidationError
 
 Bounds = tuple[int, int, str]
@@ -64,6 +71,7 @@ class LayerRule:
         self.documents: list[str] = []  # shas of the documents added
         self.layers: list[tuple[str, int]] = []  # (sha, annotator id) of the layers added
         self.replaced: list[dict[str, Any]] = []  # document id, annotator id, the old rows
+        self.locked: set[int] = set()  # annotators whose layers this import holds the lock of
 
     def check(
         self,
@@ -85,6 +93,7 @@ class LayerRule:
                 f"(the other from {earlier[1]}); import one of them into another layer "
                 "(--annotator NAME, one file at a time)"
             )
+        self._lock(key[1])
         stored = load_stored()
         if stored is not None:
             if stored.content.repeated_by(content):
@@ -97,6 +106,14 @@ class LayerRule:
                 )
         self.given[key] = (content, where)
         return stored
+
+    def _lock(self, annotator_id: int) -> None:
+        """The lock the service takes for an edit of that annotator's layers, held to the end of
+        the import: nobody edits a layer between its comparison here and its replacement (on
+        PostgreSQL; SQLite's write transaction already serialises writers)."""
+        if annotator_id not in self.locked:
+            self.connection.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == annotator_id).with_for_update())
+            self.locked.add(annotator_id)
 
     def take_out(self, document_id: int, annotator_id: int, stored: StoredLayer) -> None:
         """Delete the layer a record replaces; its rows go into the import's event for undo."""

@@ -231,7 +231,7 @@ def _native(project: Project, tmp_path: Path) -> str:
 # Byte order mark, Comments, fixtures ------------------------------------------------------
 
 
-def test_export_starts_with_a_byte_order_mark_and_every_reader_takes_it(
+def test_export_starts_with_a_byte_order_mark_and_the_reader_takes_it(
     make_project: ProjectMaker, tmp_path: Path
 ) -> None:
     with Project.open(make_project(schema_yaml(["LOC"]))) as project:
