@@ -12,8 +12,9 @@ the document) is not an annotation and is filled without asking.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,26 +36,33 @@ Bounds = tuple[int, int, str]
 
 @dataclass(frozen=True)
 class LayerContent:
-    """What a layer says, in a form two layers can be compared by (ids left out)."""
+    """What a layer says, in a form two layers can be compared by: a digest of its spans (with
+    attributes), relations and document labels, ids left out (an import keeps one per layer, so
+    not the spans themselves), and its status."""
 
-    spans: frozenset[tuple[int, int, str, str]]  # start, end, label, attributes as sorted JSON
-    relations: frozenset[tuple[str, Bounds, Bounds]]
-    document_labels: frozenset[str]
+    digest: bytes
+    empty_body: bool
     status: str | None  # None: the record gives none / the project has no status row
 
     @property
     def empty(self) -> bool:
-        return not (self.spans or self.relations or self.document_labels) and self.status in (None, "todo")
+        return self.empty_body and self.status in (None, "todo")
 
     def repeated_by(self, record: LayerContent) -> bool:
         """Whether a record holding `record` only repeats this layer."""
         same_status = record.status is None or (record.status or "todo") == (self.status or "todo")
-        return (
-            same_status
-            and record.spans == self.spans
-            and record.relations == self.relations
-            and record.document_labels == self.document_labels
-        )
+        return same_status and record.digest == self.digest
+
+
+def _content(
+    spans: Iterable[tuple[int, int, str, str]],
+    relations: Iterable[tuple[str, Bounds, Bounds]],
+    labels: Iterable[str],
+    status: str | None,
+) -> LayerContent:
+    body = [sorted(spans), sorted(relations), sorted(labels)]
+    digest = hashlib.blake2b(repr(body).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    return LayerContent(digest, not any(body), status)
 
 
 REPEAT = object()  # LayerRule.check(): the record repeats a layer that is there already
@@ -133,10 +141,10 @@ def content_of(
     status: str | None,
 ) -> LayerContent:
     """A record's layer (spans with attributes; relations as label, head index, tail index)."""
-    return LayerContent(
-        frozenset((s, e, label, attributes_key(attrs)) for s, e, label, attrs in spans),
-        frozenset((label, spans[head][:3], spans[tail][:3]) for label, head, tail in relations),  # type: ignore[misc]
-        frozenset(document_labels),
+    return _content(
+        ((s, e, label, attributes_key(attrs)) for s, e, label, attrs in spans),
+        ((label, spans[head][:3], spans[tail][:3]) for label, head, tail in relations),  # type: ignore[misc]
+        set(document_labels),
         status,
     )
 
@@ -199,10 +207,10 @@ def load_layer(connection: Connection, document_id: int, annotator_id: int) -> S
     for row in attributes:
         attrs.setdefault(row["span_id"], {})[row["name"]] = row["value"]
     bounds = {s["id"]: (s["start"], s["end"], s["label"]) for s in spans}
-    content = LayerContent(
-        frozenset((s["start"], s["end"], s["label"], attributes_key(attrs.get(s["id"], {}))) for s in spans),
-        frozenset((r["label"], bounds[r["head_span_id"]], bounds[r["tail_span_id"]]) for r in relations),
-        frozenset(row["label"] for row in labels),
+    content = _content(
+        ((s["start"], s["end"], s["label"], attributes_key(attrs.get(s["id"], {}))) for s in spans),
+        ((r["label"], bounds[r["head_span_id"]], bounds[r["tail_span_id"]]) for r in relations),
+        {row["label"] for row in labels},
         statuses[0]["status"] if statuses else None,
     )
     rows = {"spans": spans, "span_attributes": attributes, "relations": relations, "status": statuses, "labels": labels}
