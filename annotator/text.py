@@ -181,8 +181,13 @@ class OffsetMap:
         An offset inside a cluster (between a letter and its combining mark, in a ZWJ
         sequence, between "\\r" and "\\n") has no grapheme offset: ValueError.
         """
-        units = self._graphemes.to_units(offset)
-        if self._graphemes.from_units(units) != offset:
+        scale = self._graphemes
+        units = scale.to_units(offset)  # inside a cluster this is no cluster's index: checked back
+        try:
+            back: int | None = scale.from_units(units)
+        except ValueError:
+            back = None
+        if back != offset:
             raise ValueError(f"offset {offset} falls inside a grapheme cluster")
         return units
 

@@ -21,6 +21,7 @@ from annotator.importers import ImportFailed, import_paths
 from annotator.importers.doccano import read_doccano
 from annotator.importers.records import DocumentRecord
 from annotator.project import Project
+from annotator.text import OffsetMap
 from tests.conftest import TRICKY_TEXT, ProjectMaker
 from tests.unit.test_tools_fixtures import DOCCANO, schema_yaml
 
@@ -312,3 +313,45 @@ def test_cli_offsets_flags(make_project: ProjectMaker, tmp_path: Path, capsys: p
 def _offsets(path: Path) -> list[tuple[int, int]]:
     (record,) = records_of(path)
     return [(e["start_offset"], e["end_offset"]) for e in record["entities"]]  # the news schema has relations
+
+
+# The conversions (text.py) -----------------------------------------------------------------
+
+CHARACTERS = st.sampled_from(
+    ["a", " ", "\r", "\n", "\u0301", "\u200d", "👩", "🇷", "🇺", "\ufe0f", "\u0600", "\u1100", "\u1161", "평", "\ud800"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CHARACTERS, max_size=40).map("".join))
+def test_grapheme_offsets_both_ways_against_the_unicode_segmentation(text: str) -> None:
+    """Every cluster boundary maps to its index and back (CRLF, ZWJ, flags, prepended marks,
+    Hangul, a lone surrogate); every offset inside a cluster is refused, never rounded."""
+    mapping = OffsetMap(text)
+    bounds = [0] + [m.end() for m in regex.finditer(r"\X", text, flags=regex.DOTALL)]
+    for index, offset in enumerate(bounds):
+        assert mapping.to_graphemes(offset) == index
+        assert mapping.from_graphemes(index) == offset
+    for offset in set(range(len(text) + 1)) - set(bounds):
+        with pytest.raises(ValueError, match="inside a grapheme cluster"):
+            mapping.to_graphemes(offset)
+    with pytest.raises(ValueError, match="outside the text"):
+        mapping.from_graphemes(len(bounds))
+
+
+def test_two_files_of_one_user_name_never_hide_each_other(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """round1/admin.jsonl and round2/admin.jsonl: one layer name, two different layers."""
+    (tmp_path / "round1").mkdir()
+    (tmp_path / "round2").mkdir()
+    first = write(tmp_path / "round1" / "admin.jsonl", {"id": 1, "text": PUTIN, "label": [[3, 8, "ACTOR"]]})
+    second = write(tmp_path / "round2" / "admin.jsonl", {"id": 1, "text": PUTIN, "label": [[13, 24, "ACTOR"]]})
+    with Project.open(make_project()) as project:
+        with pytest.raises(ImportFailed) as failure:
+            import_paths(project, [first, second])
+        assert _native(project, tmp_path) == ""
+        import_paths(project, [first])
+        import_paths(project, [second], annotator="admin-round2")
+        assert layers(project, tmp_path) == {"admin": [("ACTOR", "Putin")], "admin-round2": [("ACTOR", "Kim Jong Un")]}
+    (problem,) = failure.value.problems
+    assert (problem.source, problem.line) == (str(second), 1)
+    assert f"different layers by 'admin' in this import (the other from {first}:1)" in problem.message
