@@ -276,7 +276,7 @@ def test_an_empty_comments_key_is_not_carried_a_real_one_is(make_project: Projec
         ({"text": "abc", "entities": [], "relations": [{"from_id": 0, "to_id": 1, "type": 3}]}, "'type' must be"),
         ({"text": "abc", "label": [], "cats": [1]}, "cats[0] must be a string"),
         ({"text": "abc", "label": [], "id": [1]}, "'id' must be a string or a number"),
-        ({"text": ["abc"], "label": []}, "'text'"),
+        ({"text": ["abc"], "label": []}, "must be a non-empty string"),
         ({"text": "abc", "label": [], "schema": {}, "annotator": ["x"]}, "'annotator' must be a string"),
     ],
 )
