@@ -22,8 +22,6 @@ from annotator.config import PROJECT_FILE, write_project_config
 from annotator.errors import AnnotatorError
 from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
 from annotator.importers import LabelMapping, import_paths, input_size
-from annotator.importers.doccano import OFFSET_UNITS
-from annotator.importers.import_log import undo_import
 from annotator.models import STATUSES
 from annotator.project import Project, default_schema_path
 from annotator.schema import load_schema
@@ -32,7 +30,6 @@ from annotator.stats import project_stats
 
 WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
 WindowRunner = Callable[[Path], int]
-OFFSETS_HELP = "doccano offsets: utf16 (doccano's default), graphemes (its grapheme mode) or codepoints"
 
 # markup=False: messages quote user data such as "span [0, 3)", which is not markup.
 out = Console(highlight=False, soft_wrap=True, markup=False)
@@ -108,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace a document's existing layer by a different one from the file (undo: annotator undo-import)",
     )
-    imp.add_argument("--offsets", choices=OFFSET_UNITS, help=OFFSETS_HELP)
+    _add_offsets_option(imp)
     imp.set_defaults(run=cmd_import)
 
     undo = commands.add_parser("undo-import", help="take back an import: its documents, layers and replacements")
@@ -130,7 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
     exp.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
-    exp.add_argument("--offsets", choices=OFFSET_UNITS, help=OFFSETS_HELP)
     exp.add_argument("--tokenizer", choices=("spacy", "whitespace"), default="spacy", help="for token formats")
     exp.add_argument(
         "--misaligned",
@@ -144,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="longest",
         help="overlapping spans in a format that cannot hold them (default: keep the longest)",
     )
+    _add_offsets_option(exp)
     exp.set_defaults(run=cmd_export)
 
     stats = commands.add_parser("stats", help="documents per status, spans per label and annotator")
@@ -214,7 +211,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_offsets_option(parser: argparse.ArgumentParser) -> None:
+    from annotator.importers.doccano import OFFSET_UNITS  # here, not at the top: only this command needs it
+
+    parser.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        help="doccano offsets: utf16 (doccano's default), graphemes (its grapheme mode) or codepoints",
+    )
+
+
 def cmd_undo_import(args: argparse.Namespace) -> int:
+    from annotator.importers.import_log import undo_import  # here, not at the top: only this command needs it
+
     with Project.open(args.project) as project:
         report = undo_import(project, args.event)
     out.print(
@@ -233,10 +242,10 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
-    selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
     if args.offsets is not None and args.format_name != "doccano":
         raise AnnotatorError("--offsets is for --format doccano (the other formats have one offset unit each)")
+    labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
+    selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
     if args.format_name != "jsonl" or args.split:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
@@ -257,11 +266,11 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
         raise AnnotatorError("this export writes files; name them with -o")
     with Project.open(args.project) as project:
         options = ExportOptions(
+            offsets=args.offsets,
             tokenizer=args.tokenizer,
             language=project.config.language,
             misaligned=args.misaligned,
             overlaps=args.overlaps,
-            offsets=args.offsets,
         )
         with _progress("exporting", count_documents(project)) as advance:
             report = export_format(

@@ -35,10 +35,12 @@ BOM = b"\xef\xbb\xbf"
 
 class DoccanoWriter(FormatWriter):
     suffix = ".jsonl"
+    started = False  # the byte order mark is written before the first record
 
     def add(self, record: dict[str, Any]) -> None:
-        if self.stream.tell() == 0:
+        if not self.started:  # not stream.tell(): the output may be a pipe
             self.stream.write(BOM)
+            self.started = True
         line: dict[str, Any] = {"id": record["id"], "text": record["text"]}
         for span in record["spans"]:
             if span["attributes"]:
