@@ -10,8 +10,10 @@
   mode (``--offsets graphemes``), or code points (``--offsets codepoints``). A span whose edge
   falls inside a grapheme cluster cannot be written in grapheme clusters: it is reported, and so
   are the relations it takes with it.
-- The file starts with a UTF-8 byte order mark: doccano guesses a file's encoding, and without
-  the mark it can take UTF-8 text with accents or emoji for another encoding.
+- The relation form starts with a UTF-8 byte order mark: doccano's "JSONL(Relation)" import has
+  no encoding setting and guesses one (chardet), and without the mark it can take UTF-8 text
+  with accents or emoji for another encoding. The sequence form has none: doccano's "JSONL"
+  import reads UTF-8 by default, and Python's JSON parser refuses a line that starts with a mark.
 - Document labels go in ``cats``, as doccano's intent-detection-and-slot-filling form has them.
 - The document's meta goes in ``meta``; ``annotator``, ``status`` and ``schema`` are top-level
   keys, which doccano keeps as meta on import and our reader restores.
@@ -35,11 +37,12 @@ BOM = b"\xef\xbb\xbf"
 
 class DoccanoWriter(FormatWriter):
     suffix = ".jsonl"
-    started = False  # the byte order mark is written before the first record
+    started = False  # the relation form's byte order mark is written before the first record
 
     def add(self, record: dict[str, Any]) -> None:
         if not self.started:  # not stream.tell(): the output may be a pipe
-            self.stream.write(BOM)
+            if self.project.schema.relations:
+                self.stream.write(BOM)
             self.started = True
         line: dict[str, Any] = {"id": record["id"], "text": record["text"]}
         for span in record["spans"]:
