@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from annotator.errors import AnnotatorError
 from annotator.importers.native import Item, RecordError, object_with_text
 from annotator.importers.records import DocumentRecord
 from annotator.importers.tool_support import RecordBuilder, first_value, json_values, read_records
@@ -58,7 +59,7 @@ def sniff_doccano(path: Path) -> bool:
 
 def read_doccano(path: Path, offsets: OffsetUnit = DEFAULT_OFFSETS) -> Iterator[Item]:
     if offsets not in OFFSET_UNITS:
-        raise ValueError(f"unknown offset unit {offsets!r}")
+        raise AnnotatorError(f"--offsets {offsets!r}: doccano counts in {', '.join(OFFSET_UNITS)}")
     user = path.stem  # doccano names each user's export after the user
     return read_records(
         json_values(path), str(path), lambda obj, source, line: [_record(obj, source, line, user, offsets)]

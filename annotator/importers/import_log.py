@@ -26,7 +26,7 @@ from annotator.db.tables import (
     SpanRow,
 )
 from annotator.errors import AnnotatorError, NotFoundError
-from annotator.importers.layers import delete_layer, restore_layer
+from annotator.importers.layers import delete_layer, lock_layers, restore_layer
 from annotator.importers.records import ImportReport
 from annotator.project import Project
 
@@ -100,6 +100,8 @@ def undo_import(project: Project, event_id: int) -> UndoReport:
         layers = [(int(d), int(a)) for d, a in detail.get("layers_added", [])]
         replaced = detail.get("layers_replaced", [])
         touched = set(documents) | {d for d, _ in layers} | {int(r["document"]) for r in replaced}
+        for annotator_id in sorted({a for _, a in layers} | {int(r["annotator"]) for r in replaced}):
+            lock_layers(connection, annotator_id)
         _refuse_later_changes(connection, event_id, touched)
         for document_id, annotator_id in layers:
             delete_layer(connection, document_id, annotator_id)
@@ -107,7 +109,7 @@ def undo_import(project: Project, event_id: int) -> UndoReport:
             delete_layer(connection, int(entry["document"]), int(entry["annotator"]))
             restore_layer(connection, entry["old"])
         _delete_documents(connection, documents)
-        restored = sum(1 for entry in replaced)
+        restored = len(replaced)
         row = {
             "action": UNDO_IMPORT,
             "detail": {

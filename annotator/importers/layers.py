@@ -116,17 +116,22 @@ class LayerRule:
         return stored
 
     def _lock(self, annotator_id: int) -> None:
-        """The lock the service takes for an edit of that annotator's layers, held to the end of
-        the import: nobody edits a layer between its comparison here and its replacement (on
-        PostgreSQL; SQLite's write transaction already serialises writers)."""
+        """Held to the end of the import: nobody edits a layer between its comparison here and
+        its replacement."""
         if annotator_id not in self.locked:
-            self.connection.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == annotator_id).with_for_update())
+            lock_layers(self.connection, annotator_id)
             self.locked.add(annotator_id)
 
     def take_out(self, document_id: int, annotator_id: int, stored: StoredLayer) -> None:
         """Delete the layer a record replaces; its rows go into the import's event for undo."""
         delete_layer(self.connection, document_id, annotator_id)
         self.replaced.append({"document": document_id, "annotator": annotator_id, "old": stored.rows})
+
+
+def lock_layers(connection: Connection, annotator_id: int) -> None:
+    """The lock the service takes for an edit of that annotator's layers, to the end of the
+    transaction (on PostgreSQL; SQLite's write transaction already serialises writers)."""
+    connection.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == annotator_id).with_for_update())
 
 
 def attributes_key(attributes: dict[str, Any]) -> str:

@@ -274,7 +274,11 @@ class _Loader:
         return self.rule.check(
             (sha, layer.annotator_id),
             content_of(layer.spans, layer.relations, layer.document_labels, layer.status),
-            lambda: self._stored_layer(sha, layer.annotator_id),
+            lambda: (
+                load_layer(self.connection, self.doc_ids[sha], layer.annotator_id)
+                if self._layer_exists(sha, layer.annotator_id)
+                else None
+            ),
             f"{record.source}:{record.line}",
             external_id,
             name,
@@ -295,11 +299,6 @@ class _Loader:
         self.pending.layers.append((sha, layer))
         self.report.spans_added += len(layer.spans)
         self.report.relations_added += len(layer.relations)
-
-    def _stored_layer(self, sha: str, annotator_id: int) -> StoredLayer | None:
-        if sha not in self.existing or not self._layer_exists(sha, annotator_id):
-            return None
-        return load_layer(self.connection, self.doc_ids[sha], annotator_id)
 
     def log_event(self, sources: Sequence[str]) -> None:
         """The import's event row, in its transaction (import_log.py)."""
