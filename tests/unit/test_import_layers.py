@@ -215,3 +215,26 @@ def test_cli_replace_and_undo_import(
     assert "restored 1 replaced layer(s)" in capsys.readouterr().out
     with Project.open(root) as project:
         assert dump(project, tmp_path) == before
+
+
+def test_undo_takes_out_the_documents_and_layers_an_import_added(make_project: ProjectMaker, tmp_path: Path) -> None:
+    with Project.open(make_project(SCHEMA)) as project:
+        import_paths(project, [write(tmp_path / "old.jsonl", layer([(0, 3, "A", {})], document="old"))])
+        before = dump(project, tmp_path)
+        other = {"id": "new", "text": "Another text entirely.", "annotator": "bob", "status": "done"}
+        report = import_paths(
+            project, [write(tmp_path / "new.jsonl", other, layer([(4, 7, "B", {})], annotator="bob"))]
+        )
+        assert (report.documents_added, report.layers_added) == (1, 2)
+        later = import_paths(project, [write(tmp_path / "later.jsonl", layer([(8, 13, "B", {})], annotator="carol"))])
+        with pytest.raises(
+            AnnotatorError, match=rf"later changes touch its documents \(event {later.event_id} \(import\)\)"
+        ):
+            undo_import(project, report.event_id or 0)
+        undo_import(project, later.event_id or 0)  # the later import first, then this one
+        result = undo_import(project, report.event_id or 0)
+        assert (result.documents_removed, result.layers_removed, result.layers_restored) == (1, 2, 0)
+        assert dump(project, tmp_path) == before
+        again = import_paths(project, [tmp_path / "new.jsonl"])  # and it imports again as new
+        assert (again.documents_added, again.layers_added) == (1, 2)
+        assert [action for action, _ in events(project)] == ["import"] * 3 + ["undo-import"] * 2 + ["import"]
