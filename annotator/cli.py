@@ -149,7 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--map", action="append", default=[], metavar="OLD=NEW", help="rename a label (repeatable)")
     imp.add_argument("--drop", action="append", default=[], metavar="LABEL", help="leave out a label (repeatable)")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a document's existing layer by a different one from the file (undo: annotator undo-import)",
+    )
+    _add_offsets_option(imp)
     imp.set_defaults(run=cmd_import)
+
+    undo = commands.add_parser("undo-import", help="take back an import: its documents, layers and replacements")
+    undo.add_argument("project", type=Path)
+    undo.add_argument("event", type=int, help="the import's event number (its summary names it)")
+    undo.set_defaults(run=cmd_undo_import)
 
     exp = commands.add_parser(
         "export",
@@ -193,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="longest",
         help="overlapping spans in a format that cannot hold them (default: keep the longest)",
     )
+    _add_offsets_option(exp)
     exp.set_defaults(run=cmd_export)
 
     stats = commands.add_parser("stats", help="documents per status, spans per label and annotator")
@@ -235,19 +247,47 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=advance,
             format_name=args.format_name,
             mapping=mapping,
+            offsets=args.offsets,
+            replace=args.replace,
         )
     out.print(
         f"imported {report.documents_added} document(s), {report.spans_added} span(s), "
         f"{report.relations_added} relation(s) in {report.layers_added} layer(s); "
         f"skipped {report.documents_skipped} document(s) already in the project"
-        + (f" and {report.layers_skipped} layer(s) already annotated" if report.layers_skipped else "")
+        + (f" and {report.layers_skipped} layer(s) already there" if report.layers_skipped else "")
     )
+    if report.layers_replaced:
+        out.print(f"replaced {report.layers_replaced} layer(s)")
+    out.print(f"event {report.event_id} (annotator undo-import {args.project} {report.event_id} takes it back)")
     for reason, number in sorted(report.set_aside.items()):
         out.print(f"{number} record(s) with {reason}: text imported, annotations not")
     if report.spans_dropped or report.relations_dropped:
         out.print(f"dropped {report.spans_dropped} span(s) and {report.relations_dropped} relation(s) (--drop)")
     for problem in report.invalid:
         err.print(f"skipped {problem}")
+    return 0
+
+
+def _add_offsets_option(parser: argparse.ArgumentParser) -> None:
+    from annotator.importers.doccano import OFFSET_UNITS  # here, not at the top: only this command needs it
+
+    parser.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        help="doccano offsets: utf16 (doccano's default), graphemes (its grapheme mode) or codepoints",
+    )
+
+
+def cmd_undo_import(args: argparse.Namespace) -> int:
+    from annotator.importers.import_log import undo_import  # here, not at the top: only this command needs it
+
+    with Project.open(args.project) as project:
+        report = undo_import(project, args.event)
+    out.print(
+        f"undid import event {args.event}: removed {report.documents_removed} document(s) and "
+        f"{report.layers_removed} layer(s), restored {report.layers_restored} replaced layer(s) "
+        f"(event {report.event_id})"
+    )
     return 0
 
 
@@ -259,6 +299,8 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.offsets is not None and args.format_name != "doccano":
+        raise AnnotatorError("--offsets is for --format doccano (the other formats have one offset unit each)")
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
     if args.format_name != "jsonl" or args.split or args.layer:
@@ -283,6 +325,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
         raise AnnotatorError("this export writes files; name them with -o")
     with Project.open(args.project) as project:
         options = ExportOptions(
+            offsets=args.offsets,
             tokenizer=args.tokenizer,
             language=project.config.language,
             misaligned=args.misaligned,

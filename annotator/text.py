@@ -46,6 +46,7 @@ _UTF8_WIDTH = {"two": 2, "three": 3, "four": 4}
 # U+2029 each become one separator and U+2028 stays a character, so only CRLF
 # changes the count (checked against a real QPlainTextEdit, PySide6 6.11).
 _CRLF_RUN = re.compile("\r\n(?:\r\n)*")
+_CLUSTER_CANDIDATES = re.compile("[^\x00-\x7f]+|\r\n")
 
 
 class _UnitScale:
@@ -154,6 +155,47 @@ class OffsetMap:
     def from_qt(self, position: int) -> int:
         """Qt document position -> code points; a CRLF separator maps to its "\\r"."""
         return self._qt.from_units(position)
+
+    @cached_property
+    def _graphemes(self) -> _UnitScale:
+        # Clusters of several code points only form around non-ASCII characters and CRLF; the
+        # ASCII character before such a run may be a cluster's base ("e" + U+0301), and one
+        # after it may follow a prepended mark, so each scanned region reaches one further.
+        text = self._text
+        regions: list[list[int]] = []
+        for m in _CLUSTER_CANDIDATES.finditer(text):
+            start, end = max(0, m.start() - 1), min(len(text), m.end() + 1)
+            if regions and start <= regions[-1][1]:
+                regions[-1][1] = end
+            else:
+                regions.append([start, end])
+        runs = [
+            (c.start(), c.end(), c.end() - c.start(), 1)
+            for start, end in regions
+            for c in _GRAPHEME.finditer(text, start, end)
+            if c.end() - c.start() > 1
+        ]
+        return _UnitScale(len(text), runs, "grapheme cluster", "a grapheme cluster")
+
+    def to_graphemes(self, offset: int) -> int:
+        """Code points -> grapheme clusters (what doccano's grapheme mode counts).
+
+        An offset inside a cluster (between a letter and its combining mark, in a ZWJ
+        sequence, between "\\r" and "\\n") has no grapheme offset: ValueError.
+        """
+        scale = self._graphemes
+        units = scale.to_units(offset)  # inside a cluster this is no cluster's index: checked back
+        try:
+            back: int | None = scale.from_units(units)
+        except ValueError:
+            back = None
+        if back != offset:
+            raise ValueError(f"offset {offset} falls inside a grapheme cluster")
+        return units
+
+    def from_graphemes(self, unit: int) -> int:
+        """Grapheme clusters -> code points."""
+        return self._graphemes.from_units(unit)
 
     def to_utf8(self, offset: int) -> int:
         """Code points -> UTF-8 byte offset."""

@@ -25,6 +25,7 @@ Overlaps = Literal["longest", "first", "skip"]
 @dataclass(frozen=True)
 class ExportOptions:
     tokenizer: Literal["spacy", "whitespace"] = "spacy"
+    offsets: str | None = None  # doccano's offset unit (None: its default, UTF-16)
     language: str = "en"
     misaligned: Misaligned = "expand"  # a span not on token boundaries
     overlaps: Overlaps = "longest"  # spans a flat format (IOB) cannot hold together

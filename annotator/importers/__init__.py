@@ -35,16 +35,25 @@ FOLDER_SUFFIXES = {".txt", ".jsonl", ".json", ".conll", ".iob", ".ann"}
 
 # Readers that check what they read against the project's schema (given as schema=...).
 SCHEMA_READERS: set[str] = set()
+# Readers whose files count offsets in a unit the user can name (--offsets, given as offsets=...).
+OFFSET_READERS: set[str] = set()
 
 
 def register(
-    name: str, reader: Reader, sniff: Callable[[Path], bool] | None = None, *, takes_schema: bool = False
+    name: str,
+    reader: Reader,
+    sniff: Callable[[Path], bool] | None = None,
+    *,
+    takes_schema: bool = False,
+    takes_offsets: bool = False,
 ) -> None:
     READERS[name] = reader
     if sniff is not None:
         SNIFFERS[name] = sniff
     if takes_schema:
         SCHEMA_READERS.add(name)
+    if takes_offsets:
+        OFFSET_READERS.add(name)
 
 
 def detect_format(path: Path) -> str:
@@ -68,18 +77,24 @@ def import_paths(
     progress: Callable[[int], None] | None = None,
     format_name: str | None = None,
     mapping: LabelMapping | None = None,
+    offsets: str | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Import files or folders of them; each file's format is given or detected."""
     if format_name is not None and format_name not in READERS:
         raise AnnotatorError(f"unknown format {format_name!r} (known: {', '.join(sorted(READERS))})")
     files = [(path, external_id, format_name or detect_format(path)) for path, external_id in _expand(paths)]
+    if offsets is not None and not any(name in OFFSET_READERS for _, _, name in files):
+        raise AnnotatorError(f"--offsets is for {', '.join(sorted(OFFSET_READERS))} files; none is being imported")
     return import_records(
         project,
-        _read(files, project.schema),
+        _read(files, project.schema, offsets),
         annotator=annotator,
         skip_invalid=skip_invalid,
         progress=progress,
         mapping=mapping,
+        replace=replace,
+        sources=[f"{path} ({name})" for path, _, name in files],
     )
 
 
@@ -88,12 +103,14 @@ def input_size(paths: Sequence[str | Path]) -> int:
     return sum(path.stat().st_size for path, _ in _expand(paths))
 
 
-def _read(files: list[tuple[Path, str, str]], schema: Schema) -> Iterator[Item]:
+def _read(files: list[tuple[Path, str, str]], schema: Schema, offsets: str | None = None) -> Iterator[Item]:
     for path, external_id, format_name in files:
         if format_name == "txt":
             yield from read_text_file(path, external_id)
         elif format_name in SCHEMA_READERS:
             yield from READERS[format_name](path, schema=schema)  # type: ignore[call-arg]
+        elif format_name in OFFSET_READERS and offsets is not None:
+            yield from READERS[format_name](path, offsets=offsets)  # type: ignore[call-arg]
         else:
             yield from READERS[format_name](path)
 

@@ -9,7 +9,7 @@ skip_invalid the bad records are reported and the rest is imported.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,8 @@ from annotator.db.tables import (
 )
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.gcpause import collector_paused
+from annotator.importers.import_log import write_import_event
+from annotator.importers.layers import REPEAT, LayerRule, StoredLayer, content_of, load_layer
 from annotator.importers.records import (
     DocumentRecord,
     ImportFailed,
@@ -67,6 +69,7 @@ class _Layer:
     relations: list[tuple[str, int, int]]  # label, head index, tail index into spans
     status: str | None
     document_labels: list[str]
+    seconds_spent: float = 0.0  # carried over from the layer this one replaces
 
 
 @dataclass
@@ -85,11 +88,15 @@ def import_records(
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
     mapping: LabelMapping | None = None,
+    replace: bool = False,
+    sources: Sequence[str] = (),
 ) -> ImportReport:
+    """Check and write the records in one transaction, with one event row that says who
+    imported what (and holds what --replace took out, so that undo_import() can put it back)."""
     if annotator is not None:
         check_annotator_name(annotator)
     try:
-        return _import(project, items, annotator, skip_invalid, progress, mapping or LabelMapping())
+        return _import(project, items, annotator, skip_invalid, progress, mapping or LabelMapping(), replace, sources)
     except (IntegrityError, DataError) as error:
         raise AnnotatorError(f"the database refused the import, nothing was imported: {error.orig}") from error
 
@@ -101,9 +108,12 @@ def _import(
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     mapping: LabelMapping,
+    replace: bool,
+    sources: Sequence[str],
 ) -> ImportReport:
     with collector_paused(), project.write.begin() as session:
         loader = _Loader(project, session.connection(), annotator)
+        loader.rule.replace = replace
         for item in items:
             if progress is not None:
                 progress(item.size if isinstance(item, DocumentRecord) else 0)
@@ -125,6 +135,7 @@ def _import(
             )
         loader.flush()
         loader.report.invalid = loader.problems
+        loader.log_event(sources)
     return loader.report
 
 
@@ -152,7 +163,7 @@ class _Loader:
             self.by_external_id[external_id] = sha
         self.known: set[str] = set(self.existing)  # shas in the project or pending
         self.annotator_ids: dict[str, int] = {}
-        self.layers_done: set[tuple[str, int]] = set()  # (sha, annotator id) given a layer here
+        self.rule = LayerRule(connection)  # layers that are there already (layers.py)
 
     def fail(self, problem: ImportProblem) -> None:
         self.problems.append(problem)
@@ -167,6 +178,7 @@ class _Loader:
         if owner is not None and owner != sha:
             raise ValidationError(f"document id {external_id!r} is already used by a document with another text")
         layer = self._layer(record) if record.has_layer else None
+        stored = self._check_layer(record, sha, external_id, layer) if layer is not None else None
         if not writing:
             return
         if record.set_aside:
@@ -176,6 +188,7 @@ class _Loader:
         else:
             self.known.add(sha)
             self.by_external_id[external_id] = sha
+            self.rule.documents.append(sha)
             self.pending.documents.append(
                 {
                     "project_id": self.project.id,
@@ -186,15 +199,10 @@ class _Loader:
                 }
             )
             self.report.documents_added += 1
-        if layer is not None:
-            if self._layer_exists(sha, layer.annotator_id):
-                self.report.layers_skipped += 1
-            else:
-                self.layers_done.add((sha, layer.annotator_id))
-                self.pending.layers.append((sha, layer))
-                self.report.layers_added += 1
-                self.report.spans_added += len(layer.spans)
-                self.report.relations_added += len(layer.relations)
+        if layer is not None and stored is REPEAT:
+            self.report.layers_skipped += 1
+        elif layer is not None:
+            self._put_layer(sha, layer, stored)
         if len(self.pending.documents) >= BATCH_DOCUMENTS:
             self.flush()
 
@@ -263,9 +271,55 @@ class _Loader:
             self.annotator_ids[name] = found
         return self.annotator_ids[name]
 
+    def _check_layer(
+        self, record: DocumentRecord, sha: str, external_id: str, layer: _Layer
+    ) -> StoredLayer | object | None:
+        name = next(n for n, i in self.annotator_ids.items() if i == layer.annotator_id)
+        return self.rule.check(
+            (sha, layer.annotator_id),
+            content_of(layer.spans, layer.relations, layer.document_labels, layer.status),
+            lambda: (
+                load_layer(self.connection, self.doc_ids[sha], layer.annotator_id)
+                if self._layer_exists(sha, layer.annotator_id)
+                else None
+            ),
+            f"{record.source}:{record.line}",
+            external_id,
+            name,
+        )
+
+    def _put_layer(self, sha: str, layer: _Layer, stored: StoredLayer | object | None) -> None:
+        """Queue a checked layer; the project's layer it replaces is taken out now."""
+        if isinstance(stored, StoredLayer):
+            self.rule.take_out(self.doc_ids[sha], layer.annotator_id, stored)
+            if stored.seconds_spent is not None:
+                layer.status = layer.status or stored.content.status  # a file without status keeps the layer's
+                layer.seconds_spent = stored.seconds_spent
+            self.report.layers_added += stored.content.empty
+            self.report.layers_replaced += not stored.content.empty
+        else:
+            self.rule.layers.append((sha, layer.annotator_id))
+            self.report.layers_added += 1
+        self.pending.layers.append((sha, layer))
+        self.report.spans_added += len(layer.spans)
+        self.report.relations_added += len(layer.relations)
+
+    def log_event(self, sources: Sequence[str]) -> None:
+        """The import's event row, in its transaction (import_log.py)."""
+        annotator_id = self._annotator_id(self.annotator) if self.annotator is not None else None
+        write_import_event(
+            self.connection,
+            self.project.id,
+            annotator_id,
+            self.annotator,
+            list(sources),
+            self.report,
+            [self.doc_ids[sha] for sha in self.rule.documents],
+            [(self.doc_ids[sha], annotator) for sha, annotator in self.rule.layers],
+            self.rule.replaced,
+        )
+
     def _layer_exists(self, sha: str, annotator_id: int) -> bool:
-        if (sha, annotator_id) in self.layers_done:
-            return True
         if sha not in self.existing:
             return False
         doc_id = self.doc_ids[sha]
@@ -325,7 +379,12 @@ class _Loader:
             for label, head, tail in layer.relations
         ]
         statuses = [
-            {"document_id": doc_id, "annotator_id": layer.annotator_id, "status": layer.status, "seconds_spent": 0.0}
+            {
+                "document_id": doc_id,
+                "annotator_id": layer.annotator_id,
+                "status": layer.status,
+                "seconds_spent": layer.seconds_spent,
+            }
             for doc_id, layer in layers
             if layer.status is not None
         ]

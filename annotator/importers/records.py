@@ -91,13 +91,15 @@ class ImportReport:
     documents_added: int = 0
     documents_skipped: int = 0  # their text was already in the project
     layers_added: int = 0
-    layers_skipped: int = 0  # that annotator had already annotated that document
+    layers_skipped: int = 0  # the same layer was there already (in the project or earlier in the import)
+    layers_replaced: int = 0  # --replace: that annotator's different layer was replaced
     spans_added: int = 0
     relations_added: int = 0
     set_aside: Counter[str] = field(default_factory=Counter)  # reason -> records imported without annotations
     spans_dropped: int = 0  # by --drop, or with a relation's dropped end
     relations_dropped: int = 0
     invalid: list[ImportProblem] = field(default_factory=list)  # skipped with --skip-invalid
+    event_id: int | None = None  # the import's event row (annotator undo-import takes it)
 
 
 class ImportFailed(AnnotatorError):

@@ -9,6 +9,6 @@ from annotator.importers.label_studio import read_label_studio, sniff_label_stud
 from annotator.importers.prodigy import read_prodigy, sniff_prodigy
 
 register("prodigy", read_prodigy, sniff_prodigy)
-register("doccano", read_doccano, sniff_doccano)
+register("doccano", read_doccano, sniff_doccano, takes_offsets=True)
 register("label-studio", read_label_studio, sniff_label_studio)
 register("brat", read_brat, sniff_brat, takes_schema=True)

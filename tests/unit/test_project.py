@@ -193,7 +193,7 @@ def test_a_rename_that_would_duplicate_spans_changes_nothing(make_project: Proje
         Project.open(root, renames={"DATE": "ACTOR"})
     with Project.open(root) as project, project.engine.connect() as connection:
         labels = sorted(connection.execute(text("SELECT label FROM spans")).scalars())
-        events = connection.execute(text("SELECT count(*) FROM events")).scalar()
+        events = connection.execute(text("SELECT count(*) FROM events WHERE action LIKE 'migrate%'")).scalar()
     assert (labels, events) == (["ACTOR", "DATE"], 0)
 
 
