@@ -365,19 +365,8 @@ def test_any_bytes_import_or_fail_at_file_and_line(bench: Bench, format_name: st
     check_import(bench, format_name, files)
 
 
-# The doccano reader is rewritten on its own branch (h-doccano), with its fields type-checked;
-# drop this mark once it is merged.
-ON_THEIR_OWN_BRANCH = {
-    "doccano": pytest.mark.xfail(
-        strict=False,
-        reason="doccano.py passes a label or relation type that is a list on, and --map hashes it "
-        "(TypeError in LabelMapping.apply); fixed on h-doccano",
-    ),
-}
-
-
 @pytest.mark.parametrize(
-    "format_name", [pytest.param(name, marks=ON_THEIR_OWN_BRANCH.get(name, ())) for name in JSON_FORMATS]
+    "format_name", JSON_FORMATS
 )
 @FUZZ
 @given(data=st.data())
