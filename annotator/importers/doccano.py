@@ -54,6 +54,8 @@ def sniff_doccano(path: Path) -> bool:
         isinstance(value, dict)
         and isinstance(value.get("text"), str)
         and any(isinstance(value.get(key), list) for key in SPAN_KEYS)
+        # Label Studio's JSON-MIN export has a "label" list too; its own reader explains it.
+        and not ("annotation_id" in value and "lead_time" in value)
     )
 
 

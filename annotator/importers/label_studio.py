@@ -138,9 +138,9 @@ def _task(task: Any, source: str, line: int, name: str) -> Iterator[Item]:
     offsets = OffsetMap(text)
     layers = _layer_names(annotations, meta.get("layers") if ours else None)
     for index, (annotation, (annotator, status)) in enumerate(zip(annotations, layers, strict=True)):
-        record = DocumentRecord(**common, annotator=annotator, status=status)
         where = f"annotation {index + 1}"
-        problems = fill_layer(LayerFill(record, offsets, where, name), annotation.get("result") or [])
+        record = DocumentRecord(**common, annotator=annotator, status=status, where=f"{name}, {where}")
+        problems = fill_layer(LayerFill(record, offsets, where), annotation.get("result") or [])
         yield from (unsupported(source, line, f"{name}, {where}: {problem}") for problem in problems)
         yield record
 

@@ -33,12 +33,11 @@ class LayerFill:
     record: DocumentRecord
     offsets: OffsetMap
     where: str  # "annotation 2", for messages
-    task: str  # "task 3 (id 42)"
 
     def key(self, region: str) -> str:
-        """A span's key names its region and task: the loader's messages about a span (an
-        unknown label, offsets outside the text) then say where it is in a one-line export."""
-        return f"{region} in {self.task}, {self.where}"
+        """A span's key is its region: the loader's messages about a span (an unknown label,
+        offsets outside the text) name it after the record's task and annotation (its `where`)."""
+        return region
 
 
 def fill_layer(fill: LayerFill, results: list[Any]) -> list[str]:

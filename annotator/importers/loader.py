@@ -126,7 +126,8 @@ def _import(
             try:
                 loader.take(item, writing=skip_invalid or not loader.problems)
             except ValidationError as error:
-                loader.fail(ImportProblem(item.source, item.line, str(error)))
+                message = str(error) if item.where is None else f"{item.where}: {error}"
+                loader.fail(ImportProblem(item.source, item.line, message))
         if loader.problems and not skip_invalid:
             raise ImportFailed(
                 loader.problems[:MAX_REPORTED_PROBLEMS],
@@ -184,7 +185,10 @@ class _Loader:
         if record.set_aside:
             self.report.set_aside[record.set_aside] += 1
         if sha in self.known:
-            self.report.documents_skipped += 1
+            # Another layer of a document this import has just added (a second annotation of a
+            # Label Studio task, say) is not a document skipped.
+            if sha in self.existing or layer is None:
+                self.report.documents_skipped += 1
         else:
             self.known.add(sha)
             self.by_external_id[external_id] = sha

@@ -50,6 +50,9 @@ class DocumentRecord:
     status: str | None = None
     set_aside: str | None = None  # why the source's annotations were not taken (e.g. "answer 'ignore'")
     size: int = 0  # bytes of input this record took, for progress bars
+    # Where in its line the record is, for files that hold many records on one line (Label
+    # Studio's one-line export: "task 3 (id 42), annotation 1"); put before every refusal.
+    where: str | None = None
 
     @property
     def has_layer(self) -> bool:

@@ -365,9 +365,7 @@ def test_any_bytes_import_or_fail_at_file_and_line(bench: Bench, format_name: st
     check_import(bench, format_name, files)
 
 
-@pytest.mark.parametrize(
-    "format_name", JSON_FORMATS
-)
+@pytest.mark.parametrize("format_name", JSON_FORMATS)
 @FUZZ
 @given(data=st.data())
 def test_any_json_import_or_fail_at_file_and_line(bench: Bench, format_name: str, data: st.DataObject) -> None:

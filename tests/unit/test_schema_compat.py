@@ -303,7 +303,8 @@ def test_after_any_schema_change_open_refuses_or_the_export_reimports(
 ) -> None:
     base = tmp_path_factory.mktemp("base")
     _write_project(base, BASE)
-    records = [{"id": f"d{i}", "text": TEXT, "annotator": "ann", **layer} for i, layer in enumerate(contents)]
+    # One document (the same text), one layer per annotator: layers are checked one by one.
+    records = [{"id": "d", "text": TEXT, "annotator": f"ann{i}", **layer} for i, layer in enumerate(contents)]
     _import_records(base, records)
     (base / "schema.yaml").write_text(yaml.safe_dump(schema), encoding="utf-8")
     renames = {}
