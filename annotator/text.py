@@ -330,11 +330,20 @@ def _one_cluster(text: str, start: int, end: int) -> bool:
 
 
 def _trim_space(text: str, s: int, e: int) -> tuple[int, int]:
-    """Cut whitespace characters that are clusters of their own (" \u0301" is not one)."""
-    while s < e and text[s].isspace() and _cluster_around(text, s + 1) == (s + 1, s + 1):
-        s += 1
-    while s < e and text[e - 1].isspace() and _cluster_around(text, e - 1) == (e - 1, e - 1):
-        e -= 1
+    """Cut whole clusters of whitespace off both edges: "\r\n" is one cluster of two
+    spaces, " \u0301" (a space with a combining accent) is no whitespace and stays."""
+    while s < e and text[s].isspace():
+        after = _cluster_around(text, s + 1)
+        cluster_end = s + 1 if after == (s + 1, s + 1) else after[1]
+        if cluster_end > e or not text[s:cluster_end].isspace():
+            break
+        s = cluster_end
+    while s < e and text[e - 1].isspace():
+        around = _cluster_around(text, e - 1)
+        cluster_start = e - 1 if around == (e - 1, e - 1) else around[0]
+        if cluster_start < s or not text[cluster_start:e].isspace():
+            break
+        e = cluster_start
     return s, e
 
 
