@@ -12,7 +12,7 @@ import unicodedata
 from typing import Literal
 
 # One module owns the grapheme and word rules; these helpers are shared with it.
-from annotator.text import _GRAPHEME, _cluster_around, is_word_char
+from annotator.text import GRAPHEME, cluster_around, is_word_char
 
 __all__ = ["Edge", "move_edge"]
 
@@ -20,12 +20,12 @@ Edge = Literal["start", "end"]
 
 
 def _cluster_after(text: str, pos: int) -> int:
-    match = _GRAPHEME.match(text, pos)
+    match = GRAPHEME.match(text, pos)
     return match.end() if match else pos
 
 
 def _cluster_before(text: str, pos: int) -> int:
-    inside = _cluster_around(text, pos - 1)
+    inside = cluster_around(text, pos - 1)
     return inside[0] if inside[0] < pos - 1 else pos - 1
 
 

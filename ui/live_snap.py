@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen, QTextCursor
 
-from annotator.text import snap_selection
+from annotator.snapping import snap_selection
 
 if TYPE_CHECKING:
     from ui.text_view import AnnotationTextView

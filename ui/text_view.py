@@ -27,7 +27,8 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QToolTip,
 
 from annotator.models import Changes, DocumentView, Span
 from annotator.schema import Schema
-from annotator.text import OffsetMap, snap_selection, trim_whitespace
+from annotator.snapping import snap_selection
+from annotator.text import OffsetMap, trim_whitespace
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
 from ui.live_snap import snap_dragged_selection, snapped_frame

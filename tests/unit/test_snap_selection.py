@@ -1,4 +1,4 @@
-"""Snapping with guideline punctuation trimmed: annotator.text.snap_selection / trim_edge_punctuation."""
+"""Snapping with guideline punctuation trimmed: annotator.snapping.snap_selection / trim_edge_punctuation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.text import snap_selection, snap_to_words, trim_edge_punctuation
+from annotator.snapping import snap_selection, trim_edge_punctuation
+from annotator.text import snap_to_words
 from tests.unit.test_text import PIECES, grapheme_starts
 
 # The pieces of test_text plus every character the trimming treats specially.
