@@ -8,20 +8,14 @@ disk), and, as a last resort, any bug (its traceback only with --debug). See cli
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 
 from annotator import __version__
 from annotator.atomic import interrupt_on_termination
+from annotator.cli_console import err, out, print_error, print_stats_tables, progress_bar
 from annotator.cli_errors import (
     STORAGE_ERRORS,
     CommandLineParser,
@@ -45,10 +39,6 @@ from annotator.stats import project_stats
 WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
 WindowRunner = Callable[[Path], int]
 
-# markup=False: messages quote user data such as "span [0, 3)", which is not markup.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-
 
 def cmd_schema_migrate(args: argparse.Namespace) -> int:
     renames = dict(_pair(item, "--rename") for item in args.rename)
@@ -64,7 +54,7 @@ def cmd_schema_migrate(args: argparse.Namespace) -> int:
 
 def window_unavailable(project: Path) -> int:
     """The window runner when only the core is installed (ui.launch passes the real one)."""
-    _print_error(f"{project}: {WINDOW_MISSING}")
+    print_error(f"{project}: {WINDOW_MISSING}")
     return 1
 
 
@@ -92,7 +82,7 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_un
         with interrupt_on_termination():  # SIGTERM/SIGHUP clean up as Ctrl+C does
             return int(args.run(args) or 0)
     except AnnotatorError as error:
-        _print_error(str(error))
+        print_error(str(error))
     except KeyboardInterrupt as interruption:
         err.print("interrupted; nothing was left half-written")
         return 128 + getattr(interruption, "signum", signal.SIGINT)
@@ -101,20 +91,12 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_un
             err.file.write(format_traceback(error))
         consequence = after_failure(command)
         where = "" if isinstance(error, OSError | MemoryError) else where  # an OSError names its own file
-        _print_error(where + storage_problem(error) + (f"; {consequence}" if consequence else ""))
+        print_error(where + storage_problem(error) + (f"; {consequence}" if consequence else ""))
     except Exception as error:  # the last resort: a bug, still one line
         if debug:
             err.file.write(format_traceback(error))
-        _print_error(internal_problem(error, debug))
+        print_error(internal_problem(error, debug))
     return 1
-
-
-def _print_error(message: str) -> None:
-    try:
-        err.print(Text.assemble(("error:", "bold red"), f" {message}"))
-    except Exception:  # printing itself failed (an unencodable character, a closed stream)
-        line = f"error: {message}\n".encode(errors="backslashreplace")
-        os.write(2, line)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,7 +220,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     mapping = LabelMapping(rename=dict(_pair(item) for item in args.map), drop=frozenset(args.drop))
-    with Project.open(args.project) as project, _progress("importing", input_size(args.paths)) as advance:
+    with Project.open(args.project) as project, progress_bar("importing", input_size(args.paths)) as advance:
         report = import_paths(
             project,
             args.paths,
@@ -307,7 +289,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
-        with _progress("exporting", total) as advance:
+        with progress_bar("exporting", total) as advance:
             report = export_jsonl(project, args.output, selection, advance)
     if args.output != "-":
         out.print(
@@ -332,7 +314,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             overlaps=args.overlaps,
             layers=_names(args.layer),
         )
-        with _progress("exporting", count_documents(project)) as advance:
+        with progress_bar("exporting", count_documents(project)) as advance:
             report = export_format(
                 project,
                 args.format_name,
@@ -376,24 +358,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             f"{project.config.name}: {stats.documents} document(s), schema "
             f"{project.schema.name} v{project.schema.version} ({project.schema.sha256[:12]})"
         )
-    status_table = Table(title="Documents per status")
-    status_table.add_column("annotator")
-    for status in STATUSES:
-        status_table.add_column(status, justify="right")
-    for name, counts in stats.status_by_annotator.items():
-        status_table.add_row(name, *(str(counts.get(status, 0)) for status in STATUSES))
-    out.print(status_table)
-    for title, counts in (
-        ("Spans per label", stats.spans_by_label),
-        ("Spans per annotator", stats.spans_by_annotator),
-        ("Relations per label", stats.relations_by_label),
-    ):
-        table = Table(title=title)
-        table.add_column(title.split()[-1])
-        table.add_column("count", justify="right")
-        for key, count in counts.items():
-            table.add_row(key, str(count))
-        out.print(table)
+    print_stats_tables(stats)
     return 0
 
 
@@ -404,24 +369,6 @@ def cmd_schema_check(args: argparse.Namespace) -> int:
         f"{len(schema.relations)} relation(s), sha256 {schema.sha256[:12]}"
     )
     return 0
-
-
-@contextmanager
-def _progress(what: str, total: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on an interactive terminal; nothing otherwise (logs and pipes stay clean)."""
-    if not err.is_terminal or total <= 0:
-        yield None
-        return
-    with Progress(
-        TextColumn(what),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(what, total=total)
-        yield lambda step: progress.advance(task, step)
 
 
 if __name__ == "__main__":  # pragma: no cover
