@@ -1,0 +1,134 @@
+"""Inputs that are not plain files, and folders nothing can be written in, found by attacking the CLI.
+
+- A schema is read once and bounded: `init --schema <(...)` (a pipe has no second read) works,
+  and `--schema /dev/zero` is refused instead of filling the memory (it took 1.9 GB and was
+  killed).
+- An import path that is a pipe or a device is named as such (not "no such file"), and nothing
+  is imported.
+- When an output's partial cannot be created, the error names the folder the user asked for,
+  never the internal `.annotator-partial` name — for every writer (file, folder, init's copy).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.exporters import count_documents
+from annotator.project import Project
+from annotator.schema import MAX_SCHEMA_BYTES
+from tests.conftest import EXAMPLE, NEWS_SCHEMA
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def fifo_fed_with(path: Path, data: bytes) -> threading.Thread:
+    """A FIFO at `path` that a thread fills with `data` once a reader opens it."""
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with open(path, "wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return writer
+
+
+def test_init_reads_a_schema_from_a_pipe_once_and_copies_those_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = NEWS_SCHEMA.read_bytes()
+    writer = fifo_fed_with(tmp_path / "schema-pipe", schema)
+    # A second read of the pipe would wait for a writer for ever: make that a failure, not a hang.
+    signal.signal(signal.SIGALRM, signal.default_int_handler)
+    signal.alarm(20)
+    try:
+        code, _, err = run(capsys, "init", tmp_path / "p", "--schema", tmp_path / "schema-pipe")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    writer.join(timeout=5)
+    assert (code, err) == (0, "")
+    assert (tmp_path / "p" / "schema.yaml").read_bytes() == schema
+    with Project.open(tmp_path / "p") as project:
+        assert project.schema.name == "news"
+
+
+def test_a_schema_past_the_size_cap_is_refused_in_one_line_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `--schema /dev/zero` is (an endless file), without risking the memory of the test run.
+    endless = tmp_path / "endless.yaml"
+    endless.write_bytes(b"#" * (MAX_SCHEMA_BYTES + 1))
+    code, _, err = run(capsys, "init", tmp_path / "p", "--schema", endless)
+    assert code == 1
+    assert err.startswith(f"error: {endless}:1: larger than") and err.count("\n") == 1
+    assert not (tmp_path / "p").exists()
+    code, _, err = run(capsys, "schema", "check", endless)
+    assert code == 1 and "larger than" in err
+
+
+def test_importing_a_pipe_or_a_device_names_it_and_imports_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "init", tmp_path / "p")[0] == 0
+    os.mkfifo(tmp_path / "in.jsonl")  # never opened: the import must not wait for a writer
+    code, _, err = run(capsys, "import", tmp_path / "p", EXAMPLE / "reference.jsonl", tmp_path / "in.jsonl")
+    assert code == 1
+    assert (
+        err
+        == f"error: {tmp_path / 'in.jsonl'} is a pipe (FIFO), not a file or folder; save it to a file and import that\n"
+    )
+    if Path("/dev/null").exists():
+        code, _, err = run(capsys, "import", tmp_path / "p", "/dev/null")
+        assert code == 1 and err.startswith("error: /dev/null is a device")
+    with Project.open(tmp_path / "p") as project:
+        assert count_documents(project) == 0
+
+
+def refuse_partials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any folder refuses new entries, as a read-only or immutable folder does (also for root)."""
+
+    def refuse(*_: object, dir: str | None = None, **__: object) -> object:
+        raise PermissionError(errno.EACCES, "Permission denied", os.path.join(dir or "", ".x.annotator-partial"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("export", "{p}", "-o", "{out}/x.jsonl"),
+        ("export", "{p}", "--format", "label-studio", "-o", "{out}/x.json"),
+        ("export", "{p}", "--format", "brat", "-o", "{out}/brat/"),
+        ("export", "{p}", "--format", "hf", "--split", "0.5,0.5", "-o", "{out}/hf/"),
+        ("init", "{out}/new"),
+    ],
+)
+def test_a_folder_nothing_can_be_written_in_is_named_not_the_partial(
+    argv: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, out = tmp_path / "p", tmp_path / "out"
+    assert run(capsys, "init", project)[0] == 0
+    assert run(capsys, "import", project, EXAMPLE / "reference.jsonl")[0] == 0
+    out.mkdir()
+    (out / "new").mkdir()
+    refuse_partials(monkeypatch)
+    code, _, err = run(capsys, *(a.format(p=project, out=out) for a in argv))
+    assert code == 1
+    assert err.startswith(f"error: cannot write in {out}") and "Permission denied" in err
+    assert "annotator-partial" not in err and err.count("\n") == 1
+    assert sorted(p.name for p in out.iterdir()) == ["new"] and not any((out / "new").iterdir())
