@@ -7,6 +7,7 @@
   is imported.
 - When an output's partial cannot be created, the error names the folder the user asked for,
   never the internal `.annotator-partial` name — for every writer (file, folder, init's copy).
+- A JSON line holding bytes that are not UTF-8 says so (orjson called them surrogates).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.cli import main
 from annotator.exporters import count_documents
+from annotator.importers.json_text import JsonProblem, parse_json
 from annotator.project import Project
 from annotator.schema import MAX_SCHEMA_BYTES
 from tests.conftest import EXAMPLE, NEWS_SCHEMA
@@ -132,3 +136,29 @@ def test_a_folder_nothing_can_be_written_in_is_named_not_the_partial(
     assert err.startswith(f"error: cannot write in {out}") and "Permission denied" in err
     assert "annotator-partial" not in err and err.count("\n") == 1
     assert sorted(p.name for p in out.iterdir()) == ["new"] and not any((out / "new").iterdir())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20),
+    bad=st.sampled_from([b"\xff", b"\xfe", b"\xc3(", b"\xe9 ", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80", b"\x80"]),
+)
+def test_bytes_that_are_not_utf8_in_a_json_line_are_called_that(before: str, bad: bytes) -> None:
+    # orjson calls them "surrogates not allowed"; the user's file holds no surrogate, it is not UTF-8.
+    prefix = b'{"id": "a", "text": "' + before.replace("\\", "").replace('"', "").encode()
+    with pytest.raises(JsonProblem) as problem:
+        parse_json(prefix + bad + b'"}\n')
+    assert str(problem.value).startswith(f"not UTF-8 (byte {len(prefix)} of this line")
+    assert "surrogate" not in str(problem.value)
+
+
+def test_a_jsonl_file_that_is_not_utf8_is_named_at_its_line_by_every_jsonl_reader(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "init", tmp_path / "p")[0] == 0
+    for name, line in (("native.jsonl", b'{"id": "a", "text": "caf\xe9"}'), ("prodigy.jsonl", b'{"text": "caf\xe9"}')):
+        (tmp_path / name).write_bytes(b'{"id": "ok", "text": "fine"}\n' + line + b"\n")
+        code, _, err = run(capsys, "import", tmp_path / "p", tmp_path / name)
+        assert code == 1 and err.startswith(f"error: {tmp_path / name}:2: not UTF-8 (byte ")
+    with Project.open(tmp_path / "p") as project:
+        assert count_documents(project) == 0
