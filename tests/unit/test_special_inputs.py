@@ -162,3 +162,28 @@ def test_a_jsonl_file_that_is_not_utf8_is_named_at_its_line_by_every_jsonl_reade
         assert code == 1 and err.startswith(f"error: {tmp_path / name}:2: not UTF-8 (byte ")
     with Project.open(tmp_path / "p") as project:
         assert count_documents(project) == 0
+
+
+@pytest.mark.parametrize(
+    ("database", "expected"),
+    [
+        ("mysql://user@localhost/x", "mysql databases are not supported"),
+        ("oracle://user@localhost/x", "oracle databases are not supported"),
+        ("schema.yaml", "file is not a database"),  # a file that is not SQLite's
+        ("postgresql://nobody@127.0.0.1:1/x", "Is the server running"),  # psycopg's second line, joined
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_error_line(
+    database: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if database.startswith("postgresql"):
+        pytest.importorskip("psycopg")
+    root = tmp_path / "p"
+    assert run(capsys, "init", root)[0] == 0
+    (root / "project.yaml").write_text(f"name: p\nschema: schema.yaml\ndatabase: {database}\n", encoding="utf-8")
+    schema = (root / "schema.yaml").read_bytes()
+    code, out, err = run(capsys, "stats", root)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: ") and err.count("\n") == 1 and expected in err
+    assert "Background on this error" not in err and "internal error" not in err
+    assert (root / "schema.yaml").read_bytes() == schema
