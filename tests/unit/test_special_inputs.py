@@ -7,6 +7,7 @@
   is imported.
 - When an output's partial cannot be created, the error names the folder the user asked for,
   never the internal `.annotator-partial` name — for every writer (file, folder, init's copy).
+- No export, in any format, replaces the project's database, project.yaml or schema.
 - A JSON line holding bytes that are not UTF-8 says so (orjson called them surrogates).
 """
 
@@ -24,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.cli import main
-from annotator.exporters import count_documents
+from annotator.exporters import FORMATS, count_documents
 from annotator.importers.json_text import JsonProblem, parse_json
 from annotator.project import Project
 from annotator.schema import MAX_SCHEMA_BYTES
@@ -187,3 +188,23 @@ def test_a_database_that_cannot_be_used_is_one_error_line(
     assert err.startswith("error: ") and err.count("\n") == 1 and expected in err
     assert "Background on this error" not in err and "internal error" not in err
     assert (root / "schema.yaml").read_bytes() == schema
+
+
+@pytest.mark.parametrize("format_name", ["jsonl", *sorted(FORMATS)])
+def test_no_export_replaces_the_files_the_project_lives_in(
+    format_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `export P -o P/annotator.db` renamed the export over the database: the project was gone.
+    root = tmp_path / "p"
+    assert run(capsys, "init", root)[0] == 0
+    assert run(capsys, "import", root, EXAMPLE / "reference.jsonl")[0] == 0
+    (root / "db-link").symlink_to("annotator.db")
+    before = {path.name: path.read_bytes() for path in root.iterdir() if path.is_file() and "-" not in path.name}
+    for name in ("annotator.db", "annotator.db-wal", "schema.yaml", "project.yaml", "db-link"):
+        code, _, err = run(capsys, "export", root, "--format", format_name, "--status", "done", "-o", root / name)
+        assert code == 1 and err.startswith(f"error: {root / name} is the project's ") and err.count("\n") == 1
+    after = {path.name: path.read_bytes() for path in root.iterdir() if path.is_file() and "-" not in path.name}
+    assert after == before
+    assert not [path.name for path in root.iterdir() if "annotator-partial" in path.name]
+    with Project.open(root) as project:
+        assert count_documents(project) == 1
