@@ -8,6 +8,8 @@
 - When an output's partial cannot be created, the error names the folder the user asked for,
   never the internal `.annotator-partial` name — for every writer (file, folder, init's copy).
 - No export, in any format, replaces the project's database, project.yaml or schema.
+- A file an export writes beside its output (labels.json, *.config.xml) never replaces a file
+  no export wrote.
 - A JSON line holding bytes that are not UTF-8 says so (orjson called them surrogates).
 """
 
@@ -208,3 +210,33 @@ def test_no_export_replaces_the_files_the_project_lives_in(
     assert not [path.name for path in root.iterdir() if "annotator-partial" in path.name]
     with Project.open(root) as project:
         assert count_documents(project) == 1
+
+
+@pytest.mark.parametrize(
+    ("format_name", "output", "side"),
+    [
+        ("hf", "train.jsonl", "labels.json"),
+        ("hf", "o.jsonl", "o.labels.json"),
+        ("label-studio", "t.json", "t.config.xml"),
+    ],
+)
+def test_a_side_file_replaces_only_what_an_earlier_export_wrote(
+    format_name: str, output: str, side: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The user names the output, not labels.json or the config beside it: someone else's stays.
+    root, out = tmp_path / "p", tmp_path / "out"
+    assert run(capsys, "init", root)[0] == 0
+    assert run(capsys, "import", root, EXAMPLE / "reference.jsonl")[0] == 0
+    out.mkdir()
+    theirs = b'{"labels": "theirs"}\n' if side.endswith(".json") else b"<View/>\n"
+    (out / side).write_bytes(theirs)
+    argv = ("export", root, "--format", format_name, "--status", "done", "-o", out / output)
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and err.startswith(f"error: {out / side} is there already") and err.count("\n") == 1
+    assert sorted(p.name for p in out.iterdir()) == [side] and (out / side).read_bytes() == theirs
+    (out / side).unlink()
+    assert run(capsys, *argv)[0] == 0
+    ours = (out / side).read_bytes()
+    (out / side).write_bytes(ours + b"\n")  # an earlier export's file, even edited a little, is replaced
+    assert run(capsys, *argv)[0] == 0
+    assert (out / side).read_bytes() == ours
