@@ -77,6 +77,9 @@ def database_url(root: Path, database: str) -> str:
     return f"sqlite:///{(root / database).resolve()}"
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def refuse_memory_database(url: str, where: str) -> None:
     """An in-memory SQLite database lives as long as one connection: every command would
     report its imports and keep nothing. Refuse it, however the URL spells it."""
@@ -84,7 +87,13 @@ def refuse_memory_database(url: str, where: str) -> None:
         parsed = make_url(url)
     except ArgumentError:
         raise ProjectError(f"{where}: not a database URL; write e.g. sqlite:///path/to/file.db") from None
-    if parsed.get_backend_name() != "sqlite":
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:  # the schema check's JSON SQL and the locks exist for these two only
+        raise ProjectError(
+            f"{where} {url!r}: {backend} databases are not supported; name a database file "
+            "(database: annotator.db) or a postgresql:// URL"
+        )
+    if backend != "sqlite":
         return
     database = parsed.database or ""
     in_memory = (

@@ -15,7 +15,7 @@ from annotator.atomic import Creation
 from annotator.config import DATABASE_URL_VARIABLE, DEFAULT_DATABASE, PROJECT_FILE, write_project_config
 from annotator.errors import ProjectError
 from annotator.project import Project
-from annotator.schema import Schema, load_schema
+from annotator.schema import Schema, load_schema_file
 
 SCHEMA_FILE = "schema.yaml"
 DATABASE_FILES = ("", "-wal", "-shm", "-journal")  # SQLite's file and its companions
@@ -27,8 +27,8 @@ def create_project(root: Path, schema_source: Path, name: str | None = None) -> 
         raise ProjectError(f"{root / PROJECT_FILE} exists already; this folder is a project")
     if root.exists() and not root.is_dir():
         raise ProjectError(f"{root} is a file; name a folder for the project")
-    schema = load_schema(schema_source)  # refuse a broken schema before creating anything
-    data = schema_source.read_bytes()
+    # Refuse a broken schema before creating anything; the copy is the very bytes checked.
+    schema, data = load_schema_file(schema_source)
     copy = root / SCHEMA_FILE
     if os.path.lexists(copy) and (not copy.is_file() or copy.read_bytes() != data):
         raise ProjectError(

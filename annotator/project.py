@@ -59,7 +59,7 @@ class Project:
         except OperationalError as error:
             raise ProjectError(_database_problem(config, error)) from error
         except SQLAlchemyError as error:
-            raise ProjectError(f"{config.database_url}: cannot open database: {error}") from error
+            raise ProjectError(f"{config.database_url}: cannot open database: {_one_line(str(error))}") from error
         project = cls(config, schema, engine)
         try:
             project._register(dict(renames or {}))
@@ -212,7 +212,14 @@ def _database_problem(config: ProjectConfig, error: OperationalError) -> str:
     message = str(error.orig) if error.orig is not None else str(error)
     if "locked" in message:
         return f"{config.database_url}: the database is locked by another program; close it and retry"
-    return f"{config.database_url}: cannot open database: {message}"
+    return f"{config.database_url}: cannot open database: {_one_line(message)}"
+
+
+def _one_line(message: str) -> str:
+    """A driver's message as one line: psycopg adds "Is the server running ...?" on a second
+    line, SQLAlchemy a "(Background on this error at: ...)" link; an error is one line."""
+    lines = (line.strip() for line in message.splitlines())
+    return " ".join(line for line in lines if line and not line.startswith("(Background on this error"))
 
 
 def default_schema_path() -> Path:

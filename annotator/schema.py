@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Literal
 
 from annotator.errors import AnnotatorError
@@ -158,14 +157,33 @@ def parse_schema(text: str, source: str = "<string>") -> Schema:
     return schema
 
 
+# A schema is a few kilobytes (news.yaml: 7 KB). The cap keeps `--schema /dev/zero` (or any
+# endless stream) from filling the memory; a FIFO is still read, once, to its end.
+MAX_SCHEMA_BYTES = 4 * 1024 * 1024
+
+
 def load_schema(path: str | os.PathLike[str]) -> Schema:
     """Read and validate a schema file; unreadable files raise SchemaError too."""
+    return load_schema_file(path)[0]
+
+
+def load_schema_file(path: str | os.PathLike[str]) -> tuple[Schema, bytes]:
+    """The schema in `path` and the exact bytes it was read from, read once (a FIFO has no second read)."""
     source = os.fsdecode(path)
     try:
-        data = Path(source).read_bytes()
+        with open(source, "rb") as handle:
+            data = handle.read(MAX_SCHEMA_BYTES + 1)
     except OSError as err:
         reason = "file not found" if isinstance(err, FileNotFoundError) else err.strerror or err
         raise SchemaError([SchemaProblem(source, 1, "", f"cannot read: {reason}")]) from err
+    if len(data) > MAX_SCHEMA_BYTES:
+        size = f"{MAX_SCHEMA_BYTES // (1024 * 1024)} MiB"
+        message = f"larger than {size}; a schema is a few kilobytes: name the schema file"
+        raise SchemaError([SchemaProblem(source, 1, "", message)])
+    return _decode_schema(data, source), data
+
+
+def _decode_schema(data: bytes, source: str) -> Schema:
     try:  # strict, and no newline translation: ``text`` is exactly the file
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

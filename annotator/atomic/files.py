@@ -25,15 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from annotator.atomic.partials import discard, new_partial_file, publish_mode, sweep
-from annotator.errors import AnnotatorError
+from annotator.atomic.partials import OutputError, discard, new_partial_file, publish_mode, sweep
 
 STDOUT = "-"
 _FD_FOLDER = re.compile(r"^/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/fd$")
-
-
-class OutputError(AnnotatorError):
-    """An output cannot be written where it was asked for; nothing was changed there."""
 
 
 class Kind(enum.Enum):
@@ -126,10 +121,7 @@ class FileOutput:
         else:
             folder = writable_folder(self.target, self.real)
             sweep(folder)
-            try:
-                fd, self.partial = new_partial_file(folder, self.real.name)
-            except OSError as error:
-                raise OutputError(f"cannot write in {folder}: {error.strerror or error}") from error
+            fd, self.partial = new_partial_file(folder, self.real.name)
         self.stream: BinaryIO = os.fdopen(fd, "wb")
         self.state = "open"
 

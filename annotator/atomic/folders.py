@@ -130,10 +130,7 @@ class FolderOutput:
         self.state = "open"
 
     def _partial(self, folder: Path, name: str) -> Path:
-        try:
-            return new_partial_folder(folder, name)
-        except OSError as error:
-            raise OutputError(f"cannot write in {folder}: {error.strerror or error}") from error
+        return new_partial_folder(folder, name)
 
     def _replaceable(self) -> tuple[dict[str, Stat], set[str]]:
         """What of the existing folder this export may remove; refuses if anything else is there."""

@@ -19,6 +19,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
+
 MARKER = "annotator-partial"
 _PARTIAL = re.compile(r"^\..*\.(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]{1,10})-[a-z0-9_]{8}\." + MARKER + r"$", re.DOTALL)
 _NAME_BYTES = 180  # of the target's name kept in a partial's name (file names hold 255 bytes)
@@ -34,16 +36,31 @@ def _affixes(name: str) -> tuple[str, str]:
     return f".{short}.{host_tag()}-{os.getpid()}-", f".{MARKER}"
 
 
+class OutputError(AnnotatorError):
+    """An output cannot be written where it was asked for; nothing was changed there."""
+
+
 def new_partial_file(folder: Path, name: str) -> tuple[int, Path]:
     """Create a new, empty partial file for `name` in `folder` (O_EXCL, private until published)."""
     prefix, suffix = _affixes(name)
-    fd, path = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)
+    try:
+        fd, path = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)
+    except OSError as error:
+        raise _cannot_write_in(folder, error) from error
     return fd, Path(path)
 
 
 def new_partial_folder(folder: Path, name: str) -> Path:
     prefix, suffix = _affixes(name)
-    return Path(tempfile.mkdtemp(dir=folder, prefix=prefix, suffix=suffix))
+    try:
+        return Path(tempfile.mkdtemp(dir=folder, prefix=prefix, suffix=suffix))
+    except OSError as error:
+        raise _cannot_write_in(folder, error) from error
+
+
+def _cannot_write_in(folder: Path, error: OSError) -> OutputError:
+    # Every output starts with its partial: the user asked for the folder, never for this name.
+    return OutputError(f"cannot write in {folder}: {error.strerror or error}")
 
 
 def partial_owner(name: str) -> int | None:

@@ -18,6 +18,7 @@ from annotator.exporters.native import (
     iter_records,
     write_native,
 )
+from annotator.exporters.own_files import refuse_project_files
 from annotator.project import Project
 from annotator.splits import SPLIT_NAMES, split_of
 
@@ -48,6 +49,7 @@ def export_jsonl(
     progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Write the native JSONL to a file (atomically) or to standard output ("-")."""
+    refuse_project_files(project, target)
     try:
         with atomic_output(target) as out:
             return write_native(project, out, selection, progress)
@@ -76,6 +78,7 @@ def export_format(
         raise ValidationError(f"unknown format {format_name!r} (known: {', '.join(sorted(FORMATS))})")
     options = options or ExportOptions(language=project.config.language)
     training.check_layer_choice(format_name, options)
+    refuse_project_files(project, target)
     report = FormatReport()
     folder: FolderOutput | None = None
     writers: dict[str, FormatWriter] = {}

@@ -9,13 +9,15 @@ and text, and the chosen policy.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from annotator.atomic import FileOutput, deferred_signals
+from annotator.atomic import FileOutput, OutputError, deferred_signals
 from annotator.project import Project
 
 Misaligned = Literal["expand", "contract", "skip"]
@@ -104,6 +106,14 @@ class SideFile:
             self.output.abort()
 
 
+def _head(path: Path, size: int = 1 << 20) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
 class FormatWriter(ABC):
     """One output (a file or a folder) of one format; atomic: finish() or abort().
 
@@ -134,11 +144,22 @@ class FormatWriter(ABC):
         """Where the format may keep temporary spools: beside its partial output."""
         return self.folder if self.is_folder else self.output.folder
 
-    def side_file(self, path: Path) -> SideFile:
-        """A file beside the output, finished and aborted with it."""
+    def side_file(self, path: Path, ours: Callable[[bytes], bool]) -> SideFile:
+        """A file beside the output, finished and aborted with it.
+
+        The user named the output, not this file: an existing file here is replaced only when
+        `ours` recognises it (from its first bytes) as one an earlier export wrote, else the
+        export is refused before anything is written (`labels.json` of someone else's dataset).
+        """
         left_out = None
         if not self.is_folder and self.output.special:
             left_out = f"{self.target} is not a regular file, so nothing is written beside it"
+        elif os.path.lexists(path) and not (os.path.isfile(path) and ours(_head(path))):
+            FormatWriter.abort(self)  # the constructor fails, so nobody else removes its partial
+            raise OutputError(
+                f"{path} is there already and no export of this format wrote it; "
+                "this export writes that file beside its output: move it away, or name another output (-o)"
+            )
         side = SideFile(path, left_out, self.report)
         self.sides.append(side)
         return side

@@ -53,7 +53,7 @@ class HuggingFaceWriter(FormatWriter):
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         self.tokenize = make_tokenizer(options)  # first: an unknown language fails before any file exists
         super().__init__(target, project, options, report)
-        self.labels = self.side_file(labels_path(target))
+        self.labels = self.side_file(labels_path(target), is_labels_document)
 
     def add(self, record: dict[str, Any]) -> None:
         tagged = tag_record(record, self.tokenize, self.options, self.report)
@@ -62,3 +62,12 @@ class HuggingFaceWriter(FormatWriter):
     def close_output(self) -> None:
         body = orjson.dumps(labels_document(self.project, self.options), option=orjson.OPT_INDENT_2) + b"\n"
         self.labels.write(body)
+
+
+def is_labels_document(data: bytes) -> bool:
+    """A labels.json an earlier hf export wrote: its tag list and the schema it was made with."""
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(document, dict) and isinstance(document.get("labels"), list) and "schema" in document

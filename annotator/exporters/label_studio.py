@@ -52,7 +52,7 @@ class LabelStudioWriter(FormatWriter):
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
         super().__init__(target, project, options, report)
-        self.config = self.side_file(config_path(target))
+        self.config = self.side_file(config_path(target), lambda data: data.startswith(CONFIG_START))
         self.task: dict[str, Any] | None = None
         self.count = 0
         self.stream.write(b"[")
@@ -132,6 +132,10 @@ class LabelStudioWriter(FormatWriter):
 
 def _item(region: str, control: str, kind: str, value: dict[str, Any]) -> dict[str, Any]:
     return {"id": region, "from_name": control, "to_name": TEXT, "type": kind, "value": value}
+
+
+# How every labelling config this project writes starts: an existing one that does not is not ours.
+CONFIG_START = b"<View>\n  <!-- annotator schema "
 
 
 def labelling_config(schema: Schema, stamp: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -141,8 +143,20 @@ def _expand(paths: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
                 yield path, path.relative_to(given).with_suffix("").as_posix()
         elif given.is_file():
             yield given, given.stem
+        elif os.path.exists(given):
+            # A FIFO or device (`<(...)`, /dev/stdin) can be read once, but detection and the progress
+            # bar read a file twice: say what it is instead of claiming it is missing.
+            kind = _special_kind(given)
+            raise AnnotatorError(f"{given} is {kind}, not a file or folder; save it to a file and import that")
         else:
             raise AnnotatorError(f"{given}: no such file or folder")
+
+
+def _special_kind(path: Path) -> str:
+    mode = os.stat(path).st_mode
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 # Each module registers its readers when imported.

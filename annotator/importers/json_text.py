@@ -65,15 +65,21 @@ def parse_json(data: bytes) -> Any:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
-        raise _orjson_problem(error) from None
+        raise _orjson_problem(error, data) from None
     if _LONG_INTEGER in data.translate(_DIGITS_ONLY):  # orjson may have read it as a float: read it exactly
         return decode_at(data.decode("utf-8").strip(" \t\r\n"), 0)[0]
     check_value(value, data.count(b"[") + data.count(b"{"), surrogates=False)
     return value
 
 
-def _orjson_problem(error: orjson.JSONDecodeError) -> JsonProblem:
+def _orjson_problem(error: orjson.JSONDecodeError, data: bytes) -> JsonProblem:
     message = str(error)
+    if "not valid UTF-8" in message:  # orjson words bytes that are not UTF-8 as "surrogates not allowed"
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            byte = data[bad.start : bad.start + 1]
+            return JsonProblem(f"not UTF-8 (byte {bad.start} of this line: {byte!r}); save the file as UTF-8", 0)
     if "depth limit" in message or "recursion" in message:
         return JsonProblem(_DEPTH_MESSAGE, error.pos)
     if "surrogate" in message:
