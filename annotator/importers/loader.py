@@ -22,13 +22,12 @@ from annotator.db.tables import (
     DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
-    RelationRow,
-    SpanAttributeRow,
     SpanRow,
 )
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.gcpause import collector_paused
 from annotator.importers.import_log import write_import_event
+from annotator.importers.layer_rows import NewLayer, write_layers
 from annotator.importers.layers import REPEAT, LayerRule, StoredLayer, content_of, load_layer
 from annotator.importers.records import (
     DocumentRecord,
@@ -55,21 +54,6 @@ BATCH_DOCUMENTS = 2000
 MAX_REPORTED_PROBLEMS = 50
 
 documents_table = DocumentRow.__table__
-spans_table = SpanRow.__table__
-attributes_table = SpanAttributeRow.__table__
-relations_table = RelationRow.__table__
-status_table = DocumentStatusRow.__table__
-labels_table = DocumentLabelRow.__table__
-
-
-@dataclass
-class _Layer:
-    annotator_id: int
-    spans: list[tuple[int, int, str, dict[str, Any]]]
-    relations: list[tuple[str, int, int]]  # label, head index, tail index into spans
-    status: str | None
-    document_labels: list[str]
-    seconds_spent: float = 0.0  # carried over from the layer this one replaces
 
 
 @dataclass
@@ -77,7 +61,7 @@ class _Pending:
     """Rows waiting for the next batch insert."""
 
     documents: list[dict[str, Any]] = field(default_factory=list)
-    layers: list[tuple[str, _Layer]] = field(default_factory=list)  # (document sha, layer)
+    layers: list[tuple[str, NewLayer]] = field(default_factory=list)  # (document sha, layer)
 
 
 def import_records(
@@ -210,7 +194,7 @@ class _Loader:
         if len(self.pending.documents) >= BATCH_DOCUMENTS:
             self.flush()
 
-    def _layer(self, record: DocumentRecord) -> _Layer:
+    def _layer(self, record: DocumentRecord) -> NewLayer:
         """Check a record's annotations as if an annotator had made them one by one."""
         name = self.annotator or record.annotator or DEFAULT_LAYER
         spans: list[tuple[int, int, str, dict[str, Any]]] = []
@@ -253,7 +237,7 @@ class _Loader:
         for label in record.document_labels:
             if label not in known_labels:
                 raise ValidationError(f"unknown document label {label!r}")
-        return _Layer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
+        return NewLayer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
 
     def _count_unknown_labels(self, record: DocumentRecord) -> None:
         """Every unknown label of a failing record, not only the one that stopped its checks."""
@@ -276,7 +260,7 @@ class _Loader:
         return self.annotator_ids[name]
 
     def _check_layer(
-        self, record: DocumentRecord, sha: str, external_id: str, layer: _Layer
+        self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer
     ) -> StoredLayer | object | None:
         name = next(n for n, i in self.annotator_ids.items() if i == layer.annotator_id)
         return self.rule.check(
@@ -292,7 +276,7 @@ class _Loader:
             name,
         )
 
-    def _put_layer(self, sha: str, layer: _Layer, stored: StoredLayer | object | None) -> None:
+    def _put_layer(self, sha: str, layer: NewLayer, stored: StoredLayer | object | None) -> None:
         """Queue a checked layer; the project's layer it replaces is taken out now."""
         if isinstance(stored, StoredLayer):
             self.rule.take_out(self.doc_ids[sha], layer.annotator_id, stored)
@@ -349,59 +333,4 @@ class _Loader:
                 self.connection.execute(insert(documents_table).returning(c.sha256, c.id), pending.documents).all()
             )
         if pending.layers:
-            self._write_layers([(self.doc_ids[sha], layer) for sha, layer in pending.layers])
-
-    def _write_layers(self, layers: list[tuple[int, _Layer]]) -> None:
-        rows = [
-            {"document_id": doc_id, "annotator_id": layer.annotator_id, "start": start, "end": end, "label": label}
-            for doc_id, layer in layers
-            for start, end, label, _ in layer.spans
-        ]
-        span_ids: dict[tuple[int, int, int, int, str], int] = {}
-        if rows:
-            # RETURNING in any order, matched by the span's unique key; see flush().
-            c = spans_table.c
-            returned = self.connection.execute(
-                insert(spans_table).returning(c.document_id, c.annotator_id, c.start, c.end, c.label, c.id), rows
-            ).all()
-            span_ids = {(d, a, s, e, label): span_id for d, a, s, e, label, span_id in returned}
-        attributes = [
-            {"span_id": span_ids[(doc_id, layer.annotator_id, start, end, label)], "name": name, "value": value}
-            for doc_id, layer in layers
-            for start, end, label, attrs in layer.spans
-            for name, value in sorted(attrs.items())
-        ]
-        relations = [
-            {
-                "document_id": doc_id,
-                "annotator_id": layer.annotator_id,
-                "label": label,
-                "head_span_id": span_ids[(doc_id, layer.annotator_id, *layer.spans[head][:3])],
-                "tail_span_id": span_ids[(doc_id, layer.annotator_id, *layer.spans[tail][:3])],
-            }
-            for doc_id, layer in layers
-            for label, head, tail in layer.relations
-        ]
-        statuses = [
-            {
-                "document_id": doc_id,
-                "annotator_id": layer.annotator_id,
-                "status": layer.status,
-                "seconds_spent": layer.seconds_spent,
-            }
-            for doc_id, layer in layers
-            if layer.status is not None
-        ]
-        labels = [
-            {"document_id": doc_id, "annotator_id": layer.annotator_id, "label": label}
-            for doc_id, layer in layers
-            for label in layer.document_labels
-        ]
-        for table, rows in (
-            (attributes_table, attributes),
-            (relations_table, relations),
-            (status_table, statuses),
-            (labels_table, labels),
-        ):
-            if rows:
-                self.connection.execute(insert(table), rows)
+            write_layers(self.connection, [(self.doc_ids[sha], layer) for sha, layer in pending.layers])
