@@ -7,26 +7,20 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import Engine, event, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.config import ProjectConfig, load_project_config
 from annotator.db import migrate
 from annotator.db.engine import make_engine, writer
-from annotator.db.tables import (
-    AnnotatorRow,
-    DocumentRow,
-    EventRow,
-    ProjectRow,
-    SchemaVersionRow,
-)
-from annotator.errors import AnnotatorError, ProjectError, ValidationError
+from annotator.db.tables import AnnotatorRow
+from annotator.errors import ProjectError, ValidationError
 from annotator.schema import Schema, load_schema
-from annotator.schema_compat import check_schema_fits, rename_labels
+from annotator.schema_versions import register_schema
+from annotator.seeding import seed_project
 from annotator.storable import text_is_storable
 
-SEED_EVENT = "seed:imported"  # an event row per project: its seed files are in
 # 1-100 characters; no slashes (names become file names in some exports), no control characters,
 # no lone surrogates (text_is_storable).
 ANNOTATOR_NAME = re.compile(r"^[^\s/\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,99}$")
@@ -62,8 +56,8 @@ class Project:
             raise ProjectError(f"{config.database_url}: cannot open database: {_one_line(str(error))}") from error
         project = cls(config, schema, engine)
         try:
-            project._register(dict(renames or {}))
-            project._seed()
+            project.id, project.created = register_schema(project, renames or {})
+            seed_project(project)
         except OperationalError as error:
             engine.dispose()
             raise ProjectError(_database_problem(config, error)) from error
@@ -105,99 +99,6 @@ class Project:
             raise ProjectError(_database_problem(self.config, error)) from error
         assert created is not None
         return created
-
-    def _register(self, renames: dict[str, str]) -> None:
-        """Find or create the project row, record the schema version, refuse an incompatible schema.
-
-        The usual open changes nothing, so it only reads: export, stats and the window open while
-        an import holds the write lock (SQLite in WAL mode lets readers in). The write lock is
-        taken only to create the project, record a new schema (after checking it) or rename.
-        """
-        if not renames:
-            with self.read() as session:
-                found = session.execute(
-                    select(ProjectRow.id, ProjectRow.schema_sha256).where(ProjectRow.name == self.config.name)
-                ).first()
-            if found is not None and found.schema_sha256 == self.schema.sha256:  # checked when it was recorded
-                self.id = found.id
-                return
-        try:
-            with self.write.begin() as session:
-                self._register_in(session, renames)
-        except IntegrityError as error:
-            if renames:
-                raise ProjectError(
-                    f"renaming would make two spans or relations identical; nothing was changed ({error.orig})"
-                ) from error
-            # Another program created the same project row at the same moment: use that one.
-            with self.write.begin() as session:
-                self._register_in(session, renames)
-
-    def _seed(self) -> None:
-        """Import project.yaml's seed files, until one import of them has succeeded.
-
-        Success is an event row written in the import's own transaction (a killed or failed
-        import leaves neither), so every open retries a seed that has not yet gone in, and a
-        failure fails the open with the import's error instead of leaving an empty project.
-        """
-        if not self.config.seed or self._seeded():
-            return
-        from annotator.importers import import_paths  # the importer needs an open project
-
-        files = [str(path) for path in self.config.seed]
-
-        def record_success(session: Session) -> None:
-            session.add(EventRow(action=SEED_EVENT, detail={"project": self.id, "files": files}))
-
-        # before_commit of the import's write session: the same transaction as its rows.
-        event.listen(self.write, "before_commit", record_success)
-        try:
-            import_paths(self, list(self.config.seed))
-        except AnnotatorError as error:
-            raise ProjectError(
-                f"{self.config.root / 'project.yaml'}: the seed import failed and nothing of it was kept; "
-                f"it is tried again on the next open (fix the file, or remove it from 'seed'): {error}"
-            ) from error
-        finally:
-            event.remove(self.write, "before_commit", record_success)
-
-    def _seeded(self) -> bool:
-        with self.read() as session:
-            recorded = session.scalars(select(EventRow.detail).where(EventRow.action == SEED_EVENT)).all()
-            if any(detail.get("project") == self.id for detail in recorded):
-                return True
-            # Projects seeded before seeds were recorded: their seed is what they hold.
-            return session.scalar(select(DocumentRow.id).where(DocumentRow.project_id == self.id).limit(1)) is not None
-
-    def _register_in(self, session: Session, renames: dict[str, str]) -> None:
-        row = session.scalar(select(ProjectRow).where(ProjectRow.name == self.config.name))
-        if row is None:
-            row = ProjectRow(name=self.config.name)
-            session.add(row)
-            session.flush()
-            self.created = True
-        self.id = row.id
-        if renames:
-            rename_labels(session.connection(), row.id, self.schema, renames)
-        if renames or row.schema_sha256 != self.schema.sha256:  # an unchanged schema was checked before
-            check_schema_fits(session.connection(), row.id, self.schema)
-        known = session.scalar(
-            select(SchemaVersionRow.id).where(
-                SchemaVersionRow.project_id == row.id,
-                SchemaVersionRow.sha256 == self.schema.sha256,
-            )
-        )
-        if known is None:
-            session.add(
-                SchemaVersionRow(
-                    project_id=row.id,
-                    name=self.schema.name,
-                    version=self.schema.version,
-                    sha256=self.schema.sha256,
-                    text=self.schema.text,
-                )
-            )
-        row.schema_sha256 = self.schema.sha256
 
 
 def check_annotator_name(name: str) -> None:

@@ -9,6 +9,7 @@ the message that names what is in the way.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from annotator.cli import main
 from annotator.errors import ProjectError
 from annotator.exporters import export_jsonl
 from annotator.importers import ImportFailed, import_paths
@@ -95,6 +97,27 @@ def test_a_schema_that_stored_rows_break_is_refused_and_changes_nothing(
     with pytest.raises(ProjectError, match=message) as refused:
         Project.open(root)
     assert "nothing was changed" in str(refused.value)
+    (root / "schema.yaml").write_text(original, encoding="utf-8")
+    assert _state(root) == before
+
+
+def test_a_dropped_choice_value_in_use_is_one_error_line_naming_what_uses_it(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _seeded(make_project)
+    before = _state(root)
+    kinds = "values: [person, organisation, state, other]"
+    original = _edit_schema(root, kinds, kinds.replace("person, ", ""))
+    for command in (["stats", str(root)], ["export", str(root), "-o", str(root / "out.jsonl")]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1
+        assert re.search(  # which value, how many spans, in which document, and that nothing changed
+            r"15 ACTOR\.kind value\(s\) are not one of organisation, state, other "
+            r"\(e\.g\. document 'nk-russia-1': ACTOR 'Kim Jong Un' with kind = \"person\".*nothing was changed",
+            err,
+        )
+    assert not (root / "out.jsonl").exists()
     (root / "schema.yaml").write_text(original, encoding="utf-8")
     assert _state(root) == before
 
@@ -181,10 +204,10 @@ def test_renaming_a_label_nothing_uses_is_refused(make_project: ProjectMaker) ->
 
 
 def test_an_unchanged_schema_is_not_checked_again(make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch) -> None:
-    import annotator.project as project_module
+    import annotator.schema_versions as schema_versions
 
     root = _seeded(make_project)
-    monkeypatch.setattr(project_module, "check_schema_fits", lambda *_: pytest.fail("checked again"))
+    monkeypatch.setattr(schema_versions, "check_schema_fits", lambda *_: pytest.fail("checked again"))
     Project.open(root).close()
 
 

@@ -1,0 +1,77 @@
+"""The project's row and its schema versions: a schema is recorded once it is checked against the stored rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from annotator.db.tables import ProjectRow, SchemaVersionRow
+from annotator.errors import ProjectError
+from annotator.schema_compat import check_schema_fits, rename_labels
+
+if TYPE_CHECKING:  # Project.open registers: annotator.project imports this module
+    from annotator.project import Project
+
+
+class Registration(NamedTuple):
+    project_id: int
+    created: bool  # this open made the project's row
+
+
+def register_schema(project: Project, renames: Mapping[str, str]) -> Registration:
+    """Find or create the project row, record the schema version, refuse an incompatible schema.
+
+    The usual open changes nothing, so it only reads: export, stats and the window open while
+    an import holds the write lock (SQLite in WAL mode lets readers in). The write lock is
+    taken only to create the project, record a new schema (after checking it) or rename.
+    `renames` (old label -> new) move spans and relations in the transaction that checks the schema.
+    """
+    if not renames:
+        with project.read() as session:
+            found = session.execute(
+                select(ProjectRow.id, ProjectRow.schema_sha256).where(ProjectRow.name == project.config.name)
+            ).first()
+        if found is not None and found.schema_sha256 == project.schema.sha256:  # checked when it was recorded
+            return Registration(found.id, created=False)
+    try:
+        with project.write.begin() as session:
+            return _register_in(session, project, renames)
+    except IntegrityError as error:
+        if renames:
+            raise ProjectError(
+                f"renaming would make two spans or relations identical; nothing was changed ({error.orig})"
+            ) from error
+        # Another program created the same project row at the same moment: use that one.
+        with project.write.begin() as session:
+            return _register_in(session, project, renames)
+
+
+def _register_in(session: Session, project: Project, renames: Mapping[str, str]) -> Registration:
+    schema = project.schema
+    row = session.scalar(select(ProjectRow).where(ProjectRow.name == project.config.name))
+    created = row is None
+    if row is None:
+        row = ProjectRow(name=project.config.name)
+        session.add(row)
+        session.flush()
+    if renames:
+        rename_labels(session.connection(), row.id, schema, renames)
+    if renames or row.schema_sha256 != schema.sha256:  # an unchanged schema was checked before
+        check_schema_fits(session.connection(), row.id, schema)
+    known = session.scalar(
+        select(SchemaVersionRow.id).where(
+            SchemaVersionRow.project_id == row.id, SchemaVersionRow.sha256 == schema.sha256
+        )
+    )
+    if known is None:
+        session.add(
+            SchemaVersionRow(
+                project_id=row.id, name=schema.name, version=schema.version, sha256=schema.sha256, text=schema.text
+            )
+        )
+    row.schema_sha256 = schema.sha256
+    return Registration(row.id, created)
