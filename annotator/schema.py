@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from annotator.errors import AnnotatorError
 from annotator.isodate import check_iso_date
+from annotator.schema_nodes import compose
 
 AttributeType = Literal["choice", "text", "boolean", "date"]
 OverlapMode = Literal["allow", "nested", "forbid"]
@@ -147,10 +148,10 @@ class Schema:
 
 def parse_schema(text: str, source: str = "<string>") -> Schema:
     """Validate schema YAML ``text``; raise SchemaError listing every problem."""
-    from annotator.schema_check import Checker, compose  # it builds the dataclasses above
+    from annotator.schema_check import Checker  # it builds the dataclasses above
 
     checker = Checker(source)
-    root = compose(text, checker)
+    root = compose(text, checker.report)
     schema = None if root is None else checker.schema(root, text)
     if schema is None or checker.problems:
         raise SchemaError(sorted(checker.problems, key=lambda problem: problem.line))

@@ -1,7 +1,7 @@
-"""Checks a schema's YAML node tree and builds the Schema, collecting every problem.
+"""Checks a schema's YAML node tree (annotator/schema_nodes.py) and builds the Schema, collecting every problem.
 
-Works on ``yaml.compose`` nodes, never on constructed objects: each node keeps its line,
-and composing runs nothing, so a hostile tag is reported, not executed.
+Each node keeps its line, so every problem is reported where it is; a node with a refused tag
+is reported once and skipped by every reader.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, TypeVar, get_args
 
-import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -26,14 +25,9 @@ from annotator.schema import (
     Schema,
     SchemaProblem,
 )
-from annotator.yaml_errors import describe_yaml_error
+from annotator.schema_nodes import INT, NULL, STR, describe, is_null, join_key, refused_tags
 
 _T = TypeVar("_T")
-_TAG = "tag:yaml.org,2002:"
-_STR, _INT, _NULL = _TAG + "str", _TAG + "int", _TAG + "null"
-_SAFE_KINDS = ("str", "int", "bool", "null", "float", "seq", "map", "timestamp")
-_ALLOWED_TAGS = frozenset(_TAG + kind for kind in _SAFE_KINDS)
-_KIND_NAMES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 _SCHEMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _COLOR = re.compile(r"#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
@@ -49,55 +43,10 @@ class _Seen(NamedTuple):
     owner: str  # the entry it belongs to, e.g. labels[1]
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _is_null(node: Node | None) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _NULL
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, (MappingNode, SequenceNode)):
-        return "a mapping" if isinstance(node, MappingNode) else "a list"
-    if node.tag == _NULL:
-        return "an empty value"
-    kind = node.tag.removeprefix(_TAG)
-    value = repr(node.value) if node.tag == _STR else node.value
-    return f"{_KIND_NAMES.get(kind, kind)} {value}"
-
-
-def _tag_message(tag: str) -> str:
-    if tag == _TAG + "merge":
-        return "merge keys (<<) are not supported; write the keys out"
-    short = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
-    return f"tag '{short}' is not allowed (only plain strings, numbers, lists, mappings)"
-
-
 def _unknown_key_message(key: str, allowed: Iterable[str]) -> str:
     close = difflib.get_close_matches(key, list(allowed), n=1)
     guess = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown key '{key}'{guess}; allowed keys: {', '.join(allowed)}"
-
-
-def compose(text: str, checker: Checker) -> Node | None:
-    """The node tree of ``text``, or None after reporting why there is none."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes only, no objects
-    except yaml.MarkedYAMLError as err:
-        line, message = describe_yaml_error(err)
-        checker.report(line, "", f"YAML syntax error: {message}")
-        return None
-    except yaml.reader.ReaderError as err:
-        line = text.count("\n", 0, err.position) + 1
-        checker.report(line, "", f"character U+{err.character:04X} is not allowed in YAML")
-        return None
-    except RecursionError:
-        checker.report(1, "", "the YAML is nested too deeply to be a schema")
-        return None
-    if root is None:
-        checker.report(1, "", "the file is empty; a schema needs name, version, labels")
-    return root
 
 
 # key -> (required?, reader); a reader turns a node into a value or reports and
@@ -136,22 +85,9 @@ class Checker:
 
     def scan_tags(self, root: Node) -> None:
         """Report every node with a non-data tag; readers then skip those nodes."""
-        seen: set[int] = set()  # aliases can share nodes, even contain themselves
-        stack: list[tuple[Node, str]] = [(root, "")]
-        while stack:
-            node, path = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if node.tag not in _ALLOWED_TAGS:
-                self.refused.add(id(node))
-                self.report(node, path, _tag_message(node.tag))
-            elif isinstance(node, SequenceNode):
-                stack += [(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-            elif isinstance(node, MappingNode):
-                for key, value in node.value:
-                    name = key.value if isinstance(key, ScalarNode) else "?"
-                    stack += [(key, path), (value, _join(path, name))]
+        for node, path, message in refused_tags(root):
+            self.refused.add(id(node))
+            self.report(node, path, message)
 
     # --- shapes ---
 
@@ -163,17 +99,17 @@ class Checker:
         found: dict[str, Any] = {}
         for key, (required, read) in keys.items():
             child = children.get(key)
-            if child is None or (_is_null(child) and not required):
+            if child is None or (is_null(child) and not required):
                 continue  # an empty optional value means "not given"
             # None marks a value already reported, a refused tag included.
-            found[key] = None if id(child) in self.refused else read(self, child, _join(path, key))
+            found[key] = None if id(child) in self.refused else read(self, child, join_key(path, key))
         return found
 
     def mapping(self, node: Node, path: str, keys: _Keys) -> dict[str, Node] | None:
         if id(node) in self.refused:
             return None
         if not isinstance(node, MappingNode):
-            self.report(node, path, f"expected a mapping, got {_describe(node)}")
+            self.report(node, path, f"expected a mapping, got {describe(node)}")
             return None
         children: dict[str, Node] = {}
         lines: dict[str, int] = {}
@@ -184,23 +120,23 @@ class Checker:
                 continue
             if key in lines:
                 message = f"key '{key}' appears twice (first on line {lines[key]})"
-                self.report(line, _join(path, key), message)
+                self.report(line, join_key(path, key), message)
                 continue
             lines[key] = line
             if key in keys:
                 children[key] = value
             else:
-                self.report(line, _join(path, key), _unknown_key_message(key, keys))
+                self.report(line, join_key(path, key), _unknown_key_message(key, keys))
         for key, (required, _) in keys.items():
             if required and key not in children:
-                self.report(node, _join(path, key), f"missing required key '{key}'")
+                self.report(node, join_key(path, key), f"missing required key '{key}'")
         return children
 
     def sequence(self, node: Node, path: str) -> list[Node] | None:
         if id(node) in self.refused:
             return None
         if not isinstance(node, SequenceNode):
-            self.report(node, path, f"expected a list, got {_describe(node)}")
+            self.report(node, path, f"expected a list, got {describe(node)}")
             return None
         return list(node.value)
 
@@ -225,11 +161,11 @@ class Checker:
     def string(self, node: Node, path: str, hint: str = "") -> str | None:
         if id(node) in self.refused:
             return None
-        if isinstance(node, ScalarNode) and node.tag == _STR:
+        if isinstance(node, ScalarNode) and node.tag == STR:
             return node.value
-        if isinstance(node, ScalarNode) and node.tag != _NULL:
+        if isinstance(node, ScalarNode) and node.tag != NULL:
             hint = " (put it in quotes)"
-        self.report(node, path, f"expected a string, got {_describe(node)}{hint}")
+        self.report(node, path, f"expected a string, got {describe(node)}{hint}")
         return None
 
     def unique(self, seen: list[_Seen], what: str, fold: Callable[[str], str] = str) -> None:
@@ -270,13 +206,13 @@ class Checker:
 
     def version(self, node: Node, key: str) -> int | None:
         number = None
-        if isinstance(node, ScalarNode) and node.tag == _INT:
+        if isinstance(node, ScalarNode) and node.tag == INT:
             try:  # reads every YAML int form (1_000, 0x10); constructs nothing else
                 number = SafeConstructor().construct_yaml_int(node)
             except (ValueError, IndexError):  # an explicit !!int on a non-number
                 number = None
         if number is None or not 1 <= number <= MAX_VERSION:
-            self.report(node, key, f"expected a positive integer up to {MAX_VERSION}, got {_describe(node)}")
+            self.report(node, key, f"expected a positive integer up to {MAX_VERSION}, got {describe(node)}")
             return None
         return number
 
@@ -299,7 +235,7 @@ class Checker:
 
     def hotkey(self, node: Node, key: str) -> str | None:
         # YAML reads a bare digit as an integer; as a hotkey it can only mean that key.
-        digit = isinstance(node, ScalarNode) and node.tag == _INT and len(node.value) == 1
+        digit = isinstance(node, ScalarNode) and node.tag == INT and len(node.value) == 1
         hotkey = node.value if digit else self.string(node, key)
         if hotkey is None:
             return None
@@ -327,7 +263,7 @@ class Checker:
         return tuple(dict.fromkeys(item.value for item in seen))
 
     def label_refs(self, node: Node, key: str) -> tuple[str, ...] | None:
-        if isinstance(node, ScalarNode) and node.tag == _STR:
+        if isinstance(node, ScalarNode) and node.tag == STR:
             items = [(node, key)]  # a single label may be written without brackets
         else:
             sequence = self.sequence(node, key)
@@ -358,8 +294,8 @@ class Checker:
     def check_values(self, node: Node, key: str, found: dict[str, Any]) -> None:
         """Choice attributes need ``values``; no other type may have them."""
         values = next((v for k, v in node.value if k.value == "values"), None)
-        kind, values_key = found.get("type"), _join(key, "values")
-        if kind == "choice" and (values is None or _is_null(values)):
+        kind, values_key = found.get("type"), join_key(key, "values")
+        if kind == "choice" and (values is None or is_null(values)):
             self.report(node, values_key, "a choice attribute needs a list of values")
         elif kind not in (None, "choice") and values is not None:
             self.report(values, values_key, f"values are only for type choice, not {kind}")

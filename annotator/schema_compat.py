@@ -5,13 +5,12 @@ labels, attribute names and values, overlaps, relation ends and document labels
 (importers/loader.py), so a schema change is refused whenever a stored row would fail one of
 those. Each check is one grouped query or one self-join (seconds for a million spans); only
 what SQL cannot say portably is finished in Python, on grouped values: which names a schema
-knows, and whether a distinct string is an ISO 8601 date. Renames (`schema migrate --rename`)
-run here too, in the caller's transaction, followed by the same checks.
+knows, and whether a distinct string is an ISO 8601 date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    update,
 )
 from sqlalchemy.orm import aliased
 
@@ -35,7 +33,6 @@ from annotator.db.tables import (
     AnnotatorRow,
     DocumentLabelRow,
     DocumentRow,
-    EventRow,
     ProjectRow,
     RelationRow,
     SpanAttributeRow,
@@ -83,42 +80,6 @@ def find_conflicts(connection: Connection, project_id: int, schema: Schema) -> l
         *checks.relations(),
         *checks.document_labels(),
     ]
-
-
-def rename_labels(connection: Connection, project_id: int, schema: Schema, renames: Mapping[str, str]) -> None:
-    """Move spans (or relations) from old labels to labels of `schema`; refuse a rename that moves nothing."""
-    for old in set(renames) & set(renames.values()):
-        raise ProjectError(
-            f"cannot rename {old!r}: it is also the target of another rename; rename in two steps (nothing was changed)"
-        )
-    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
-    moved: dict[str, int] = {}
-    for old, new in renames.items():
-        if schema.label(new) is not None:
-            table, kind = SpanRow, "span"
-        elif schema.relation(new) is not None:
-            table, kind = RelationRow, "relation"
-        else:
-            raise ProjectError(f"cannot rename {old!r} to {new!r}: the schema has no label or relation {new!r}")
-        result = connection.execute(
-            update(table.__table__)
-            .where(table.__table__.c.label == old, table.__table__.c.document_id.in_(in_project))
-            .values(label=new)
-        )
-        if result.rowcount == 0:
-            in_use = connection.scalars(
-                select(table.label).where(table.document_id.in_(in_project)).group_by(table.label).order_by(table.label)
-            ).all()
-            raise ProjectError(
-                f"cannot rename {old!r} to {new!r}: no {kind} of this project has the label {old!r} "
-                f"({kind} labels in use: {', '.join(in_use) or 'none'}); nothing was changed"
-            )
-        moved[f"{old}->{new}"] = result.rowcount
-    connection.execute(
-        EventRow.__table__.insert().values(
-            action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256, "project": project_id}
-        )
-    )
 
 
 class _Checks:

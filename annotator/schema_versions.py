@@ -1,17 +1,21 @@
-"""The project's row and its schema versions: a schema is recorded once it is checked against the stored rows."""
+"""The project's row and its schema versions: a schema is recorded once it is checked against the stored rows.
+
+Renames (`schema migrate --rename`) run here too, in the same transaction, before the same checks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.db.tables import ProjectRow, SchemaVersionRow
+from annotator.db.tables import DocumentRow, EventRow, ProjectRow, RelationRow, SchemaVersionRow, SpanRow
 from annotator.errors import ProjectError
-from annotator.schema_compat import check_schema_fits, rename_labels
+from annotator.schema import Schema
+from annotator.schema_compat import check_schema_fits
 
 if TYPE_CHECKING:  # Project.open registers: annotator.project imports this module
     from annotator.project import Project
@@ -75,3 +79,39 @@ def _register_in(session: Session, project: Project, renames: Mapping[str, str])
         )
     row.schema_sha256 = schema.sha256
     return Registration(row.id, created)
+
+
+def rename_labels(connection: Connection, project_id: int, schema: Schema, renames: Mapping[str, str]) -> None:
+    """Move spans (or relations) from old labels to labels of `schema`; refuse a rename that moves nothing."""
+    for old in set(renames) & set(renames.values()):
+        raise ProjectError(
+            f"cannot rename {old!r}: it is also the target of another rename; rename in two steps (nothing was changed)"
+        )
+    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+    moved: dict[str, int] = {}
+    for old, new in renames.items():
+        if schema.label(new) is not None:
+            table, kind = SpanRow, "span"
+        elif schema.relation(new) is not None:
+            table, kind = RelationRow, "relation"
+        else:
+            raise ProjectError(f"cannot rename {old!r} to {new!r}: the schema has no label or relation {new!r}")
+        result = connection.execute(
+            update(table.__table__)
+            .where(table.__table__.c.label == old, table.__table__.c.document_id.in_(in_project))
+            .values(label=new)
+        )
+        if result.rowcount == 0:
+            in_use = connection.scalars(
+                select(table.label).where(table.document_id.in_(in_project)).group_by(table.label).order_by(table.label)
+            ).all()
+            raise ProjectError(
+                f"cannot rename {old!r} to {new!r}: no {kind} of this project has the label {old!r} "
+                f"({kind} labels in use: {', '.join(in_use) or 'none'}); nothing was changed"
+            )
+        moved[f"{old}->{new}"] = result.rowcount
+    connection.execute(
+        EventRow.__table__.insert().values(
+            action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256, "project": project_id}
+        )
+    )

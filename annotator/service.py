@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -35,15 +34,7 @@ from annotator.commands import (
     run_step,
 )
 from annotator.db.locks import lock_layer
-from annotator.db.tables import (
-    DocumentLabelRow,
-    DocumentRow,
-    DocumentStatusRow,
-    EventRow,
-    RelationRow,
-    SpanAttributeRow,
-    SpanRow,
-)
+from annotator.db.tables import DocumentStatusRow, EventRow
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
 from annotator.models import (
@@ -56,14 +47,13 @@ from annotator.models import (
     Status,
 )
 from annotator.project import Project, check_annotator_name
+from annotator.queries import TextCache, document_row, document_summaries, document_view, find_document_id
 from annotator.search import find_all, on_word_edges
 from annotator.validation import check_label, check_offsets, check_overlaps
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Changes], None]
 T = TypeVar("T")
-TITLE_CHARS = 200
-TEXT_CACHE_SIZE = 16
 
 
 class AnnotationService:
@@ -74,7 +64,7 @@ class AnnotationService:
         check_annotator_name(self.annotator)
         self.history = History()
         self._listeners: list[Listener] = []
-        self._texts: dict[int, str] = {}
+        self._text_cache = TextCache(project)
         # Registers a new name; a known one is only read, so the window opens during an import.
         self.annotator_id = project.ensure_annotator(self.annotator)
 
@@ -101,108 +91,17 @@ class AnnotationService:
     def documents(self, layer: str | None = None) -> list[DocumentSummary]:
         """Every document of the project in import order, with one layer's status and span count."""
         with self.project.read() as session:
-            annotator_id = self._layer_id(session, layer)
-            span_counts = (
-                select(SpanRow.document_id, func.count().label("n"))
-                .where(SpanRow.annotator_id == annotator_id)
-                .group_by(SpanRow.document_id)
-                .subquery()
-            )
-            rows = session.execute(
-                select(
-                    DocumentRow.id,
-                    DocumentRow.external_id,
-                    func.substr(DocumentRow.text, 1, TITLE_CHARS),
-                    func.length(DocumentRow.text),
-                    DocumentStatusRow.status,
-                    span_counts.c.n,
-                    DocumentStatusRow.seconds_spent,
-                )
-                .outerjoin(
-                    DocumentStatusRow,
-                    and_(
-                        DocumentStatusRow.document_id == DocumentRow.id,
-                        DocumentStatusRow.annotator_id == annotator_id,
-                    ),
-                )
-                .outerjoin(span_counts, span_counts.c.document_id == DocumentRow.id)
-                .where(DocumentRow.project_id == self.project.id)
-                .order_by(DocumentRow.id)
-            )
-            return [
-                DocumentSummary(
-                    id=doc_id,
-                    external_id=external_id,
-                    title=_title(head),
-                    length=length,
-                    status=status or "todo",
-                    span_count=count or 0,
-                    seconds_spent=seconds or 0.0,
-                )
-                for doc_id, external_id, head, length, status, count, seconds in rows
-            ]
+            return document_summaries(session, self.project, self._layer_id(session, layer))
 
     def document(self, document_id: int, layer: str | None = None) -> DocumentView:
         """A document with one layer (the service's own annotator unless named)."""
         with self.project.read() as session:
-            doc = self._document_row(session, document_id)
-            annotator_id = self._layer_id(session, layer)
-            text = doc.text
-            span_rows = session.execute(
-                select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label).where(
-                    SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id
-                )
-            ).all()
-            # Sorted in Python: SQL string order depends on the database's collation.
-            span_rows.sort(key=lambda row: (row.start, row.end, row.label))
-            attributes: dict[int, dict[str, Any]] = {}
-            for span_id, name, value in session.execute(
-                select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
-                .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
-                .where(SpanRow.document_id == document_id, SpanRow.annotator_id == annotator_id)
-            ):
-                attributes.setdefault(span_id, {})[name] = value
-            attributes = {span_id: dict(sorted(values.items())) for span_id, values in attributes.items()}
-            relations = session.execute(
-                select(RelationRow.id, RelationRow.label, RelationRow.head_span_id, RelationRow.tail_span_id)
-                .where(RelationRow.document_id == document_id, RelationRow.annotator_id == annotator_id)
-                .order_by(RelationRow.id)
-            ).all()
-            status = session.scalar(
-                select(DocumentStatusRow.status).where(
-                    DocumentStatusRow.document_id == document_id,
-                    DocumentStatusRow.annotator_id == annotator_id,
-                )
-            )
-            labels = sorted(
-                session.scalars(
-                    select(DocumentLabelRow.label).where(
-                        DocumentLabelRow.document_id == document_id, DocumentLabelRow.annotator_id == annotator_id
-                    )
-                )
-            )
-            return DocumentView(
-                id=doc.id,
-                external_id=doc.external_id,
-                text=text,
-                meta=dict(doc.meta or {}),
-                annotator=layer or self.annotator,
-                status=status or "todo",
-                spans=tuple(Span(i, s, e, label, text[s:e], attributes.get(i, {})) for i, s, e, label in span_rows),
-                relations=tuple(Relation(*r) for r in relations),
-                document_labels=tuple(labels),
-            )
+            doc = document_row(session, self.project, document_id)
+            return document_view(session, doc, self._layer_id(session, layer), layer or self.annotator)
 
     def find_document(self, external_id: str) -> int:
         with self.project.read() as session:
-            found = session.scalar(
-                select(DocumentRow.id).where(
-                    DocumentRow.project_id == self.project.id, DocumentRow.external_id == external_id
-                )
-            )
-        if found is None:
-            raise NotFoundError(f"no document with id {external_id!r}")
-        return found
+            return find_document_id(session, self.project, external_id)
 
     # --- editing ----------------------------------------------------------------------
 
@@ -285,7 +184,7 @@ class AnnotationService:
         if not seconds >= 0:
             raise ValidationError(f"time spent must be a non-negative number, got {seconds!r}")
         with self._transaction() as session:
-            self._document_row(session, document_id)
+            document_row(session, self.project, document_id)
             row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
             if row is None:
                 session.add(
@@ -338,7 +237,7 @@ class AnnotationService:
 
     def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
         with self._transaction() as session:
-            ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_reader(session))
+            ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_cache.reader(session))
             changes = run_step(command, step, ctx, how)
             session.add(
                 EventRow(
@@ -367,24 +266,6 @@ class AnnotationService:
         finally:
             session.close()
 
-    def _text_reader(self, session: Session) -> Callable[[int], str]:
-        def read(document_id: int) -> str:
-            text = self._texts.get(document_id)
-            if text is None:
-                text = self._document_row(session, document_id).text
-                if len(self._texts) >= TEXT_CACHE_SIZE:
-                    self._texts.pop(next(iter(self._texts)))
-                self._texts[document_id] = text  # texts never change once imported
-            return text
-
-        return read
-
-    def _document_row(self, session: Session, document_id: int) -> DocumentRow:
-        doc = session.get(DocumentRow, document_id)
-        if doc is None or doc.project_id != self.project.id:
-            raise NotFoundError(f"no document with id {document_id} in project {self.project.config.name!r}")
-        return doc
-
     def _layer_id(self, session: Session, layer: str | None) -> int:
         if layer is None or layer == self.annotator:
             return self.annotator_id
@@ -411,10 +292,3 @@ def default_annotator_name() -> str:
 def _short(text: str, limit: int = 30) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _title(head: str) -> str:
-    for line in head.splitlines():
-        if line.strip():
-            return " ".join(line.split())[:80]
-    return "(empty)"

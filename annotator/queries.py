@@ -1,0 +1,161 @@
+"""What the service reads: the document list with one layer's progress, one document with one layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from annotator.db.tables import (
+    DocumentLabelRow,
+    DocumentRow,
+    DocumentStatusRow,
+    RelationRow,
+    SpanAttributeRow,
+    SpanRow,
+)
+from annotator.errors import NotFoundError
+from annotator.models import DocumentSummary, DocumentView, Relation, Span, Status
+from annotator.project import Project
+
+TITLE_CHARS = 200
+TEXT_CACHE_SIZE = 16
+
+
+def document_summaries(session: Session, project: Project, annotator_id: int) -> list[DocumentSummary]:
+    """Every document of the project in import order, with one layer's status and span count."""
+    span_counts = (
+        select(SpanRow.document_id, func.count().label("n"))
+        .where(SpanRow.annotator_id == annotator_id)
+        .group_by(SpanRow.document_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            DocumentRow.id,
+            DocumentRow.external_id,
+            func.substr(DocumentRow.text, 1, TITLE_CHARS),
+            func.length(DocumentRow.text),
+            DocumentStatusRow.status,
+            span_counts.c.n,
+            DocumentStatusRow.seconds_spent,
+        )
+        .outerjoin(
+            DocumentStatusRow,
+            and_(
+                DocumentStatusRow.document_id == DocumentRow.id,
+                DocumentStatusRow.annotator_id == annotator_id,
+            ),
+        )
+        .outerjoin(span_counts, span_counts.c.document_id == DocumentRow.id)
+        .where(DocumentRow.project_id == project.id)
+        .order_by(DocumentRow.id)
+    )
+    return [
+        DocumentSummary(
+            id=doc_id,
+            external_id=external_id,
+            title=_title(head),
+            length=length,
+            status=status or "todo",
+            span_count=count or 0,
+            seconds_spent=seconds or 0.0,
+        )
+        for doc_id, external_id, head, length, status, count, seconds in rows
+    ]
+
+
+def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotator: str) -> DocumentView:
+    """A document with the layer of one annotator (its id and name)."""
+    text = doc.text
+    # Sorted in Python: SQL string order depends on the database's collation.
+    span_rows = sorted(
+        session.execute(
+            select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label).where(
+                SpanRow.document_id == doc.id, SpanRow.annotator_id == annotator_id
+            )
+        ),
+        key=lambda row: (row.start, row.end, row.label),
+    )
+    attributes: dict[int, dict[str, Any]] = {}
+    for span_id, name, value in session.execute(
+        select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
+        .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
+        .where(SpanRow.document_id == doc.id, SpanRow.annotator_id == annotator_id)
+    ):
+        attributes.setdefault(span_id, {})[name] = value
+    attributes = {span_id: dict(sorted(values.items())) for span_id, values in attributes.items()}
+    relations = session.execute(
+        select(RelationRow.id, RelationRow.label, RelationRow.head_span_id, RelationRow.tail_span_id)
+        .where(RelationRow.document_id == doc.id, RelationRow.annotator_id == annotator_id)
+        .order_by(RelationRow.id)
+    ).all()
+    status = session.scalar(
+        select(DocumentStatusRow.status).where(
+            DocumentStatusRow.document_id == doc.id,
+            DocumentStatusRow.annotator_id == annotator_id,
+        )
+    )
+    labels = sorted(
+        session.scalars(
+            select(DocumentLabelRow.label).where(
+                DocumentLabelRow.document_id == doc.id, DocumentLabelRow.annotator_id == annotator_id
+            )
+        )
+    )
+    return DocumentView(
+        id=doc.id,
+        external_id=doc.external_id,
+        text=text,
+        meta=dict(doc.meta or {}),
+        annotator=annotator,
+        status=cast(Status, status or "todo"),  # the table's CHECK constraint admits statuses only
+        spans=tuple(Span(i, s, e, label, text[s:e], attributes.get(i, {})) for i, s, e, label in span_rows),
+        relations=tuple(Relation(*r) for r in relations),
+        document_labels=tuple(labels),
+    )
+
+
+def find_document_id(session: Session, project: Project, external_id: str) -> int:
+    found = session.scalar(
+        select(DocumentRow.id).where(DocumentRow.project_id == project.id, DocumentRow.external_id == external_id)
+    )
+    if found is None:
+        raise NotFoundError(f"no document with id {external_id!r}")
+    return found
+
+
+def document_row(session: Session, project: Project, document_id: int) -> DocumentRow:
+    doc = session.get(DocumentRow, document_id)
+    if doc is None or doc.project_id != project.id:
+        raise NotFoundError(f"no document with id {document_id} in project {project.config.name!r}")
+    return doc
+
+
+class TextCache:
+    """The texts of the last few documents edited: an edit's checks read its document's text."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._texts: dict[int, str] = {}
+
+    def reader(self, session: Session) -> Callable[[int], str]:
+        def read(document_id: int) -> str:
+            text = self._texts.get(document_id)
+            if text is None:
+                text = document_row(session, self.project, document_id).text
+                if len(self._texts) >= TEXT_CACHE_SIZE:
+                    self._texts.pop(next(iter(self._texts)))
+                self._texts[document_id] = text  # texts never change once imported
+            return text
+
+        return read
+
+
+def _title(head: str) -> str:
+    for line in head.splitlines():
+        if line.strip():
+            return " ".join(line.split())[:80]
+    return "(empty)"
