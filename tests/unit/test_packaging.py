@@ -61,12 +61,16 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.db*"))
         else:
             shutil.copyfile(REPO / name, source / name)
-    subprocess.run([sys.executable, "-m", "venv", root / "venv"], check=True)
-    install = run(
-        [root / "venv" / "bin" / "python", "-m", "pip", "install", "--quiet", f"{source}[spacy]"], root, clean_env()
-    )
+    # This pip installs into the new venv (--python): the venv needs none of its own, and the pip
+    # `make` upgraded resolves much faster than the one venv bundles (2 min instead of 3.5 here).
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", root / "venv"], check=True)
+    install = run(pip(root / "venv", "install", "--quiet", f"{source}[spacy]"), root, clean_env())
     assert install.returncode == 0, install.stdout + install.stderr
     return root / "venv"
+
+
+def pip(venv: Path, *arguments: str) -> list[str | Path]:
+    return [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", *arguments]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -78,7 +82,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 def test_the_core_installs_and_exports_without_qt(venv: Path, tmp_path: Path) -> None:
     bin_folder = venv / "bin"
     for name in ("PySide6-Essentials", "PySide6"):
-        assert run([bin_folder / "python", "-m", "pip", "show", "--quiet", name], tmp_path, clean_env()).returncode == 1
+        assert run(pip(venv, "show", "--quiet", name), tmp_path, clean_env()).returncode == 1  # not installed
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(RECORD_MODULES, encoding="utf-8")

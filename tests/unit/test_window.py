@@ -66,8 +66,13 @@ def test_the_window_is_imported_when_asked_for_and_opens_a_copy_of_the_example(
     monkeypatch: pytest.MonkeyPatch, data_home: Path
 ) -> None:
     opened: list[Path] = []
+
+    def run(project: Path) -> int:
+        opened.append(project)
+        return 0
+
     window = types.ModuleType("ui.app")
-    window.run = lambda project: opened.append(project) or 0  # type: ignore[attr-defined]
+    window.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ui.app", window)
     assert main([]) == 0
     assert main(["gui"]) == 0  # the same copy again, as it was left
