@@ -15,12 +15,15 @@ $(STAMP): pyproject.toml
 	@echo "set-up 2/4: updating pip"
 	@$(BIN)/pip install --quiet --upgrade pip
 	@echo "set-up 3/4: installing annotator and its dependencies (PySide6, SQLAlchemy, spaCy, datasets, ...; a few minutes the first time)"
-	@$(BIN)/pip install --quiet -e '.[test,postgres,spacy,hf]'
+	@$(BIN)/pip install --quiet -e '.[gui,test,postgres,spacy,hf]'
 	@echo "set-up 4/4: Qt's system libraries"
 	@$(BIN)/python -m ui.system_libs
 	@touch $(STAMP)
 	@echo "set-up done ($(VENV))"
 
+# The example project ships inside the package (annotator/example/), which is never written to;
+# the window opens a copy made on first use in $XDG_DATA_HOME/annotator/example (~/.local/share),
+# the same place an installed `annotator` uses, so annotations made there outlive `make clean`.
 run: $(STAMP)
 	$(BIN)/python main.py
 

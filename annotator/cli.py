@@ -27,17 +27,18 @@ from annotator.cli_errors import (
     storage_problem,
 )
 from annotator.errors import AnnotatorError
+from annotator.example_project import default_schema
 from annotator.exporters import FORMATS, ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
 from annotator.importers import READERS, LabelMapping, import_paths, input_size
 from annotator.models import STATUSES
 from annotator.new_project import create_project
-from annotator.project import Project, default_schema_path
+from annotator.project import Project
 from annotator.schema import load_schema
 from annotator.splits import SPLIT_NAMES, parse_ratios
 from annotator.stats import project_stats
+from annotator.window import open_window
 
-WINDOW_MISSING = "the annotation window needs the ui package and PySide6 (pip install -e .); the CLI works without"
-WindowRunner = Callable[[Path], int]
+WindowRunner = Callable[[Path | None], int]  # None: the example project
 
 
 def cmd_schema_migrate(args: argparse.Namespace) -> int:
@@ -52,18 +53,10 @@ def cmd_schema_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def window_unavailable(project: Path) -> int:
-    """The window runner when only the core is installed (ui.launch passes the real one)."""
-    print_error(f"{project}: {WINDOW_MISSING}")
-    return 1
-
-
-def example_project_path() -> Path:
-    return Path(__file__).resolve().parents[1] / "projects" / "example"
-
-
-def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_unavailable) -> int:
+def main(argv: Sequence[str] | None = None, run_window: WindowRunner = open_window) -> int:
     """Run one command; with none (or `gui`), open the window on a project (the example by default).
+
+    `annotator PROJECT` (`python main.py PROJECT`), a folder and nothing else, opens that project.
 
     The one place where every failure becomes one `error:` line and exit 1: no command prints
     a traceback (unless --debug or ANNOTATOR_DEBUG=1 asks for it, after an internal error).
@@ -74,11 +67,13 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = window_un
     command: str | None = None
     where = ""
     try:
+        if len(arguments) == 1 and Path(arguments[0]).is_dir():
+            return run_window(Path(arguments[0]))
         args = build_parser().parse_args(arguments)
         command = args.command
         where = f"{args.project}: " if getattr(args, "project", None) is not None else ""
         if args.command in (None, "gui"):
-            return run_window(getattr(args, "project", None) or example_project_path())
+            return run_window(getattr(args, "project", None))
         with interrupt_on_termination():  # SIGTERM/SIGHUP clean up as Ctrl+C does
             return int(args.run(args) or 0)
     except AnnotatorError as error:
@@ -112,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="create a project folder with a schema and a database")
     init.add_argument("project", type=Path, help="folder to create")
-    init.add_argument("--schema", type=Path, default=None, help="label schema YAML (default: schemas/news.yaml)")
+    init.add_argument("--schema", type=Path, default=None, help="label schema YAML (default: the example's news.yaml)")
     init.add_argument("--name", help="project name (default: the folder's name)")
     init.set_defaults(run=cmd_init)
 
@@ -205,15 +200,22 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--rename", action="append", default=[], metavar="OLD=NEW", help="repeatable")
     migrate.set_defaults(run=cmd_schema_migrate)
 
-    gui = commands.add_parser("gui", help="open the annotation window")
-    gui.add_argument("project", type=Path, nargs="?", default=None)
+    gui = commands.add_parser("gui", help="open the annotation window (needs the gui extra)")
+    gui.add_argument(
+        "project",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="project folder (default: the example project, copied to $XDG_DATA_HOME/annotator/example)",
+    )
     gui.set_defaults(run=None)
     return parser
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     root: Path = args.project
-    name, schema = create_project(root, args.schema or default_schema_path(), args.name)
+    with default_schema() as news:
+        name, schema = create_project(root, args.schema or news, args.name)
     out.print(f"created project {name!r} in {root} (schema {schema.name} v{schema.version})")
     return 0
 

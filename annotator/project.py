@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -121,8 +120,3 @@ def _one_line(message: str) -> str:
     line, SQLAlchemy a "(Background on this error at: ...)" link; an error is one line."""
     lines = (line.strip() for line in message.splitlines())
     return " ".join(line for line in lines if line and not line.startswith("(Background on this error"))
-
-
-def default_schema_path() -> Path:
-    """The schema a new project gets when none is named: schemas/news.yaml of this checkout."""
-    return Path(__file__).resolve().parents[1] / "schemas" / "news.yaml"

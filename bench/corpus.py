@@ -27,7 +27,7 @@ from annotator.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-SCHEMA_PATH = ROOT / "schemas" / "news.yaml"
+SCHEMA_PATH = ROOT / "annotator" / "example" / "news.yaml"
 ANNOTATOR = "bench"
 STATUS = "done"
 MEAN_SPANS = 10

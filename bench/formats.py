@@ -58,7 +58,7 @@ def ensure_project(docs: int, seed: int) -> tuple[Path, float]:
     corpus = ensure_corpus(docs, seed)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    shutil.copy(ROOT / "schemas" / "news.yaml", folder / "news.yaml")
+    shutil.copy(ROOT / "annotator" / "example" / "news.yaml", folder / "news.yaml")
     (folder / "project.yaml").write_text("name: bench\nschema: news.yaml\ndatabase: annotator.db\nlanguage: en\n")
     started = time.perf_counter()
     with Project.open(folder) as project:

@@ -68,7 +68,7 @@ def peak_rss_kb() -> int:
 def reset_project(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    shutil.copy(ROOT / "schemas" / "news.yaml", folder / "news.yaml")
+    shutil.copy(ROOT / "annotator" / "example" / "news.yaml", folder / "news.yaml")
     (folder / "project.yaml").write_text("name: bench\nschema: news.yaml\ndatabase: annotator.db\nlanguage: en\n")
 
 

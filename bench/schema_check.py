@@ -24,7 +24,7 @@ from annotator.project import Project
 from annotator.schema import parse_schema
 from annotator.schema_compat import find_conflicts
 
-# (what, old text, new text) edits of schemas/news.yaml
+# (what, old text, new text) edits of annotator/example/news.yaml
 CHANGES = (
     ("version bump (fits: every check runs, nothing found)", "version: 1", "version: 2"),
     ("overlap nested -> forbid (fits: the corpus never overlaps)", "overlap: nested", "overlap: forbid"),

@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    schema = load_schema(REPO / "schemas" / "news.yaml")
+    schema = load_schema(REPO / "annotator" / "example" / "news.yaml")
     long_text, long_spans = make_article(1_000_000, 10_000)
     small_text, small_spans = make_article(2_000, 20)
     long_doc = DocumentView(1, "long", long_text, {}, "bench", "todo", tuple(long_spans), (), ())

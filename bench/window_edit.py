@@ -31,7 +31,7 @@ from ui.app import application, build_window
 
 def make_project(root: Path, text: str, spans: list) -> Path:
     root.mkdir()
-    shutil.copyfile(REPO / "schemas" / "news.yaml", root / "news.yaml")
+    shutil.copyfile(REPO / "annotator" / "example" / "news.yaml", root / "news.yaml")
     (root / "project.yaml").write_text("name: bench\nschema: news.yaml\n", encoding="utf-8")
     record = DocumentRecord(
         "bench",

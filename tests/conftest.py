@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-NEWS_SCHEMA = REPO / "schemas" / "news.yaml"
-EXAMPLE = REPO / "projects" / "example"
+EXAMPLE = REPO / "annotator" / "example"  # the example project, shipped as package data
+NEWS_SCHEMA = EXAMPLE / "news.yaml"
 
 # Text that trips every offset mistake: emoji, a flag, a ZWJ family, a combining mark,
 # CJK, a tab, CRLF line breaks, double spaces and a no-break space.

@@ -8,7 +8,6 @@ panels filled. It works on a copy of the project, so no database or setting is t
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -17,23 +16,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QSettings
 
+from annotator.example_project import copy_example
 from ui.app import application, build_window
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO / "projects" / "example"
 SIZE = (1500, 900)
 SHOWN_CLAIM = "Russia could be looking"  # nests an ACTOR; SAID_BY -> Koh Yu-hwan (an ACTOR, kind person)
-
-
-def copy_example(into: Path) -> Path:
-    project = into / "example"
-    project.mkdir()
-    for name in ("project.yaml", "reference.jsonl", "north-korea-russia-ties.txt"):
-        shutil.copyfile(EXAMPLE / name, project / name)
-    (project / "news.yaml").write_bytes((REPO / "schemas" / "news.yaml").read_bytes())
-    config = (project / "project.yaml").read_text(encoding="utf-8").replace("../../schemas/news.yaml", "news.yaml")
-    (project / "project.yaml").write_text(config, encoding="utf-8")
-    return project
 
 
 def render(target: Path) -> Path:
@@ -42,7 +30,7 @@ def render(target: Path) -> Path:
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
         app = application()
         QCoreApplication.setApplicationName("annotator-screenshot")
-        window = build_window(copy_example(Path(scratch)), annotator="reference")
+        window = build_window(copy_example(Path(scratch) / "example"), annotator="reference")
         window.resize(*SIZE)
         window.show()
         doc = window.doc

@@ -22,7 +22,7 @@ from annotator.config import DATABASE_URL_VARIABLE
 
 URL_VARIABLE = "ANNOTATOR_TEST_POSTGRES_URL"
 REPO = Path(__file__).resolve().parents[2]
-NEWS_SCHEMA = REPO / "schemas" / "news.yaml"
+NEWS_SCHEMA = REPO / "annotator" / "example" / "news.yaml"
 PROJECT_NAME = "integration"
 
 DatabaseMaker = Callable[..., str]

@@ -28,7 +28,7 @@ from tests.integration.conftest import REPO, DatabaseMaker, FolderMaker
 
 pytestmark = pytest.mark.postgres
 
-REFERENCE = REPO / "projects" / "example" / "reference.jsonl"
+REFERENCE = REPO / "annotator" / "example" / "reference.jsonl"
 
 # Offsets are code points: the emoji, the flag and the ZWJ family each count differently in
 # UTF-16 and UTF-8, and "\r\n" must stay two characters (Qt and text-mode files fold it).

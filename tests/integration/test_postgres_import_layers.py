@@ -13,7 +13,7 @@ from annotator.importers import ImportFailed, import_paths
 from annotator.importers.import_log import undo_import
 from annotator.project import Project
 
-REFERENCE = Path(__file__).resolve().parents[2] / "projects" / "example" / "reference.jsonl"
+REFERENCE = Path(__file__).resolve().parents[2] / "annotator" / "example" / "reference.jsonl"
 
 pytestmark = pytest.mark.postgres
 

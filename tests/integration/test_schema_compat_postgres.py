@@ -13,7 +13,7 @@ from tests.integration.conftest import NEWS_SCHEMA, REPO, FolderMaker
 
 pytestmark = pytest.mark.postgres
 
-REFERENCE = REPO / "projects" / "example" / "reference.jsonl"
+REFERENCE = REPO / "annotator" / "example" / "reference.jsonl"
 NEWS = NEWS_SCHEMA.read_text(encoding="utf-8")
 
 

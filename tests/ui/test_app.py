@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
+from annotator import cli
 from tests.ui.test_main_window import project as project
 from ui import app as app_module
-from ui import launch
 from ui.app import build_window
 from ui.settings import WindowSettings
 
@@ -21,15 +21,15 @@ def test_without_a_display_the_window_command_says_so_in_one_line(
     for variable in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setattr(app_module.sys, "platform", "linux")
-    assert launch.main(["gui", str(project)]) == 1
+    assert cli.main(["gui", str(project)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "QT_QPA_PLATFORM=offscreen" in err
 
 
 def test_main_py_with_a_folder_opens_that_project(monkeypatch: pytest.MonkeyPatch, project: Path) -> None:
     opened: list[Path] = []
-    monkeypatch.setattr(launch, "run_window", lambda path: opened.append(path) or 0)
-    assert launch.main([str(project)]) == 0
+    monkeypatch.setattr(app_module, "run", lambda path: opened.append(path) or 0)
+    assert cli.main([str(project)]) == 0
     assert opened == [project]
 
 

@@ -23,7 +23,7 @@ BARE_DATE = Span(4, 80, 86, "DATE", "Monday", {})
 
 @pytest.fixture(scope="module")
 def schema() -> Schema:
-    return load_schema(ROOT / "schemas" / "news.yaml")
+    return load_schema(ROOT / "annotator" / "example" / "news.yaml")
 
 
 @pytest.fixture

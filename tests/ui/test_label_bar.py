@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def schema() -> Schema:
-    return load_schema(ROOT / "schemas" / "news.yaml")
+    return load_schema(ROOT / "annotator" / "example" / "news.yaml")
 
 
 @pytest.fixture

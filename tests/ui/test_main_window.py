@@ -11,10 +11,11 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from annotator.example_project import copy_example
 from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
-from tests.conftest import EXAMPLE, NEWS_SCHEMA, TRICKY_TEXT
+from tests.conftest import NEWS_SCHEMA, TRICKY_TEXT
 from tests.ui.test_highlighter import format_at
 from ui.app import build_window
 from ui.highlighter import span_labels_of
@@ -225,11 +226,7 @@ def _write(path: Path, text: str) -> Path:
 
 def test_example_reference_layer_opens(qtbot: QtBot, tmp_path: Path) -> None:
     root = tmp_path / "example"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.db*"))
-    (root / "news.yaml").write_bytes(NEWS_SCHEMA.read_bytes())
-    config = (root / "project.yaml").read_text(encoding="utf-8").replace("../../schemas/news.yaml", "news.yaml")
-    (root / "project.yaml").write_text(config, encoding="utf-8")
-    win = build_window(root, annotator="reference")
+    win = build_window(copy_example(root), annotator="reference")
     qtbot.addWidget(win)
     assert len(win.doc.spans) == 77 and len(win.doc.relations) == 14
     assert "77 spans" in win.spans_label.text() and "Layer: reference" in win.layer_label.text()

@@ -23,7 +23,7 @@ SAID_BY = Relation(10, "SAID_BY", 2, 1)
 
 @pytest.fixture(scope="module")
 def schema() -> Schema:
-    return load_schema(ROOT / "schemas" / "news.yaml")
+    return load_schema(ROOT / "annotator" / "example" / "news.yaml")
 
 
 def make_view(spans: tuple[Span, ...], relations: tuple[Relation, ...]) -> DocumentView:
@@ -150,7 +150,7 @@ def test_pending_relation_shows_what_to_do(panel: RelationPanel) -> None:
 
 
 def test_reference_layer_lists_all_relations(panel: RelationPanel, schema: Schema) -> None:
-    record = json.loads((ROOT / "projects/example/reference.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    record = json.loads((ROOT / "annotator/example/reference.jsonl").read_text(encoding="utf-8").splitlines()[0])
     spans = tuple(
         Span(int(s["id"][1:]), s["start"], s["end"], s["label"], s["text"], s.get("attributes", {}))
         for s in record["spans"]

@@ -24,7 +24,7 @@ SPANS = (
 
 @pytest.fixture(scope="module")
 def schema() -> Schema:
-    return load_schema(ROOT / "schemas" / "news.yaml")
+    return load_schema(ROOT / "annotator" / "example" / "news.yaml")
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_arrow_keys_emit_span_activated(qtbot, span_list: SpanList) -> None:
 
 
 def test_reference_layer_fills_the_list(span_list: SpanList, schema: Schema) -> None:
-    record = json.loads((ROOT / "projects/example/reference.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    record = json.loads((ROOT / "annotator/example/reference.jsonl").read_text(encoding="utf-8").splitlines()[0])
     spans = [
         Span(int(s["id"][1:]), s["start"], s["end"], s["label"], s["text"], s.get("attributes", {}))
         for s in record["spans"]

@@ -121,14 +121,11 @@ def test_a_wrong_command_line_is_one_error_line_and_exit_1(capsys: pytest.Captur
     assert err.startswith("error: ") and err.count("\n") == 1 and "required: -o/--output" in err
 
 
-def test_without_a_command_the_window_runner_gets_the_example_project(capsys: pytest.CaptureFixture[str]) -> None:
-    opened: list[Path] = []
-    assert main([], run_window=lambda project: opened.append(project) or 0) == 0
+def test_without_a_command_the_window_runner_gets_the_example_project(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    opened: list[Path | None] = []
+    assert main([], run_window=lambda project: opened.append(project) or 0) == 0  # None: the example
     assert main(["gui", "elsewhere"], run_window=lambda project: opened.append(project) or 3) == 3
-    assert opened == [EXAMPLE, Path("elsewhere")]
-
-
-def test_the_core_alone_says_in_one_line_that_the_window_needs_pyside(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "gui", "somewhere")
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "needs the ui package and PySide6" in err
+    assert main([str(tmp_path)], run_window=lambda project: opened.append(project) or 0) == 0  # main.py PROJECT
+    assert opened == [None, Path("elsewhere"), tmp_path]

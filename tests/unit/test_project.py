@@ -13,10 +13,11 @@ from annotator.db import engine as engine_module
 from annotator.db import migrate
 from annotator.db.engine import make_engine
 from annotator.errors import ProjectError
+from annotator.example_project import copy_example
 from annotator.project import Project
 from annotator.schema import SchemaError
 from annotator.service import AnnotationService
-from tests.conftest import EXAMPLE, NEWS_SCHEMA, ProjectMaker
+from tests.conftest import EXAMPLE, ProjectMaker
 
 
 def test_a_new_database_is_created_by_the_migrations(make_project: ProjectMaker) -> None:
@@ -140,13 +141,7 @@ def test_a_locked_database_gives_a_clear_error(make_project: ProjectMaker, monke
 
 
 def test_the_example_project_seeds_its_reference_layer(tmp_path: Path) -> None:
-    root = tmp_path / "example"
-    root.mkdir()
-    for name in ("reference.jsonl", "north-korea-russia-ties.txt"):
-        (root / name).write_bytes((EXAMPLE / name).read_bytes())
-    (root / "news.yaml").write_bytes(NEWS_SCHEMA.read_bytes())
-    config = (EXAMPLE / "project.yaml").read_text(encoding="utf-8").replace("../../schemas/news.yaml", "news.yaml")
-    (root / "project.yaml").write_text(config, encoding="utf-8")
+    root = copy_example(tmp_path / "example")
     with AnnotationService.open(root, "alice") as service:
         (summary,) = service.documents(layer="reference")
         view = service.document(summary.id, layer="reference")

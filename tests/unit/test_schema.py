@@ -22,7 +22,7 @@ from annotator.schema import (
     parse_schema,
 )
 
-NEWS_YAML = Path(__file__).resolve().parents[2] / "schemas" / "news.yaml"
+NEWS_YAML = Path(__file__).resolve().parents[2] / "annotator" / "example" / "news.yaml"
 
 VALID = dedent(
     """\
