@@ -3,7 +3,7 @@
 A reader takes each field through one of these functions, so a list where a string belongs,
 a missing key or a ``true`` where an offset belongs is a RecordError naming the field by its
 key path (``spans[2].label must be a string, got a list``), never a TypeError deep in the
-loader. The reader's caller (tool_support.read_records, native.read_jsonl) turns the
+loader. The reader's caller (tool_support.read_records, for every JSON format) turns the
 RecordError into an ImportProblem with the file and line of the record, so the user sees
 ``file:line: spans[2].label must be a string, got a list``.
 

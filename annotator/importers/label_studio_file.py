@@ -15,9 +15,7 @@ from typing import Any
 
 from annotator.importers.json_text import JsonProblem, decode_at
 from annotator.importers.records import ImportProblem
-from annotator.importers.tool_support import LineCounter, skip_space
-
-Value = tuple[int, int, Any]  # line, bytes, the parsed value
+from annotator.importers.tool_support import LineCounter, Value, skip_space
 
 
 def _decode(text: str, at: int) -> tuple[Any, int]:
