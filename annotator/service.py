@@ -49,6 +49,7 @@ from annotator.models import (
 from annotator.project import Project, check_annotator_name
 from annotator.queries import TextCache, document_row, document_summaries, document_view, find_document_id
 from annotator.search import find_all, on_word_edges
+from annotator.short_text import one_line
 from annotator.validation import check_label, check_offsets, check_overlaps
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,10 @@ class AnnotationService:
             except ValidationError:
                 continue
             chosen.append(new)
+        words = one_line(needle, 30)
         if not chosen:
-            raise ValidationError(f"every occurrence of '{_short(needle)}' is labelled {label} already (or cannot be)")
-        return self.add_spans(document_id, chosen, f"label {len(chosen)} × '{_short(needle)}' as {label}")
+            raise ValidationError(f"every occurrence of '{words}' is labelled {label} already (or cannot be)")
+        return self.add_spans(document_id, chosen, f"label {len(chosen)} × '{words}' as {label}")
 
     def remove_span(self, span_id: int) -> Outcome[Span]:
         changes = self._run(RemoveSpan(span_id))
@@ -287,8 +289,3 @@ def default_annotator_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "annotator"
-
-
-def _short(text: str, limit: int = 30) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from annotator.models import Span
 from annotator.schema import AttributeSpec, Schema
+from annotator.short_text import one_line
 from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
-from ui.label_bar import is_plain_key, label_chip_html, one_line, text_to_html
+from ui.label_bar import is_plain_key, label_chip_html, text_to_html
 
 NO_VALUE = "—"
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)

@@ -15,7 +15,8 @@ from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotator.schema import Schema
-from ui.label_bar import label_chip_html, one_line
+from annotator.short_text import one_line
+from ui.label_bar import label_chip_html
 from ui.shortcuts import SHORTCUTS, window_keys
 
 __all__ = ["HelpOverlay", "KeyRow", "key_rows"]

@@ -42,12 +42,6 @@ def label_chip_html(name: str, color: str | None) -> str:
     )
 
 
-def one_line(text: str, limit: int = 80) -> str:
-    """Whitespace runs (line breaks, tabs) become one space; long texts end in an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
 def is_plain_key(event: QEvent, keys: Iterable[Qt.Key]) -> bool:
     """A key event for one of ``keys`` without Ctrl/Alt/Shift (keypad keys count as plain)."""
     plain = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 
 from annotator.models import Changes, DocumentView, Relation, Span
 from annotator.schema import RelationSpec, Schema
+from annotator.short_text import one_line
 from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
-from ui.label_bar import FlowLayout, is_plain_key, one_line, swatch_icon, text_to_html
+from ui.label_bar import FlowLayout, is_plain_key, swatch_icon, text_to_html
 from ui.wording import with_article
 
 DELETE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.models import Changes, Span
 from annotator.schema import Schema
-from ui.label_bar import one_line, swatch_icon
+from annotator.short_text import one_line
+from ui.label_bar import swatch_icon
 from ui.table_model import ItemTableModel, configure_row_table
 
 COLUMNS = ("Label", "Text", "Attributes")

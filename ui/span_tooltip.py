@@ -7,17 +7,10 @@ from html import escape
 
 from annotator.models import Span
 from annotator.schema import Schema
+from annotator.short_text import one_line
 from ui.colors import label_color, text_color_on
 
 __all__ = ["span_tooltip_html"]
-
-
-def _shorten(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    half = (limit - 3) // 2
-    return f"{flat[:half]} … {flat[-half:]}"
 
 
 def _guideline(description: str, limit: int = 600) -> str:
@@ -40,7 +33,7 @@ def span_tooltip_html(spans: Sequence[Span], schema: Schema | None) -> str:
             f'<span style="background-color:{color.name()}; color:{text_color_on(color).name()}">'
             f"&nbsp;<b>{escape(span.label)}</b>&nbsp;</span>"
         )
-        row = f"<p>{chip} “{escape(_shorten(span.text, 80))}”"
+        row = f"<p>{chip} “{escape(one_line(span.text, 80, keep_end=True))}”"
         if span.attributes:
             values = ", ".join(f"{escape(str(k))}: <b>{escape(str(v))}</b>" for k, v in span.attributes.items())
             row += f"<br>{values}"

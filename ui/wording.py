@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from annotator.models import Span
+from annotator.short_text import one_line
 
 __all__ = ["explain_refusal", "quoted", "with_article"]
 
@@ -27,11 +28,7 @@ def with_article(label: str) -> str:
 
 def quoted(text: str, limit: int = 40) -> str:
     """Text on one line in curly quotes, its middle cut out when long."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        half = (limit - 1) // 2
-        flat = f"{flat[:half]}…{flat[-half:]}"
-    return f"“{flat}”"
+    return f"“{one_line(text, limit, keep_end=True)}”"
 
 
 def explain_refusal(message: str, text: str, spans: Mapping[int, Span]) -> str:

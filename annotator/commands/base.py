@@ -123,11 +123,6 @@ def row_dict(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
-def short(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 @dataclass
 class CommandGroup(Command):
     """Several commands as one undo step (e.g. 'label all occurrences')."""

@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from annotator.commands.base import Command, EditContext, own_span, relation_value, row_dict, short
+from annotator.commands.base import Command, EditContext, own_span, relation_value, row_dict
 from annotator.db.tables import (
     RelationRow,
 )
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation
+from annotator.short_text import one_line
 from annotator.validation import (
     check_relation,
 )
@@ -46,7 +47,7 @@ class AddRelation(Command):
             raise ValidationError(f"relation {self.label} between these spans exists already")
         self.document_id = head.document_id
         text = ctx.document_text(head.document_id)
-        self._words = f"'{short(text[head.start : head.end], 20)}' → '{short(text[tail.start : tail.end], 20)}'"
+        self._words = f"'{one_line(text[head.start : head.end], 20)}' → '{one_line(text[tail.start : tail.end], 20)}'"
         row = RelationRow(
             id=self.relation_id,
             document_id=head.document_id,

@@ -17,7 +17,6 @@ from annotator.commands.base import (
     relation_value,
     relations_of,
     row_dict,
-    short,
     span_attributes,
     span_value,
 )
@@ -28,6 +27,7 @@ from annotator.db.tables import (
 )
 from annotator.errors import ValidationError
 from annotator.models import Changes, Span
+from annotator.short_text import one_line
 from annotator.validation import (
     check_attribute,
     check_attributes,
@@ -50,7 +50,7 @@ class AddSpan(Command):
 
     @property
     def description(self) -> str:
-        return f"add {self.label} '{short(self._text)}'"
+        return f"add {self.label} '{one_line(self._text)}'"
 
     def apply(self, ctx: EditContext) -> Changes:
         text = ctx.document_text(self.document_id)
@@ -85,7 +85,8 @@ class AddSpan(Command):
         used = relations_of(ctx, self.span_id)
         if used:
             raise ValidationError(
-                f"{span.label} '{short(span.text)}' is used by {len(used)} relation(s) added since; remove them first"
+                f"{span.label} '{one_line(span.text)}' is used by {len(used)} relation(s) added since; "
+                "remove them first"
             )
         ctx.session.execute(delete(SpanRow).where(SpanRow.id == self.span_id))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_removed=(span,))
@@ -101,7 +102,7 @@ class RemoveSpan(Command):
     @property
     def description(self) -> str:
         span = self._span
-        return f"remove {span.label} '{short(span.text)}'" if span else "remove span"
+        return f"remove {span.label} '{one_line(span.text)}'" if span else "remove span"
 
     def apply(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
@@ -170,7 +171,7 @@ class RelabelSpan(Command):
 
     @property
     def description(self) -> str:
-        return f"relabel '{short(self._text)}' {self._old_label} → {self.label}"
+        return f"relabel '{one_line(self._text)}' {self._old_label} → {self.label}"
 
     def apply(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
@@ -198,11 +199,11 @@ class RelabelSpan(Command):
     def revert(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
         if row.label != self.label:
-            raise ValidationError(f"'{short(self._text)}' is {row.label} now (changed in another window)")
+            raise ValidationError(f"'{one_line(self._text)}' is {row.label} now (changed in another window)")
         spec = check_label(ctx.schema, self._old_label)
         check_attributes(spec, self._dropped)
         if set(self._dropped) & set(span_attributes(ctx.session, row.id)):
-            raise ValidationError(f"'{short(self._text)}' has attributes set since (in another window)")
+            raise ValidationError(f"'{one_line(self._text)}' has attributes set since (in another window)")
         others = overlapping(ctx, row.document_id, row.start, row.end, exclude=row.id)
         check_overlaps(ctx.schema, [*others, (row.start, row.end, self._old_label)])
         self._check_relations_allow(ctx, row, self._old_label)
@@ -243,7 +244,7 @@ class SetAttribute(Command):
     def description(self) -> str:
         if self.value is None:
             return f"clear {self._label}.{self.name}"
-        return f"set {self._label}.{self.name} = {short(str(self.value), 24)}"
+        return f"set {self._label}.{self.name} = {one_line(str(self.value), 24)}"
 
     def apply(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
@@ -302,14 +303,14 @@ class ResizeSpan(Command):
 
     @property
     def description(self) -> str:
-        return f"resize {self._label} '{short(self._old_text, 24)}' → '{short(self._new_text, 24)}'"
+        return f"resize {self._label} '{one_line(self._old_text, 24)}' → '{one_line(self._new_text, 24)}'"
 
     def apply(self, ctx: EditContext) -> Changes:
         row = own_span(ctx, self.span_id)
         text = ctx.document_text(row.document_id)
         check_offsets(text, self.start, self.end)
         if (row.start, row.end) == (self.start, self.end):
-            raise ValidationError(f"{row.label} '{short(text[row.start : row.end])}' already has these edges")
+            raise ValidationError(f"{row.label} '{one_line(text[row.start : row.end])}' already has these edges")
         self.document_id, self._label, self._old = row.document_id, row.label, (row.start, row.end)
         self._old_text, self._new_text = text[row.start : row.end], text[self.start : self.end]
         return self._move(ctx, row, self.start, self.end, self.description)

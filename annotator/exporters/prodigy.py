@@ -6,7 +6,8 @@ rel.manual save.
   made. As in spaCy, one space after a token is its ``ws``; any other whitespace is a token of
   its own, so the tokens and their ``ws`` rebuild the text exactly.
 - spans: ``token_start``/``token_end`` (inclusive). A span whose edges are not token edges is
-  reported and expanded, contracted or skipped (--misaligned); relations of a skipped span go too.
+  reported and expanded, contracted or skipped (--misaligned, by tokens.align as in every token
+  format); relations of a skipped span go too.
 - relations: rel.manual's form. ``head``/``child`` are the index of the LAST token of each span,
   as Prodigy writes them, beside ``head_span``/``child_span``.
 - answer: done -> "accept", skipped -> "ignore", todo/in_progress -> none (a pre-annotated task,
@@ -23,13 +24,13 @@ rel.manual save.
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left, bisect_right
 from typing import Any
 
 import orjson
 import regex
 
 from annotator.exporters.base import FormatWriter
+from annotator.exporters.tokens import align
 from annotator.exporters.tool_support import lost_relation, lost_span, schema_stamp
 from annotator.project import Project
 
@@ -62,13 +63,12 @@ class ProdigyWriter(FormatWriter):
     def add(self, record: dict[str, Any]) -> None:
         text = record["text"]
         tokens = tokenize(text)
-        starts = [t["start"] for t in tokens]
-        ends = [t["end"] for t in tokens]
+        offsets = [t["start"] for t in tokens], [t["end"] for t in tokens]
         spans: list[dict[str, Any]] = []
         placed: dict[str, dict[str, Any]] = {}  # span id -> its Prodigy span
         taken: set[tuple[int, int, str]] = set()
         for span in record["spans"]:
-            bounds = self._align(record, span, starts, ends)
+            bounds = self._align(record, span, offsets)
             if bounds is None:
                 continue
             first, last = bounds
@@ -133,23 +133,17 @@ class ProdigyWriter(FormatWriter):
         self.stream.write(orjson.dumps(task) + b"\n")
 
     def _align(
-        self, record: dict[str, Any], span: dict[str, Any], starts: list[int], ends: list[int]
+        self, record: dict[str, Any], span: dict[str, Any], offsets: tuple[list[int], list[int]]
     ) -> tuple[int, int] | None:
         """The first and last token of a span, after the --misaligned policy if it needs one."""
-        start, end = span["start"], span["end"]
-        first, last = bisect_left(starts, start), bisect_left(ends, end)
-        if first < len(starts) and starts[first] == start and last < len(ends) and ends[last] == end:
-            return first, last
-        policy = self.options.misaligned
-        if policy == "expand":  # every token the span touches
-            first, last = bisect_right(ends, start), bisect_left(starts, end) - 1
-        elif policy == "contract":  # only the tokens wholly inside
-            first, last = bisect_left(starts, start), bisect_right(ends, end) - 1
-        if policy == "skip" or first > last:
+        found = align(record["text"], offsets, span["start"], span["end"], self.options.misaligned)
+        if found is None:
             lost_span(self.report, record, span, "misaligned", "skipped")
             return None
-        lost_span(self.report, record, span, "misaligned", "expanded" if policy == "expand" else "contracted")
-        return first, last
+        first, last, action = found
+        if action is not None:
+            lost_span(self.report, record, span, "misaligned", action)
+        return first, last - 1  # Prodigy's token_end is the last token itself
 
 
 def _span_ref(span: dict[str, Any]) -> dict[str, Any]:

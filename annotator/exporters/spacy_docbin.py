@@ -13,10 +13,10 @@ whitespace tokenizer, then built from words and spaces so that doc.text is the t
   spans["sc"] (null when the span could not be placed), and the relations by span id.
   (DocBin stores it with msgpack: lists come back as tuples.)
 
-A span off the token boundaries (Doc.char_span in "strict" mode finds nothing) is
-placed with char_span's "expand" or "contract" mode, or skipped, as --misaligned says,
-and reported; whitespace tokens at a span's edges are trimmed (spaCy's NER cannot be
-trained on entities that begin or end with whitespace: error E024).
+A span off the token boundaries is placed on the tokens as --misaligned says (expanded,
+contracted or skipped) and reported, by the same alignment as the other token formats
+(tokens.align) over the Doc's tokens that are not whitespace: a span never begins or ends
+with a whitespace token (spaCy's NER cannot be trained on such entities: error E024).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 from annotator.exporters.base import ExportOptions, FormatReport, FormatWriter
 from annotator.exporters.docbin_stream import open_docbin
-from annotator.exporters.tokens import NOT_WHITESPACE, blank_pipeline, choose, moved, problem
+from annotator.exporters.tokens import NOT_WHITESPACE, Offsets, align, blank_pipeline, choose, doc_tokens, problem
 from annotator.project import Project
 
 USER_DATA_KEY = "annotator"
@@ -49,7 +49,8 @@ class SpacyWriter(FormatWriter):
 
     def add(self, record: dict[str, Any]) -> None:
         doc = self.make_doc(record["text"])
-        placed = [self.place(doc, record, source) for source in record["spans"]]
+        tokens = doc_tokens(doc)
+        placed = [self.place(doc, tokens, record, source) for source in record["spans"]]
         found = [(source, span) for source, span in zip(record["spans"], placed, strict=True) if span is not None]
         doc.spans["sc"] = [span for _, span in found]
         in_ents = choose([(span.start, span.end) for _, span in found], self.options.overlaps)
@@ -99,32 +100,17 @@ class SpacyWriter(FormatWriter):
             return self.nlp.make_doc(text)
         return whitespace_doc(self.nlp.vocab, text)
 
-    def place(self, doc: Any, record: dict[str, Any], source: dict[str, Any]) -> Any:
+    def place(self, doc: Any, tokens: tuple[Offsets, list[int]], record: dict[str, Any], source: dict[str, Any]) -> Any:
         """The span on tokens as the --misaligned policy places it, or None (reported)."""
-        start, end, label = source["start"], source["end"], source["label"]
-        span = doc.char_span(start, end, label=label, alignment_mode="strict")
-        policy = self.options.misaligned
-        if (span is None or _has_space_edge(span)) and policy != "skip":
-            span = doc.char_span(start, end, label=label, alignment_mode=policy)
-        elif span is not None and _has_space_edge(span):
-            span = None
-        first, last = (span.start, span.end) if span is not None else (0, 0)
-        while first < last and doc[first].is_space:
-            first += 1
-        while first < last and doc[last - 1].is_space:
-            last -= 1
-        if first >= last:
+        offsets, in_doc = tokens
+        found = align(doc.text, offsets, source["start"], source["end"], self.options.misaligned)
+        if found is None:
             self.report.problems.append(problem(record, source, "misaligned", "skipped"))
             return None
-        placed = self.span_class(doc, first, last, label=label, span_id=source["id"])
-        if (placed.start_char, placed.end_char) != (start, end):
-            action = moved(doc.text, start, end, placed.start_char, placed.end_char, policy)
+        first, last, action = found
+        if action is not None:
             self.report.problems.append(problem(record, source, "misaligned", action))
-        return placed
-
-
-def _has_space_edge(span: Any) -> bool:
-    return bool(len(span)) and (span[0].is_space or span[-1].is_space)
+        return self.span_class(doc, in_doc[first], in_doc[last - 1] + 1, label=source["label"], span_id=source["id"])
 
 
 def whitespace_doc(vocab: Any, text: str) -> Any:

@@ -1,5 +1,8 @@
 """Tokens for the token formats: tokenisers, span-to-token alignment, overlap resolution.
 
+align is the one span-to-token alignment: hf and conll (through iob.py), spaCy (over a Doc's
+tokens, doc_tokens) and Prodigy (over its own tokens) all place spans with it.
+
 Offsets are code points into the document text. A token is a (start, end) pair that
 never contains whitespace: the spaCy tokenizer first splits on runs of str.isspace()
 characters and gives whitespace its own tokens (dropped here); the whitespace tokenizer
@@ -58,17 +61,22 @@ def make_tokenizer(options: ExportOptions) -> Tokenizer:
     nlp = blank_pipeline(options.language)
 
     def spacy_tokens(text: str) -> Offsets:
-        from spacy.attrs import IDX, IS_SPACE, LENGTH
-
-        # Columns of the Doc's array instead of Token objects: ~10x faster on long texts.
-        rows = nlp.make_doc(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
-        starts = [idx for idx, _, space in rows if not space]
-        ends = [idx + length for idx, length, space in rows if not space]
+        (starts, ends), _ = doc_tokens(nlp.make_doc(text))
         if WHITESPACE.search("".join(text[s:e] for s, e in zip(starts, ends, strict=True))):
             return _split_whitespace(text, starts, ends)  # cannot happen with spaCy's rules; kept as a guard
         return starts, ends
 
     return spacy_tokens
+
+
+def doc_tokens(doc: Any) -> tuple[Offsets, list[int]]:
+    """The offsets of a spaCy Doc's tokens that are not whitespace, and each one's index in the Doc."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    # Columns of the Doc's array instead of Token objects: ~10x faster on long texts.
+    rows = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    kept = [index for index, (_, _, space) in enumerate(rows) if not space]
+    return ([rows[i][0] for i in kept], [rows[i][0] + rows[i][1] for i in kept]), kept
 
 
 def whitespace_tokens(text: str) -> Offsets:

@@ -32,7 +32,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from annotator.errors import AnnotatorError
-from annotator.importers.native import Item, RecordError, object_with_text
+from annotator.importers.fields import (
+    RecordError,
+    as_id,
+    as_int,
+    expect_id,
+    expect_int,
+    expect_list,
+    expect_str,
+    expect_str_list,
+    key_path,
+    object_with_text,
+    objects_in,
+)
+from annotator.importers.native import Item
 from annotator.importers.records import DocumentRecord
 from annotator.importers.tool_support import RecordBuilder, first_value, json_values, read_records
 from annotator.text import OffsetMap
@@ -79,17 +92,16 @@ def _record(obj: Any, source: str, line: int, user: str, offsets: OffsetUnit) ->
     meta = {**extra, **meta}
     if meta.get(COMMENTS) in ([], None, ""):
         meta.pop(COMMENTS, None)
-    external_id = obj.get("id")
-    if external_id is not None and (isinstance(external_id, bool) or not isinstance(external_id, (str, int))):
-        raise RecordError(f"'id' must be a string or a number, got {_kind(external_id)}")
     # Our own export read back as we wrote it names its layers; anything doccano wrote is the file's user's.
     ours = isinstance(obj.get("schema"), dict) and COMMENTS not in obj
-    annotator, status = (_optional_str(obj, "annotator"), _optional_str(obj, "status")) if ours else (user, None)
+    annotator, status = (
+        (expect_str(obj, "annotator", default=None), expect_str(obj, "status", default=None)) if ours else (user, None)
+    )
     record = DocumentRecord(
         source=source,
         line=line,
         text=text,
-        external_id=None if external_id is None else str(external_id),
+        external_id=expect_id(obj, "id", default=None),
         meta=meta,
         annotator=annotator,
         status=status,
@@ -97,40 +109,31 @@ def _record(obj: Any, source: str, line: int, user: str, offsets: OffsetUnit) ->
     to_code_points = _converter(text, offsets)
     builder = RecordBuilder(record)
     for key in SPAN_KEYS:
-        for index, item in enumerate(_list(obj, key)):
-            where = f"{key}[{index}]"
+        for index, item in enumerate(expect_list(obj, key, default=[])):
+            where = key_path(key, index)
             if isinstance(item, str) and key == "label":
                 record.document_labels.append(item)  # text classification
             elif isinstance(item, list):
                 if len(item) != 3:
                     raise RecordError(f"{where} must be [start, end, label]")
-                start, end = to_code_points(where, item[0], item[1])
-                builder.span(where, start, end, _label(where, item[2]))
+                start, end = to_code_points(where, as_int(item[0], f"{where}[0]"), as_int(item[1], f"{where}[1]"))
+                # doccano 1.0-1.2 named labels by number; as a string, --map renames them
+                builder.span(where, start, end, as_id(item[2], f"{where}[2]"))
             elif isinstance(item, dict) and key in ("entities", "annotations"):
-                for field in ("start_offset", "end_offset", "label"):
-                    if field not in item:
-                        raise RecordError(f"{where} has no {field!r}")
-                span_key = _span_id(where, item["id"]) if "id" in item else where
-                start, end = to_code_points(where, item["start_offset"], item["end_offset"])
-                builder.span(span_key, start, end, _label(where, item["label"]))
+                span_key = expect_id(item, "id", where) if "id" in item else where
+                start = expect_int(item, "start_offset", where)
+                start, end = to_code_points(where, start, expect_int(item, "end_offset", where))
+                builder.span(span_key, start, end, expect_id(item, "label", where))
             else:
                 raise RecordError(f"{where} must be [start, end, label] or an object with start_offset")
-    for index, item in enumerate(_list(obj, "relations")):
-        where = f"relations[{index}]"
-        if not isinstance(item, dict) or "from_id" not in item or "to_id" not in item:
-            raise RecordError(f"{where} must be an object with from_id and to_id")
-        kind = item.get("type")
-        if not isinstance(kind, str):
-            raise RecordError(f"{where}: 'type' must be a string, got {_kind(kind)}")
-        builder.relation(kind, _span_id(f"{where} from_id", item["from_id"]), _span_id(f"{where} to_id", item["to_id"]))
-    for index, category in enumerate(_list(obj, "cats")):
-        if not isinstance(category, str):
-            raise RecordError(f"cats[{index}] must be a string, got {_kind(category)}")
-        record.document_labels.append(category)
+    for where, item in objects_in(obj, "relations"):
+        head, tail = expect_id(item, "from_id", where), expect_id(item, "to_id", where)
+        builder.relation(expect_str(item, "type", where), head, tail)
+    record.document_labels += expect_str_list(obj, "cats", default=[])
     return record
 
 
-def _converter(text: str, offsets: OffsetUnit) -> Callable[[str, Any, Any], tuple[int, int]]:
+def _converter(text: str, offsets: OffsetUnit) -> Callable[[str, int, int], tuple[int, int]]:
     """A function from a span's (start, end) in the file's unit to code points."""
     mapping = OffsetMap(text)
     convert: Callable[[int], int] | None = {
@@ -139,10 +142,7 @@ def _converter(text: str, offsets: OffsetUnit) -> Callable[[str, Any, Any], tupl
         "codepoints": None,
     }[offsets]
 
-    def to_code_points(where: str, start: Any, end: Any) -> tuple[int, int]:
-        for value in (start, end):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise RecordError(f"{where}: offsets must be integers, got {_kind(value)}")
+    def to_code_points(where: str, start: int, end: int) -> tuple[int, int]:
         if convert is None:
             return start, end
         try:
@@ -156,40 +156,3 @@ def _converter(text: str, offsets: OffsetUnit) -> Callable[[str, Any, Any], tupl
 def _unit_hint(offsets: OffsetUnit) -> str:
     others = " or ".join(f"--offsets {unit}" for unit in OFFSET_UNITS if unit != offsets)
     return f"offsets were read as {UNIT_NAMES[offsets]} (if the file counts otherwise, import it with {others})"
-
-
-def _label(where: str, value: Any) -> str:
-    # doccano 1.0-1.2 named labels by number; a string lets --map rename them
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str):
-        raise RecordError(f"{where}: the label must be a string, got {_kind(value)}")
-    return value
-
-
-def _span_id(where: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise RecordError(f"{where}: a span id must be a number or a string, got {_kind(value)}")
-    return str(value)
-
-
-def _optional_str(obj: dict[str, Any], key: str) -> str | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        raise RecordError(f"{key!r} must be a string, got {_kind(value)}")
-    return value
-
-
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise RecordError(f"{key!r} must be a list, got {_kind(value)}")
-    return value
-
-
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
-        type(value), "a number"
-    )

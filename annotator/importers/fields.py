@@ -3,7 +3,7 @@
 A reader takes each field through one of these functions, so a list where a string belongs,
 a missing key or a ``true`` where an offset belongs is a RecordError naming the field by its
 key path (``spans[2].label must be a string, got a list``), never a TypeError deep in the
-loader. The reader's caller (tool_support.read_records, native.read_jsonl) turns the
+loader. The reader's caller (tool_support.read_records, for every JSON format) turns the
 RecordError into an ImportProblem with the file and line of the record, so the user sees
 ``file:line: spans[2].label must be a string, got a list``.
 
@@ -19,6 +19,7 @@ Rules shared by every ``expect_*``:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -92,6 +93,13 @@ def as_int(value: object, path: str) -> int:
     return value  # type: ignore[return-value]
 
 
+def as_id(value: object, path: str) -> str:
+    """An identifier given as a string or an integer (JSON files use both), as a string."""
+    if isinstance(value, str) or _is_int(value):
+        return str(value)
+    raise _wrong(path, "a string or an integer", value)
+
+
 def as_bool(value: object, path: str) -> bool:
     if not isinstance(value, bool):
         raise _wrong(path, "true or false", value)
@@ -142,11 +150,7 @@ def expect_bool(obj: dict[str, Any], key: str, where: str = "", default: Any = _
 def expect_id(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> str:
     """An identifier given as a string or an integer (JSON files use both), as a string."""
     found, value = _get(obj, key, where, default)
-    if not found:
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, str) or _is_int(value):
-        return str(value)
-    raise _wrong(key_path(where, key), "a string or an integer", value)
+    return as_id(value, key_path(where, key)) if found else value
 
 
 def expect_str_list(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> list[str]:
@@ -169,3 +173,13 @@ def objects_in(obj: dict[str, Any], key: str, where: str = "") -> Iterator[tuple
 def object_with_text(obj: Any) -> tuple[dict[str, Any], str]:
     """A record every JSON format shares: an object with a non-empty 'text'."""
     return as_object(obj, ""), expect_str(obj, "text", nonempty=True)
+
+
+@contextmanager
+def within(place: str) -> Iterator[None]:
+    """RecordErrors raised inside begin with ``place``, for a format whose records hold parts
+    that key paths alone do not name well (``annotation 2, region r1: value.start must be ...``)."""
+    try:
+        yield
+    except RecordError as error:
+        raise RecordError(f"{place}: {error}") from None

@@ -88,7 +88,8 @@ def _orjson_problem(error: orjson.JSONDecodeError, data: bytes) -> JsonProblem:
 
 
 def decode_at(text: str, at: int) -> tuple[Any, int]:
-    """The JSON value that starts at ``text[at]`` and the index just after it."""
+    """The JSON value that starts at ``text[at]`` and the index just after it; a JsonProblem from
+    here always has its ``position`` (where the value went wrong, else ``at``)."""
     try:
         value, end = _DECODER.raw_decode(text, at)
     except json.JSONDecodeError as error:

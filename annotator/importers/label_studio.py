@@ -33,10 +33,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.importers.fields import (
+    RecordError,
+    as_bool,
+    as_list,
+    as_object,
+    expect_bool,
+    expect_id,
+    expect_list,
+    expect_object,
+    expect_str,
+    json_type,
+    key_path,
+    within,
+)
 from annotator.importers.label_studio_file import task_values
-from annotator.importers.label_studio_results import LayerFill, fill_layer, json_kind
+from annotator.importers.label_studio_results import LayerFill, fill_layer
 from annotator.importers.loader import DEFAULT_LAYER
-from annotator.importers.native import Item, RecordError
+from annotator.importers.native import Item
 from annotator.importers.records import DocumentRecord, ImportProblem
 from annotator.importers.tool_support import first_value, read_text, unsupported
 from annotator.models import STATUSES
@@ -99,38 +113,27 @@ def _task_name(number: int, task: Any) -> str:
 
 def _task(task: Any, source: str, line: int, name: str) -> Iterator[Item]:
     if not isinstance(task, dict):
-        raise RecordError(f"a Label Studio task is an object with 'data', got {json_kind(task)}")
-    data = task.get("data")
-    if not isinstance(data, dict):
-        raise RecordError(f"'data' must be an object, got {json_kind(data)}")
-    annotations = task.get("annotations")
+        raise RecordError(f"a Label Studio task is an object with 'data', got {json_type(task)}")
+    data = expect_object(task, "data")
+    annotations = expect_list(task, "annotations", default=None)
     if annotations is None:
-        annotations = task.get("completions")
-    annotations = [] if annotations is None else annotations
-    if not isinstance(annotations, list):
-        raise RecordError(f"'annotations' must be a list, got {json_kind(annotations)}")
+        annotations = expect_list(task, "completions", default=[])
     for index, annotation in enumerate(annotations):
-        if not isinstance(annotation, dict):
-            raise RecordError(f"annotation {index + 1} must be an object, got {json_kind(annotation)}")
-        if not isinstance(annotation.get("result", []), list):
-            raise RecordError(f"annotation {index + 1}: 'result' must be a list, got {json_kind(annotation['result'])}")
+        as_object(annotation, f"annotation {index + 1}")
+        with within(f"annotation {index + 1}"):
+            as_list(annotation.get("result", []), "result")
     key = _text_key(data, annotations)
     text = data[key]
     if not text:
         raise RecordError(f"data.{key} is empty")
-    meta = task.get("meta", {})
-    meta = {} if meta is None else meta
-    if not isinstance(meta, dict):
-        raise RecordError(f"'meta' must be an object, got {json_kind(meta)}")
+    meta = expect_object(task, "meta", default={})
     ours = isinstance(meta.get("schema"), dict) and isinstance(meta.get("document"), dict)
-    external_id = meta.get("id") if ours else task.get("id")
-    if external_id is not None and (isinstance(external_id, bool) or not isinstance(external_id, (str, int))):
-        raise RecordError(f"the task's id must be a string or an integer, got {json_kind(external_id)}")
+    external_id = expect_id(meta, "id", "meta", default=None) if ours else expect_id(task, "id", default=None)
     common = {
         "source": source,
         "line": line,
         "text": text,
-        "external_id": None if external_id is None else str(external_id),
+        "external_id": external_id,
         "meta": meta["document"] if ours else {**{k: v for k, v in data.items() if k != key}, **meta},
     }
     if not annotations:
@@ -194,16 +197,12 @@ def _exported_layers(ours: Any) -> list[tuple[str, str, bool]]:
     """Our export's meta.layers: (annotator, status, exported empty) per annotation."""
     if ours is None:
         return []
-    if not isinstance(ours, list):
-        raise RecordError(f"meta.layers must be a list, got {json_kind(ours)}")
     layers = []
-    for number, layer in enumerate(ours, start=1):
-        where = f"meta.layers[{number - 1}]"
-        if not isinstance(layer, dict):
-            raise RecordError(f"{where} must be an object, got {json_kind(layer)}")
-        annotator, status, empty = layer.get("annotator"), layer.get("status"), layer.get("empty", False)
-        if not isinstance(annotator, str) or not isinstance(status, str) or not isinstance(empty, bool):
-            raise RecordError(f"{where} needs 'annotator' and 'status' strings (and 'empty' true or false)")
+    for index, layer in enumerate(as_list(ours, "meta.layers")):
+        where = key_path("meta.layers", index)
+        as_object(layer, where)
+        annotator, status = expect_str(layer, "annotator", where), expect_str(layer, "status", where)
+        empty = as_bool(layer.get("empty", False), key_path(where, "empty"))
         _check_status(status, where)
         layers.append((annotator, status, empty))
     return layers
@@ -211,13 +210,11 @@ def _exported_layers(ours: Any) -> list[tuple[str, str, bool]]:
 
 def _own_keys(annotation: dict[str, Any], index: int) -> tuple[str, str] | None:
     """An annotator (and status) written on the annotation itself: our export, not through Label Studio."""
-    annotator, status = annotation.get("annotator"), annotation.get("status")
-    if annotator is None:
-        return None
-    if not isinstance(annotator, str):
-        raise RecordError(f"annotation {index + 1}: 'annotator' must be a string, got {json_kind(annotator)}")
-    if status is not None and not isinstance(status, str):
-        raise RecordError(f"annotation {index + 1}: 'status' must be a string, got {json_kind(status)}")
+    with within(f"annotation {index + 1}"):
+        annotator = expect_str(annotation, "annotator", default=None)
+        if annotator is None:
+            return None
+        status = expect_str(annotation, "status", default=None)
     if status is not None:
         _check_status(status, f"annotation {index + 1}")
     return annotator, status or _label_studio_status(annotation, index)
@@ -249,7 +246,7 @@ def _label_studio_user(annotation: dict[str, Any], index: int) -> str:
         return f"user-{str(who).strip()}"
     if who is None:
         return DEFAULT_LAYER  # Label Studio 0.x completions name nobody: what the loader would call it
-    raise RecordError(f"annotation {index + 1}: 'completed_by' must be a user id or object, got {json_kind(who)}")
+    raise RecordError(f"annotation {index + 1}: 'completed_by' must be a user id or object, got {json_type(who)}")
 
 
 def _check_status(status: str, where: str) -> None:
@@ -258,9 +255,8 @@ def _check_status(status: str, where: str) -> None:
 
 
 def _label_studio_status(annotation: dict[str, Any], index: int) -> str:
-    cancelled = annotation.get("was_cancelled", False)
-    if not isinstance(cancelled, bool) and cancelled is not None:
-        raise RecordError(f"annotation {index + 1}: 'was_cancelled' must be true or false, got {json_kind(cancelled)}")
+    with within(f"annotation {index + 1}"):
+        cancelled = expect_bool(annotation, "was_cancelled", default=False)
     return "skipped" if cancelled else "done"
 
 

@@ -11,23 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import count
-from typing import Any
 
 from annotator.importers.json_text import JsonProblem, decode_at
 from annotator.importers.records import ImportProblem
-from annotator.importers.tool_support import LineCounter, skip_space
-
-Value = tuple[int, int, Any]  # line, bytes, the parsed value
-
-
-def _decode(text: str, at: int) -> tuple[Any, int]:
-    """The task value at ``text[at]`` under the JSON rules every reader follows (json_text);
-    a problem always knows where it is."""
-    try:
-        return decode_at(text, at)
-    except JsonProblem as problem:
-        problem.position = at if problem.position is None else problem.position
-        raise
+from annotator.importers.tool_support import LineCounter, Value, skip_space
 
 
 def task_values(text: str, source: str) -> Iterator[Value | ImportProblem]:
@@ -43,7 +30,7 @@ def task_values(text: str, source: str) -> Iterator[Value | ImportProblem]:
             break
         line = lines.at(at)
         try:
-            value, end = _decode(text, at)
+            value, end = decode_at(text, at)
         except JsonProblem as error:
             where = max(error.position or at, at)
             column = where - (text.rfind("\n", 0, where) + 1) + 1
@@ -72,10 +59,10 @@ def _stream(text: str, source: str, lines: LineCounter, at: int) -> Iterator[Val
     while at < len(text):
         line = lines.at(at)
         try:
-            value, end = _decode(text, at)
+            value, end = decode_at(text, at)
         except JsonProblem as error:
             yield ImportProblem(source, lines.at(max(error.position or at, at)), str(error))
-            newline = text.find("\n", max(error.position, at + 1))
+            newline = text.find("\n", max(error.position or at, at + 1))
             at = len(text) if newline < 0 else skip_space(text, newline + 1)
             continue
         yield line, len(text[at:end].encode("utf-8")), value

@@ -20,7 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.importers.native import RecordError
+from annotator.importers.fields import (
+    RecordError,
+    as_object,
+    expect_id,
+    expect_int,
+    expect_str,
+    expect_str_list,
+    within,
+)
 from annotator.importers.records import DocumentRecord, SpanRecord
 from annotator.importers.tool_support import RecordBuilder
 from annotator.text import OffsetMap
@@ -49,12 +57,10 @@ def fill_layer(fill: LayerFill, results: list[Any]) -> list[str]:
     for region, kind, value, _ in items:
         if kind != "labels":
             continue
-        where = f"{fill.where}, region {region}"
-        start, end = _offset(value, "start", where), _offset(value, "end", where)
-        labels = _strings(value, "labels", where)
-        stated = value.get("text")
-        if stated is not None and not isinstance(stated, str):
-            raise RecordError(f"{where}: value.text must be a string, got {json_kind(stated)}")
+        with within(f"{fill.where}, region {region}"):
+            start, end = expect_int(value, "start", "value"), expect_int(value, "end", "value")
+            labels = expect_str_list(value, "labels", "value")
+            stated = expect_str(value, "text", "value", default=None)
         bounds = _bounds(fill.record.text, start, end, stated, fill.offsets)
         if isinstance(bounds, str):
             problems.append(f"region {region}: {bounds}")
@@ -69,15 +75,15 @@ def fill_layer(fill: LayerFill, results: list[Any]) -> list[str]:
         if kind == "relation":
             problems += _relation(builder, result, fill)
         elif kind in REGION_ATTRIBUTES and region in regions:
-            control = result.get("from_name")
-            if not isinstance(control, str):
-                raise RecordError(f"{where}: 'from_name' must be a string, got {json_kind(control)}")
+            with within(where):
+                control = expect_str(result, "from_name", "result")
             for span in regions[region]:
                 problem = _attribute(span, control, kind, value, where)
                 if problem:
                     problems.append(f"region {region}: {problem}")
         elif kind == "choices" and "start" not in value:
-            fill.record.document_labels += _strings(value, "choices", where)
+            with within(where):
+                fill.record.document_labels += expect_str_list(value, "choices", "value")
         else:
             problems.append(f"result {region} of type {str(kind)[:40]!r}")
     return problems
@@ -85,44 +91,16 @@ def fill_layer(fill: LayerFill, results: list[Any]) -> list[str]:
 
 def _item(where: str, number: int, result: Any) -> tuple[str, Any, dict[str, Any], dict[str, Any]]:
     """(region id, type, value, the item) with their types checked."""
-    if not isinstance(result, dict):
-        raise RecordError(f"{where}: result {number + 1} must be an object, got {json_kind(result)}")
-    kind = result.get("type")
-    if not isinstance(kind, str):
-        raise RecordError(f"{where}: result {number + 1} needs a 'type' string, got {json_kind(kind)}")
-    region = result.get("id")
-    if region is not None and (isinstance(region, bool) or not isinstance(region, (str, int))):
-        raise RecordError(f"{where}: result {number + 1}: 'id' must be a string, got {json_kind(region)}")
-    shown = str(region) if region is not None else f"#{number + 1}"
+    with within(where):
+        result = as_object(result, f"result {number + 1}")
+        kind = expect_str(result, "type", f"result {number + 1}")
+        region = expect_id(result, "id", f"result {number + 1}", default=None)
+    shown = region if region is not None else f"#{number + 1}"
     value = result.get("value", {})
-    if kind != "relation" and not isinstance(value, dict):
-        raise RecordError(f"{where}, region {shown}: 'value' must be an object, got {json_kind(value)}")
+    if kind != "relation":
+        with within(f"{where}, region {shown}"):
+            as_object(value, "value")
     return shown, kind, value if isinstance(value, dict) else {}, result
-
-
-def _offset(value: dict[str, Any], key: str, where: str) -> int:
-    found = value.get(key)
-    if not isinstance(found, int) or isinstance(found, bool):
-        raise RecordError(f"{where}: value.{key} must be an integer (an offset into the text), got {json_kind(found)}")
-    return found
-
-
-def _strings(value: dict[str, Any], key: str, where: str) -> list[str]:
-    found = value.get(key)
-    if not isinstance(found, list) or not all(isinstance(item, str) for item in found):
-        raise RecordError(f"{where}: value.{key} must be a list of strings, got {json_kind(found)}")
-    return found
-
-
-def json_kind(value: Any) -> str:
-    """What a JSON value is, in words, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "a list" if all(isinstance(item, str) for item in value) else "a list holding non-strings"
-    return {bool: "true or false", int: "a number", float: "a number", str: "a string"}.get(
-        type(value), "an object" if isinstance(value, dict) else type(value).__name__
-    )
 
 
 def _bounds(text: str, start: int, end: int, stated: str | None, offsets: OffsetMap) -> tuple[int, int] | str:
@@ -139,19 +117,12 @@ def _bounds(text: str, start: int, end: int, stated: str | None, offsets: Offset
 
 
 def _relation(builder: RecordBuilder, result: dict[str, Any], fill: LayerFill) -> list[str]:
-    where, ends = fill.where, []
-    for key in ("from_id", "to_id"):
-        found = result.get(key)
-        if isinstance(found, bool) or not isinstance(found, (str, int)):
-            raise RecordError(f"{where}: a relation's {key!r} must be a region id, got {json_kind(found)}")
-        ends.append(str(found))
-    head, tail = ends
-    direction, labels = result.get("direction", "right"), result.get("labels", [])
-    labels = [] if labels is None else labels
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise RecordError(
-            f"{where}: relation {head} -> {tail}: 'labels' must be a list of strings, got {json_kind(labels)}"
-        )
+    where = fill.where
+    with within(where):
+        head, tail = expect_id(result, "from_id", "relation"), expect_id(result, "to_id", "relation")
+        with within(f"relation {head} -> {tail}"):
+            labels = expect_str_list(result, "labels", default=[])
+    direction = result.get("direction", "right")
     if direction == "left":
         head, tail = tail, head
     elif direction == "bi":
@@ -175,10 +146,8 @@ def _relation(builder: RecordBuilder, result: dict[str, Any], fill: LayerFill) -
 
 def _attribute(span: SpanRecord, control: str, kind: str, value: dict[str, Any], where: str) -> str | None:
     name = control.removeprefix(f"{span.label}_") if isinstance(span.label, str) else control
-    found = value.get("choices") if kind == "choices" else value.get("text")
-    if not isinstance(found, list) or not all(isinstance(item, str) for item in found):
-        key = "choices" if kind == "choices" else "text"
-        raise RecordError(f"{where}: value.{key} of {control} must be a list of strings, got {json_kind(found)}")
+    with within(f"{where}, {control}"):
+        found = expect_str_list(value, "choices" if kind == "choices" else "text", "value")
     if len(found) != 1:
         return f"{control} holds {len(found)} values, not one"
     answer = found[0]

@@ -17,8 +17,8 @@ from annotator.importers.fields import (
     object_with_text,
     objects_in,
 )
-from annotator.importers.json_text import JsonProblem, parse_json
 from annotator.importers.records import DocumentRecord, ImportProblem, RelationRecord, SpanRecord
+from annotator.importers.tool_support import jsonl_values, read_records
 
 __all__ = ["Item", "RecordError", "object_with_text", "read_jsonl", "read_text_file", "record_from_json"]
 
@@ -45,19 +45,15 @@ def read_text_file(path: Path, external_id: str) -> Iterator[Item]:
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
-    """One record per line; blank lines are allowed, anything else must be a JSON object.
+    """One record per line (tool_support.jsonl_values: blank lines allowed, a UTF-8 BOM skipped).
     Every field is type-checked (fields.py): a wrong one is reported at its line by key path."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = record_from_json(parse_json(raw))
-            except (JsonProblem, RecordError) as error:
-                yield ImportProblem(str(path), number, str(error))
-                continue
-            record.source, record.line, record.size = str(path), number, len(raw)
-            yield record
+    return read_records(jsonl_values(path), str(path), _located_record)
+
+
+def _located_record(obj: Any, source: str, line: int) -> list[DocumentRecord]:
+    record = record_from_json(obj)
+    record.source, record.line = source, line
+    return [record]
 
 
 def record_from_json(obj: Any) -> DocumentRecord:

@@ -1,5 +1,6 @@
-"""What the readers of other tools' files share: JSON values with the line each starts on,
-a peek at a file's first value for detection, and a record builder that merges duplicates.
+"""What the readers share: JSON values with the line each starts on (jsonl_values is the one
+JSONL line reader, native and Prodigy alike), a peek at a file's first value for detection,
+and a record builder that merges duplicates.
 
 Every reader parses JSON through json_text (one set of rules: no RecursionError on deep nesting,
 no lone surrogates, exact integers) and takes each field through the typed accessors of
@@ -43,6 +44,7 @@ from annotator.importers.records import DocumentRecord, ImportProblem, RelationR
 __all__ = [
     "RecordBuilder",
     "RecordError",
+    "Value",
     "as_bool",
     "as_int",
     "as_list",
@@ -69,6 +71,7 @@ __all__ = [
 ]
 
 Value = tuple[int, int, Any]  # line, bytes, the parsed value
+UTF8_BOM = b"\xef\xbb\xbf"
 _SPACE = " \t\r\n"
 _VALUE_START = re.compile(r"\n[\[{]")
 
@@ -107,13 +110,15 @@ def read_text(path: Path) -> str | ImportProblem:
 
 
 def jsonl_values(path: Path) -> Iterator[Value | ImportProblem]:
-    """One JSON value per line (Prodigy); blank lines are allowed."""
+    """One JSON value per line with its line number and size in bytes; blank lines are allowed,
+    lines may end in \n or \r\n, and a UTF-8 BOM at the start of the file is skipped."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+            line = raw.removeprefix(UTF8_BOM) if number == 1 else raw
+            if not line.strip():
                 continue
             try:
-                yield number, len(raw), parse_json(raw)
+                yield number, len(raw), parse_json(line)
             except JsonProblem as problem:
                 yield ImportProblem(str(path), number, str(problem))
 

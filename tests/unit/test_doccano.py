@@ -284,17 +284,20 @@ def test_an_empty_comments_key_is_not_carried_a_real_one_is(make_project: Projec
 @pytest.mark.parametrize(
     ("record", "problem"),
     [
-        ({"text": "abc", "label": [[0, 1, ["ACTOR"]]]}, "label[0]: the label must be a string, got a list"),
-        ({"text": "abc", "label": [["0", 1, "ACTOR"]]}, "label[0]: offsets must be integers, got a string"),
-        ({"text": "abc", "label": [[True, 1, "ACTOR"]]}, "label[0]: offsets must be integers, got true/false"),
-        ({"text": "abc", "label": "ACTOR"}, "'label' must be a list, got a string"),
+        ({"text": "abc", "label": [[0, 1, ["ACTOR"]]]}, "label[0][2] must be a string or an integer, got a list"),
+        ({"text": "abc", "label": [["0", 1, "ACTOR"]]}, "label[0][0] must be an integer, got a string"),
+        ({"text": "abc", "label": [[True, 1, "ACTOR"]]}, "label[0][0] must be an integer, got true"),
+        ({"text": "abc", "label": "ACTOR"}, ": label must be a list, got a string"),
         ({"text": "abc", "entities": [{"start_offset": 0, "end_offset": 1, "label": {}}]}, "got an object"),
         ({"text": "abc", "entities": [], "relations": [{"from_id": [], "to_id": 1, "type": "X"}]}, "from_id"),
-        ({"text": "abc", "entities": [], "relations": [{"from_id": 0, "to_id": 1, "type": 3}]}, "'type' must be"),
+        (
+            {"text": "abc", "entities": [], "relations": [{"from_id": 0, "to_id": 1, "type": 3}]},
+            "relations[0].type must be a string, got an integer",
+        ),
         ({"text": "abc", "label": [], "cats": [1]}, "cats[0] must be a string"),
-        ({"text": "abc", "label": [], "id": [1]}, "'id' must be a string or a number"),
+        ({"text": "abc", "label": [], "id": [1]}, ": id must be a string or an integer, got a list"),
         ({"text": ["abc"], "label": []}, "must be a non-empty string"),
-        ({"text": "abc", "label": [], "schema": {}, "annotator": ["x"]}, "'annotator' must be a string"),
+        ({"text": "abc", "label": [], "schema": {}, "annotator": ["x"]}, ": annotator must be a string, got a list"),
     ],
 )
 def test_a_badly_typed_field_is_one_line_naming_file_and_line(

@@ -193,7 +193,7 @@ def test_errors_in_a_one_line_export_name_the_task_and_the_region(make_project: 
     assert [p.line for p in problems] == [1, 1, 1]
     assert "task 2 (id 42), annotation 1: region bad7: offsets 1..4 do not give its text 'Kim'" in problems[0].message
     assert problems[1].message.startswith("task 3 (id 43): annotation 1, region bad8: value.start must be an integer")
-    assert problems[2].message.startswith("task 4 (id 44): annotation 1, region bad9: value.labels must be a list of")
+    assert problems[2].message.startswith("task 4 (id 44): annotation 1, region bad9: value.labels[0] must be a string")
 
 
 def test_what_the_schema_refuses_is_named_by_task_and_region(make_project: ProjectMaker, tmp_path: Path) -> None:

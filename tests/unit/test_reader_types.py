@@ -18,7 +18,16 @@ from annotator.importers import READERS, ImportFailed, ImportProblem, detect_for
 from annotator.importers.brat import read_brat
 from annotator.importers.conll import read_conll
 from annotator.importers.doccano import read_doccano
-from annotator.importers.fields import RecordError, expect_id, expect_int, expect_list, expect_str, expect_str_list
+from annotator.importers.fields import (
+    RecordError,
+    as_id,
+    expect_id,
+    expect_int,
+    expect_list,
+    expect_str,
+    expect_str_list,
+    within,
+)
 from annotator.importers.json_text import MAX_DEPTH, JsonProblem, parse_json
 from annotator.importers.native import read_jsonl
 from annotator.importers.prodigy import read_prodigy
@@ -151,6 +160,13 @@ def test_typed_accessors_name_the_key_path() -> None:
         assert str(error.value) == message
     assert expect_list({"spans": None}, "spans", default=[]) == []
     assert expect_str({}, "annotator", default=None) is None
+    assert as_id(3, "label[0][2]") == "3" and as_id("ACTOR", "label[0][2]") == "ACTOR"
+    with pytest.raises(RecordError, match=r"^label\[0\]\[2\] must be a string or an integer, got true$"):
+        as_id(True, "label[0][2]")
+    # within: a place that key paths do not name, before the message (nested places read outward-in)
+    nested = r"^annotation 2, region r1: relation a -> b: labels must be a list, got a string$"
+    with pytest.raises(RecordError, match=nested), within("annotation 2, region r1"), within("relation a -> b"):
+        expect_list({"labels": "x"}, "labels")
 
 
 def lines_of(records: list[Any]) -> list[tuple[int, str]]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from annotator.errors import ValidationError
 from annotator.exporters.base import ExportOptions, FormatReport
 from annotator.exporters.iob import tag_names, tag_record
-from annotator.exporters.tokens import align, choose, make_tokenizer, whitespace_tokens
+from annotator.exporters.tokens import align, blank_pipeline, choose, doc_tokens, make_tokenizer, whitespace_tokens
 from tests.conftest import TRICKY_TEXT
 
 TEXT = "North Korean leader KimJong  met\r\nChoe\u00a0Ryong Hae. Picture: Getty"
@@ -64,6 +64,32 @@ def test_align_strict_expand_contract_skip() -> None:
         assert align(text, offsets, choe - 2, choe + 4, policy) == (3, 4, "trimmed")  # type: ignore[arg-type]
     assert align(text, offsets, choe - 2, choe + 4, "skip") is None
     assert align(text, offsets, choe - 2, choe - 1, "expand") is None  # whitespace only
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from("ab .,\n\t"), min_size=1, max_size=24),
+    cut=st.tuples(st.integers(0, 24), st.integers(0, 24)),
+    policy=st.sampled_from(["expand", "contract", "skip"]),
+)
+def test_align_on_a_doc_places_spans_as_spacy_char_span_then_trimming_would(
+    text: str, cut: tuple[int, int], policy: str
+) -> None:
+    """spaCy's own char_span (strict, else the policy's mode; whitespace tokens at the edges
+    trimmed) is the oracle for align over a Doc's tokens, which the spaCy export uses."""
+    start, end = sorted(min(bound, len(text)) for bound in cut)
+    if start == end:
+        return
+    doc = blank_pipeline("en").make_doc(text)
+    offsets, in_doc = doc_tokens(doc)
+    found = align(text, offsets, start, end, policy)  # type: ignore[arg-type]
+    placed = None if found is None else (in_doc[found[0]], in_doc[found[1] - 1] + 1)
+
+    span = doc.char_span(start, end, alignment_mode="strict")
+    if span is None or span[0].is_space or span[-1].is_space:
+        span = None if policy == "skip" else doc.char_span(start, end, alignment_mode=policy)
+    kept = [token.i for token in span or () if not token.is_space]
+    assert placed == ((kept[0], kept[-1] + 1) if kept else None)
+    assert offsets == make_tokenizer(ExportOptions())(text)
 
 
 def test_choose_policies() -> None:

@@ -116,6 +116,27 @@ def test_prodigy_misaligned_spans_follow_the_policy(
     assert "answer" not in task  # in progress: a pre-annotated task, not an accepted one
 
 
+@pytest.mark.parametrize("policy", ["expand", "contract"])
+def test_every_token_format_trims_a_span_off_only_by_whitespace_alike(
+    make_project: ProjectMaker, tmp_path: Path, policy: str
+) -> None:
+    """One alignment (tokens.align) for every token format: "Kim Jong Un " -> "Kim Jong Un", trimmed
+    (Prodigy reported it as expanded or contracted)."""
+    spans = [{"id": "s1", "start": 0, "end": 12, "label": "ACTOR"}]
+    record = {"id": "d", "text": "Kim Jong Un  said so.", "annotator": "a", "status": "done", "spans": spans}
+    source = write_jsonl(tmp_path / "in.jsonl", [json.dumps(record)])
+    actions: dict[str, list[tuple[str, str, str]]] = {}
+    with Project.open(make_project()) as project:
+        import_paths(project, [source])
+        for name in ("prodigy", "hf", "conll", "spacy"):
+            options = ExportOptions(misaligned=policy)  # type: ignore[arg-type]
+            report = export_format(project, name, tmp_path / name, options=options)
+            actions[name] = [(p.span, p.problem, p.action) for p in report.problems]
+    assert actions == {name: [("s1", "misaligned", "trimmed")] for name in actions}
+    (task,) = lines_of(tmp_path / "prodigy")
+    assert [(s["start"], s["end"], s["token_start"], s["token_end"]) for s in task["spans"]] == [(0, 11, 0, 2)]
+
+
 def test_prodigy_ignored_tasks_keep_their_text_but_not_their_spans(make_project: ProjectMaker, tmp_path: Path) -> None:
     tasks = [
         {"text": "Kim Jong Un spoke.", "spans": [{"start": 0, "end": 11, "label": "ACTOR"}], "answer": "accept"},
