@@ -28,8 +28,9 @@ from annotator.cli_errors import (
 )
 from annotator.errors import AnnotatorError
 from annotator.example_project import default_schema
-from annotator.exporters import FORMATS, ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
-from annotator.importers import READERS, LabelMapping, import_paths, input_size
+from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
+from annotator.formats import BY_NAME, READABLE, TRAINING, WITH_OFFSETS, WRITABLE
+from annotator.importers import LabelMapping, import_paths, input_size
 from annotator.models import STATUSES
 from annotator.new_project import create_project
 from annotator.project import Project
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(run=cmd_init)
 
     imp = commands.add_parser(
-        "import", help="import .txt, native .jsonl, CoNLL, Prodigy, doccano, Label Studio, brat, or folders"
+        "import", help=f"import {', '.join(BY_NAME[name].title for name in READABLE)}, or folders"
     )
     imp.add_argument("project", type=Path)
     imp.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_FOLDER")
@@ -121,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--format",
         dest="format_name",
-        type=name_in(READERS, "format"),
+        type=name_in(READABLE, "format"),
         help="the files' format (default: detected from each file)",
     )
     imp.add_argument("--map", action="append", default=[], metavar="OLD=NEW", help="rename a label (repeatable)")
@@ -139,9 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("event", type=int, help="the import's event number (its summary names it)")
     undo.set_defaults(run=cmd_undo_import)
 
+    other_formats = [name for name in WRITABLE if name != "jsonl"]
     exp = commands.add_parser(
         "export",
-        help="export the annotations: native JSONL, or --format spacy|hf|conll|prodigy|doccano|label-studio|brat",
+        help=f"export the annotations: native JSONL, or --format {'|'.join(other_formats)}",
     )
     exp.add_argument("project", type=Path)
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for standard output")
@@ -150,15 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--layer",
         metavar="NAME[,NAME...]",
-        help="training formats (spacy, hf, conll), which take one finished layer per document: the layer to take; "
-        "with several names, the first one a document has (e.g. gold,alice)",
+        help=f"training formats ({', '.join(TRAINING)}), which take one finished layer per document: the layer to "
+        "take; with several names, the first one a document has (e.g. gold,alice)",
     )
     exp.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
     exp.add_argument(
         "--format",
         dest="format_name",
         default="jsonl",
-        type=name_in(FORMATS, "format"),
+        type=name_in(WRITABLE, "format"),
         help="output format (default: jsonl, the native form)",
     )
     exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
@@ -283,8 +285,9 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if args.offsets is not None and args.format_name != "doccano":
-        raise AnnotatorError("--offsets is for --format doccano (the other formats have one offset unit each)")
+    if args.offsets is not None and args.format_name not in WITH_OFFSETS:
+        formats = " or ".join(f"--format {name}" for name in WITH_OFFSETS)
+        raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
     if args.format_name != "jsonl" or args.split or args.layer:

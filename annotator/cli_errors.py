@@ -19,7 +19,7 @@ import errno
 import os
 import sqlite3
 import traceback
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError, StatementError
@@ -105,12 +105,12 @@ def suggestion(value: str, known: Collection[str]) -> str | None:
     return prefixed[0] if len(prefixed) == 1 else None
 
 
-def name_in(registry: Mapping[str, object], what: str) -> Callable[[str], str]:
-    """An argparse `type` accepting the keys of a registry filled at import time (formats)."""
+def name_in(names: Collection[str], what: str) -> Callable[[str], str]:
+    """An argparse `type` accepting one of `names` (formats), with a hint at the nearest on a typo."""
 
     def check(value: str) -> str:
-        if value not in registry:
-            raise argparse.ArgumentTypeError(unknown_name(value, sorted(registry), what))
+        if value not in names:
+            raise argparse.ArgumentTypeError(unknown_name(value, sorted(names), what))
         return value
 
     return check

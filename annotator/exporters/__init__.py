@@ -13,17 +13,17 @@ from annotator.exporters.native import (
     EVERYTHING,
     ExportFilter,
     ExportReport,
-    NativeWriter,
     count_documents,
     iter_records,
     write_native,
 )
 from annotator.exporters.own_files import refuse_project_files
+from annotator.exporters.training import check_layer_choice, one_layer_per_document
+from annotator.formats import BY_NAME, WRITABLE
 from annotator.project import Project
 from annotator.splits import SPLIT_NAMES, split_of
 
 __all__ = [
-    "FORMATS",
     "ExportFilter",
     "ExportOptions",
     "ExportProblem",
@@ -33,13 +33,6 @@ __all__ = [
     "export_format",
     "export_jsonl",
 ]
-
-# Format name -> writer. Each format module adds itself here (see register()).
-FORMATS: dict[str, type[FormatWriter]] = {"jsonl": NativeWriter}
-
-
-def register(name: str, writer: type[FormatWriter]) -> None:
-    FORMATS[name] = writer
 
 
 def export_jsonl(
@@ -73,17 +66,18 @@ def export_format(
     A folder (brat, or any --split) replaces only an earlier export's folder (`force`: one
     whose files changed since, or of another format); see annotator/atomic/folders.py.
     """
-    writer_class = FORMATS.get(format_name)
-    if writer_class is None:
-        raise ValidationError(f"unknown format {format_name!r} (known: {', '.join(sorted(FORMATS))})")
+    if format_name not in WRITABLE:
+        raise ValidationError(f"unknown format {format_name!r} (known: {', '.join(sorted(WRITABLE))})")
+    format_ = BY_NAME[format_name]
+    writer_class = format_.load_writer()
     options = options or ExportOptions(language=project.config.language)
-    training.check_layer_choice(format_name, options)
+    check_layer_choice(format_name, options)
     refuse_project_files(project, target)
     report = FormatReport()
     folder: FolderOutput | None = None
     writers: dict[str, FormatWriter] = {}
     try:
-        if split is not None or writer_class.is_folder:
+        if split is not None or format_.folder:
             folder = FolderOutput(target, format_name, force=force, leftovers=writer_class.leftovers)
             if split is not None:
                 for name in SPLIT_NAMES[: len(split)]:
@@ -100,8 +94,8 @@ def export_format(
             report.warnings += name_warnings(Path(target), format_name, writer_class.suffix)
             writers["all"] = writer_class(Path(target), project, options, report)
         last_id = None
-        if format_name in training.TRAINING_FORMATS:  # one layer per document (training.py)
-            records = training.one_layer_per_document(project, selection, options, report, progress)
+        if format_.training:  # one layer per document (training.py)
+            records = one_layer_per_document(project, selection, options, report, progress)
         else:
             records = iter_records(project, selection, progress, report.left_out.append)
         for record in records:
@@ -141,7 +135,3 @@ def name_warnings(target: Path, format_name: str, suffix: str) -> list[str]:
             f"name suggests {FORMS[named]}; name it {target.stem}{suffix}"
         ]
     return []
-
-
-# Each module registers its formats when imported (at the end: they import register() from here).
-from annotator.exporters import tools, training  # noqa: E402, F401

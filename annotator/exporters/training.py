@@ -27,21 +27,14 @@ from sqlalchemy import select
 
 from annotator.db.tables import AnnotatorRow
 from annotator.errors import NotFoundError, ValidationError
-from annotator.exporters import register
 from annotator.exporters.base import ExportOptions, FormatReport
-from annotator.exporters.conll import ConllWriter
-from annotator.exporters.hf import HuggingFaceWriter
 from annotator.exporters.native import ExportFilter, iter_records
-from annotator.exporters.spacy_docbin import SpacyWriter
+from annotator.formats import TRAINING
 from annotator.models import STATUSES
 from annotator.project import Project
 
-TRAINING_FORMATS = {"spacy": SpacyWriter, "hf": HuggingFaceWriter, "conll": ConllWriter}
 FINISHED = ("done",)
 NAMED_IN_MESSAGE = 5  # documents listed when several layers compete; the rest are counted
-
-for _name, _writer in TRAINING_FORMATS.items():
-    register(_name, _writer)
 
 
 def one_layer_per_document(
@@ -111,8 +104,8 @@ def _competing_message(competing: list[tuple[str, list[str]]], statuses: tuple[s
 
 def check_layer_choice(format_name: str, options: ExportOptions) -> None:
     """--layer belongs to the training formats; the others write every layer."""
-    if options.layers and format_name not in TRAINING_FORMATS:
+    if options.layers and format_name not in TRAINING:
         raise ValidationError(
-            f"--layer chooses one layer per document for the training formats ({', '.join(TRAINING_FORMATS)}); "
+            f"--layer chooses one layer per document for the training formats ({', '.join(TRAINING)}); "
             f"{format_name} writes every layer: keep one annotator's with --annotator NAME"
         )

@@ -8,14 +8,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.formats import BY_NAME, BY_SUFFIX, FOLDER_SUFFIXES, FORMATS, READABLE, WITH_OFFSETS
 from annotator.importers.loader import import_records
-from annotator.importers.native import Item, read_jsonl, read_text_file
+from annotator.importers.native import Item
 from annotator.importers.records import ImportFailed, ImportProblem, ImportReport, LabelMapping
 from annotator.project import Project
 from annotator.schema import Schema
 
 __all__ = [
-    "READERS",
     "ImportFailed",
     "ImportProblem",
     "ImportReport",
@@ -25,49 +25,17 @@ __all__ = [
     "input_size",
 ]
 
-Reader = Callable[[Path], Iterator[Item]]
-# Format name -> reader of one file. Format modules add themselves (register()).
-READERS: dict[str, Reader] = {"jsonl": read_jsonl, "txt": lambda path: read_text_file(path, path.stem)}
-# Format name -> a test of whether a file looks like that format (for detection).
-SNIFFERS: dict[str, Callable[[Path], bool]] = {}
-NATIVE_SUFFIXES = {".txt": "txt", ".jsonl": "jsonl"}
-# What a folder import picks up; each file's format is then given or detected.
-FOLDER_SUFFIXES = {".txt", ".jsonl", ".json", ".conll", ".iob", ".ann"}
-
-
-# Readers that check what they read against the project's schema (given as schema=...).
-SCHEMA_READERS: set[str] = set()
-# Readers whose files count offsets in a unit the user can name (--offsets, given as offsets=...).
-OFFSET_READERS: set[str] = set()
-
-
-def register(
-    name: str,
-    reader: Reader,
-    sniff: Callable[[Path], bool] | None = None,
-    *,
-    takes_schema: bool = False,
-    takes_offsets: bool = False,
-) -> None:
-    READERS[name] = reader
-    if sniff is not None:
-        SNIFFERS[name] = sniff
-    if takes_schema:
-        SCHEMA_READERS.add(name)
-    if takes_offsets:
-        OFFSET_READERS.add(name)
-
 
 def detect_format(path: Path) -> str:
     """The format of a file, from what it holds; a clear error when none or several fit."""
-    fits = sorted(name for name, sniff in SNIFFERS.items() if sniff(path))
+    fits = sorted(format_.name for format_ in FORMATS if format_.sniff and format_.load_sniffer()(path))
     if len(fits) == 1:
         return fits[0]
     if len(fits) > 1:
         raise AnnotatorError(f"{path}: could be {' or '.join(fits)}; say which with --format")
-    if path.suffix.lower() in NATIVE_SUFFIXES:
-        return NATIVE_SUFFIXES[path.suffix.lower()]
-    raise AnnotatorError(f"{path}: cannot tell its format; say it with --format ({', '.join(sorted(READERS))})")
+    if path.suffix.lower() in BY_SUFFIX:
+        return BY_SUFFIX[path.suffix.lower()]
+    raise AnnotatorError(f"{path}: cannot tell its format; say it with --format ({', '.join(sorted(READABLE))})")
 
 
 def import_paths(
@@ -83,11 +51,11 @@ def import_paths(
     replace: bool = False,
 ) -> ImportReport:
     """Import files or folders of them; each file's format is given or detected."""
-    if format_name is not None and format_name not in READERS:
-        raise AnnotatorError(f"unknown format {format_name!r} (known: {', '.join(sorted(READERS))})")
+    if format_name is not None and format_name not in READABLE:
+        raise AnnotatorError(f"unknown format {format_name!r} (known: {', '.join(sorted(READABLE))})")
     files = [(path, external_id, format_name or detect_format(path)) for path, external_id in _expand(paths)]
-    if offsets is not None and not any(name in OFFSET_READERS for _, _, name in files):
-        raise AnnotatorError(f"--offsets is for {', '.join(sorted(OFFSET_READERS))} files; none is being imported")
+    if offsets is not None and not any(BY_NAME[name].takes_offsets for _, _, name in files):
+        raise AnnotatorError(f"--offsets is for {', '.join(sorted(WITH_OFFSETS))} files; none is being imported")
     return import_records(
         project,
         _read(files, project.schema, offsets),
@@ -107,14 +75,7 @@ def input_size(paths: Sequence[str | Path]) -> int:
 
 def _read(files: list[tuple[Path, str, str]], schema: Schema, offsets: str | None = None) -> Iterator[Item]:
     for path, external_id, format_name in files:
-        if format_name == "txt":
-            yield from read_text_file(path, external_id)
-        elif format_name in SCHEMA_READERS:
-            yield from READERS[format_name](path, schema=schema)  # type: ignore[call-arg]
-        elif format_name in OFFSET_READERS and offsets is not None:
-            yield from READERS[format_name](path, offsets=offsets)  # type: ignore[call-arg]
-        else:
-            yield from READERS[format_name](path)
+        yield from BY_NAME[format_name].read(path, external_id, schema, offsets)
 
 
 def _importable(path: Path) -> bool:
@@ -122,7 +83,7 @@ def _importable(path: Path) -> bool:
     if not path.is_file() or suffix not in FOLDER_SUFFIXES:
         return False
     # A brat pair is read once, through its .ann; its .txt is not a document of its own.
-    return not (suffix == ".txt" and path.with_suffix(".ann").is_file())
+    return not any(format_.read_through_pair(path) for format_ in FORMATS)
 
 
 def _hidden(relative: Path) -> bool:
@@ -157,7 +118,3 @@ def _special_kind(path: Path) -> str:
     if stat.S_ISFIFO(mode):
         return "a pipe (FIFO)"
     return "a socket" if stat.S_ISSOCK(mode) else "a device"
-
-
-# Each module registers its readers when imported.
-from annotator.importers import tools, training  # noqa: E402, F401

@@ -27,13 +27,14 @@ import annotator
 from annotator.atomic import MARKER, RECORD
 from annotator.atomic.partials import is_partial
 from annotator.errors import AnnotatorError
-from annotator.exporters import FORMATS, export_format
+from annotator.exporters import export_format
+from annotator.formats import BY_NAME, WRITABLE
 from annotator.importers import import_paths
 from annotator.project import Project
 from tests.conftest import EXAMPLE, NEWS_SCHEMA
 
-FILE_FORMATS = sorted(name for name, writer in FORMATS.items() if not writer.is_folder)
-ALL_FORMATS = sorted(FORMATS)
+FILE_FORMATS = sorted(name for name in WRITABLE if not BY_NAME[name].folder)
+ALL_FORMATS = sorted(WRITABLE)
 SPLIT = (0.5, 0.5)
 
 
@@ -93,7 +94,7 @@ def export(project: Project, format_name: str, target: str | Path, split: bool) 
 
 
 def folder_output(format_name: str, split: bool) -> bool:
-    return split or FORMATS[format_name].is_folder
+    return split or BY_NAME[format_name].folder
 
 
 # The class: whatever is in the way, an export never deletes or replaces what it did not write.
@@ -323,7 +324,7 @@ def test_a_replacement_cut_short_leaves_a_folder_the_next_export_replaces(
 @pytest.mark.parametrize("format_name", ALL_FORMATS)
 def test_a_trailing_slash_names_a_folder_for_every_format(project: Project, tmp_path: Path, format_name: str) -> None:
     target = f"{tmp_path / 'out'}/"
-    if FORMATS[format_name].is_folder:
+    if BY_NAME[format_name].folder:
         export_format(project, format_name, target)
         assert (tmp_path / "out").is_dir()
     else:
@@ -367,7 +368,7 @@ def test_every_output_gets_the_mode_the_umask_gives(
 ) -> None:
     previous = os.umask(0o027)
     try:
-        suffix = FORMATS[format_name].suffix
+        suffix = BY_NAME[format_name].load_writer().suffix
         export_format(project, format_name, tmp_path / f"out{suffix}", split=SPLIT if split else None)
     finally:
         os.umask(previous)

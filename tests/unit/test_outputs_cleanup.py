@@ -25,7 +25,8 @@ from annotator.atomic import FileOutput, OutputError
 from annotator.atomic.partials import host_tag, is_partial
 from annotator.cli import main
 from annotator.errors import AnnotatorError, ProjectError
-from annotator.exporters import FORMATS, export_format, export_jsonl
+from annotator.exporters import export_format, export_jsonl
+from annotator.formats import BY_NAME, WRITABLE
 from annotator.importers import import_paths
 from annotator.project import Project
 from tests.conftest import NEWS_SCHEMA, REPO
@@ -73,13 +74,13 @@ def disk_full_after(limit: int) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["whole", "split"])
-@pytest.mark.parametrize("format_name", sorted(FORMATS))
+@pytest.mark.parametrize("format_name", sorted(WRITABLE))
 def test_a_full_disk_leaves_no_partial_and_the_old_output_untouched(
     big_project: Path, tmp_path: Path, format_name: str, split: bool
 ) -> None:
-    suffix = FORMATS[format_name].suffix
+    suffix = BY_NAME[format_name].load_writer().suffix
     target = tmp_path / f"out{suffix}"
-    if not split and not FORMATS[format_name].is_folder:
+    if not split and not BY_NAME[format_name].folder:
         target.write_bytes(b"an earlier export")
     before = snapshot(tmp_path)
     with (
@@ -120,9 +121,9 @@ def test_the_native_export_names_its_output_on_a_full_disk(big_project: Path, tm
 SLOW_EXPORT = """
 import sys, time
 from annotator.cli import main
-from annotator.exporters import FORMATS
+from annotator.formats import BY_NAME
 
-writer = FORMATS[sys.argv[1]]
+writer = BY_NAME[sys.argv[1]].load_writer()
 add = writer.add
 
 def slow_add(self, record):

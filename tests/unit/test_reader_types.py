@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from annotator.db.tables import DocumentRow
 from annotator.errors import AnnotatorError
-from annotator.importers import READERS, ImportFailed, ImportProblem, detect_format, import_paths
+from annotator.formats import BY_NAME
+from annotator.importers import ImportFailed, ImportProblem, detect_format, import_paths
 from annotator.importers.brat import read_brat
 from annotator.importers.conll import read_conll
 from annotator.importers.doccano import read_doccano
@@ -111,7 +112,7 @@ def test_json_within_the_rules_reads_the_same_in_every_reader(tmp_path: Path, fo
     ):
         path = tmp_path / f"in{suffix}"
         path.write_text(write(value), encoding="utf-8")
-        records = list(READERS[format_name](path))
+        records = list(BY_NAME[format_name].load_reader()(path))
         assert not [r for r in records if isinstance(r, ImportProblem)]
         meta = records[-1].meta  # type: ignore[union-attr]
         assert meta["x"] == expected and type(meta["x"]) is type(expected)

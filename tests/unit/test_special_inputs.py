@@ -27,7 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.cli import main
-from annotator.exporters import FORMATS, count_documents
+from annotator.exporters import count_documents
+from annotator.formats import WRITABLE
 from annotator.importers.json_text import JsonProblem, parse_json
 from annotator.project import Project
 from annotator.schema import MAX_SCHEMA_BYTES
@@ -192,7 +193,7 @@ def test_a_database_that_cannot_be_used_is_one_error_line(
     assert (root / "schema.yaml").read_bytes() == schema
 
 
-@pytest.mark.parametrize("format_name", ["jsonl", *sorted(FORMATS)])
+@pytest.mark.parametrize("format_name", ["jsonl", *sorted(WRITABLE)])
 def test_no_export_replaces_the_files_the_project_lives_in(
     format_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -176,9 +176,9 @@ def interrupted_writer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             raise Interrupted
         original[type(self)](self, record)
 
-    from annotator.exporters import FORMATS
+    from annotator.formats import BY_NAME
 
-    original = {FORMATS[name]: FORMATS[name].add for name in OUTPUT}
+    original = {BY_NAME[name].load_writer(): BY_NAME[name].load_writer().add for name in OUTPUT}
     for writer in original:
         monkeypatch.setattr(writer, "add", add)
     yield
