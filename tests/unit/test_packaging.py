@@ -5,7 +5,7 @@ spacy extra into a new venv, then its `annotator` script runs init, import and a
 from a folder outside the checkout. PySide6 is not installed there, and a sitecustomize hook
 records the modules each command loaded: none of Qt, none of ui/.
 
-It takes a minute or more (pip installs spaCy), so it is marked slow and runs under CI
+It takes minutes (pip installs spaCy: 2.5 min here), so it is marked slow and runs under CI
 (`make test` there) or with ANNOTATOR_SLOW=1; a plain local pytest run skips it, saying so.
 """
 
@@ -26,7 +26,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         not (os.environ.get("CI") or os.environ.get("ANNOTATOR_SLOW") == "1"),
-        reason="installs the package into a fresh venv (a minute or more); runs under CI or with ANNOTATOR_SLOW=1",
+        reason="installs the package into a fresh venv (minutes); runs under CI or with ANNOTATOR_SLOW=1",
     ),
 ]
 
