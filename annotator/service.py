@@ -54,6 +54,7 @@ from annotator.models import (
     Relation,
     Span,
     Status,
+    stored_status,
 )
 from annotator.project import Project, check_annotator_name
 from annotator.search import find_all, on_word_edges
@@ -154,7 +155,7 @@ class AnnotationService:
                 )
             ).all()
             # Sorted in Python: SQL string order depends on the database's collation.
-            span_rows.sort(key=lambda row: (row.start, row.end, row.label))
+            span_rows = sorted(span_rows, key=lambda row: (row.start, row.end, row.label))
             attributes: dict[int, dict[str, Any]] = {}
             for span_id, name, value in session.execute(
                 select(SpanAttributeRow.span_id, SpanAttributeRow.name, SpanAttributeRow.value)
@@ -187,7 +188,7 @@ class AnnotationService:
                 text=text,
                 meta=dict(doc.meta or {}),
                 annotator=layer or self.annotator,
-                status=status or "todo",
+                status=stored_status(status),
                 spans=tuple(Span(i, s, e, label, text[s:e], attributes.get(i, {})) for i, s, e, label in span_rows),
                 relations=tuple(Relation(*r) for r in relations),
                 document_labels=tuple(labels),
