@@ -12,6 +12,16 @@ STATUSES: tuple[Status, ...] = ("todo", "in_progress", "done", "skipped")
 T = TypeVar("T")
 
 
+def stored_status(value: str | None) -> Status:
+    """A layer's status as the database holds it: no row is todo; the table's CHECK constraint allows only STATUSES."""
+    if value is None:
+        return "todo"
+    for status in STATUSES:
+        if value == status:
+            return status
+    raise ValueError(f"the database holds an unknown document status {value!r}")
+
+
 @dataclass(frozen=True)
 class Span:
     id: int

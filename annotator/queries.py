@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from annotator.db.tables import (
     SpanRow,
 )
 from annotator.errors import NotFoundError
-from annotator.models import DocumentSummary, DocumentView, Relation, Span, Status
+from annotator.models import DocumentSummary, DocumentView, Relation, Span, stored_status
 from annotator.project import Project
 
 TITLE_CHARS = 200
@@ -59,7 +59,7 @@ def document_summaries(session: Session, project: Project, annotator_id: int) ->
             external_id=external_id,
             title=_title(head),
             length=length,
-            status=status or "todo",
+            status=stored_status(status),
             span_count=count or 0,
             seconds_spent=seconds or 0.0,
         )
@@ -111,7 +111,7 @@ def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotat
         text=text,
         meta=dict(doc.meta or {}),
         annotator=annotator,
-        status=cast(Status, status or "todo"),  # the table's CHECK constraint admits statuses only
+        status=stored_status(status),
         spans=tuple(Span(i, s, e, label, text[s:e], attributes.get(i, {})) for i, s, e, label in span_rows),
         relations=tuple(Relation(*r) for r in relations),
         document_labels=tuple(labels),

@@ -90,6 +90,7 @@ def rename_labels(connection: Connection, project_id: int, schema: Schema, renam
     in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
     moved: dict[str, int] = {}
     for old, new in renames.items():
+        table: type[SpanRow] | type[RelationRow]
         if schema.label(new) is not None:
             table, kind = SpanRow, "span"
         elif schema.relation(new) is not None:

@@ -19,7 +19,7 @@ def label_color(name: str | None) -> QColor:
 
 def with_lightness(color: QColor, lightness: float, min_saturation: float = 0.0) -> QColor:
     """The same hue at HSL ``lightness`` (0..1), saturated at least ``min_saturation``."""
-    hue, saturation, _, alpha = color.getHslF()
+    hue, saturation, alpha = color.hslHueF(), color.hslSaturationF(), color.alphaF()
     # Greys have hue -1; keep them grey instead of turning them red.
     if hue < 0:
         return QColor.fromHslF(0.0, 0.0, lightness, alpha)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QSyntaxHighlighter, QTextBlock, QTextCharFormat, QTextDocument, QTextFormat
 
 from annotator.models import Changes, Span
@@ -29,6 +29,7 @@ from annotator.schema import Schema
 from annotator.segments import SegmentIndex
 from annotator.text import OffsetMap
 from ui.colors import label_color, line_color, text_color_on
+from ui.text_line import x_at
 
 __all__ = ["SPAN_IDS", "SPAN_LABELS", "SpanHighlighter", "span_ids_of", "span_labels_of"]
 
@@ -75,8 +76,8 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     completed = Signal()  # every block of a deferred document is formatted
 
-    def __init__(self, parent: QTextDocument | QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
         self._text = ""
         self._spans: tuple[Span, ...] = ()
         self._offsets = OffsetMap("")
@@ -354,8 +355,8 @@ class SpanHighlighter(QSyntaxHighlighter):
                 line_end = line_start + line.textLength()
                 if line_end <= start or line_start >= end:
                     continue
-                left = line.cursorToX(max(start, line_start))[0]
-                right = line.cursorToX(min(end, line_end))[0]
+                left = x_at(line, max(start, line_start))
+                right = x_at(line, min(end, line_end))
                 if right < left:  # right-to-left text
                     left, right = right, left
                 top = origin.y() + line.y()

@@ -126,7 +126,7 @@ class FlowLayout(QLayout):
 class LabelBar(QWidget):
     """Emits ``label_chosen(name)`` when a label's button is clicked or its hotkey pressed.
 
-    ``actions`` carry the hotkeys; the main window adds them to itself so that they work
+    ``label_actions`` carry the hotkeys; the main window adds them to itself so that they work
     wherever the focus is in the window, not only while this bar is visible.
     """
 
@@ -134,7 +134,7 @@ class LabelBar(QWidget):
 
     def __init__(self, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.actions: dict[str, QAction] = {}
+        self.label_actions: dict[str, QAction] = {}
         self.buttons: dict[str, QToolButton] = {}
 
         title = QLabel("Labels:")
@@ -144,7 +144,7 @@ class LabelBar(QWidget):
         flow.setContentsMargins(0, 0, 0, 0)
         for spec in schema.labels:
             action = self._make_action(spec)
-            self.actions[spec.name] = action
+            self.label_actions[spec.name] = action
             button = QToolButton()
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -173,5 +173,5 @@ class LabelBar(QWidget):
 
     def set_enabled_labels(self, enabled: bool) -> None:
         """Off while no document is open or the layer is not the annotator's own."""
-        for action in self.actions.values():
+        for action in self.label_actions.values():
             action.setEnabled(enabled)

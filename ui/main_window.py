@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.command("find_previous", lambda: self.step_search(-1), edit)
 
         annotate = bar.addMenu("&Annotate")
-        for action in self.label_bar.actions.values():
+        for action in self.label_bar.label_actions.values():
             self.addAction(action)
             annotate.addAction(action)
         annotate.addSeparator()

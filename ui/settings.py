@@ -58,7 +58,9 @@ class WindowSettings:
 
     @property
     def zoom(self) -> int:
-        return int(self._settings.value("view/zoom", 0))
+        # An int set in this run, a string once read back from the settings file.
+        value = self._settings.value("view/zoom", 0)
+        return int(value) if isinstance(value, int | str) else 0
 
     @zoom.setter
     def zoom(self, steps: int) -> None:

@@ -6,6 +6,7 @@ granularity the mouse selection has; the stepping rules live in annotator.span_e
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMenu
@@ -32,7 +33,7 @@ class SpanAdjuster:
         self.window = window
         menu.addSeparator()
         for name, (edge, direction) in EDGE_KEYS.items():
-            window.command(name, lambda e=edge, d=direction: self.step(e, d), menu)
+            window.command(name, partial(self.step, edge, direction), menu)
 
     def step(self, edge: Edge, direction: int) -> None:
         window = self.window

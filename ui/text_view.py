@@ -34,6 +34,7 @@ from ui.highlighter import DEFER_ABOVE, SpanHighlighter
 from ui.live_snap import snap_dragged_selection, snapped_frame
 from ui.span_frames import paint_frames
 from ui.span_tooltip import span_tooltip_html
+from ui.text_line import x_at
 
 __all__ = ["AnnotationTextView", "span_tooltip_html"]
 
@@ -283,7 +284,7 @@ class AnnotationTextView(QPlainTextEdit):
             between = line.xToCursor(x)
             # xToCursor gives the nearest gap between characters; the character hit is
             # the one after the gap if the point lies right of the gap, else the one before.
-            char = between if x >= line.cursorToX(between)[0] else between - 1
+            char = between if x >= x_at(line, between) else between - 1
             inside = line.textStart() <= char < line.textStart() + line.textLength()
             if inside and x < line.x() + line.naturalTextWidth():
                 return self.offset_at_qt(block.position() + char)
@@ -370,8 +371,8 @@ class AnnotationTextView(QPlainTextEdit):
                 line_end = line_start + line.textLength()
                 if line_end <= first or line_start >= last:
                     continue
-                left = line.cursorToX(max(first, line_start) - begin)[0]
-                right = line.cursorToX(min(last, line_end) - begin)[0]
+                left = x_at(line, max(first, line_start) - begin)
+                right = x_at(line, min(last, line_end) - begin)
                 left, right = min(left, right), max(left, right)
                 rects.append(QRectF(origin.x() + left, origin.y() + line.y(), right - left, line.height()))
         return rects

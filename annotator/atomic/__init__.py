@@ -15,13 +15,12 @@ from annotator.atomic.files import (
     STDOUT,
     Creation,
     FileOutput,
-    OutputError,
     atomic_output,
     create_file,
     names_a_folder,
 )
 from annotator.atomic.folders import RECORD, FolderOutput
-from annotator.atomic.partials import MARKER, publish_mode, sweep
+from annotator.atomic.partials import MARKER, OutputError, publish_mode, sweep
 from annotator.atomic.signals import Interrupted, deferred_signals, interrupt_on_termination
 
 __all__ = [

@@ -27,8 +27,16 @@ from pathlib import Path
 
 import orjson
 
-from annotator.atomic.files import FileOutput, Kind, OutputError, kind_name, locate, names_a_folder, writable_folder
-from annotator.atomic.partials import discard, is_partial, new_partial_folder, partial_owner, publish_mode, sweep
+from annotator.atomic.files import FileOutput, Kind, kind_name, locate, names_a_folder, writable_folder
+from annotator.atomic.partials import (
+    OutputError,
+    discard,
+    is_partial,
+    new_partial_folder,
+    partial_owner,
+    publish_mode,
+    sweep,
+)
 from annotator.atomic.signals import deferred_signals
 
 RECORD = ".annotator-export.json"

@@ -41,7 +41,7 @@ class SetStatus(Command):
         else:
             row.status = self.status
         ctx.session.flush()
-        return Changes(self.description, self.document_id, ctx.annotator, status=self.status)  # type: ignore[arg-type]
+        return Changes(self.description, self.document_id, ctx.annotator, status=self.status)
 
     def revert(self, ctx: EditContext) -> Changes:
         row = ctx.session.get(DocumentStatusRow, (self.document_id, ctx.annotator_id))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -20,6 +20,14 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     _configure_sqlite(engine)
     return engine
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row a single-row INSERT (no RETURNING) just wrote."""
+    key = result.inserted_primary_key
+    if key is None:  # SQLAlchemy gives None only after an executemany, which a single-row INSERT is not
+        raise RuntimeError("inserted_id() needs the result of a single-row INSERT")
+    return int(key[0])
 
 
 def writer(engine: Engine) -> Engine:

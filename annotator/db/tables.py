@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -39,6 +40,9 @@ STATUSES = ("todo", "in_progress", "done", "skipped")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every class here is mapped by __tablename__, so its __table__ is a Table (SQLAlchemy types it as
+    # the wider FromClause, which insert()/delete() and .insert() do not accept).
+    __table__: ClassVar[Table]
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
 
 

@@ -45,7 +45,8 @@ def open_docbin(attrs: list[str], folder: Path) -> DocSink:
 
     template = DocBin(attrs=attrs, store_user_data=True)
     if template.version == VERSION:
-        return DocBinStream(template.attrs, folder)
+        # DocBin.attrs holds attribute ids (ints); spaCy's annotation says str, from the names it was given.
+        return DocBinStream(template.attrs, folder)  # type: ignore[arg-type]
     return _MemoryDocBin(template)
 
 

@@ -89,7 +89,8 @@ class LabelStudioWriter(FormatWriter):
             result.append(_item(region, LABELS, "labels", {**where, "text": span["text"], "labels": [span["label"]]}))
             spec = schema.label(span["label"])
             for name, value in span["attributes"].items():
-                kind = spec.attribute(name).type if spec and spec.attribute(name) else "text"
+                attribute = spec.attribute(name) if spec else None
+                kind = attribute.type if attribute else "text"
                 control = f"{span['label']}_{name}"
                 if kind in ("choice", "boolean"):
                     shown = value if kind == "choice" else str(value).lower()

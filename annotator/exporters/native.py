@@ -136,8 +136,8 @@ def iter_records(
                     skip(LeftOut(external_id, None, str(bad)))
                     continue
                 # By name, not id: ids differ between databases, names travel with the file.
-                for annotator_id in sorted(layers.annotators(doc_id, only), key=lambda a: names.get(a) or ""):
-                    status = layers.status.get((doc_id, annotator_id), "todo")
+                for annotator_id in sorted(layers.annotators(doc_id, only), key=lambda a: names.get(a or 0) or ""):
+                    status = layers.status.get((doc_id, annotator_id or 0), "todo")
                     if selection.statuses is not None and status not in selection.statuses:
                         continue
                     if layers.unexportable and (problem := layers.problem(doc_id, annotator_id)):
@@ -152,8 +152,8 @@ def iter_records(
                         "relations": relations,
                     }
                     if project.schema.document_labels:
-                        record["document_labels"] = sorted(layers.doc_labels.get((doc_id, annotator_id), []))
-                    record["annotator"] = names.get(annotator_id)
+                        record["document_labels"] = sorted(layers.doc_labels.get((doc_id, annotator_id or 0), []))
+                    record["annotator"] = names.get(annotator_id or 0)
                     record["status"] = status
                     record["schema"] = schema
                     yield record

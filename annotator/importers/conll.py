@@ -92,8 +92,10 @@ def read_conll(path: Path) -> Iterator[Item]:
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        yield ImportProblem(source, line, f"not UTF-8 (byte {error.start}: {data[error.start : error.start + 1]!r})")
+        bad_line = data.count(b"\n", 0, error.start) + 1
+        yield ImportProblem(
+            source, bad_line, f"not UTF-8 (byte {error.start}: {data[error.start : error.start + 1]!r})"
+        )
         return
     # Lines end at "\n" only (a lone "\r", "\x0c" or U+2028 inside a line is not a line break for
     # the editors and tools that show the line numbers the errors give).

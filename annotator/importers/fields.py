@@ -20,10 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
-_REQUIRED: Any = object()
+
+
+class _Required(Enum):
+    """The default of a field that must be there (None is a default like any other)."""
+
+    REQUIRED = "required"
+
+
+_REQUIRED = _Required.REQUIRED
 
 
 class RecordError(ValueError):
@@ -88,9 +97,9 @@ def as_str(value: object, path: str, *, nonempty: bool = False) -> str:
 
 
 def as_int(value: object, path: str) -> int:
-    if not _is_int(value):
+    if isinstance(value, bool) or not isinstance(value, int):
         raise _wrong(path, "an integer", value)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def as_id(value: object, path: str) -> str:
@@ -106,58 +115,89 @@ def as_bool(value: object, path: str) -> bool:
     return value
 
 
-def _get(obj: dict[str, Any], key: str, where: str, default: Any) -> tuple[bool, Any]:
-    """(found, value): found is False when the default applies."""
+def _value(obj: dict[str, Any], key: str, where: str, required: bool) -> object:
+    """The value at ``key``; None when it is missing (a missing required key is an error)."""
     if not isinstance(obj, dict):
         raise _wrong(where, "an object", obj)
     if key not in obj:
-        if default is _REQUIRED:
+        if required:
             raise RecordError(f"{where or 'record'} has no {key!r}")
-        return False, default
-    value = obj[key]
-    if value is None and default is not _REQUIRED:
-        return False, default
-    return True, value
+        return None
+    return obj[key]
 
 
-def expect_object(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> dict[str, Any]:
-    found, value = _get(obj, key, where, default)
-    return as_object(value, key_path(where, key)) if found else value
+def expect_object(
+    obj: dict[str, Any], key: str, where: str = "", default: dict[str, Any] | _Required = _REQUIRED
+) -> dict[str, Any]:
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
+    return as_object(value, key_path(where, key))
 
 
-def expect_list(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> list[Any]:
-    found, value = _get(obj, key, where, default)
-    return as_list(value, key_path(where, key)) if found else value
+def expect_list(
+    obj: dict[str, Any], key: str, where: str = "", default: list[Any] | _Required = _REQUIRED
+) -> list[Any]:
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
+    return as_list(value, key_path(where, key))
 
 
+@overload
+def expect_str(obj: dict[str, Any], key: str, where: str = "", *, nonempty: bool = False) -> str: ...
+@overload
+def expect_str(obj: dict[str, Any], key: str, where: str = "", *, default: T, nonempty: bool = False) -> str | T: ...
 def expect_str(
-    obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED, *, nonempty: bool = False
-) -> str:
-    found, value = _get(obj, key, where, default)
-    return as_str(value, key_path(where, key), nonempty=nonempty) if found else value
+    obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED, *, nonempty: bool = False
+) -> str | T:
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
+    return as_str(value, key_path(where, key), nonempty=nonempty)
 
 
-def expect_int(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> int:
-    found, value = _get(obj, key, where, default)
-    return as_int(value, key_path(where, key)) if found else value
+@overload
+def expect_int(obj: dict[str, Any], key: str, where: str = "") -> int: ...
+@overload
+def expect_int(obj: dict[str, Any], key: str, where: str = "", *, default: T) -> int | T: ...
+def expect_int(obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED) -> int | T:
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
+    return as_int(value, key_path(where, key))
 
 
-def expect_bool(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> bool:
-    found, value = _get(obj, key, where, default)
-    return as_bool(value, key_path(where, key)) if found else value
+@overload
+def expect_bool(obj: dict[str, Any], key: str, where: str = "") -> bool: ...
+@overload
+def expect_bool(obj: dict[str, Any], key: str, where: str = "", *, default: T) -> bool | T: ...
+def expect_bool(obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED) -> bool | T:
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
+    return as_bool(value, key_path(where, key))
 
 
-def expect_id(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> str:
+@overload
+def expect_id(obj: dict[str, Any], key: str, where: str = "") -> str: ...
+@overload
+def expect_id(obj: dict[str, Any], key: str, where: str = "", *, default: T) -> str | T: ...
+def expect_id(obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED) -> str | T:
     """An identifier given as a string or an integer (JSON files use both), as a string."""
-    found, value = _get(obj, key, where, default)
-    return as_id(value, key_path(where, key)) if found else value
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
+    return as_id(value, key_path(where, key))
 
 
-def expect_str_list(obj: dict[str, Any], key: str, where: str = "", default: Any = _REQUIRED) -> list[str]:
+def expect_str_list(
+    obj: dict[str, Any], key: str, where: str = "", default: list[str] | _Required = _REQUIRED
+) -> list[str]:
     """A list of strings (document labels, a region's labels)."""
-    found, value = _get(obj, key, where, default)
-    if not found:
-        return value  # type: ignore[no-any-return]
+    value = _value(obj, key, where, default is _REQUIRED)
+    if value is None and not isinstance(default, _Required):
+        return default
     path = key_path(where, key)
     return [as_str(item, key_path(path, index)) for index, item in enumerate(as_list(value, path))]
 

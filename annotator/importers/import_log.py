@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from annotator.db.engine import inserted_id
 from annotator.db.tables import (
     DocumentLabelRow,
     DocumentRow,
@@ -73,7 +74,7 @@ def write_import_event(
         "layers_replaced": replaced,
     }
     row = {"annotator_id": annotator_id, "document_id": None, "action": IMPORT, "detail": detail}
-    report.event_id = connection.execute(insert(EventRow.__table__).values(**row)).inserted_primary_key[0]
+    report.event_id = inserted_id(connection.execute(insert(EventRow.__table__).values(**row)))
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def undo_import(project: Project, event_id: int) -> UndoReport:
                 "layers_restored": restored,
             },
         }
-        undo_id = connection.execute(insert(EventRow.__table__).values(**row)).inserted_primary_key[0]
+        undo_id = inserted_id(connection.execute(insert(EventRow.__table__).values(**row)))
     return UndoReport(undo_id, len(documents), len(layers), restored)
 
 

@@ -115,9 +115,8 @@ def _task(task: Any, source: str, line: int, name: str) -> Iterator[Item]:
     if not isinstance(task, dict):
         raise RecordError(f"a Label Studio task is an object with 'data', got {json_type(task)}")
     data = expect_object(task, "data")
-    annotations = expect_list(task, "annotations", default=None)
-    if annotations is None:
-        annotations = expect_list(task, "completions", default=[])
+    # Older Label Studio exports call the annotations "completions".
+    annotations = expect_list(task, "annotations" if task.get("annotations") is not None else "completions", default=[])
     for index, annotation in enumerate(annotations):
         as_object(annotation, f"annotation {index + 1}")
         with within(f"annotation {index + 1}"):

@@ -61,8 +61,9 @@ def _stream(text: str, source: str, lines: LineCounter, at: int) -> Iterator[Val
         try:
             value, end = decode_at(text, at)
         except JsonProblem as error:
-            yield ImportProblem(source, lines.at(max(error.position or at, at)), str(error))
-            newline = text.find("\n", max(error.position or at, at + 1))
+            where = max(error.position or at, at)
+            yield ImportProblem(source, lines.at(where), str(error))
+            newline = text.find("\n", max(where, at + 1))
             at = len(text) if newline < 0 else skip_space(text, newline + 1)
             continue
         yield line, len(text[at:end].encode("utf-8")), value

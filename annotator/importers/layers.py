@@ -148,7 +148,7 @@ def content_of(
     """A record's layer (spans with attributes; relations as label, head index, tail index)."""
     return _content(
         ((s, e, label, attributes_key(attrs)) for s, e, label, attrs in spans),
-        ((label, spans[head][:3], spans[tail][:3]) for label, head, tail in relations),  # type: ignore[misc]
+        ((label, spans[head][:3], spans[tail][:3]) for label, head, tail in relations),
         set(document_labels),
         status,
     )

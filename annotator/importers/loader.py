@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, union
 from sqlalchemy.exc import DataError, IntegrityError
 
+from annotator.db.engine import inserted_id
 from annotator.db.locks import lock_layer
 from annotator.db.tables import (
     AnnotatorRow,
@@ -227,7 +228,7 @@ class _Loader:
                 raise ValidationError(
                     f"relation {relation.label} names span {missing!r}, which the record does not have"
                 )
-            check_relation(self.schema, relation.label, spans[head][:3], spans[tail][:3], same_span=head == tail)  # type: ignore[arg-type]
+            check_relation(self.schema, relation.label, spans[head][:3], spans[tail][:3], same_span=head == tail)
             if (relation.label, head, tail) in relations:
                 raise ValidationError(f"relation {relation.label} {relation.head} → {relation.tail} appears twice")
             relations.append((relation.label, head, tail))
@@ -250,9 +251,7 @@ class _Loader:
             check_annotator_name(name)
             found = self.connection.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
             if found is None:
-                found = self.connection.execute(insert(AnnotatorRow.__table__).values(name=name)).inserted_primary_key[
-                    0
-                ]
+                found = inserted_id(self.connection.execute(insert(AnnotatorRow.__table__).values(name=name)))
             # Held until the import commits, before the layer is first read (_layer_exists):
             # the window of this annotator waits instead of adding spans that this layer crosses.
             lock_layer(self.connection, found)

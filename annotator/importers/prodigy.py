@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.importers.native import Item
-from annotator.importers.records import DocumentRecord, ImportProblem
+from annotator.importers.records import DocumentRecord, ImportProblem, SpanRecord
 from annotator.importers.tool_support import (
     RecordBuilder,
     RecordError,
@@ -96,9 +96,9 @@ def _record(obj: Any, source: str, line: int) -> tuple[DocumentRecord, list[Impo
             expect_object(span, "attributes", where, default={}),
             expect_str(span, "text", where, default=None) or None,
         )
-    at: dict[tuple[int, int], list[Any]] = {}
-    for span in record.spans:
-        at.setdefault((span.start, span.end), []).append(span)
+    at: dict[tuple[int, int], list[SpanRecord]] = {}
+    for span_record in record.spans:
+        at.setdefault((span_record.start, span_record.end), []).append(span_record)
     for where, relation in objects_in(obj, "relations"):
         label = expect_str(relation, "label", where)
         ends = [_find(at, relation, key, where) for key in ("head_span", "child_span")]
@@ -112,7 +112,7 @@ def _record(obj: Any, source: str, line: int) -> tuple[DocumentRecord, list[Impo
     return record, problems
 
 
-def _find(at: dict[tuple[int, int], list[Any]], relation: dict[str, Any], key: str, where: str) -> str | None:
+def _find(at: dict[tuple[int, int], list[SpanRecord]], relation: dict[str, Any], key: str, where: str) -> str | None:
     """The key of the span with the offsets (and label, if it names one) of the relation's end."""
     end = relation.get(key)
     if end is None:
@@ -123,7 +123,7 @@ def _find(at: dict[tuple[int, int], list[Any]], relation: dict[str, Any], key: s
     label = expect_str(end, "label", path, default=None)
     for candidate in at.get((start, stop), ()):
         if label in (None, candidate.label):
-            return candidate.key  # type: ignore[no-any-return]
+            return candidate.key
     return None
 
 

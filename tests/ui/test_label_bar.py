@@ -34,8 +34,8 @@ def received(signal) -> list[str]:
 
 
 def test_one_action_per_label_with_its_hotkey_and_guideline(bar: LabelBar) -> None:
-    assert list(bar.actions) == ["ACTOR", "CLAIM", "DATE"]
-    actor = bar.actions["ACTOR"]
+    assert list(bar.label_actions) == ["ACTOR", "CLAIM", "DATE"]
+    actor = bar.label_actions["ACTOR"]
     assert actor.text() == "ACTOR"
     assert actor.shortcut() == QKeySequence("a")
     assert actor.shortcutContext() == Qt.ShortcutContext.WindowShortcut
@@ -45,7 +45,13 @@ def test_one_action_per_label_with_its_hotkey_and_guideline(bar: LabelBar) -> No
     # The YAML block's line breaks are joined into one paragraph, and HTML is escaped.
     assert "Mark every mention of a named person or organisation, wherever it occurs" in tooltip
     assert '"Mr Choe" -&gt; Choe' in tooltip
-    assert bar.actions["DATE"].shortcut() == QKeySequence("d")
+    assert bar.label_actions["DATE"].shortcut() == QKeySequence("d")
+
+
+def test_qwidget_actions_is_not_shadowed(bar: LabelBar) -> None:
+    # The hotkeys live in label_actions (the window adds them to itself); the bar's own
+    # QWidget.actions() stays Qt's method (an attribute named `actions` used to replace it).
+    assert bar.actions() == []
 
 
 def test_buttons_show_name_and_hotkey_and_keep_them_when_disabled(bar: LabelBar) -> None:
@@ -87,7 +93,7 @@ def test_disabled_labels_emit_nothing(qtbot, bar: LabelBar) -> None:
     names = received(bar.label_chosen)
     bar.set_enabled_labels(False)
     qtbot.mouseClick(bar.buttons["ACTOR"], Qt.MouseButton.LeftButton)
-    bar.actions["ACTOR"].trigger()
+    bar.label_actions["ACTOR"].trigger()
     assert names == []
     assert not bar.buttons["ACTOR"].isEnabled()
     bar.set_enabled_labels(True)
