@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.schema = service.schema
         self.settings = settings
         self.project_dir = project_dir
+        self.doc: OpenDocument | None = None  # the navigation controller opens it
         self.selected_span: int | None = None
         self.pending_relation: tuple[str, int] | None = None  # (relation label, head span id)
         self.selected_relation: int | None = None
@@ -68,11 +69,6 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.navigation.reload_documents()
         self.navigation.open_first_document()
-
-    @property
-    def doc(self) -> OpenDocument | None:
-        """The open document (the navigation controller opens it)."""
-        return self.navigation.doc
 
     # --- construction -------------------------------------------------------------
 
@@ -356,7 +352,7 @@ class MainWindow(QMainWindow):
                 self.select_relation(None)
         self.status_line.show_saved()
         self._update_undo_actions()
-        self.status_line.show_position(self.navigation.documents, self.doc)
+        self.navigation.update_status()
 
     def _update_undo_actions(self) -> None:
         undo, redo = self.service.undo_description, self.service.redo_description

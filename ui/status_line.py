@@ -6,9 +6,6 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from annotator.models import DocumentSummary
-from ui.document_state import OpenDocument
-
 
 class StatusLine:
     """Permanent labels at the right of the status bar; messages keep the left."""
@@ -21,11 +18,10 @@ class StatusLine:
         for label in (self.position_label, self.spans_label, self.layer_label, self.saved_label):
             status_bar.addPermanentWidget(label)
 
-    def show_position(self, documents: list[DocumentSummary], doc: OpenDocument | None) -> None:
-        ids = [d.id for d in documents]
-        position = ids.index(doc.id) + 1 if doc and doc.id in ids else 0
-        self.position_label.setText(f"Document {position} of {len(ids)}")
-        self.spans_label.setText(f"{len(doc.spans) if doc else 0} spans")
+    def show_position(self, position: int, documents: int, spans: int) -> None:
+        """Document `position` (from 1; 0 with none open) of `documents`, with its span count."""
+        self.position_label.setText(f"Document {position} of {documents}")
+        self.spans_label.setText(f"{spans} spans")
 
     def show_saved(self) -> None:
         self.saved_label.setText(f"Saved {time.strftime('%H:%M:%S')}")

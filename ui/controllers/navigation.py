@@ -28,12 +28,11 @@ def settle_heap() -> None:
 
 
 class DocumentNavigator:
-    """The project's documents and the one open document; opening it fills every panel."""
+    """The project's documents, and opening one of them into the window's panels."""
 
     def __init__(self, window: MainWindow) -> None:
         self._window = window
         self.documents: list[DocumentSummary] = []
-        self.doc: OpenDocument | None = None
         self.reading_time = ReadingTime(window)
 
     def commands(self) -> dict[str, Callable[[], object]]:
@@ -62,17 +61,17 @@ class DocumentNavigator:
         if target is not None:
             self.open_document(target)
         else:
-            window.status_line.show_position(self.documents, self.doc)
+            self.update_status()
 
     def open_document(self, document_id: int) -> None:
-        if self.doc is not None and self.doc.id == document_id:
-            return
         window = self._window
+        if window.doc is not None and window.doc.id == document_id:
+            return
         view = window.attempt(lambda: window.service.document(document_id))
         if view is None:
             return
         self.record_reading_time()
-        self.doc = OpenDocument(view)
+        window.doc = OpenDocument(view)
         window.selected_span = None
         window.pending_relation = None
         window.view.show_document(view, window.schema)
@@ -85,7 +84,7 @@ class DocumentNavigator:
         self.reading_time.start()
         settle_heap()
         window.search.search_again()
-        window.status_line.show_position(self.documents, self.doc)
+        self.update_status()
 
     def _go(self, document_id: int | None) -> None:
         if document_id is None:
@@ -95,7 +94,8 @@ class DocumentNavigator:
 
     def finish_document(self, status: Status) -> None:
         """Mark the open document done or skipped, and go on to the next unfinished one."""
-        doc, window = self.doc, self._window
+        window = self._window
+        doc = window.doc
         if doc is None:
             return
         if doc.status != status and window.attempt(lambda: window.service.set_status(doc.id, status)) is None:
@@ -107,19 +107,28 @@ class DocumentNavigator:
             self.open_document(target)
 
     def set_status(self, status: Status) -> None:
-        doc, window = self.doc, self._window
+        window = self._window
+        doc = window.doc
         if doc is not None and doc.status != status:
             window.attempt(lambda: window.service.set_status(doc.id, status))
 
     def refresh_document_row(self) -> None:
         """Show the open document's status and span count in its row of the document list."""
+        doc = self._window.doc
         for index, summary in enumerate(self.documents):
-            if self.doc is not None and summary.id == self.doc.id:
-                self.documents[index] = self.doc.summary(summary)
+            if doc is not None and summary.id == doc.id:
+                self.documents[index] = doc.summary(summary)
                 self._window.document_list.update_document(self.documents[index])
+
+    def update_status(self) -> None:
+        """The open document's place in the list and its span count, in the status bar."""
+        doc = self._window.doc
+        ids = [d.id for d in self.documents]
+        position = ids.index(doc.id) + 1 if doc and doc.id in ids else 0
+        self._window.status_line.show_position(position, len(ids), len(doc.spans) if doc else 0)
 
     def record_reading_time(self) -> None:
         self.reading_time.record(self._doc_id())
 
     def _doc_id(self) -> int | None:
-        return self.doc.id if self.doc else None
+        return self._window.doc.id if self._window.doc else None
