@@ -49,10 +49,10 @@ def key_rows(schema: Schema) -> list[KeyRow]:
         if relation.hotkey:
             ends = f"{'/'.join(relation.head)} → {'/'.join(relation.tail)}"
             rows.append(KeyRow("Relations", (_readable(relation.hotkey),), f"{relation.name} ({ends})", relation.color))
-    for name, (text, _) in SHORTCUTS.items():
+    for name, command in SHORTCUTS.items():
         keys = window_keys(name, schema)
         if keys:
-            rows.append(KeyRow("Window", tuple(_readable(k) for k in keys), _menu_text(text)))
+            rows.append(KeyRow("Window", tuple(_readable(k) for k in keys), _menu_text(command.text)))
     return rows
 
 

@@ -1,40 +1,85 @@
-"""Every window-wide command with its menu text and keys: one table, shown in the menus."""
+"""The menu bar: every window-wide command with its menu, menu text and keys, in one table.
+
+The menus are built from it (ui/menus.py) and the F1 overlay lists it (ui/help_overlay.py),
+so what a key does, where the menu shows it and what the overlay says cannot drift apart.
+Label and relation hotkeys come from the schema.
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from annotator.schema import Schema
 
-# name -> (menu text, key sequences). Label and relation hotkeys come from the schema.
-SHORTCUTS: dict[str, tuple[str, list[str]]] = {
-    "open": ("&Open Project…", ["Ctrl+O"]),
-    "quit": ("&Quit", ["Ctrl+Q"]),
-    "undo": ("Undo", ["Ctrl+Z"]),
-    "redo": ("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"]),
-    "delete": ("&Delete Selected Span or Relation", ["Delete", "Backspace"]),
-    "escape": ("Clear Selection / Cancel", ["Esc"]),
-    "label_all": ("&Label All Occurrences", ["Ctrl+L"]),
-    "find": ("&Find…", ["Ctrl+F"]),
-    "find_next": ("Find &Next", ["F3"]),
-    "find_previous": ("Find &Previous", ["Shift+F3"]),
-    "next_span": ("Next Span", ["Alt+Right"]),
-    "previous_span": ("Previous Span", ["Alt+Left"]),
-    "confirm": ("Use Selected Span as Relation Tail", ["Return", "Enter"]),
-    # A span's edges: by a word, or by a character with Snap to Words off (see ui/span_adjust.py).
-    "end_right": ("Move Span &End Right", ["Alt+Shift+Right"]),
-    "end_left": ("Move Span End Left", ["Alt+Shift+Left"]),
-    "start_left": ("Move Span &Start Left", ["Ctrl+Alt+Left"]),
-    "start_right": ("Move Span Start Right", ["Ctrl+Alt+Right"]),
-    "next_document": ("&Next Document", ["Ctrl+PgDown", "Alt+Down"]),
-    "previous_document": ("&Previous Document", ["Ctrl+PgUp", "Alt+Up"]),
-    "next_unfinished": ("Next &Unfinished Document", ["Ctrl+J"]),
-    "mark_done": ("Mark &Done and Go On", ["Ctrl+Return", "Ctrl+Enter"]),
-    "skip": ("&Skip and Go On", ["Ctrl+Shift+Return", "Ctrl+Shift+Enter"]),
-    "mark_in_progress": ("Mark &In Progress", ["Ctrl+I"]),
-    "snap": ("&Snap Selection to Words", ["Ctrl+Shift+W"]),
-    "zoom_in": ("Zoom &In", ["Ctrl++", "Ctrl+="]),
-    "zoom_out": ("Zoom &Out", ["Ctrl+-"]),
-    "zoom_reset": ("&Reset Zoom", ["Ctrl+0"]),
-    "help": ("&Keys…", ["F1", "?"]),
+
+class Command(NamedTuple):
+    name: str  # what the window wires a handler to
+    text: str  # as in the menu, & before the mnemonic
+    keys: tuple[str, ...]
+
+
+SEPARATOR = "-"
+# Entries of a menu: a Command, SEPARATOR, or the name of a group of actions the window adds
+# there itself (recent projects, the schema's labels and relations, the panels).
+Entry = Command | str
+
+MENU_BAR: dict[str, tuple[Entry, ...]] = {
+    "&File": (
+        Command("open", "&Open Project…", ("Ctrl+O",)),
+        "recent_projects",
+        SEPARATOR,
+        Command("quit", "&Quit", ("Ctrl+Q",)),
+    ),
+    "&Edit": (
+        Command("undo", "Undo", ("Ctrl+Z",)),
+        Command("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
+        SEPARATOR,
+        Command("delete", "&Delete Selected Span or Relation", ("Delete", "Backspace")),
+        Command("escape", "Clear Selection / Cancel", ("Esc",)),
+        Command("label_all", "&Label All Occurrences", ("Ctrl+L",)),
+        SEPARATOR,
+        Command("find", "&Find…", ("Ctrl+F",)),
+        Command("find_next", "Find &Next", ("F3",)),
+        Command("find_previous", "Find &Previous", ("Shift+F3",)),
+    ),
+    "&Annotate": (
+        "labels",
+        SEPARATOR,
+        "relations",
+        SEPARATOR,
+        Command("next_span", "Next Span", ("Alt+Right",)),
+        Command("previous_span", "Previous Span", ("Alt+Left",)),
+        Command("confirm", "Use Selected Span as Relation Tail", ("Return", "Enter")),
+        SEPARATOR,
+        # A span's edges: by a word, or by a character with Snap to Words off (see ui/span_adjust.py).
+        Command("end_right", "Move Span &End Right", ("Alt+Shift+Right",)),
+        Command("end_left", "Move Span End Left", ("Alt+Shift+Left",)),
+        Command("start_left", "Move Span &Start Left", ("Ctrl+Alt+Left",)),
+        Command("start_right", "Move Span Start Right", ("Ctrl+Alt+Right",)),
+    ),
+    "&Document": (
+        Command("next_document", "&Next Document", ("Ctrl+PgDown", "Alt+Down")),
+        Command("previous_document", "&Previous Document", ("Ctrl+PgUp", "Alt+Up")),
+        Command("next_unfinished", "Next &Unfinished Document", ("Ctrl+J",)),
+        SEPARATOR,
+        Command("mark_done", "Mark &Done and Go On", ("Ctrl+Return", "Ctrl+Enter")),
+        Command("skip", "&Skip and Go On", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")),
+        Command("mark_in_progress", "Mark &In Progress", ("Ctrl+I",)),
+    ),
+    "&View": (
+        Command("snap", "&Snap Selection to Words", ("Ctrl+Shift+W",)),
+        Command("zoom_in", "Zoom &In", ("Ctrl++", "Ctrl+=")),
+        Command("zoom_out", "Zoom &Out", ("Ctrl+-",)),
+        Command("zoom_reset", "&Reset Zoom", ("Ctrl+0",)),
+        SEPARATOR,
+        "panels",
+    ),
+    "&Help": (Command("help", "&Keys…", ("F1", "?")),),
+}
+
+# Every command by name, in menu order.
+SHORTCUTS: dict[str, Command] = {
+    entry.name: entry for entries in MENU_BAR.values() for entry in entries if isinstance(entry, Command)
 }
 
 
@@ -42,4 +87,4 @@ def window_keys(name: str, schema: Schema) -> list[str]:
     """The keys of window command ``name`` less any the schema gives a label or relation
     (a schema's "?" hotkey wins over the help key: one key, one meaning)."""
     taken = {spec.hotkey for spec in schema.labels} | {r.hotkey for r in schema.relations if r.hotkey}
-    return [key for key in SHORTCUTS[name][1] if key not in taken]
+    return [key for key in SHORTCUTS[name].keys if key not in taken]

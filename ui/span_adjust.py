@@ -6,10 +6,9 @@ granularity the mouse selection has; the stepping rules live in annotator.span_e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
-
-from PySide6.QtWidgets import QMenu
 
 from annotator.span_edges import Edge, move_edge
 from ui.wording import quoted
@@ -27,13 +26,14 @@ EDGE_KEYS: dict[str, tuple[Edge, int]] = {
 
 
 class SpanAdjuster:
-    """Adds the four edge actions to a window and runs them on its selected span."""
+    """Runs the four edge commands on a window's selected span."""
 
-    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
-        menu.addSeparator()
-        for name, (edge, direction) in EDGE_KEYS.items():
-            window.command(name, partial(self.step, edge, direction), menu)
+
+    def commands(self) -> dict[str, Callable[[], object]]:
+        """Handlers of the edge commands of the Annotate menu (ui/shortcuts.py)."""
+        return {name: partial(self.step, edge, direction) for name, (edge, direction) in EDGE_KEYS.items()}
 
     def step(self, edge: Edge, direction: int) -> None:
         window = self.window

@@ -29,8 +29,8 @@ def test_rows_cover_every_label_relation_and_window_key() -> None:
     shown = {k for row in rows if row.section == "Window" for k in row.keys}
     native = {
         k if len(k) == 1 else QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
-        for _, keys in SHORTCUTS.values()
-        for k in keys
+        for command in SHORTCUTS.values()
+        for k in command.keys
     }
     assert shown == native
     assert "Move Span End Right" in {row.what for row in rows}

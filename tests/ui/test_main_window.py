@@ -79,7 +79,7 @@ def test_select_and_press_the_hotkey_saves_exact_offsets_after_emoji_and_crlf(
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     assert saved_spans(project) == [(start, end, "ACTOR", "Choe Ryong Hae")]
     assert window.selected_span is not None  # the new span is selected for its attributes
-    assert "1 spans" in window.spans_label.text()
+    assert "1 spans" in window.status_line.spans_label.text()
 
 
 def test_a_sloppy_mouse_selection_snaps_to_the_word(window: MainWindow, project: Path, qtbot: QtBot) -> None:
@@ -134,29 +134,29 @@ def test_a_relation_from_claim_to_actor(window: MainWindow, project: Path, qtbot
 
 def test_navigation_and_mark_done(window: MainWindow, project: Path, qtbot: QtBot) -> None:
     first = window.doc.id
-    assert "Document 1 of 3" in window.position_label.text()
+    assert "Document 1 of 3" in window.status_line.position_label.text()
     qtbot.keyClick(window.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # done, go on
-    assert window.doc.id != first and "Document 2 of 3" in window.position_label.text()
+    assert window.doc.id != first and "Document 2 of 3" in window.status_line.position_label.text()
     with AnnotationService.open(project, "alice") as service:
         assert [d.status for d in service.documents()] == ["done", "todo", "todo"]
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert window.doc.id == first
     qtbot.keyClick(window.view, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # next unfinished
-    assert "Document 2 of 3" in window.position_label.text()
+    assert "Document 2 of 3" in window.status_line.position_label.text()
 
 
 def test_find_highlights_hits_and_label_all_labels_them_in_one_step(
     window: MainWindow, project: Path, qtbot: QtBot
 ) -> None:
-    window.open_document(window.documents[2].id)
+    window.navigation.open_document(window.navigation.documents[2].id)
     qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.find_bar.isVisible()
     qtbot.keyClicks(window.find_bar.input, "o")
     assert window.find_bar.count.text() == f"1 of {THIRD.lower().count('o')}"
     window.find_bar.input.clear()
     qtbot.keyClicks(window.find_bar.input, "Monday")
-    assert window.search_hits == [offsets("Monday", THIRD)]
-    window.label_all_found()
+    assert window.search.hits == [offsets("Monday", THIRD)]
+    window.search.label_all_found()
     menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
     next(a for a in menu.actions() if a.text().startswith("DATE")).trigger()
     with AnnotationService.open(project, "alice") as service:
@@ -168,8 +168,8 @@ def test_label_all_occurrences_of_the_selected_span(window: MainWindow, project:
     text = "Seoul and Seoul again, then Seoul.\n"
     with Project.open(project) as opened:
         import_paths(opened, [_write(project.parent / "seoul.txt", text)])
-    window.reload_documents()
-    window.open_document(window.documents[-1].id)
+    window.navigation.reload_documents()
+    window.navigation.open_document(window.navigation.documents[-1].id)
     select(window, 0, 5)
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     qtbot.keyClick(window.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
@@ -229,4 +229,4 @@ def test_example_reference_layer_opens(qtbot: QtBot, tmp_path: Path) -> None:
     win = build_window(copy_example(root), annotator="reference")
     qtbot.addWidget(win)
     assert len(win.doc.spans) == 77 and len(win.doc.relations) == 14
-    assert "77 spans" in win.spans_label.text() and "Layer: reference" in win.layer_label.text()
+    assert "77 spans" in win.status_line.spans_label.text() and "Layer: reference" in win.status_line.layer_label.text()

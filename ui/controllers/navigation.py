@@ -1,0 +1,134 @@
+"""Documents: the project's list, opening one into every panel, next/previous/unfinished, done/skip."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from annotator.models import DocumentSummary, Status
+from ui.controllers.reading_time import ReadingTime
+from ui.document_state import OpenDocument, next_document, next_unfinished
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+def settle_heap() -> None:
+    """Keep the objects of the open document out of the cyclic collector's full scans.
+
+    A 10,000-span document leaves about a million long-lived objects (spans, segments,
+    formats); every full collection walked them all, a few milliseconds charged to
+    whichever edit happened to trigger it. Frozen, they are still freed by reference
+    counting; the previous document's cycles are collected first.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+class DocumentNavigator:
+    """The project's documents, and opening one of them into the window's panels."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self.documents: list[DocumentSummary] = []
+        self.reading_time = ReadingTime(window)
+
+    def commands(self) -> dict[str, Callable[[], object]]:
+        """Handlers of the Document menu's commands (ui/shortcuts.py)."""
+        return {
+            "next_document": lambda: self._go(next_document(self.documents, self._doc_id(), 1)),
+            "previous_document": lambda: self._go(next_document(self.documents, self._doc_id(), -1)),
+            "next_unfinished": lambda: self._go(next_unfinished(self.documents, self._doc_id())),
+            "mark_done": lambda: self.finish_document("done"),
+            "skip": lambda: self.finish_document("skipped"),
+            "mark_in_progress": lambda: self.set_status("in_progress"),
+        }
+
+    def reload_documents(self) -> None:
+        self.documents = self._window.service.documents()
+        self._window.document_list.set_documents(self.documents)
+
+    def open_first_document(self) -> None:
+        """The document open when the project was last left, else the first unfinished one."""
+        window = self._window
+        last = window.settings.last_document(window.project_dir)
+        by_external = {d.external_id: d.id for d in self.documents}
+        target = by_external.get(last or "") or next_unfinished(self.documents, None)
+        if target is None and self.documents:
+            target = self.documents[0].id
+        if target is not None:
+            self.open_document(target)
+        else:
+            self.update_status()
+
+    def open_document(self, document_id: int) -> None:
+        window = self._window
+        if window.doc is not None and window.doc.id == document_id:
+            return
+        view = window.attempt(lambda: window.service.document(document_id))
+        if view is None:
+            return
+        self.record_reading_time()
+        window.doc = OpenDocument(view)
+        window.selected_span = None
+        window.pending_relation = None
+        window.view.show_document(view, window.schema)
+        window.span_list.set_spans(view.spans, window.schema)
+        window.relation_panel.set_document(view, window.schema)
+        window.relation_panel.set_pending(None)
+        window._show_span_details(None)
+        window.document_list.select_document(document_id)
+        window.settings.set_last_document(window.project_dir, view.external_id)
+        self.reading_time.start()
+        settle_heap()
+        window.search.search_again()
+        self.update_status()
+
+    def _go(self, document_id: int | None) -> None:
+        if document_id is None:
+            self._window.statusBar().showMessage("No further document in that direction", 4000)
+            return
+        self.open_document(document_id)
+
+    def finish_document(self, status: Status) -> None:
+        """Mark the open document done or skipped, and go on to the next unfinished one."""
+        window = self._window
+        doc = window.doc
+        if doc is None:
+            return
+        if doc.status != status and window.attempt(lambda: window.service.set_status(doc.id, status)) is None:
+            return
+        target = next_unfinished(self.documents, doc.id)
+        if target is None:
+            window.statusBar().showMessage("Every document is done or skipped", 6000)
+        else:
+            self.open_document(target)
+
+    def set_status(self, status: Status) -> None:
+        window = self._window
+        doc = window.doc
+        if doc is not None and doc.status != status:
+            window.attempt(lambda: window.service.set_status(doc.id, status))
+
+    def refresh_document_row(self) -> None:
+        """Show the open document's status and span count in its row of the document list."""
+        doc = self._window.doc
+        for index, summary in enumerate(self.documents):
+            if doc is not None and summary.id == doc.id:
+                self.documents[index] = doc.summary(summary)
+                self._window.document_list.update_document(self.documents[index])
+
+    def update_status(self) -> None:
+        """The open document's place in the list and its span count, in the status bar."""
+        doc = self._window.doc
+        ids = [d.id for d in self.documents]
+        position = ids.index(doc.id) + 1 if doc and doc.id in ids else 0
+        self._window.status_line.show_position(position, len(ids), len(doc.spans) if doc else 0)
+
+    def record_reading_time(self) -> None:
+        self.reading_time.record(self._doc_id())
+
+    def _doc_id(self) -> int | None:
+        return self._window.doc.id if self._window.doc else None
