@@ -33,6 +33,7 @@ from sqlalchemy import select
 from annotator.db.tables import Base
 from annotator.errors import AnnotatorError
 from annotator.exporters import export_format
+from annotator.formats import READABLE
 from annotator.importers import ImportFailed, LabelMapping, detect_format, import_paths
 from annotator.project import Project
 from tests.conftest import EXAMPLE, NEWS_SCHEMA
@@ -136,7 +137,7 @@ MAPPING = LabelMapping(
     ),
 )
 
-FORMATS = ("jsonl", "txt", "prodigy", "doccano", "label-studio", "conll", "brat")
+FORMATS = READABLE  # every reader in the table: a new one needs seeds in _seeds()
 JSON_FORMATS = ("jsonl", "prodigy", "doccano", "label-studio")
 
 
