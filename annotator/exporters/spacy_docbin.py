@@ -103,7 +103,7 @@ class SpacyWriter(FormatWriter):
     def place(self, doc: Any, tokens: tuple[Offsets, list[int]], record: dict[str, Any], source: dict[str, Any]) -> Any:
         """The span on tokens as the --misaligned policy places it, or None (reported)."""
         offsets, in_doc = tokens
-        found = align(doc.text, offsets, source["start"], source["end"], self.options.misaligned)
+        found = align(record["text"], offsets, source["start"], source["end"], self.options.misaligned)
         if found is None:
             self.report.problems.append(problem(record, source, "misaligned", "skipped"))
             return None

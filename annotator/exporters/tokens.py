@@ -71,12 +71,14 @@ def make_tokenizer(options: ExportOptions) -> Tokenizer:
 
 def doc_tokens(doc: Any) -> tuple[Offsets, list[int]]:
     """The offsets of a spaCy Doc's tokens that are not whitespace, and each one's index in the Doc."""
+    import numpy
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-    # Columns of the Doc's array instead of Token objects: ~10x faster on long texts.
-    rows = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
-    kept = [index for index, (_, _, space) in enumerate(rows) if not space]
-    return ([rows[i][0] for i in kept], [rows[i][0] + rows[i][1] for i in kept]), kept
+    # Columns of the Doc's array (numpy, which spaCy brings) instead of Token objects: ~10x faster.
+    rows = doc.to_array([IDX, LENGTH, IS_SPACE])
+    kept = numpy.flatnonzero(rows[:, 2] == 0)
+    starts = rows[kept, 0]
+    return (starts.tolist(), (starts + rows[kept, 1]).tolist()), kept.tolist()
 
 
 def whitespace_tokens(text: str) -> Offsets:

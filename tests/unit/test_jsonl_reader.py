@@ -66,15 +66,17 @@ def test_every_storable_record_reads_back_at_its_line(
 
 
 def test_a_native_jsonl_with_a_bom_imports(tmp_path: Path) -> None:
+    """Notepad's "UTF-8" puts a BOM before the first line, whether that holds a record or is blank."""
     project = tmp_path / "p"
-    source = tmp_path / "bom.jsonl"
     first = {"id": "a", "text": "Kim spoke.", "spans": [{"start": 0, "end": 3, "label": "ACTOR"}]}
-    source.write_bytes(BOM + json.dumps(first).encode() + b"\r\n\r\n" + b'{"id": "b", "text": "Choe."}\r\n')
-    for argv in (["init", project, "--schema", NEWS_SCHEMA], ["import", project, source]):
+    at_once, blank_first = tmp_path / "at-once.jsonl", tmp_path / "blank-first.jsonl"
+    at_once.write_bytes(BOM + json.dumps(first).encode() + b"\r\n\r\n" + b'{"id": "b", "text": "Choe."}\r\n')
+    blank_first.write_bytes(BOM + b"\r\n" + b'{"id": "c", "text": "Xi."}\r\n')
+    for argv in (["init", project, "--schema", NEWS_SCHEMA], ["import", project, at_once, blank_first]):
         subprocess.run([sys.executable, "main.py", *map(str, argv)], cwd=REPO, check=True, capture_output=True)
 
     with Project.open(project) as opened, opened.read() as session:
         documents = {row.external_id: row.text for row in session.scalars(select(DocumentRow))}
         spans = [(row.start, row.end, row.label) for row in session.scalars(select(SpanRow))]
-    assert documents == {"a": "Kim spoke.", "b": "Choe."}
+    assert documents == {"a": "Kim spoke.", "b": "Choe.", "c": "Xi."}
     assert spans == [(0, 3, "ACTOR")]
