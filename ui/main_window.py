@@ -1,7 +1,8 @@
 """The main window: wires the text view, label bar and panels to the service.
 
-Every edit goes through the service (one transaction, undoable); the window then applies
-the returned Changes to the widgets that show them, and nothing else is redrawn.
+Every edit goes through the service (one transaction, undoable); its Changes are applied
+to the open layer (``self.layer``, one LayerModel), which the text view and panels follow,
+so nothing else is redrawn. Annotating itself lives in ui/controllers/annotate.py.
 """
 
 from __future__ import annotations
