@@ -87,7 +87,8 @@ class Changes:
     relations_added: tuple[Relation, ...] = ()
     relations_removed: tuple[Relation, ...] = ()
     status: Status | None = None
-    document_labels_changed: bool = False
+    document_labels_added: tuple[str, ...] = ()
+    document_labels_removed: tuple[str, ...] = ()
     documents_added: int = 0
 
     def merged(self, other: Changes, description: str | None = None) -> Changes:
@@ -102,9 +103,14 @@ class Changes:
             relations_added=self.relations_added + other.relations_added,
             relations_removed=self.relations_removed + other.relations_removed,
             status=other.status or self.status,
-            document_labels_changed=self.document_labels_changed or other.document_labels_changed,
+            document_labels_added=self.document_labels_added + other.document_labels_added,
+            document_labels_removed=self.document_labels_removed + other.document_labels_removed,
             documents_added=self.documents_added + other.documents_added,
         )
+
+    @property
+    def document_labels_changed(self) -> bool:
+        return bool(self.document_labels_added or self.document_labels_removed)
 
     @property
     def touched_range(self) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""The spans of one layer cut into non-overlapping segments, for drawing.
+"""Where the spans of one layer lie, cut into non-overlapping segments, for drawing.
 
 A text widget formats each character once, so overlapping spans must first be cut
 into segments: maximal runs of code points covered by the same set of spans. Every
@@ -9,6 +9,10 @@ the covered pieces between consecutive distinct endpoints.
 An edit moves endpoints only at the edited span's ends, so it only has to re-cut
 the segments touching that span: the index stays local on edits and never rebuilds
 the whole layer, which keeps adding a span to a 10,000-span article cheap.
+
+The index keeps each span's extent and id only; what a span is (label, text,
+attributes) is looked up by id in the layer (annotator/layer_model.py), which holds
+the one copy. So an edit hands over the span as it was and as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from annotator.models import Span
 __all__ = ["Segment", "SegmentIndex"]
 
 CodePointRange = tuple[int, int]
+_Key = tuple[int, int, int]  # (start, end, id)
 
 
 class Segment(NamedTuple):
@@ -33,44 +38,45 @@ class Segment(NamedTuple):
     span_ids: tuple[int, ...]
 
 
-def _nesting_key(span: Span) -> tuple[int, int, int]:
+def _key(span: Span) -> _Key:
+    return (span.start, span.end, span.id)
+
+
+def _nesting_key(key: _Key) -> _Key:
     # Outermost first: the longer span encloses; ties broken so the order is total.
-    return (span.start - span.end, span.start, span.id)
+    start, end, span_id = key
+    return (start - end, start, span_id)
 
 
 class SegmentIndex:
-    """Spans of one layer plus the segments they make, both kept sorted for bisection."""
+    """The extents of one layer's spans plus the segments they make, both kept sorted for bisection."""
 
     def __init__(self, spans: Iterable[Span] = ()) -> None:
-        self._spans: dict[int, Span] = {}
+        self._ids: set[int] = set()
+        keys: list[_Key] = []
         for span in spans:
             self._check_new(span)
-            self._spans[span.id] = span
+            self._ids.add(span.id)
+            keys.append(_key(span))
         # (start, end, id) sorted: spans overlapping a window are found by bisecting on
         # start, going back at most the longest span length.
-        self._by_start: list[tuple[int, int, int]] = sorted((s.start, s.end, s.id) for s in self._spans.values())
-        self._lengths: Counter[int] = Counter(s.end - s.start for s in self._spans.values())
+        keys.sort()
+        self._by_start: list[_Key] = keys
+        self._lengths: Counter[int] = Counter(end - start for start, end, _ in keys)
         self._longest = max(self._lengths, default=0)
         # Segments as parallel lists, so bisect runs on plain ints.
         self._seg_start: list[int] = []
         self._seg_end: list[int] = []
         self._seg_ids: list[tuple[int, ...]] = []
-        self._seg_start, self._seg_end, self._seg_ids = self._cut(list(self._spans.values()), None)
+        self._seg_start, self._seg_end, self._seg_ids = self._cut(keys, None)
 
     # -- queries ---------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return len(self._by_start)
 
     def __contains__(self, span_id: object) -> bool:
-        return span_id in self._spans
-
-    def span(self, span_id: int) -> Span:
-        return self._spans[span_id]
-
-    def spans(self) -> list[Span]:
-        """All spans, in (start, end, id) order."""
-        return [self._spans[key[2]] for key in self._by_start]
+        return span_id in self._ids
 
     def segments_in(self, lo: int, hi: int) -> list[Segment]:
         """The segments overlapping [lo, hi), in text order (unclipped)."""
@@ -81,29 +87,33 @@ class SegmentIndex:
     def segment_count(self) -> int:
         return len(self._seg_start)
 
-    def spans_at(self, offset: int) -> list[Span]:
-        """The spans covering code point ``offset``, outermost first."""
+    def span_ids_at(self, offset: int) -> tuple[int, ...]:
+        """The ids of the spans covering code point ``offset``, outermost first."""
         i = bisect_right(self._seg_start, offset) - 1
         if i < 0 or offset >= self._seg_end[i]:
-            return []
-        return [self._spans[span_id] for span_id in self._seg_ids[i]]
+            return ()
+        return self._seg_ids[i]
 
     # -- edits (each returns the code-point range whose rendering changed) ---------------
 
     def add(self, span: Span) -> CodePointRange:
         self._check_new(span)
-        self._spans[span.id] = span
-        insort(self._by_start, (span.start, span.end, span.id))
+        self._ids.add(span.id)
+        insort(self._by_start, _key(span))
         length = span.end - span.start
         self._lengths[length] += 1
         self._longest = max(self._longest, length)
         self._recut(span.start, span.end)
         return span.start, span.end
 
-    def remove(self, span_id: int) -> CodePointRange:
-        span = self._spans.pop(span_id)
-        key = (span.start, span.end, span.id)
-        del self._by_start[bisect_left(self._by_start, key)]
+    def remove(self, span: Span) -> CodePointRange:
+        """Take out ``span``, as it was added (its old version, if it changed since)."""
+        key = _key(span)
+        at = bisect_left(self._by_start, key)
+        if at == len(self._by_start) or self._by_start[at] != key:
+            raise KeyError(f"span {span.id} at {span.start}..{span.end} is not in the index")
+        del self._by_start[at]
+        self._ids.discard(span.id)
         length = span.end - span.start
         self._lengths[length] -= 1
         if not self._lengths[length]:
@@ -113,21 +123,19 @@ class SegmentIndex:
         self._recut(span.start, span.end)
         return span.start, span.end
 
-    def replace(self, span: Span) -> CodePointRange:
-        """Swap in a new version of a span (label or attributes changed, or even its ends)."""
-        old = self._spans[span.id]
-        if (old.start, old.end) == (span.start, span.end):
+    def replace(self, old: Span, new: Span) -> CodePointRange:
+        """Swap a span's old version for its new one (label or attributes changed, or even its ends)."""
+        if (old.start, old.end, old.id) == (new.start, new.end, new.id):
             # Same ends, same nesting order: the segments stand, only their look changes.
-            self._spans[span.id] = span
-            return span.start, span.end
-        self.remove(span.id)
-        self.add(span)
-        return min(old.start, span.start), max(old.end, span.end)
+            return new.start, new.end
+        self.remove(old)
+        self.add(new)
+        return min(old.start, new.start), max(old.end, new.end)
 
     # -- internals -------------------------------------------------------------------
 
     def _check_new(self, span: Span) -> None:
-        if span.id in self._spans:
+        if span.id in self._ids:
             raise ValueError(f"span {span.id} is already in the index")
         if not 0 <= span.start <= span.end:
             raise ValueError(f"span {span.id} has bad offsets {span.start}..{span.end}")
@@ -141,28 +149,27 @@ class SegmentIndex:
         last = bisect_right(self._seg_start, end, lo=first)
         lo = min(start, self._seg_start[first]) if first < last else start
         hi = max(end, self._seg_end[last - 1]) if first < last else end
-        spans = self._overlapping(lo, hi)
-        starts, ends, ids = self._cut(spans, (lo, hi))
+        starts, ends, ids = self._cut(self._overlapping(lo, hi), (lo, hi))
         self._seg_start[first:last] = starts
         self._seg_end[first:last] = ends
         self._seg_ids[first:last] = ids
 
-    def _overlapping(self, lo: int, hi: int) -> list[Span]:
+    def _overlapping(self, lo: int, hi: int) -> list[_Key]:
         """Non-empty spans overlapping [lo, hi): those starting in (lo - longest, hi)."""
         i = bisect_right(self._by_start, (lo - self._longest, float("inf")))
         j = bisect_left(self._by_start, (hi,), lo=i)
-        return [self._spans[key[2]] for key in self._by_start[i:j] if key[1] > lo and key[1] > key[0]]
+        return [key for key in self._by_start[i:j] if key[1] > lo and key[1] > key[0]]
 
     def _cut(
-        self, spans: list[Span], window: CodePointRange | None
+        self, spans: list[_Key], window: CodePointRange | None
     ) -> tuple[list[int], list[int], list[tuple[int, ...]]]:
         """Segments of ``spans`` (clipped to ``window`` if given) by one sweep over endpoints."""
-        lo, hi = window if window is not None else (0, max((span.end for span in spans), default=0))
+        lo, hi = window if window is not None else (0, max((key[1] for key in spans), default=0))
         # (position, 0 = leaves / 1 = enters, nesting key): plain tuples sort in C, which
         # keeps building 10,000 spans at about 10 ms.
-        events: list[tuple[int, int, tuple[int, int, int]]] = []
+        events: list[tuple[int, int, _Key]] = []
         for span in spans:
-            start, end = max(span.start, lo), min(span.end, hi)
+            start, end = max(span[0], lo), min(span[1], hi)
             if start < end:
                 key = _nesting_key(span)
                 events.append((start, 1, key))
@@ -171,7 +178,7 @@ class SegmentIndex:
         starts: list[int] = []
         ends: list[int] = []
         ids: list[tuple[int, ...]] = []
-        active: list[tuple[int, int, int]] = []  # nesting keys, outermost first
+        active: list[_Key] = []  # nesting keys, outermost first
         count = len(events)
         i = 0
         while i < count:

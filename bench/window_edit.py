@@ -1,9 +1,10 @@
 """The whole edit path in the real window: select a word, press the label's key.
 
-Measures MainWindow.apply_label end to end (service transaction with fsync, event log,
-text view, span list, document list, status bar, repaint) on a 1 MB article with 10,000
-spans against the same on a 2 KB article, median of several runs in one process. The
-ratio says whether an edit costs the same whatever the document's length.
+Measures the label key (AnnotateController.apply_label) end to end (service transaction
+with fsync, event log, layer model, text view, span list, document list, status bar,
+repaint) on a 1 MB article with 10,000 spans against the same on a 2 KB article, median
+of several runs in one process. The ratio says whether an edit costs the same whatever
+the document's length.
 """
 
 from __future__ import annotations
@@ -66,11 +67,11 @@ def edit_ms(root: Path, repeats: int) -> float:
     for _ in range(repeats):
         window.view.select_range(at, at + 8)
         started = time.perf_counter()
-        window.apply_label("ACTOR")
+        window.annotate.apply_label("ACTOR")
         app.processEvents()
         window.grab()
         times.append((time.perf_counter() - started) * 1000)
-        window.undo()
+        window.annotate.undo()
         app.processEvents()
     window.close()
     return statistics.median(times)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QSyntaxHighlighter, QTextBlock, QTextCharFormat, QTextDocument, QTextFormat
 
-from annotator.models import Changes, Span
+from annotator.layer_model import LayerChange, LayerModel
 from annotator.schema import Schema
 from annotator.segments import SegmentIndex
 from annotator.text import OffsetMap
@@ -72,18 +72,22 @@ class _FirstScreen:
 
 
 class SpanHighlighter(QSyntaxHighlighter):
-    """Formats the blocks of one document from a SegmentIndex of its spans."""
+    """Formats the blocks of the layer's document from a SegmentIndex of where its spans lie.
+
+    The spans themselves are read from the layer; each change of it redraws the blocks it
+    touched. A new document in the layer is taken up by ``load``, which the owner calls
+    once the text is in place.
+    """
 
     completed = Signal()  # every block of a deferred document is formatted
 
-    def __init__(self, document: QTextDocument) -> None:
+    def __init__(self, layer: LayerModel, schema: Schema | None, document: QTextDocument) -> None:
         super().__init__(document)
-        self._text = ""
-        self._spans: tuple[Span, ...] = ()
+        self._layer = layer
         self._offsets = OffsetMap("")
-        self._index: SegmentIndex | None = SegmentIndex()  # None: not built yet (deferred load)
+        self._index: SegmentIndex | None = None  # None: not built yet (first use, or a deferred load)
         self._first_screen: _FirstScreen | None = None
-        self._schema: Schema | None = None
+        self._schema = schema
         self._looks: dict[tuple[str, ...], QTextCharFormat] = {}
         self._line_colors: dict[str, QColor] = {}
         # Deferred loads: skip the setPlainText pass (if attached to edits at all), then
@@ -97,12 +101,14 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._format_some)
+        unsubscribe = layer.subscribe(self._on_layer_change)
+        self.destroyed.connect(lambda _object=None: unsubscribe())
 
     @property
     def index(self) -> SegmentIndex:
-        """All spans of the document (built on first use after a deferred load)."""
+        """Where every span of the document lies (built on first use after a load)."""
         if self._index is None:
-            self._index = SegmentIndex(self._spans)
+            self._index = SegmentIndex(self._layer.spans.values())
             self._first_screen = None
         return self._index
 
@@ -115,26 +121,13 @@ class SpanHighlighter(QSyntaxHighlighter):
         """False while blocks of a deferred document are still unformatted."""
         return self._done is None and not self._skip_all
 
-    def load(
-        self,
-        text: str,
-        schema: Schema | None,
-        spans: Iterable[Span],
-        offsets: OffsetMap | None = None,
-        *,
-        deferred: bool = False,
-    ) -> None:
-        """Take a new document without redrawing: the caller sets the text next, and
-        QSyntaxHighlighter formats every block on that change (nothing, if ``deferred``:
+    def load(self, offsets: OffsetMap | None = None, *, deferred: bool = False) -> None:
+        """Take up the layer's new document without redrawing: the caller sets the text next,
+        and QSyntaxHighlighter formats every block on that change (nothing, if ``deferred``:
         then the caller calls ``begin_deferred`` once the text is in the document)."""
         self._timer.stop()
-        self._text, self._spans = text, tuple(spans)
-        self._offsets = offsets or OffsetMap(text)
-        if schema is not self._schema:
-            self._schema = schema
-            self._looks.clear()
-            self._line_colors.clear()
-        self._index = None if deferred else SegmentIndex(self._spans)
+        self._offsets = offsets or OffsetMap(self._layer.text)
+        self._index = None if deferred else SegmentIndex(self._layer.spans.values())
         self._first_screen = None
         self._skip_all, self._done, self._warm = deferred, None, False
 
@@ -161,25 +154,21 @@ class SpanHighlighter(QSyntaxHighlighter):
         while self._done is not None:
             self._format_some(deadline=float("inf"))
 
-    def set_spans(self, spans: Iterable[Span]) -> None:
-        """Replace every span of the current text and redraw the whole document."""
-        self._spans = tuple(spans)
-        self._index = SegmentIndex(self._spans)
-        self._first_screen = None
-        self._stop_deferred()
-        self.rehighlight()
-
-    def apply_changes(self, changes: Changes) -> None:
-        """Update the index and redraw only the blocks whose spans changed."""
-        index = self.index
-        ranges = []
-        for span in changes.spans_removed:
-            if span.id in index:
-                ranges.append(index.remove(span.id))
-        for span in changes.spans_added + changes.spans_changed:
-            # A re-added id (redo) or a change to an unseen span must not fail the view.
-            ranges.append(index.replace(span) if span.id in index else index.add(span))
-        self.rehighlight_ranges(ranges)
+    def _on_layer_change(self, change: LayerChange) -> None:
+        """Update the index and redraw only the blocks whose spans changed (a new document
+        waits for ``load``)."""
+        if change.reset or not change.spans_touched:
+            return
+        if self._index is None:
+            _ = self.index  # built from the layer, which already holds the change
+        else:
+            for span in change.spans_removed:
+                self._index.remove(span)
+            for old, new in change.spans_changed:
+                self._index.replace(old, new)
+            for span in change.spans_added:
+                self._index.add(span)
+        self.rehighlight_ranges(change.touched_ranges())
 
     def rehighlight_ranges(self, ranges: Iterable[tuple[int, int]]) -> int:
         """Redraw the blocks overlapping the code-point ranges; returns how many."""
@@ -187,8 +176,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         if document is None:
             return 0
         numbers: set[int] = set()
+        length = len(self._layer.text)
         for start, end in ranges:
-            start, end = min(start, len(self._text)), min(end, len(self._text))
+            start, end = min(start, length), min(end, length)
             if start >= end:
                 continue
             first = document.findBlock(self._offsets.to_qt(start))
@@ -222,11 +212,12 @@ class SpanHighlighter(QSyntaxHighlighter):
         # A Qt position stands for at most two code points (a CRLF), so the first
         # 2 * qt_limit code points hold every block ending by qt_limit; a prefix must not
         # end between CR and LF, where its own map would disagree with the whole text's.
-        cut = min(len(self._text), 2 * qt_limit + 1)
-        if self._text[cut - 1 : cut + 1] == "\r\n":
+        text = self._layer.text
+        cut = min(len(text), 2 * qt_limit + 1)
+        if text[cut - 1 : cut + 1] == "\r\n":
             cut += 1
-        offsets = OffsetMap(self._text[:cut])
-        index = SegmentIndex(span for span in self._spans if span.start < cut)
+        offsets = OffsetMap(text[:cut])
+        index = SegmentIndex(span for span in self._layer.spans.values() if span.start < cut)
         return _FirstScreen(index, offsets, min(qt_limit, offsets.to_qt(cut)))
 
     def _format_some(self, deadline: float | None = None) -> None:
@@ -239,7 +230,7 @@ class SpanHighlighter(QSyntaxHighlighter):
             # The two builds take ~10 ms each on 1 MB: one slice each, so no slice is long.
             if not self._warm:
                 self._warm = True
-                self._offsets.to_qt(len(self._text))
+                self._offsets.to_qt(len(self._layer.text))
                 self._timer.start()
                 return
             if self._index is None:
@@ -301,15 +292,16 @@ class SpanHighlighter(QSyntaxHighlighter):
         index, offsets = self._source_for(block)
         first = offsets.from_qt(position)
         # ``text`` holds the block's code points exactly (only CR/LF become separators).
-        last = min(first + len(text), len(self._text))
+        last = min(first + len(text), len(self._layer.text))
         to_qt = offsets.to_qt
         for segment in index.segments_in(first, last):
             start = to_qt(max(segment.start, first))
             end = to_qt(min(segment.end, last))
-            self.setFormat(start - position, end - start, self._format(index, segment.span_ids))
+            self.setFormat(start - position, end - start, self._format(segment.span_ids))
 
-    def _format(self, index: SegmentIndex, span_ids: tuple[int, ...]) -> QTextCharFormat:
-        labels = tuple(index.span(span_id).label for span_id in span_ids)
+    def _format(self, span_ids: tuple[int, ...]) -> QTextCharFormat:
+        spans = self._layer.spans
+        labels = tuple(spans[span_id].label for span_id in span_ids)
         look = self._looks.get(labels)
         if look is None:
             look = self._looks[labels] = self._make_look(labels)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.models import Changes, DocumentView, Relation, Span
+from annotator.layer_model import LayerChange, LayerModel
+from annotator.models import Relation, Span
 from annotator.schema import RelationSpec, Schema
 from annotator.short_text import one_line
 from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
@@ -52,7 +53,7 @@ class RelationListWidget(QListWidget):
 
 
 class RelationPanel(QWidget):
-    """Lists relations as "SAID_BY: 'claim…' → 'actor'"; never edits anything itself.
+    """Lists the layer's relations as "SAID_BY: 'claim…' → 'actor'"; never edits anything itself.
 
     ``relation_type_chosen`` starts a relation from the head span given to ``set_head_span``;
     the main window then waits for the tail and calls ``set_pending`` meanwhile.
@@ -62,12 +63,11 @@ class RelationPanel(QWidget):
     relation_delete_requested = Signal(int)
     relation_type_chosen = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._quiet = False  # True while the selection is moved by code, not by the user
-        self._view: DocumentView | None = None
-        self._schema: Schema | None = None
-        self._spans: dict[int, Span] = {}
+        self._layer = layer
+        self._schema = schema
         self.type_buttons: dict[str, QPushButton] = {}
 
         self.title = QLabel("Relations")
@@ -109,38 +109,44 @@ class RelationPanel(QWidget):
         layout.addWidget(self.head_label)
         layout.addWidget(self._buttons_host)
         layout.addWidget(self.pending_label)
-        self.set_head_span(None, None)
+        self.set_head_span(None)
+        unsubscribe = layer.subscribe(self._on_layer_change)
+        self.destroyed.connect(lambda _object=None: unsubscribe())
+        if layer.is_open:
+            self._reload()
 
     # -- the list ---------------------------------------------------------------------------
 
-    def set_document(self, view: DocumentView, schema: Schema) -> None:
-        self._view, self._schema = view, schema
-        self._spans = {span.id: span for span in view.spans}
+    def _on_layer_change(self, change: LayerChange) -> None:
+        if change.reset:
+            self._reload()
+        elif change.relations_touched or change.spans_removed or change.spans_changed:
+            self._apply(change)
+
+    def _reload(self) -> None:
         self._quiet = True
         try:
             self.list.clear()
-            for relation in sorted(view.relations, key=self._order):
+            for relation in sorted(self._layer.relations.values(), key=self._order):
                 self.list.addItem(self._make_item(relation))
         finally:
             self._quiet = False
         self._after_list_change()
 
-    def apply_changes(self, changes: Changes, view: DocumentView) -> None:
-        self._view = view
-        self._spans = {span.id: span for span in view.spans}
-        removed = {relation.id for relation in changes.relations_removed}
+    def _apply(self, change: LayerChange) -> None:
+        removed = {relation.id for relation in change.relations_removed}
         selected = self.selected_relation()
         self._quiet = True
         try:
             for row in reversed(range(self.list.count())):
                 if self.list.item(row).data(Qt.ItemDataRole.UserRole) in removed:
                     self.list.takeItem(row)
-            for relation in changes.relations_added:
+            for relation in change.relations_added:
                 self._insert(relation)
-            if changes.spans_changed:  # a relabel or a moved edge changes the texts shown
+            if change.spans_changed:  # a relabel or a moved edge changes the texts shown
                 for row in range(self.list.count()):
                     item = self.list.item(row)
-                    self._describe(item, item.data(Qt.ItemDataRole.UserRole + 1))
+                    self._describe(item, self._layer.relations[item.data(Qt.ItemDataRole.UserRole)])
         finally:
             self._quiet = False
         if selected is not None and selected not in removed:
@@ -167,7 +173,8 @@ class RelationPanel(QWidget):
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
     def _order(self, relation: Relation) -> tuple[int, int, int]:
-        head, tail = self._spans.get(relation.head), self._spans.get(relation.tail)
+        spans = self._layer.spans
+        head, tail = spans.get(relation.head), spans.get(relation.tail)
         return (head.start if head else -1, tail.start if tail else -1, relation.id)
 
     def _insert(self, relation: Relation) -> None:
@@ -175,7 +182,10 @@ class RelationPanel(QWidget):
             return
         key = self._order(relation)
         row = 0
-        while row < self.list.count() and self._order(self.list.item(row).data(Qt.ItemDataRole.UserRole + 1)) < key:
+        relations = self._layer.relations
+        while (
+            row < self.list.count() and self._order(relations[self.list.item(row).data(Qt.ItemDataRole.UserRole)]) < key
+        ):
             row += 1
         self.list.insertItem(row, self._make_item(relation))
 
@@ -188,17 +198,17 @@ class RelationPanel(QWidget):
     def _make_item(self, relation: Relation) -> QListWidgetItem:
         item = QListWidgetItem()
         item.setData(Qt.ItemDataRole.UserRole, relation.id)
-        item.setData(Qt.ItemDataRole.UserRole + 1, relation)
         self._describe(item, relation)
         return item
 
     def _describe(self, item: QListWidgetItem, relation: Relation) -> None:
-        head, tail = self._spans.get(relation.head), self._spans.get(relation.tail)
+        spans = self._layer.spans
+        head, tail = spans.get(relation.head), spans.get(relation.tail)
         # Heads are CLAIMs, long; tails are short names: cutting the head keeps the tail in view.
         head_text = one_line(head.text, 20) if head else f"#{relation.head}"
         tail_text = one_line(tail.text, 24) if tail else f"#{relation.tail}"
         item.setText(f"{relation.label}: '{head_text}' → '{tail_text}'")
-        spec = self._schema.relation(relation.label) if self._schema else None
+        spec = self._schema.relation(relation.label)
         item.setIcon(swatch_icon(spec.color if spec else None))
         full_head = one_line(head.text, 300) if head else "?"
         full_tail = one_line(tail.text, 300) if tail else "?"
@@ -222,15 +232,15 @@ class RelationPanel(QWidget):
 
     # -- starting a relation ----------------------------------------------------------------
 
-    def set_head_span(self, span: Span | None, schema: Schema | None) -> None:
+    def set_head_span(self, span: Span | None) -> None:
         """Offer a button per relation type that may start at ``span``; none without a span."""
         for button in self.type_buttons.values():
             self._buttons.removeWidget(button)
             button.deleteLater()  # later: the click that led here may still be on the stack
         self.type_buttons.clear()
         specs: tuple[RelationSpec, ...] = ()
-        if span is not None and schema is not None:
-            specs = tuple(spec for spec in schema.relations if span.label in spec.head)
+        if span is not None:
+            specs = tuple(spec for spec in self._schema.relations if span.label in spec.head)
         for spec in specs:
             self.type_buttons[spec.name] = button = self._type_button(spec)
             self._buttons.addWidget(button)

@@ -37,8 +37,8 @@ def render(target: Path) -> Path:
         assert doc is not None
         claim = next(s for s in doc.spans.values() if s.label == "CLAIM" and s.text.startswith(SHOWN_CLAIM))
         relation = next(r for r in doc.relations.values() if r.head == claim.id)
-        window.select_span(relation.tail)  # its attribute form is shown filled in
-        window.select_relation(relation.id)
+        window.annotate.select_span(relation.tail)  # its attribute form is shown filled in
+        window.annotate.select_relation(relation.id)
         window.view.select_range(claim.start, claim.start)
         window.view.centerCursor()
         for _ in range(5):

@@ -37,16 +37,15 @@ class SpanAdjuster:
 
     def step(self, edge: Edge, direction: int) -> None:
         window = self.window
-        doc = window.doc
-        span = doc.spans.get(window.selected_span) if doc is not None and window.selected_span is not None else None
-        if doc is None or span is None:
+        span = window.annotate.selected()
+        if span is None:
             window.statusBar().showMessage("Select a span first (click it, or Alt+→), then move its edges", 5000)
             return
         by_word = window.view.snap_to_words
-        moved = move_edge(doc.text, span.start, span.end, edge, direction, by_word)
+        moved = move_edge(window.layer.text, span.start, span.end, edge, direction, by_word)
         if moved is None:
             what = "grow" if (edge == "end") == (direction > 0) else "shrink"
             message = f"{span.label} {quoted(span.text)} cannot {what} further at its {edge}"
             window.statusBar().showMessage(message, 5000)
             return
-        window.attempt(lambda: window.service.resize_span(span.id, *moved))
+        window.annotate.attempt(lambda: window.service.resize_span(span.id, *moved))

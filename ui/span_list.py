@@ -1,9 +1,9 @@
-"""The span list: every span of the open layer in text order, updated from Changes, not rebuilt."""
+"""The span list: every span of the open layer in text order, following the layer's changes, never rebuilt."""
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -17,7 +17,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from annotator.models import Changes, Span
+from annotator.layer_model import LayerChange, LayerModel
+from annotator.models import Span
 from annotator.schema import Schema
 from annotator.short_text import one_line
 from ui.label_bar import swatch_icon
@@ -46,68 +47,78 @@ def _key(span: Span) -> _Key:
 
 
 class SpanListModel(ItemTableModel):
-    """Spans sorted by (start, end); Qt.UserRole on any column gives the span id."""
+    """Spans sorted by (start, end); Qt.UserRole on any column gives the span id.
+
+    The rows are the spans' (start, end, id) keys, sorted; the spans themselves are read
+    from the layer, so an edit moves or redraws one row and copies nothing.
+    """
 
     columns = COLUMNS
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.items: list[Span] = []
-        self._keys: list[_Key] = []
-        self._by_id: dict[int, Span] = {}
-        self._icons: dict[str, QIcon] = {}
+        self._layer = layer
+        self.items: list[_Key] = []
+        self._icons: dict[str, QIcon] = {spec.name: swatch_icon(spec.color) for spec in schema.labels}
 
-    def set_spans(self, spans: Sequence[Span], schema: Schema) -> None:
+    def reload(self) -> None:
+        """Every span of the layer's (new) document."""
         self.beginResetModel()
-        self._icons = {spec.name: swatch_icon(spec.color) for spec in schema.labels}
-        self.items = sorted(spans, key=_key)
-        self._keys = [_key(span) for span in self.items]
-        self._by_id = {span.id: span for span in self.items}
+        self.items = sorted(_key(span) for span in self._layer.spans.values())
         self.endResetModel()
 
     def row_of(self, span_id: int) -> int | None:
-        span = self._by_id.get(span_id)
-        return None if span is None else bisect.bisect_left(self._keys, _key(span))
+        span = self._layer.spans.get(span_id)
+        return None if span is None else self._row_of_key(_key(span))
 
     def span_at(self, row: int) -> Span:
-        return self.items[row]
+        return self._layer.spans[self.items[row][2]]
 
-    def insert(self, span: Span) -> None:
-        if span.id in self._by_id:
-            self.replace(span)
-            return
-        row = bisect.bisect_left(self._keys, _key(span))
+    def apply(self, change: LayerChange) -> None:
+        """Move, insert and remove the rows of the spans one change touched."""
+        for span in change.spans_removed:
+            self._remove(_key(span))
+        for old, new in change.spans_changed:
+            self._replace(_key(old), _key(new))
+        for span in change.spans_added:
+            self._insert(_key(span))
+
+    def _row_of_key(self, key: _Key) -> int | None:
+        row = bisect.bisect_left(self.items, key)
+        return row if row < len(self.items) and self.items[row] == key else None
+
+    def _insert(self, key: _Key) -> None:
+        row = bisect.bisect_left(self.items, key)
         self.beginInsertRows(QModelIndex(), row, row)
-        self.items.insert(row, span)
-        self._keys.insert(row, _key(span))
-        self._by_id[span.id] = span
+        self.items.insert(row, key)
         self.endInsertRows()
 
-    def remove(self, span_id: int) -> None:
-        row = self.row_of(span_id)
+    def _remove(self, key: _Key) -> None:
+        row = self._row_of_key(key)
         if row is None:
-            return  # already gone (another change got there first)
+            return
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self.items[row], self._keys[row], self._by_id[span_id]
+        del self.items[row]
         self.endRemoveRows()
 
-    def replace(self, span: Span) -> None:
-        row = self.row_of(span.id)
-        if row is None:
-            self.insert(span)
-        elif self._keys[row] == _key(span):
-            self.items[row] = self._by_id[span.id] = span
+    def _replace(self, old: _Key, new: _Key) -> None:
+        row = self._row_of_key(old)
+        if row is not None and old == new:
             self.row_changed(row)
         else:  # its offsets moved, so its place in the order may have moved too
-            self.remove(span.id)
-            self.insert(span)
+            self._remove(old)
+            self._insert(new)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.items):
             return None
-        span, column = self.items[index.row()], index.column()
+        span_id = self.items[index.row()][2]
         if role == Qt.ItemDataRole.UserRole:
-            return span.id
+            return span_id
+        span = self._layer.spans.get(span_id)
+        if span is None:
+            return None  # removed from the layer, its row not yet: a view asked in between
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return span.label
@@ -127,10 +138,11 @@ class SpanList(QWidget):
 
     span_activated = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._quiet = False  # True while the selection is moved by code, not by the user
-        self.model = SpanListModel(self)
+        self._schema = schema
+        self.model = SpanListModel(layer, schema, self)
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -149,29 +161,34 @@ class SpanList(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view)
         self._update_title()
+        unsubscribe = layer.subscribe(self._on_layer_change)
+        self.destroyed.connect(lambda _object=None: unsubscribe())
+        if layer.is_open:
+            self._reload()
 
-    def set_spans(self, spans: Sequence[Span], schema: Schema) -> None:
+    def _on_layer_change(self, change: LayerChange) -> None:
+        if change.reset:
+            self._reload()
+        elif change.spans_touched:
+            self._apply(change)
+
+    def _reload(self) -> None:
         self._quiet = True
         try:
-            self.model.set_spans(spans, schema)
+            self.model.reload()
         finally:
             self._quiet = False
         metrics = self.fontMetrics()
-        widest = max((metrics.horizontalAdvance(spec.name) for spec in schema.labels), default=40)
+        widest = max((metrics.horizontalAdvance(spec.name) for spec in self._schema.labels), default=40)
         self.view.setColumnWidth(0, widest + 40)  # swatch, its gap and the cell padding
         self.view.setColumnWidth(2, metrics.horizontalAdvance("organisation") + 16)
         self._update_title()
 
-    def apply_changes(self, changes: Changes) -> None:
+    def _apply(self, change: LayerChange) -> None:
         selected = self.selected_span()
         self._quiet = True  # rows moving under the selection are not the user's choice
         try:
-            for span in changes.spans_removed:
-                self.model.remove(span.id)
-            for span in changes.spans_changed:
-                self.model.replace(span)
-            for span in changes.spans_added:
-                self.model.insert(span)
+            self.model.apply(change)
         finally:
             self._quiet = False
         if selected is not None and self.selected_span() != selected:

@@ -2,8 +2,8 @@
 
 Everything that enters or leaves this widget is a code-point offset into the stored
 text; Qt positions (UTF-16 units, one per CRLF) are converted here with OffsetMap
-and never escape. The text itself always comes from the DocumentView, never from the
-widget, which rewrites it (NBSP -> space, line separators -> "\\n").
+and never escape. The text and spans always come from the layer (LayerModel), never
+from the widget, which rewrites the text (NBSP -> space, line separators -> "\\n").
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
-from annotator.models import Changes, DocumentView, Span
+from annotator.layer_model import LayerChange, LayerModel
+from annotator.models import Span
 from annotator.schema import Schema
 from annotator.snapping import snap_selection
 from annotator.text import OffsetMap, trim_whitespace
@@ -45,11 +46,13 @@ CURRENT_SEARCH_HIT = QColor("#E0218A")
 
 
 class AnnotationTextView(QPlainTextEdit):
+    """Shows the layer's document; a new document in the layer replaces the text, a change redraws its blocks."""
+
     span_clicked = Signal(int)  # innermost span under a click, or -1 for a click on no span
     selection_changed_range = Signal(int, int)  # code points after snapping; start == end when empty
     zoom_changed = Signal(int)  # total zoom steps, after zoom() or Ctrl+wheel
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
         self.setTextInteractionFlags(
@@ -61,12 +64,11 @@ class AnnotationTextView(QPlainTextEdit):
         self.setFont(font)
         self.document().setDocumentMargin(12)
         self.document().setUndoRedoEnabled(False)  # read-only: an undo stack of the whole text is waste
-        self._text = ""
+        self._layer = layer
         self._offsets = OffsetMap("")
-        self._document: DocumentView | None = None
-        self._schema: Schema | None = None
-        self._highlighter = SpanHighlighter(self.document())
-        # The text only changes through show_document, which formats what it needs; left
+        self._schema = schema
+        self._highlighter = SpanHighlighter(layer, schema, self.document())
+        # The text only changes through _show_document, which formats what it needs; left
         # connected, the highlighter would call into Python for every block of every new
         # text (~10 ms per MB) even when it has nothing to draw there yet.
         self.document().disconnect(self._highlighter)
@@ -80,49 +82,52 @@ class AnnotationTextView(QPlainTextEdit):
         # "snapped": a dashed frame around what a keyboard selection will label, where that differs.
         self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": [], "snapped": []}
         self.selectionChanged.connect(self._emit_selection)
+        unsubscribe = layer.subscribe(self._on_layer_change)
+        self.destroyed.connect(lambda _object=None: unsubscribe())
+        if layer.is_open:
+            self._show_document()
 
     # -- the document --------------------------------------------------------------
 
     @property
+    def layer(self) -> LayerModel:
+        return self._layer
+
+    @property
     def document_text(self) -> str:
         """The stored text shown (the widget's own copy is rewritten by Qt)."""
-        return self._text
+        return self._layer.text
 
     @property
     def highlighter(self) -> SpanHighlighter:
         return self._highlighter
 
-    def show_document(self, view: DocumentView, schema: Schema) -> None:
-        self._document, self._schema, self._text = view, schema, view.text
-        self._offsets = OffsetMap(view.text)
+    def _on_layer_change(self, change: LayerChange) -> None:
+        # Span changes are the highlighter's (it redraws their blocks); a new document is ours.
+        if change.reset:
+            self._show_document()
+
+    def _show_document(self) -> None:
+        text = self._layer.text
+        self._offsets = OffsetMap(text)
         self._overlays = {name: [] for name in self._overlays}
         self._frames = {name: [] for name in self._frames}
         self.setExtraSelections([])
         # A long text is formatted deferred: the visible blocks first (see paintEvent),
         # the rest in idle time after the first paint; a short one all at once.
-        deferred = len(view.text) > DEFER_ABOVE
-        self._highlighter.load(view.text, schema, view.spans, self._offsets, deferred=deferred)
-        self.setPlainText(view.text)
+        deferred = len(text) > DEFER_ABOVE
+        self._highlighter.load(self._offsets, deferred=deferred)
+        self.setPlainText(text)
         if deferred:
             self._highlighter.begin_deferred()
             self._format_visible_blocks()
         else:
             self._highlighter.rehighlight()
 
-    def apply_changes(self, changes: Changes) -> None:
-        """Redraw what one action changed; changes to another document or layer are ignored."""
-        shown = self._document
-        if (
-            shown is None
-            or changes.document_id not in (None, shown.id)
-            or changes.annotator not in (None, shown.annotator)
-        ):
-            return
-        self._highlighter.apply_changes(changes)
-
     def spans_at(self, offset: int) -> list[Span]:
         """Spans covering code point ``offset``, outermost first."""
-        return self._highlighter.index.spans_at(offset)
+        spans = self._layer.spans
+        return [spans[span_id] for span_id in self._highlighter.index.span_ids_at(offset)]
 
     # -- offsets ---------------------------------------------------------------------
 
@@ -131,7 +136,7 @@ class AnnotationTextView(QPlainTextEdit):
         return self._from_qt(qt_position, round_up=False)
 
     def qt_at_offset(self, offset: int) -> int:
-        return self._offsets.to_qt(min(max(offset, 0), len(self._text)))
+        return self._offsets.to_qt(min(max(offset, 0), len(self._layer.text)))
 
     def _from_qt(self, qt_position: int, *, round_up: bool) -> int:
         last = max(self.document().characterCount() - 1, 0)
@@ -158,7 +163,7 @@ class AnnotationTextView(QPlainTextEdit):
             return None
         start, end = self.shown_selection()
         snap = snap_selection if self._snap else trim_whitespace
-        start, end = snap(self._text, start, end)
+        start, end = snap(self._layer.text, start, end)
         return (start, end) if start < end else None
 
     def shown_selection(self) -> tuple[int, int]:

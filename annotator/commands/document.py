@@ -76,7 +76,7 @@ class SetDocumentLabel(Command):
         if (ctx.session.get(DocumentLabelRow, key) is not None) == self.present:
             raise ValidationError(f"document label {self.label} is already {'set' if self.present else 'unset'}")
         self._write(ctx, self.present)
-        return Changes(self.description, self.document_id, ctx.annotator, document_labels_changed=True)
+        return _label_changes(self.description, self.document_id, ctx.annotator, self.label, self.present)
 
     def revert(self, ctx: EditContext) -> Changes:
         key = (self.document_id, ctx.annotator_id, self.label)
@@ -84,7 +84,7 @@ class SetDocumentLabel(Command):
             state = "set" if not self.present else "unset"
             raise ValidationError(f"document label {self.label} is {state} now (changed in another window)")
         self._write(ctx, not self.present)
-        return Changes(f"undo {self.description}", self.document_id, ctx.annotator, document_labels_changed=True)
+        return _label_changes(f"undo {self.description}", self.document_id, ctx.annotator, self.label, not self.present)
 
     def _write(self, ctx: EditContext, present: bool) -> None:
         key = (self.document_id, ctx.annotator_id, self.label)
@@ -99,3 +99,10 @@ class SetDocumentLabel(Command):
                 )
             )
         ctx.session.flush()
+
+
+def _label_changes(description: str, document_id: int, annotator: str, label: str, present: bool) -> Changes:
+    """Changes saying that ``label`` was set (present) or unset on the layer."""
+    if present:
+        return Changes(description, document_id, annotator, document_labels_added=(label,))
+    return Changes(description, document_id, annotator, document_labels_removed=(label,))

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
+from annotator.layer_model import LayerModel
 from annotator.models import Changes, DocumentView, Span
 from annotator.schema import Schema, load_schema
 from annotator.segments import SegmentIndex
@@ -85,8 +86,9 @@ def color(schema: Schema, label: str) -> str:
 
 
 class CountingHighlighter(SpanHighlighter):
-    def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
+    def __init__(self, layer: LayerModel, schema: Schema, document: QTextDocument) -> None:
+        super().__init__(layer, schema, document)
+        self.layer = layer
         self.calls = 0
 
     def highlightBlock(self, text: str) -> None:
@@ -99,8 +101,10 @@ def editor_with(
 ) -> tuple[QPlainTextEdit, CountingHighlighter]:
     editor = QPlainTextEdit()
     qtbot.addWidget(editor)
-    highlighter = CountingHighlighter(editor.document())
-    highlighter.load(text, schema, spans)
+    layer = LayerModel()
+    layer.load(DocumentView(1, "d", text, {}, "alice", "todo", tuple(spans), (), ()))
+    highlighter = CountingHighlighter(layer, schema, editor.document())
+    highlighter.load()
     editor.setPlainText(text)
     return editor, highlighter
 
@@ -134,10 +138,10 @@ def test_segments_become_exact_ranges_in_utf16_within_the_block(qtbot: QtBot, sc
 
 
 def test_enclosing_spans_are_painted_as_bars_in_their_dark_colour(qtbot: QtBot, schema: Schema) -> None:
-    view = AnnotationTextView()
+    view = AnnotationTextView(LayerModel(), schema)
     qtbot.addWidget(view)
     view.resize(900, 300)
-    view.show_document(DocumentView(1, "d", TEXT, {}, "alice", "todo", (CLAIM, ACTOR, DATE), (), ()), schema)
+    view.layer.load(DocumentView(1, "d", TEXT, {}, "alice", "todo", (CLAIM, ACTOR, DATE), (), ()))
     view.show()
     qtbot.waitExposed(view)
     image = view.viewport().grab().toImage()
@@ -167,19 +171,19 @@ def test_adding_and_removing_a_span_redraws_one_block_and_nothing_else(qtbot: Qt
     moscow = text.index("Moscow", starts[10])
     added = make_span(7, moscow, moscow + 6, "ACTOR", text)
     highlighter.calls = 0
-    highlighter.apply_changes(Changes("label", spans_added=(added,)))
+    highlighter.layer.apply(Changes("label", spans_added=(added,)))
     after = all_formats(editor.document())
     assert highlighter.calls == 1
     assert [i for i in range(30) if before[i] != after[i]] == [10]
     assert drawn(editor.document(), text, moscow) == ((7,), color(schema, "ACTOR"))
 
     highlighter.calls = 0
-    highlighter.apply_changes(Changes("relabel", spans_changed=(make_span(7, moscow, moscow + 6, "DATE", text),)))
+    highlighter.layer.apply(Changes("relabel", spans_changed=(make_span(7, moscow, moscow + 6, "DATE", text),)))
     assert highlighter.calls == 1
     assert drawn(editor.document(), text, moscow) == ((7,), color(schema, "DATE"))
 
     highlighter.calls = 0
-    highlighter.apply_changes(Changes("undo", spans_removed=(added,)))
+    highlighter.layer.apply(Changes("undo", spans_removed=(added,)))
     assert highlighter.calls == 1
     assert all_formats(editor.document()) == before
 
@@ -190,7 +194,7 @@ def test_a_span_over_three_paragraphs_redraws_those_three(qtbot: QtBot, schema: 
     start, end = text.index("Line 4"), text.index("Line 6") + 6
     claim = make_span(1, start, end, "CLAIM", text)
     highlighter.calls = 0
-    highlighter.apply_changes(Changes("label", spans_added=(claim,)))
+    highlighter.layer.apply(Changes("label", spans_added=(claim,)))
     assert highlighter.calls == 3
     assert [i for i, block in enumerate(all_formats(editor.document())) if block] == [4, 5, 6]
     # The CRLF between the lines is not drawn, and "Line 6" ends exactly at its code points.
@@ -198,13 +202,15 @@ def test_a_span_over_three_paragraphs_redraws_those_three(qtbot: QtBot, schema: 
     assert drawn(editor.document(), text, end)[0] == ()
 
 
-def test_set_spans_rebuilds_everything(qtbot: QtBot, schema: Schema) -> None:
-    editor, highlighter = editor_with(qtbot, schema, TEXT, [CLAIM, ACTOR, DATE])
-    highlighter.calls = 0
-    highlighter.set_spans([DATE])
-    assert highlighter.calls == editor.document().blockCount()
-    assert drawn(editor.document(), TEXT, ACTOR_AT) == ((), None)
-    assert drawn(editor.document(), TEXT, DATE_AT) == ((3,), color(schema, "DATE"))
+def test_another_document_in_the_layer_redraws_everything(qtbot: QtBot, schema: Schema) -> None:
+    view = AnnotationTextView(LayerModel(), schema)
+    qtbot.addWidget(view)
+    view.layer.load(DocumentView(1, "d", TEXT, {}, "alice", "todo", (CLAIM, ACTOR, DATE), (), ()))
+    view.layer.load(DocumentView(2, "e", TEXT, {}, "alice", "todo", (DATE,), (), ()))
+    reference, _ = editor_with(qtbot, schema, TEXT, [DATE])
+    assert all_formats(view.document()) == all_formats(reference.document())
+    assert drawn(view.document(), TEXT, ACTOR_AT) == ((), None)
+    assert drawn(view.document(), TEXT, DATE_AT) == ((3,), color(schema, "DATE"))
 
 
 def test_a_label_missing_from_the_schema_is_drawn_grey_not_dropped(qtbot: QtBot, schema: Schema) -> None:
@@ -255,10 +261,10 @@ def long_article() -> tuple[str, list[Span]]:
 
 
 def long_view(qtbot: QtBot, schema: Schema, text: str, spans: Sequence[Span]) -> AnnotationTextView:
-    view = AnnotationTextView()
+    view = AnnotationTextView(LayerModel(), schema)
     qtbot.addWidget(view)
     view.resize(700, 300)
-    view.show_document(DocumentView(1, "long", text, {}, "alice", "todo", tuple(spans), (), ()), schema)
+    view.layer.load(DocumentView(1, "long", text, {}, "alice", "todo", tuple(spans), (), ()))
     return view
 
 
@@ -298,7 +304,7 @@ def test_changes_before_idle_formatting_ends_are_drawn_and_kept(qtbot: QtBot, sc
     view = long_view(qtbot, schema, text, spans)
     at = text.index("Moscow", len(text) // 2)
     added = make_span(10**6, at, at + 6, "ACTOR", text)
-    view.apply_changes(Changes("label", document_id=1, spans_added=(added,)))
+    view.layer.apply(Changes("label", document_id=1, spans_added=(added,)))
     assert drawn(view.document(), text, at) == ((added.id,), color(schema, "ACTOR"))
     view.highlighter.finish_now()
     assert view.highlighter.is_complete

@@ -78,7 +78,7 @@ def test_select_and_press_the_hotkey_saves_exact_offsets_after_emoji_and_crlf(
     select(window, start, end)
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     assert saved_spans(project) == [(start, end, "ACTOR", "Choe Ryong Hae")]
-    assert window.selected_span is not None  # the new span is selected for its attributes
+    assert window.annotate.selected_span is not None  # the new span is selected for its attributes
     assert "1 spans" in window.status_line.spans_label.text()
 
 
@@ -110,7 +110,7 @@ def test_relabel_delete_undo_redo(window: MainWindow, project: Path, qtbot: QtBo
 def test_attributes_are_saved_from_the_side_panel(window: MainWindow, project: Path, qtbot: QtBot) -> None:
     select(window, *offsets("Kim Jong Un"))
     qtbot.keyClick(window.view, Qt.Key.Key_A)
-    window.attribute_editor.attribute_edited.emit(window.selected_span, "kind", "person")
+    window.attribute_editor.attribute_edited.emit(window.annotate.selected_span, "kind", "person")
     with AnnotationService.open(project, "alice") as service:
         (span,) = service.document(service.documents()[0].id).spans
     assert dict(span.attributes) == {"kind": "person"}
@@ -119,17 +119,17 @@ def test_attributes_are_saved_from_the_side_panel(window: MainWindow, project: P
 def test_a_relation_from_claim_to_actor(window: MainWindow, project: Path, qtbot: QtBot) -> None:
     select(window, *offsets("Choe Ryong Hae"))
     qtbot.keyClick(window.view, Qt.Key.Key_A)
-    actor = window.selected_span
+    actor = window.annotate.selected_span
     select(window, *offsets("the talks\u00a0resume  on Monday"))
     qtbot.keyClick(window.view, Qt.Key.Key_C)
-    claim = window.selected_span
+    claim = window.annotate.selected_span
     qtbot.keyClick(window.view, Qt.Key.Key_S)  # SAID_BY from the selected CLAIM...
-    assert window.pending_relation == ("SAID_BY", claim)
+    assert window.annotate.pending_relation == ("SAID_BY", claim)
     window.view.span_clicked.emit(actor)  # ...to the ACTOR clicked next
     with AnnotationService.open(project, "alice") as service:
         view = service.document(service.documents()[0].id)
     assert [(r.label, r.head, r.tail) for r in view.relations] == [("SAID_BY", claim, actor)]
-    assert window.pending_relation is None
+    assert window.annotate.pending_relation is None
 
 
 def test_navigation_and_mark_done(window: MainWindow, project: Path, qtbot: QtBot) -> None:
@@ -186,7 +186,7 @@ def test_overlapping_spans_are_all_drawn(window: MainWindow, qtbot: QtBot) -> No
     for (start, end), key in ((claim, Qt.Key.Key_C), (actor, Qt.Key.Key_A), (date, Qt.Key.Key_D)):
         select(window, start, end)
         qtbot.keyClick(window.view, key)
-    window.clear_selection()  # no overlay over what is checked
+    window.annotate.clear_selection()  # no overlay over what is checked
     qtbot.wait(50)
 
     def labels(offset: int) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from annotator.layer_model import LayerModel
 from annotator.models import Changes, DocumentView, Relation, Span
 from annotator.schema import Schema, load_schema
 from ui.relation_panel import RelationPanel
@@ -46,10 +47,15 @@ def window(qtbot) -> QWidget:
 
 
 @pytest.fixture
-def panel(qtbot, window: QWidget, schema: Schema) -> RelationPanel:
-    widget = RelationPanel()
+def layer() -> LayerModel:
+    return LayerModel()
+
+
+@pytest.fixture
+def panel(qtbot, window: QWidget, schema: Schema, layer: LayerModel) -> RelationPanel:
+    widget = RelationPanel(layer, schema)
     window.layout().addWidget(widget)
-    widget.set_document(make_view((ACTOR, CLAIM, DATE), (SAID_BY,)), schema)
+    layer.load(make_view((ACTOR, CLAIM, DATE), (SAID_BY,)))
     window.resize(420, 400)
     with qtbot.waitActive(window):
         window.show()
@@ -73,19 +79,19 @@ def test_lists_relations_with_type_and_both_span_texts(panel: RelationPanel) -> 
     assert "Russia could be looking to increase its influence" in panel.list.item(0).toolTip()
 
 
-def test_head_span_offers_only_the_relations_it_may_start(qtbot, panel: RelationPanel, schema: Schema) -> None:
-    panel.set_head_span(CLAIM, schema)
+def test_head_span_offers_only_the_relations_it_may_start(qtbot, panel: RelationPanel) -> None:
+    panel.set_head_span(CLAIM)
     assert [b.text() for b in panel.type_buttons.values()] == ["SAID_BY (s)", "WHEN (w)"]
     assert all(button.isVisible() for button in panel.type_buttons.values())
-    panel.set_head_span(ACTOR, schema)
+    panel.set_head_span(ACTOR)
     assert panel.type_buttons == {}
     assert "ACTOR" in panel.head_label.text()
-    panel.set_head_span(None, schema)
+    panel.set_head_span(None)
     assert panel.type_buttons == {}
 
 
-def test_clicking_a_type_button_emits_it(qtbot, panel: RelationPanel, schema: Schema) -> None:
-    panel.set_head_span(CLAIM, schema)
+def test_clicking_a_type_button_emits_it(qtbot, panel: RelationPanel) -> None:
+    panel.set_head_span(CLAIM)
     with qtbot.waitSignal(panel.relation_type_chosen, timeout=1000) as blocker:
         qtbot.mouseClick(panel.type_buttons["WHEN"], Qt.MouseButton.LeftButton)
     assert blocker.args == ["WHEN"]
@@ -125,19 +131,18 @@ def test_clicking_and_enter_select_but_select_relation_is_quiet(qtbot, window, p
     assert window.triggered == []
 
 
-def test_apply_changes_adds_and_removes_rows(panel: RelationPanel) -> None:
+def test_layer_changes_add_and_remove_rows(panel: RelationPanel, layer: LayerModel) -> None:
     when = Relation(11, "WHEN", 2, 3)
-    view = make_view((ACTOR, CLAIM, DATE), (SAID_BY, when))
-    panel.apply_changes(Changes("add", relations_added=(when,)), view)
+    layer.apply(Changes("add", relations_added=(when,)))
     assert rows(panel)[1] == "WHEN: 'Russia could be loo…' → 'next week'"
-    panel.apply_changes(Changes("remove", relations_removed=(SAID_BY,)), make_view((ACTOR, CLAIM, DATE), (when,)))
+    layer.apply(Changes("remove", relations_removed=(SAID_BY,)))
     assert rows(panel) == ["WHEN: 'Russia could be loo…' → 'next week'"]
     assert panel.title.text() == "Relations (1)"
 
 
-def test_a_changed_span_text_is_shown(panel: RelationPanel) -> None:
+def test_a_changed_span_text_is_shown(panel: RelationPanel, layer: LayerModel) -> None:
     renamed = Span(1, 0, 3, "ACTOR", "Koh", {})
-    panel.apply_changes(Changes("resize", spans_changed=(renamed,)), make_view((renamed, CLAIM, DATE), (SAID_BY,)))
+    layer.apply(Changes("resize", spans_changed=(renamed,)))
     assert rows(panel) == ["SAID_BY: 'Russia could be loo…' → 'Koh'"]
 
 
@@ -149,7 +154,7 @@ def test_pending_relation_shows_what_to_do(panel: RelationPanel) -> None:
     assert not panel.pending_label.isVisible()
 
 
-def test_reference_layer_lists_all_relations(panel: RelationPanel, schema: Schema) -> None:
+def test_reference_layer_lists_all_relations(panel: RelationPanel, layer: LayerModel) -> None:
     record = json.loads((ROOT / "annotator/example/reference.jsonl").read_text(encoding="utf-8").splitlines()[0])
     spans = tuple(
         Span(int(s["id"][1:]), s["start"], s["end"], s["label"], s["text"], s.get("attributes", {}))
@@ -158,7 +163,7 @@ def test_reference_layer_lists_all_relations(panel: RelationPanel, schema: Schem
     relations = tuple(
         Relation(int(r["id"][1:]), r["label"], int(r["head"][1:]), int(r["tail"][1:])) for r in record["relations"]
     )
-    panel.set_document(make_view(spans, relations), schema)
+    layer.load(make_view(spans, relations))
     assert panel.list.count() == 14
     assert "SAID_BY: 'Russia could be loo…' → 'Koh Yu-hwan'" in rows(panel)
 

@@ -78,7 +78,7 @@ def test_a_new_span_stays_selected_in_its_own_colour_with_a_frame_not_like_a_tex
     start, end = offsets("Choe Ryong Hae")
     view.select_range(start, end)
     qtbot.keyClick(view, Qt.Key.Key_A)
-    assert window.selected_span is not None and not view.textCursor().hasSelection()
+    assert window.annotate.selected_span is not None and not view.textCursor().hasSelection()
     view.viewport().repaint()
     image = view.viewport().grab().toImage()
     rect = view.fragment_rects(start, end)[0]

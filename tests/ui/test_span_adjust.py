@@ -19,8 +19,8 @@ CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 def label(window: MainWindow, qtbot: QtBot, needle: str, key: Qt.Key = Qt.Key.Key_A) -> int:
     window.view.select_range(*offsets(needle))
     qtbot.keyClick(window.view, key)
-    assert window.selected_span is not None
-    return window.selected_span
+    assert window.annotate.selected_span is not None
+    return window.annotate.selected_span
 
 
 def test_edges_move_by_a_word_each_key_one_undo_step(window: MainWindow, project: Path, qtbot: QtBot) -> None:
@@ -34,7 +34,7 @@ def test_edges_move_by_a_word_each_key_one_undo_step(window: MainWindow, project
     assert saved_spans(project) == [(*offsets("Ryong"), "ACTOR", "Ryong")]
     qtbot.keyClick(window.view, Qt.Key.Key_Left, CTRL_ALT)  # start one word left
     assert saved_spans(project) == [(*offsets("Choe Ryong"), "ACTOR", "Choe Ryong")]
-    assert window.selected_span == span_id  # the same span, still selected...
+    assert window.annotate.selected_span == span_id  # the same span, still selected...
     assert window.view._frames["current"][0][:2] == offsets("Choe Ryong")  # ...and framed where it now is
     for expected in ("Ryong", "Ryong Hae", "Choe Ryong Hae", "Choe Ryong"):
         qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

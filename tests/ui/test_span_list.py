@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.models import Changes, Span
+from annotator.layer_model import LayerModel
+from annotator.models import Changes, DocumentView, Span
 from annotator.schema import Schema, load_schema
 from ui.span_list import SpanList
 
@@ -27,11 +28,20 @@ def schema() -> Schema:
     return load_schema(ROOT / "annotator" / "example" / "news.yaml")
 
 
+def document(spans: tuple[Span, ...] | list[Span]) -> DocumentView:
+    return DocumentView(1, "doc", "x" * 400, {}, "alice", "todo", tuple(spans), (), ())
+
+
 @pytest.fixture
-def span_list(qtbot, schema: Schema) -> SpanList:
-    widget = SpanList()
+def layer() -> LayerModel:
+    return LayerModel()
+
+
+@pytest.fixture
+def span_list(qtbot, schema: Schema, layer: LayerModel) -> SpanList:
+    widget = SpanList(layer, schema)
     qtbot.addWidget(widget)
-    widget.set_spans(SPANS, schema)
+    layer.load(document(SPANS))
     widget.resize(400, 300)
     widget.show()
     qtbot.waitExposed(widget)
@@ -66,41 +76,41 @@ def test_rows_show_label_swatch_one_line_text_and_attributes(span_list: SpanList
     assert not span_list.model.index(0, 0).data(Qt.ItemDataRole.DecorationRole).isNull()
 
 
-def test_long_texts_are_shortened(span_list: SpanList, schema: Schema) -> None:
-    span_list.set_spans([Span(9, 0, 300, "CLAIM", "word " * 60, {})], schema)
+def test_long_texts_are_shortened(span_list: SpanList, layer: LayerModel) -> None:
+    layer.load(document([Span(9, 0, 300, "CLAIM", "word " * 60, {})]))
     text = row_text(span_list, 0)[1]
     assert len(text) <= 80 and text.endswith("…")
 
 
-def test_apply_changes_adds_removes_and_updates_rows(span_list: SpanList) -> None:
+def test_layer_changes_add_remove_and_update_rows(span_list: SpanList, layer: LayerModel) -> None:
     inserted: list[int] = []
     span_list.model.rowsInserted.connect(lambda _parent, first, _last: inserted.append(first))
-    span_list.apply_changes(Changes("add", spans_added=(Span(5, 12, 15, "ACTOR", "and", {"kind": "other"}),)))
+    layer.apply(Changes("add", spans_added=(Span(5, 12, 15, "ACTOR", "and", {"kind": "other"}),)))
     assert ids(span_list) == [1, 5, 2, 4, 3]
     assert inserted == [1]  # one row inserted in place, not a reset
 
-    span_list.apply_changes(Changes("remove", spans_removed=(SPANS[1],)))
+    layer.apply(Changes("remove", spans_removed=(SPANS[1],)))
     assert ids(span_list) == [5, 2, 4, 3]
 
-    span_list.apply_changes(Changes("kind", spans_changed=(Span(2, 16, 22, "ACTOR", "Russia", {"kind": "state"}),)))
+    layer.apply(Changes("kind", spans_changed=(Span(2, 16, 22, "ACTOR", "Russia", {"kind": "state"}),)))
     assert row_text(span_list, 1) == ["ACTOR", "Russia", "state"]
 
-    span_list.apply_changes(Changes("relabel", spans_changed=(Span(3, 40, 51, "ACTOR", "next week", {}),)))
+    layer.apply(Changes("relabel", spans_changed=(Span(3, 40, 51, "ACTOR", "next week", {}),)))
     assert row_text(span_list, 3) == ["ACTOR", "next week", ""]
     assert span_list.title.text() == "Spans (4)"
 
 
-def test_a_span_whose_offsets_change_moves_to_its_new_place(span_list: SpanList) -> None:
-    span_list.apply_changes(Changes("resize", spans_changed=(Span(3, 1, 5, "DATE", "orth", {}),)))
+def test_a_span_whose_offsets_change_moves_to_its_new_place(span_list: SpanList, layer: LayerModel) -> None:
+    layer.apply(Changes("resize", spans_changed=(Span(3, 1, 5, "DATE", "orth", {}),)))
     assert ids(span_list) == [1, 3, 2, 4]
 
 
-def test_select_span_does_not_emit_and_survives_changes(span_list: SpanList) -> None:
+def test_select_span_does_not_emit_and_survives_changes(span_list: SpanList, layer: LayerModel) -> None:
     got = received(span_list.span_activated)
     span_list.select_span(4)
     assert got == []
     assert span_list.selected_span() == 4
-    span_list.apply_changes(Changes("add", spans_added=(Span(6, 1, 2, "ACTOR", "o", {}),)))
+    layer.apply(Changes("add", spans_added=(Span(6, 1, 2, "ACTOR", "o", {}),)))
     assert span_list.selected_span() == 4  # the row moved down; the selection went with it
     span_list.select_span(None)
     assert span_list.selected_span() is None
@@ -124,13 +134,13 @@ def test_arrow_keys_emit_span_activated(qtbot, span_list: SpanList) -> None:
     assert got == [4, 3]
 
 
-def test_reference_layer_fills_the_list(span_list: SpanList, schema: Schema) -> None:
+def test_reference_layer_fills_the_list(span_list: SpanList, layer: LayerModel) -> None:
     record = json.loads((ROOT / "annotator/example/reference.jsonl").read_text(encoding="utf-8").splitlines()[0])
     spans = [
         Span(int(s["id"][1:]), s["start"], s["end"], s["label"], s["text"], s.get("attributes", {}))
         for s in record["spans"]
     ]
-    span_list.set_spans(spans, schema)
+    layer.load(document(spans))
     starts = [span_list.model.span_at(row).start for row in range(span_list.model.rowCount())]
     assert len(starts) == 77 and starts == sorted(starts)
     assert span_list.title.text() == "Spans (77)"

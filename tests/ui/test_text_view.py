@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QColor, QHelpEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from annotator.layer_model import LayerModel
 from annotator.models import Changes, DocumentView, Span
 from annotator.schema import Schema, load_schema
 from tests.conftest import NEWS_SCHEMA
@@ -42,10 +43,10 @@ def document(spans: Sequence[Span] = (), text: str = TEXT, doc_id: int = 1) -> D
 
 
 def make_view(qtbot: QtBot, schema: Schema, spans: Sequence[Span] = (), text: str = TEXT) -> AnnotationTextView:
-    view = AnnotationTextView()
+    view = AnnotationTextView(LayerModel(), schema)
     qtbot.addWidget(view)
     view.resize(700, 300)
-    view.show_document(document(spans, text), schema)
+    view.layer.load(document(spans, text))
     view.show()
     qtbot.waitExposed(view)
     return view
@@ -239,11 +240,11 @@ def test_overlays_use_extra_selections_and_saved_spans_never_do(qtbot: QtBot, sc
     assert view.extraSelections() == []
 
 
-def test_show_document_clears_overlays(qtbot: QtBot, schema: Schema) -> None:
+def test_another_document_clears_overlays(qtbot: QtBot, schema: Schema) -> None:
     actor = span(2, NORTH, NORTH + 11, "ACTOR")
     view = make_view(qtbot, schema, [actor])
     view.set_current_span(actor)
-    view.show_document(document(doc_id=2), schema)
+    view.layer.load(document(doc_id=2))
     assert view.extraSelections() == []
     assert view.spans_at(NORTH) == []
 
@@ -251,9 +252,9 @@ def test_show_document_clears_overlays(qtbot: QtBot, schema: Schema) -> None:
 def test_changes_to_another_document_are_ignored(qtbot: QtBot, schema: Schema) -> None:
     view = make_view(qtbot, schema)
     actor = span(5, NORTH, NORTH + 11, "ACTOR")
-    view.apply_changes(Changes("other", document_id=99, spans_added=(actor,)))
+    view.layer.apply(Changes("other", document_id=99, spans_added=(actor,)))
     assert view.spans_at(NORTH) == []
-    view.apply_changes(Changes("label", document_id=1, annotator="alice", spans_added=(actor,)))
+    view.layer.apply(Changes("label", document_id=1, annotator="alice", spans_added=(actor,)))
     assert view.spans_at(NORTH) == [actor]
 
 
@@ -275,9 +276,9 @@ def test_zoom_changes_the_font_and_reports_the_total(qtbot: QtBot, schema: Schem
 def test_single_key_shortcuts_reach_the_window(qtbot: QtBot, schema: Schema, editable_control: bool) -> None:
     window = QWidget()
     qtbot.addWidget(window)
-    view: QPlainTextEdit = QPlainTextEdit() if editable_control else AnnotationTextView()
+    view: QPlainTextEdit = QPlainTextEdit() if editable_control else AnnotationTextView(LayerModel(), schema)
     if isinstance(view, AnnotationTextView):
-        view.show_document(document(), schema)
+        view.layer.load(document())
     QVBoxLayout(window).addWidget(view)
     fired: list[str] = []
     keys = {"a": Qt.Key.Key_A, "c": Qt.Key.Key_C, "Delete": Qt.Key.Key_Delete, "Esc": Qt.Key.Key_Escape}

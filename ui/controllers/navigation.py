@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from annotator.models import DocumentSummary, Status
 from ui.controllers.reading_time import ReadingTime
-from ui.document_state import OpenDocument, next_document, next_unfinished
+from ui.document_state import next_document, next_unfinished
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -71,14 +71,7 @@ class DocumentNavigator:
         if view is None:
             return
         self.record_reading_time()
-        window.doc = OpenDocument(view)
-        window.selected_span = None
-        window.pending_relation = None
-        window.view.show_document(view, window.schema)
-        window.span_list.set_spans(view.spans, window.schema)
-        window.relation_panel.set_document(view, window.schema)
-        window.relation_panel.set_pending(None)
-        window._show_span_details(None)
+        window.layer.load(view)  # the text, the panels and the annotate controller follow
         window.document_list.select_document(document_id)
         window.settings.set_last_document(window.project_dir, view.external_id)
         self.reading_time.start()

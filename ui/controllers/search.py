@@ -68,4 +68,4 @@ class DocumentSearch:
             return
         start, end = self.hits[self.index]
         window = self._window
-        window._choose_label_then(lambda label: window._label_all(start, end, label))
+        window.annotate.choose_label_then(lambda label: window.annotate.label_all(start, end, label))
