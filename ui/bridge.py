@@ -1,9 +1,10 @@
-"""Turns the service's change events into a Qt signal, so widgets refresh on what changed."""
+"""Where the core's change events meet Qt: the service's as a signal, the open layer's per widget."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from annotator.layer_model import LayerListener, LayerModel
 from annotator.models import Changes
 from annotator.service import AnnotationService
 
@@ -22,3 +23,10 @@ class ServiceBridge(QObject):
 
     def detach(self) -> None:
         self._unsubscribe()
+
+
+def follow_layer(owner: QObject, layer: LayerModel, listener: LayerListener) -> None:
+    """Call ``listener`` with the layer's changes for as long as ``owner`` lives: a deleted
+    widget is never called (the layer outlives the widgets of one window)."""
+    unsubscribe = layer.subscribe(listener)
+    owner.destroyed.connect(lambda _object=None: unsubscribe())

@@ -28,6 +28,7 @@ from annotator.layer_model import LayerChange, LayerModel
 from annotator.schema import Schema
 from annotator.segments import SegmentIndex
 from annotator.text import OffsetMap
+from ui.bridge import follow_layer
 from ui.colors import label_color, line_color, text_color_on
 from ui.text_line import x_at
 
@@ -101,8 +102,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._format_some)
-        unsubscribe = layer.subscribe(self._on_layer_change)
-        self.destroyed.connect(lambda _object=None: unsubscribe())
+        follow_layer(self, layer, self._on_layer_change)
 
     @property
     def index(self) -> SegmentIndex:

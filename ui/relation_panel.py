@@ -18,6 +18,7 @@ from annotator.layer_model import LayerChange, LayerModel
 from annotator.models import Relation, Span
 from annotator.schema import RelationSpec, Schema
 from annotator.short_text import one_line
+from ui.bridge import follow_layer
 from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
 from ui.label_bar import FlowLayout, is_plain_key, swatch_icon, text_to_html
 from ui.wording import with_article
@@ -110,8 +111,7 @@ class RelationPanel(QWidget):
         layout.addWidget(self._buttons_host)
         layout.addWidget(self.pending_label)
         self.set_head_span(None)
-        unsubscribe = layer.subscribe(self._on_layer_change)
-        self.destroyed.connect(lambda _object=None: unsubscribe())
+        follow_layer(self, layer, self._on_layer_change)
         if layer.is_open:
             self._reload()
 

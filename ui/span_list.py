@@ -21,6 +21,7 @@ from annotator.layer_model import LayerChange, LayerModel
 from annotator.models import Span
 from annotator.schema import Schema
 from annotator.short_text import one_line
+from ui.bridge import follow_layer
 from ui.label_bar import swatch_icon
 from ui.table_model import ItemTableModel, configure_row_table
 
@@ -161,8 +162,7 @@ class SpanList(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view)
         self._update_title()
-        unsubscribe = layer.subscribe(self._on_layer_change)
-        self.destroyed.connect(lambda _object=None: unsubscribe())
+        follow_layer(self, layer, self._on_layer_change)
         if layer.is_open:
             self._reload()
 

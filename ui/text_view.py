@@ -30,6 +30,7 @@ from annotator.models import Span
 from annotator.schema import Schema
 from annotator.snapping import snap_selection
 from annotator.text import OffsetMap, trim_whitespace
+from ui.bridge import follow_layer
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
 from ui.live_snap import snap_dragged_selection, snapped_frame
@@ -82,8 +83,7 @@ class AnnotationTextView(QPlainTextEdit):
         # "snapped": a dashed frame around what a keyboard selection will label, where that differs.
         self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": [], "snapped": []}
         self.selectionChanged.connect(self._emit_selection)
-        unsubscribe = layer.subscribe(self._on_layer_change)
-        self.destroyed.connect(lambda _object=None: unsubscribe())
+        follow_layer(self, layer, self._on_layer_change)
         if layer.is_open:
             self._show_document()
 
