@@ -18,12 +18,14 @@ Rules shared by every ``expect_*``:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
+D = TypeVar("D")  # a default
+V = TypeVar("V")  # a converted value
 
 
 class _Required(Enum):
@@ -126,22 +128,26 @@ def _value(obj: dict[str, Any], key: str, where: str, required: bool) -> object:
     return obj[key]
 
 
-def expect_object(
-    obj: dict[str, Any], key: str, where: str = "", default: dict[str, Any] | _Required = _REQUIRED
-) -> dict[str, Any]:
+def _expect(
+    obj: dict[str, Any], key: str, where: str, default: D | _Required, convert: Callable[[object, str], V]
+) -> V | D:
+    """The value at ``key`` converted (checked) by ``convert``, or ``default`` where it is missing or null."""
     value = _value(obj, key, where, default is _REQUIRED)
     if value is None and not isinstance(default, _Required):
         return default
-    return as_object(value, key_path(where, key))
+    return convert(value, key_path(where, key))
+
+
+def expect_object(
+    obj: dict[str, Any], key: str, where: str = "", default: dict[str, Any] | _Required = _REQUIRED
+) -> dict[str, Any]:
+    return _expect(obj, key, where, default, as_object)
 
 
 def expect_list(
     obj: dict[str, Any], key: str, where: str = "", default: list[Any] | _Required = _REQUIRED
 ) -> list[Any]:
-    value = _value(obj, key, where, default is _REQUIRED)
-    if value is None and not isinstance(default, _Required):
-        return default
-    return as_list(value, key_path(where, key))
+    return _expect(obj, key, where, default, as_list)
 
 
 @overload
@@ -151,10 +157,7 @@ def expect_str(obj: dict[str, Any], key: str, where: str = "", *, default: T, no
 def expect_str(
     obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED, *, nonempty: bool = False
 ) -> str | T:
-    value = _value(obj, key, where, default is _REQUIRED)
-    if value is None and not isinstance(default, _Required):
-        return default
-    return as_str(value, key_path(where, key), nonempty=nonempty)
+    return _expect(obj, key, where, default, _as_nonempty_str if nonempty else as_str)
 
 
 @overload
@@ -162,10 +165,7 @@ def expect_int(obj: dict[str, Any], key: str, where: str = "") -> int: ...
 @overload
 def expect_int(obj: dict[str, Any], key: str, where: str = "", *, default: T) -> int | T: ...
 def expect_int(obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED) -> int | T:
-    value = _value(obj, key, where, default is _REQUIRED)
-    if value is None and not isinstance(default, _Required):
-        return default
-    return as_int(value, key_path(where, key))
+    return _expect(obj, key, where, default, as_int)
 
 
 @overload
@@ -173,10 +173,7 @@ def expect_bool(obj: dict[str, Any], key: str, where: str = "") -> bool: ...
 @overload
 def expect_bool(obj: dict[str, Any], key: str, where: str = "", *, default: T) -> bool | T: ...
 def expect_bool(obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED) -> bool | T:
-    value = _value(obj, key, where, default is _REQUIRED)
-    if value is None and not isinstance(default, _Required):
-        return default
-    return as_bool(value, key_path(where, key))
+    return _expect(obj, key, where, default, as_bool)
 
 
 @overload
@@ -185,20 +182,21 @@ def expect_id(obj: dict[str, Any], key: str, where: str = "") -> str: ...
 def expect_id(obj: dict[str, Any], key: str, where: str = "", *, default: T) -> str | T: ...
 def expect_id(obj: dict[str, Any], key: str, where: str = "", default: T | _Required = _REQUIRED) -> str | T:
     """An identifier given as a string or an integer (JSON files use both), as a string."""
-    value = _value(obj, key, where, default is _REQUIRED)
-    if value is None and not isinstance(default, _Required):
-        return default
-    return as_id(value, key_path(where, key))
+    return _expect(obj, key, where, default, as_id)
 
 
 def expect_str_list(
     obj: dict[str, Any], key: str, where: str = "", default: list[str] | _Required = _REQUIRED
 ) -> list[str]:
     """A list of strings (document labels, a region's labels)."""
-    value = _value(obj, key, where, default is _REQUIRED)
-    if value is None and not isinstance(default, _Required):
-        return default
-    path = key_path(where, key)
+    return _expect(obj, key, where, default, _as_str_list)
+
+
+def _as_nonempty_str(value: object, path: str) -> str:
+    return as_str(value, path, nonempty=True)
+
+
+def _as_str_list(value: object, path: str) -> list[str]:
     return [as_str(item, key_path(path, index)) for index, item in enumerate(as_list(value, path))]
 
 
