@@ -17,8 +17,8 @@ from ui.settings import WindowSettings
 ORGANIZATION = "Annotator"
 APPLICATION = "annotator"
 NO_DISPLAY = (
-    "No display to open the window on: set DISPLAY (X11) or WAYLAND_DISPLAY, "
-    "or run headless with QT_QPA_PLATFORM=offscreen (e.g. make screenshot)."
+    "no display to open the window on: set DISPLAY (X11) or WAYLAND_DISPLAY, "
+    "or run headless with QT_QPA_PLATFORM=offscreen (e.g. make screenshot)"
 )
 
 
@@ -55,9 +55,8 @@ def has_display() -> bool:
 
 def run(project_dir: Path) -> int:
     """Open the window on a project and run until it closes; errors become dialogs."""
-    if not has_display():
-        print(NO_DISPLAY, file=sys.stderr)
-        return 1
+    if not has_display():  # the CLI says it in its one error line, like every failure
+        raise AnnotatorError(NO_DISPLAY)
     app = application()
     try:
         window = build_window(project_dir)

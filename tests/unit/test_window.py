@@ -89,3 +89,18 @@ def test_a_broken_window_module_is_not_taken_for_a_missing_gui_extra(
     assert main(["gui", "somewhere"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: internal error") and "gui extra" not in err
+
+
+def test_without_a_display_the_window_is_one_error_line(data_home: Path, tmp_path: Path) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    project = tmp_path / "p"
+    assert main(["init", str(project)]) == 0
+    result = subprocess.run(
+        [sys.executable, "main.py", "gui", str(project)], capture_output=True, text=True, cwd=REPO, env=environment
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: no display to open the window on"), (
+        result.stderr
+    )
