@@ -6,7 +6,7 @@ encloses it is drawn as a bar in a dark shade of its own label colour, one bar p
 nesting level: the outermost along the bottom of the line, the next along its top. So a CLAIM holding an
 ACTOR and a DATE shows the CLAIM tint between them and a CLAIM bar under them.
 Character formats have no thickness for underlines, so the bars are painted by the
-view (``paint_nesting_bars``) from the labels each format carries.
+view (ui/nesting_bars.py) from the labels each format carries.
 
 Qt calls ``highlightBlock`` for every block when the text is set, so per-block work is
 two bisections plus the segments in that block, never a scan of all spans. Even so,
@@ -21,8 +21,15 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QSyntaxHighlighter, QTextBlock, QTextCharFormat, QTextDocument, QTextFormat
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QSyntaxHighlighter,
+    QTextBlock,
+    QTextCharFormat,
+    QTextDocument,
+    QTextFormat,
+)
 
 from annotator.layer_model import LayerChange, LayerModel
 from annotator.schema import Schema
@@ -30,7 +37,7 @@ from annotator.segments import SegmentIndex
 from annotator.text import OffsetMap
 from ui.bridge import follow_layer
 from ui.colors import label_color, line_color, text_color_on
-from ui.text_line import x_at
+from ui.nesting_bars import NestingBars
 
 __all__ = ["SPAN_IDS", "SPAN_LABELS", "SpanHighlighter", "span_ids_of", "span_labels_of"]
 
@@ -90,6 +97,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._first_screen: _FirstScreen | None = None
         self._schema = schema
         self._looks: dict[tuple[str, ...], QTextCharFormat] = {}
+        self.nesting_bars = NestingBars(span_labels_of, self.bar_color_of)  # painted by the view
         self._line_colors: dict[str, QColor] = {}
         # Deferred loads: skip the setPlainText pass (if attached to edits at all), then
         # track which blocks are formatted.
@@ -129,6 +137,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._offsets = offsets or OffsetMap(self._layer.text)
         self._index = None if deferred else SegmentIndex(self._layer.spans.values())
         self._first_screen = None
+        self.nesting_bars.clear()
         self._skip_all, self._done, self._warm = deferred, None, False
 
     def begin_deferred(self) -> None:
@@ -286,6 +295,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         if self._skip_all:
             return  # the setPlainText pass of a deferred load: blocks are formatted later
         block = self.currentBlock()
+        self.nesting_bars.forget(block.blockNumber())
         position = block.position()
         if self._done is not None:
             self._mark_done(block.blockNumber())
@@ -326,46 +336,3 @@ class SpanHighlighter(QSyntaxHighlighter):
         if color is None:
             color = self._line_colors[label] = line_color(self.color_of(label))
         return color
-
-    def paint_nesting_bars(self, painter: QPainter, block: QTextBlock, origin: QPointF, bar: float) -> None:
-        """Bars under the segments of ``block`` for each enclosing span (see the module doc).
-
-        ``origin`` is the block's top-left in the painter's coordinates; ``bar`` the
-        thickness of one bar. Called by the view for visible blocks only.
-        """
-        layout = block.layout()
-        if layout is None or layout.lineCount() == 0:
-            return
-        lines = [layout.lineAt(i) for i in range(layout.lineCount())]
-        for fmt_range in layout.formats():
-            labels = span_labels_of(fmt_range.format)
-            if len(labels) < 2:
-                continue
-            start, end = fmt_range.start, fmt_range.start + fmt_range.length
-            for line in lines:
-                line_start = line.textStart()
-                line_end = line_start + line.textLength()
-                if line_end <= start or line_start >= end:
-                    continue
-                left = x_at(line, max(start, line_start))
-                right = x_at(line, min(end, line_end))
-                if right < left:  # right-to-left text
-                    left, right = right, left
-                top = origin.y() + line.y()
-                bottom = top + line.height()
-                for level, label in enumerate(labels[:-1]):
-                    painter.fillRect(
-                        QRectF(origin.x() + left, _bar_top(level, top, bottom, bar), right - left, bar),
-                        self.bar_color_of(label),
-                    )
-
-
-def _bar_top(level: int, line_top: float, line_bottom: float, bar: float) -> float:
-    """Where the bar of nesting ``level`` goes: outermost along the bottom of the line
-    (where an underline sits), the next along the top (above capitals, where the line box
-    is mostly empty), deeper ones stacked up from the bottom."""
-    if level == 0:
-        return line_bottom - bar
-    if level == 1:
-        return line_top
-    return line_bottom - level * bar

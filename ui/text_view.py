@@ -353,7 +353,7 @@ class AnnotationTextView(QPlainTextEdit):
         bar = max(2.0, round(self.fontMetrics().height() / 6))
         area = event.rect()
         for block, origin in self._visible_blocks(area.top(), area.bottom()):
-            self._highlighter.paint_nesting_bars(painter, block, origin, bar)
+            self._highlighter.nesting_bars.paint(painter, block, origin, bar, area.top(), area.bottom())
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
