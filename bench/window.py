@@ -1,4 +1,4 @@
-"""The annotation view on a long article: open + first paint, and adding one span.
+"""The annotation view on a long article: open + first paint, adding one span, scrolling one paragraph.
 
 Run: QT_QPA_PLATFORM=offscreen python bench/window.py [--repeats N]
 
@@ -9,6 +9,10 @@ Run: QT_QPA_PLATFORM=offscreen python bench/window.py [--repeats N]
 2. Add one span: LayerModel.apply of a Changes with one added span (the view follows),
    then a paint, on that article against the same on a 2 KB article. Target: at most 2x
    (an edit must not cost more on a long article).
+3. One paragraph: the same article with its paragraph breaks made spaces (one 1 MB block),
+   fully formatted; a repaint where it stands and a page down, each with its paint, against
+   the same in a bare QPlainTextEdit. Target: within 2x (per paint only the visible lines
+   may be touched; a walk over the block's lines was quadratic: 30 s a paint).
 
 Medians of several repeats, since these machines are noisy. Prints; never fails on time.
 """
@@ -22,6 +26,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -178,6 +183,45 @@ def add_span_ms(app: QApplication, schema: Schema, document: DocumentView, repea
     return statistics.median(times)
 
 
+def one_paragraph(text: str) -> str:
+    """The same text with its paragraph breaks made spaces (same length, so every span stays put)."""
+    return text.replace("\r\n\r\n", "    ").replace("\n\n", "  ")
+
+
+def scroll_times(app: QApplication, widget: QPlainTextEdit, repeats: int) -> tuple[float, float]:
+    """Medians in ms of a repaint where the view stands and of a page down (with its paint)."""
+    repaints, pages = [], []
+    bar = widget.verticalScrollBar()
+    for _ in range(repeats):
+        started = time.perf_counter()
+        widget.viewport().repaint()
+        widget.viewport().grab()
+        repaints.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        bar.setValue(bar.value() + bar.pageStep())
+        app.processEvents()
+        widget.viewport().grab()
+        pages.append((time.perf_counter() - started) * 1000)
+    return statistics.median(repaints), statistics.median(pages)
+
+
+def paragraph_times(app: QApplication, schema: Schema, document: DocumentView, repeats: int) -> dict[str, float]:
+    """Repaint and page down in a fully formatted view of ``document`` and in a bare editor."""
+    bare = fresh(app, QPlainTextEdit)
+    bare.setPlainText(document.text)
+    app.processEvents()
+    times = dict(zip(("bare repaint", "bare page"), scroll_times(app, bare, repeats), strict=True))
+    discard(bare)
+    layer = LayerModel()
+    view = fresh(app, lambda: AnnotationTextView(layer, schema))
+    assert isinstance(view, AnnotationTextView)
+    layer.load(document)
+    settle(app, view)
+    times.update(zip(("view repaint", "view page"), scroll_times(app, view, repeats), strict=True))
+    discard(view)
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -210,6 +254,14 @@ def main(argv: list[str] | None = None) -> int:
         f"add one span + paint 1 MB article      {long_ms:8.2f} ms   2 KB article        {small_ms:8.2f} ms   "
         f"ratio {long_ms / small_ms:5.2f}  (target <= 2)"
     )
+    paragraph = replace(long_doc, text=one_paragraph(long_text))
+    shown = paragraph_times(app, schema, paragraph, args.repeats)
+    for what in ("repaint", "page"):
+        view_ms, bare_ms = shown[f"view {what}"], shown[f"bare {what}"]
+        print(
+            f"one 1 MB paragraph: {'repaint  ' if what == 'repaint' else 'page down'} view {view_ms:8.1f} ms   "
+            f"bare QPlainTextEdit {bare_ms:8.1f} ms   ratio {view_ms / bare_ms:5.2f}  (target <= 2)"
+        )
     return 0
 
 
