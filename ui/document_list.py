@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -43,12 +44,16 @@ class DocumentListModel(ItemTableModel):
         super().__init__(parent)
         self.items: list[DocumentSummary] = []
         self._rows: dict[int, int] = {}  # document id -> row
+        # Documents per status, kept per row change: the progress bar must not count a
+        # 100,000-document project again on every edit.
+        self.statuses: Counter[str] = Counter()
         self._icons = {status: swatch_icon(color, 10) for status, color in STATUS_COLOR.items()}
 
     def set_documents(self, docs: Sequence[DocumentSummary]) -> None:
         self.beginResetModel()
         self.items = list(docs)
         self._rows = {doc.id: row for row, doc in enumerate(self.items)}
+        self.statuses = Counter(doc.status for doc in self.items)
         self.endResetModel()
 
     def update_document(self, doc: DocumentSummary) -> None:
@@ -59,8 +64,11 @@ class DocumentListModel(ItemTableModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self.items.append(doc)
             self._rows[doc.id] = row
+            self.statuses[doc.status] += 1
             self.endInsertRows()
             return
+        self.statuses[self.items[row].status] -= 1
+        self.statuses[doc.status] += 1
         self.items[row] = doc
         self.row_changed(row)
 
@@ -108,14 +116,14 @@ def _tooltip(doc: DocumentSummary) -> str:
     )
 
 
-def progress_text(docs: Sequence[DocumentSummary]) -> tuple[int, int, str]:
-    """(finished, total, text): skipped documents count as finished, and are named if any."""
-    done = sum(doc.status == "done" for doc in docs)
-    skipped = sum(doc.status == "skipped" for doc in docs)
-    text = f"{done + skipped} of {len(docs)} done"
+def progress_text(statuses: Mapping[str, int]) -> tuple[int, int, str]:
+    """(finished, total, text) of documents counted by status: skipped documents count as
+    finished, and are named if any."""
+    done, skipped, total = statuses.get("done", 0), statuses.get("skipped", 0), sum(statuses.values())
+    text = f"{done + skipped} of {total} done"
     if skipped:
         text += f" ({skipped} skipped)"
-    return done + skipped, len(docs), text
+    return done + skipped, total, text
 
 
 class DocumentTableView(QTableView):
@@ -208,7 +216,7 @@ class DocumentList(QWidget):
             self.document_activated.emit(index.data(Qt.ItemDataRole.UserRole))
 
     def _update_progress(self) -> None:
-        finished, total, text = progress_text(self.model.documents())
+        finished, total, text = progress_text(self.model.statuses)
         self.progress.setRange(0, max(total, 1))  # range 0..0 would turn the bar into a busy indicator
         self.progress.setValue(finished)
         self.progress.setFormat(text)

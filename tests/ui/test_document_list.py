@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from annotator.models import DocumentSummary
+from annotator.models import STATUSES, DocumentSummary, Status
 from ui.document_list import DocumentList
 
 DOCS = [
@@ -136,3 +138,24 @@ def test_tabbing_into_the_list_opens_nothing(qtbot, docs_list: DocumentList) -> 
     qtbot.wait(10)
     assert docs_list.view.currentIndex().isValid()
     assert ids == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.lists(st.sampled_from(STATUSES), max_size=8),
+    updates=st.lists(st.tuples(st.integers(0, 11), st.sampled_from(STATUSES)), max_size=20),
+)
+def test_the_progress_kept_per_update_equals_a_recount(
+    docs_list: DocumentList, first: list[Status], updates: list[tuple[int, Status]]
+) -> None:
+    """The counts behind the progress bar follow each row change (an edit must not recount a
+    100,000-document list), and always say what counting every row says."""
+    summary = lambda doc_id, status: DocumentSummary(doc_id, f"d{doc_id}", "t", 1, status, 0, 0.0)  # noqa: E731
+    docs_list.set_documents([summary(doc_id, status) for doc_id, status in enumerate(first)])
+    for doc_id, status in updates:  # ids past the list are documents imported meanwhile: appended
+        docs_list.update_document(summary(doc_id, status))
+        rows = docs_list.model.documents()
+        finished = sum(doc.status in ("done", "skipped") for doc in rows)
+        skipped = sum(doc.status == "skipped" for doc in rows)
+        text = f"{finished} of {len(rows)} done" + (f" ({skipped} skipped)" if skipped else "")
+        assert (docs_list.progress.value(), docs_list.progress.format()) == (finished, text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from annotator.models import DocumentSummary, Status
@@ -32,8 +32,12 @@ class DocumentNavigator:
 
     def __init__(self, window: MainWindow) -> None:
         self._window = window
-        self.documents: list[DocumentSummary] = []
         self.reading_time = ReadingTime(window)
+
+    @property
+    def documents(self) -> Sequence[DocumentSummary]:
+        """The project's documents as listed (the list's model is the one copy)."""
+        return self._window.document_list.model.items
 
     def commands(self) -> dict[str, Callable[[], object]]:
         """Handlers of the Document menu's commands (ui/shortcuts.py)."""
@@ -47,8 +51,7 @@ class DocumentNavigator:
         }
 
     def reload_documents(self) -> None:
-        self.documents = self._window.service.documents()
-        self._window.document_list.set_documents(self.documents)
+        self._window.document_list.set_documents(self._window.service.documents())
 
     def open_first_document(self) -> None:
         """The document open when the project was last left, else the first unfinished one."""
@@ -107,18 +110,17 @@ class DocumentNavigator:
 
     def refresh_document_row(self) -> None:
         """Show the open document's status and span count in its row of the document list."""
-        doc = self._window.doc
-        for index, summary in enumerate(self.documents):
-            if doc is not None and summary.id == doc.id:
-                self.documents[index] = doc.summary(summary)
-                self._window.document_list.update_document(self.documents[index])
+        doc, documents = self._window.doc, self._window.document_list
+        row = documents.model.row_of(doc.id) if doc is not None else None
+        if doc is not None and row is not None:
+            documents.update_document(doc.summary(documents.model.items[row]))
 
     def update_status(self) -> None:
         """The open document's place in the list and its span count, in the status bar."""
-        doc = self._window.doc
-        ids = [d.id for d in self.documents]
-        position = ids.index(doc.id) + 1 if doc and doc.id in ids else 0
-        self._window.status_line.show_position(position, len(ids), len(doc.spans) if doc else 0)
+        doc, model = self._window.doc, self._window.document_list.model
+        row = model.row_of(doc.id) if doc is not None else None
+        position = row + 1 if row is not None else 0
+        self._window.status_line.show_position(position, len(model.items), len(doc.spans) if doc else 0)
 
     def record_reading_time(self) -> None:
         self.reading_time.record(self._doc_id())
