@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from annotator.example_project import copy_example
 from annotator.project import Project
 from annotator.schema import SchemaError
 from annotator.service import AnnotationService
-from tests.conftest import EXAMPLE, ProjectMaker
+from tests.conftest import EXAMPLE, REPO, ProjectMaker
 
 
 def test_a_new_database_is_created_by_the_migrations(make_project: ProjectMaker) -> None:
@@ -65,6 +67,25 @@ def test_an_older_database_is_upgraded_on_open_and_keeps_its_data(make_project: 
         with project.engine.connect() as connection:
             assert connection.execute(text("SELECT external_id FROM documents")).scalars().all() == ["old"]
     assert "ix_events_document" in indexes
+
+
+def test_the_head_the_package_names_is_alembics_head() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION
+
+
+def test_opening_an_up_to_date_project_imports_no_alembic(make_project: ProjectMaker) -> None:
+    """Alembic costs ~250 ms to import: a CLI command on a current database does without it."""
+    root = make_project()
+    Project.open(root).close()  # created and migrated: current now
+    probe = (
+        "import sys\n"
+        "from annotator.cli import main\n"
+        f"code = main(['stats', {str(root)!r}])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m.partition('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_schema_versions_are_recorded(make_project: ProjectMaker) -> None:
