@@ -109,10 +109,6 @@ class Changes:
         )
 
     @property
-    def document_labels_changed(self) -> bool:
-        return bool(self.document_labels_added or self.document_labels_removed)
-
-    @property
     def touched_range(self) -> tuple[int, int] | None:
         """The smallest code-point range covering every span added, removed or changed."""
         spans = self.spans_added + self.spans_removed + self.spans_changed
