@@ -37,7 +37,7 @@ def document_summaries(session: Session, project: Project, annotator_id: int) ->
             DocumentRow.id,
             DocumentRow.external_id,
             func.substr(DocumentRow.text, 1, TITLE_CHARS),
-            func.length(DocumentRow.text),
+            DocumentRow.text_length,
             DocumentStatusRow.status,
             span_counts.c.n,
             DocumentStatusRow.seconds_spent,

@@ -78,6 +78,8 @@ class DocumentRow(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     # The exact text as imported: never normalised, offsets index into it.
     text: Mapped[str] = mapped_column(Text)
+    # len(text), stored so listings need not read (or on PostgreSQL decompress) every text.
+    text_length: Mapped[int] = mapped_column(default=0, server_default="0")
     sha256: Mapped[str] = mapped_column(String(64))
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -162,5 +164,6 @@ class EventRow(Base):
 
 
 Index("ix_relations_layer", RelationRow.document_id, RelationRow.annotator_id)
+Index("ix_relations_tail", RelationRow.tail_span_id)
 Index("ix_documents_project", DocumentRow.project_id, DocumentRow.id)
 Index("ix_events_document", EventRow.document_id, EventRow.id)

@@ -183,6 +183,7 @@ class _Loader:
                     "project_id": self.project.id,
                     "external_id": external_id,
                     "text": record.text,
+                    "text_length": len(record.text),
                     "sha256": sha,
                     "meta": record.meta,
                 }

@@ -25,7 +25,7 @@ from tests.conftest import EXAMPLE, REPO, ProjectMaker
 def test_a_new_database_is_created_by_the_migrations(make_project: ProjectMaker) -> None:
     root = make_project()
     with Project.open(root) as project:
-        assert migrate.current_revision(project.engine) == migrate.head_revision() == "0002"
+        assert migrate.current_revision(project.engine) == migrate.head_revision() == "0003"
         tables = set(inspect(project.engine).get_table_names())
         with project.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -57,16 +57,20 @@ def test_an_older_database_is_upgraded_on_open_and_keeps_its_data(make_project: 
         connection.execute(
             text(
                 "INSERT INTO documents (project_id, external_id, text, sha256, meta) "
-                "VALUES (1, 'old', 'Old text.', 'x', '{}')"
+                "VALUES (1, 'old', 'Old text \U0001F600.', 'x', '{}')"
             )
         )
     engine.dispose()
     with Project.open(root) as project:
-        assert migrate.current_revision(project.engine) == "0002"
+        assert migrate.current_revision(project.engine) == "0003"
         indexes = {i["name"] for i in inspect(project.engine).get_indexes("events")}
+        relation_indexes = {i["name"] for i in inspect(project.engine).get_indexes("relations")}
         with project.engine.connect() as connection:
-            assert connection.execute(text("SELECT external_id FROM documents")).scalars().all() == ["old"]
+            rows = connection.execute(text("SELECT external_id, text_length FROM documents")).all()
     assert "ix_events_document" in indexes
+    assert "ix_relations_tail" in relation_indexes
+    # 0003 fills the stored length in code points, as len() counts them (the emoji is one).
+    assert [tuple(row) for row in rows] == [("old", len("Old text \U0001F600."))]
 
 
 def test_the_head_the_package_names_is_alembics_head() -> None:
