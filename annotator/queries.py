@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.db.tables import (
     DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
+    ProjectRow,
     RelationRow,
     SpanAttributeRow,
     SpanRow,
 )
 from annotator.errors import NotFoundError
-from annotator.models import DocumentSummary, DocumentView, Relation, Span, stored_status
+from annotator.models import STATUSES, DocumentSummary, DocumentView, Relation, Span, Status, stored_status
 from annotator.project import Project
 
 TITLE_CHARS = 200
@@ -65,6 +66,129 @@ def document_summaries(session: Session, project: Project, annotator_id: int) ->
         )
         for doc_id, external_id, head, length, status, count, seconds in rows
     ]
+
+
+# --- the document list a page at a time (the window shows a few dozen of 100,000 rows) ---
+
+
+def status_counts(session: Session, project: Project, annotator_id: int) -> dict[Status, int]:
+    """Documents per status of one layer, counted by the database (no row is todo)."""
+    total, projects = session.execute(
+        select(
+            select(func.count()).where(DocumentRow.project_id == project.id).scalar_subquery(),
+            select(func.count()).select_from(ProjectRow).scalar_subquery(),
+        )
+    ).one()
+    per_status = (
+        select(DocumentStatusRow.status, func.count())
+        .where(DocumentStatusRow.annotator_id == annotator_id, DocumentStatusRow.status != "todo")
+        .group_by(DocumentStatusRow.status)
+    )
+    if projects > 1:  # else every status row is this project's: no join with 100,000 documents
+        per_status = per_status.join(DocumentRow, DocumentRow.id == DocumentStatusRow.document_id).where(
+            DocumentRow.project_id == project.id
+        )
+    counts = dict.fromkeys(STATUSES, 0)
+    for status, count in session.execute(per_status):
+        counts[stored_status(status)] = count
+    counts["todo"] = total - sum(counts.values())
+    return counts
+
+
+def document_page(
+    session: Session, project: Project, annotator_id: int, position: int, limit: int, after_id: int | None = None
+) -> list[DocumentSummary]:
+    """Up to ``limit`` documents of the list from ``position`` (0-based, import order) on.
+
+    ``after_id``, the id of the document just before ``position`` when the caller knows it,
+    lets the index seek straight there; without it the start is found by counting index
+    entries (no table row is read for the documents skipped).
+    """
+    if after_id is not None:
+        start = DocumentRow.id > after_id
+    else:
+        first_id = (
+            select(DocumentRow.id)
+            .where(DocumentRow.project_id == project.id)
+            .order_by(DocumentRow.id)
+            .limit(1)
+            .offset(position)
+            .scalar_subquery()
+        )
+        start = DocumentRow.id >= first_id
+    rows = session.execute(
+        _summary_columns(annotator_id)
+        .where(DocumentRow.project_id == project.id, start)
+        .order_by(DocumentRow.id)
+        .limit(limit)
+    )
+    return [
+        DocumentSummary(
+            id=doc_id,
+            external_id=external_id,
+            title=_title(head),
+            length=length,
+            status=stored_status(status),
+            span_count=count,
+            seconds_spent=seconds or 0.0,
+        )
+        for doc_id, external_id, head, length, status, count, seconds in rows
+    ]
+
+
+def document_position(session: Session, project: Project, document_id: int) -> int | None:
+    """The document's place in the list (0-based), or None if the project has no such document."""
+    listed = session.scalar(
+        select(DocumentRow.id).where(DocumentRow.id == document_id, DocumentRow.project_id == project.id)
+    )
+    if listed is None:
+        return None
+    return session.scalar(
+        select(func.count()).where(DocumentRow.project_id == project.id, DocumentRow.id < document_id)
+    )
+
+
+def next_unfinished_id(session: Session, project: Project, annotator_id: int, current: int | None) -> int | None:
+    """The first document after ``current`` (wrapping round) that is neither done nor skipped."""
+    unfinished = (
+        select(DocumentRow.id)
+        .outerjoin(
+            DocumentStatusRow,
+            and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
+        )
+        .where(
+            DocumentRow.project_id == project.id,
+            or_(DocumentStatusRow.status.is_(None), DocumentStatusRow.status.not_in(("done", "skipped"))),
+        )
+        .order_by(DocumentRow.id)
+        .limit(1)
+    )
+    if current is None:
+        return session.scalar(unfinished)
+    found = session.scalar(unfinished.where(DocumentRow.id > current))
+    return found if found is not None else session.scalar(unfinished.where(DocumentRow.id < current))
+
+
+def _summary_columns(annotator_id: int) -> Select[int, str, str, int, str, int, float]:
+    """A list row's columns; the span count is looked up per row in the spans' layer index."""
+    span_count = (
+        select(func.count())
+        .where(SpanRow.document_id == DocumentRow.id, SpanRow.annotator_id == annotator_id)
+        .correlate(DocumentRow)
+        .scalar_subquery()
+    )
+    return select(
+        DocumentRow.id,
+        DocumentRow.external_id,
+        func.substr(DocumentRow.text, 1, TITLE_CHARS),
+        DocumentRow.text_length,
+        DocumentStatusRow.status,
+        span_count,
+        DocumentStatusRow.seconds_spent,
+    ).outerjoin(
+        DocumentStatusRow,
+        and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
+    )
 
 
 def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotator: str) -> DocumentView:

@@ -47,7 +47,17 @@ from annotator.models import (
     Status,
 )
 from annotator.project import Project, check_annotator_name
-from annotator.queries import TextCache, document_row, document_summaries, document_view, find_document_id
+from annotator.queries import (
+    TextCache,
+    document_page,
+    document_position,
+    document_row,
+    document_summaries,
+    document_view,
+    find_document_id,
+    next_unfinished_id,
+    status_counts,
+)
 from annotator.search import find_all, on_word_edges
 from annotator.short_text import one_line
 from annotator.validation import check_label, check_offsets, check_overlaps
@@ -93,6 +103,27 @@ class AnnotationService:
         """Every document of the project in import order, with one layer's status and span count."""
         with self.project.read() as session:
             return document_summaries(session, self.project, self._layer_id(session, layer))
+
+    def document_counts(self) -> dict[Status, int]:
+        """How many documents have each status in this annotator's layer (their sum: every document)."""
+        with self.project.read() as session:
+            return status_counts(session, self.project, self.annotator_id)
+
+    def document_page(self, position: int, limit: int, after_id: int | None = None) -> list[DocumentSummary]:
+        """Up to ``limit`` rows of documents() from ``position`` on; ``after_id``, the id just
+        before ``position`` if known, makes reading on from a page already read a plain seek."""
+        with self.project.read() as session:
+            return document_page(session, self.project, self.annotator_id, position, limit, after_id)
+
+    def document_position(self, document_id: int) -> int | None:
+        """The document's index in documents(), or None if the project has no such document."""
+        with self.project.read() as session:
+            return document_position(session, self.project, document_id)
+
+    def next_unfinished(self, current: int | None) -> int | None:
+        """The first document after ``current`` (wrapping round) neither done nor skipped in this layer."""
+        with self.project.read() as session:
+            return next_unfinished_id(session, self.project, self.annotator_id, current)
 
     def document(self, document_id: int, layer: str | None = None) -> DocumentView:
         """A document with one layer (the service's own annotator unless named)."""

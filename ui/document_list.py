@@ -1,12 +1,16 @@
-"""The document list: every document of the project with its status, and the progress so far."""
+"""The document list: every document of the project with its status, and the progress so far.
+
+The rows are read a page at a time as the view shows them (annotator/document_pages.py), so a
+project of 100,000 documents opens as fast, and in as little memory, as one of ten.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractTableModel,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
@@ -18,9 +22,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
+from annotator.document_pages import DocumentPages, DocumentSource
 from annotator.models import DocumentSummary, Status
 from ui.label_bar import is_plain_key, swatch_icon
-from ui.table_model import ItemTableModel, configure_row_table
+from ui.table_model import configure_row_table
 
 STATUS_TEXT: dict[Status, str] = {"todo": "To do", "in_progress": "In progress", "done": "Done", "skipped": "Skipped"}
 # Colour-blind safe (Okabe–Ito) and distinct in lightness, so the dot alone tells the status.
@@ -35,53 +40,71 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class DocumentListModel(ItemTableModel):
-    """Rows are DocumentSummary values; Qt.UserRole on any column gives the document id."""
-
-    columns = COLUMNS
+class DocumentListModel(QAbstractTableModel):
+    """The project's documents, read a page at a time as the view shows them (a project may hold
+    100,000); Qt.UserRole on any column gives the document id."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.items: list[DocumentSummary] = []
-        self._rows: dict[int, int] = {}  # document id -> row
-        # Documents per status, kept per row change: the progress bar must not count a
-        # 100,000-document project again on every edit.
-        self.statuses: Counter[str] = Counter()
+        self.pages: DocumentPages | None = None  # None until a project's documents are shown
         self._icons = {status: swatch_icon(color, 10) for status, color in STATUS_COLOR.items()}
 
-    def set_documents(self, docs: Sequence[DocumentSummary]) -> None:
+    def show_documents(self, source: DocumentSource) -> None:
+        """List the documents of ``source`` (counted now; rows are read when shown)."""
         self.beginResetModel()
-        self.items = list(docs)
-        self._rows = {doc.id: row for row, doc in enumerate(self.items)}
-        self.statuses = Counter(doc.status for doc in self.items)
+        self.pages = DocumentPages(source)
         self.endResetModel()
 
-    def update_document(self, doc: DocumentSummary) -> None:
-        """Refresh one row; a document not listed yet (imported meanwhile) is appended."""
-        row = self._rows.get(doc.id)
-        if row is None:
-            row = len(self.items)
-            self.beginInsertRows(QModelIndex(), row, row)
-            self.items.append(doc)
-            self._rows[doc.id] = row
-            self.statuses[doc.status] += 1
-            self.endInsertRows()
-            return
-        self.statuses[self.items[row].status] -= 1
-        self.statuses[doc.status] += 1
-        self.items[row] = doc
-        self.row_changed(row)
+    @property
+    def statuses(self) -> Mapping[Status, int]:
+        return self.pages.statuses if self.pages is not None else {}
 
-    def documents(self) -> tuple[DocumentSummary, ...]:
-        return tuple(self.items)
+    def update_document(self, doc: DocumentSummary) -> None:
+        """Show one document's new row and count its status; a document the list cannot
+        place (imported meanwhile) makes it read its counts again."""
+        if self.pages is None:
+            return
+        if not self.pages.update(doc):
+            self.beginResetModel()
+            self.pages.reload()
+            self.endResetModel()
+            return
+        row = self.pages.held_row(doc.id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def row_of(self, doc_id: int) -> int | None:
-        return self._rows.get(doc_id)
+        return self.pages.row_of(doc_id) if self.pages is not None else None
+
+    def document_id(self, row: int) -> int | None:
+        doc = self.pages.at(row) if self.pages is not None else None
+        return doc.id if doc is not None else None
+
+    def summary(self, doc_id: int) -> DocumentSummary | None:
+        """The document's row as listed (read if no page showing it is held)."""
+        return self.pages.find(doc_id) if self.pages is not None else None
+
+    def pin(self, doc_id: int) -> None:
+        """Keep the open document's row at hand: its edits are counted by its status before them."""
+        if self.pages is not None:
+            self.pages.pin(doc_id)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() or self.pages is None else self.pages.count
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.items):
+        doc = self.pages.at(index.row()) if index.isValid() and self.pages is not None else None
+        if doc is None:
             return None
-        doc, column = self.items[index.row()], index.column()
+        column = index.column()
         if role == Qt.ItemDataRole.UserRole:
             return doc.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -116,7 +139,7 @@ def _tooltip(doc: DocumentSummary) -> str:
     )
 
 
-def progress_text(statuses: Mapping[str, int]) -> tuple[int, int, str]:
+def progress_text(statuses: Mapping[Status, int]) -> tuple[int, int, str]:
     """(finished, total, text) of documents counted by status: skipped documents count as
     finished, and are named if any."""
     done, skipped, total = statuses.get("done", 0), statuses.get("skipped", 0), sum(statuses.values())
@@ -174,11 +197,12 @@ class DocumentList(QWidget):
         layout.addWidget(self.view)
         self._update_progress()
 
-    def set_documents(self, docs: Sequence[DocumentSummary]) -> None:
+    def show_documents(self, source: DocumentSource) -> None:
+        """List the documents of ``source`` (again), keeping the selected one selected, quietly."""
         current = self.current_document()
         self._quiet = True
         try:
-            self.model.set_documents(docs)
+            self.model.show_documents(source)
         finally:
             self._quiet = False
         if current is not None:
@@ -186,7 +210,14 @@ class DocumentList(QWidget):
         self._update_progress()
 
     def update_document(self, doc: DocumentSummary) -> None:
-        self.model.update_document(doc)
+        current = self.current_document()
+        self._quiet = True
+        try:
+            self.model.update_document(doc)  # a reset (the list read again) drops the selection
+        finally:
+            self._quiet = False
+        if current is not None and self.current_document() != current:
+            self.select_document(current)
         self._update_progress()
 
     def select_document(self, doc_id: int) -> None:
@@ -194,6 +225,7 @@ class DocumentList(QWidget):
         row = self.model.row_of(doc_id)
         if row is None:
             return
+        self.model.pin(doc_id)
         index = self.model.index(row, 0)
         self._quiet = True
         try:

@@ -36,7 +36,7 @@ def test_main_py_with_a_folder_opens_that_project(monkeypatch: pytest.MonkeyPatc
 def test_the_last_document_layout_and_name_are_remembered(qtbot: QtBot, project: Path) -> None:
     first = build_window(project, annotator="alice")
     qtbot.addWidget(first)
-    first.navigation.open_document(first.navigation.documents[2].id)
+    first.navigation.open_document(first.document_list.model.document_id(2))
     first.resize(700, 500)  # within the offscreen screen, which restoreGeometry clamps to
     relations = first.findChild(QDockWidget, "relationsDock")
     relations.hide()
@@ -47,7 +47,7 @@ def test_the_last_document_layout_and_name_are_remembered(qtbot: QtBot, project:
     second = build_window(project)  # no name given: the remembered one is used, nothing is asked
     qtbot.addWidget(second)
     assert second.service.annotator == "alice"
-    assert second.doc is not None and second.doc.id == second.navigation.documents[2].id
+    assert second.doc is not None and second.doc.id == second.document_list.model.document_id(2)
     assert (second.width(), second.height()) == (700, 500)
     assert second.findChild(QDockWidget, "relationsDock").isHidden()
     second.close()
@@ -66,7 +66,7 @@ def test_reading_time_is_recorded_when_leaving_a_document(qtbot: QtBot, project:
     first = window.doc.id
     window.navigation.reading_time.start()
     qtbot.wait(1100)
-    window.navigation.open_document(window.navigation.documents[1].id)
+    window.navigation.open_document(window.document_list.model.document_id(1))
     seconds = {d.id: d.seconds_spent for d in window.service.documents()}
     assert seconds[first] >= 1.0
     window.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +21,34 @@ DOCS = [
     DocumentSummary(12, "nk-russia-2", "Envoy arrives in Moscow", 2100, "in_progress", 5, 60.0),
     DocumentSummary(13, "nk-russia-3", "Seoul reacts", 1800, "todo", 0, 0.0),
 ]
+
+
+class ListedDocuments:
+    """The rows a project's database would answer with, from a list (ids ascending)."""
+
+    def __init__(self, docs: Iterable[DocumentSummary]) -> None:
+        self.docs = list(docs)
+        self.counted = 0
+
+    def put(self, doc: DocumentSummary) -> None:
+        """Store a document's new row, or a new document after the others (imported meanwhile)."""
+        ids = [d.id for d in self.docs]
+        if doc.id in ids:
+            self.docs[ids.index(doc.id)] = doc
+        else:
+            self.docs.append(doc)
+
+    def document_counts(self) -> Mapping[Status, int]:
+        self.counted += 1
+        return Counter(doc.status for doc in self.docs)
+
+    def document_page(self, position: int, limit: int, after_id: int | None = None) -> list[DocumentSummary]:
+        rows = self.docs[position:] if after_id is None else [d for d in self.docs if d.id > after_id]
+        return rows[:limit]
+
+    def document_position(self, document_id: int) -> int | None:
+        ids = [d.id for d in self.docs]
+        return ids.index(document_id) if document_id in ids else None
 
 
 @pytest.fixture
@@ -39,7 +69,7 @@ def window(qtbot) -> QWidget:
 def docs_list(qtbot, window: QWidget) -> DocumentList:
     widget = DocumentList()
     window.layout().addWidget(widget)
-    widget.set_documents(DOCS)
+    widget.show_documents(ListedDocuments(DOCS))
     window.resize(500, 400)
     with qtbot.waitActive(window):
         window.show()
@@ -121,17 +151,17 @@ def test_select_document_does_not_emit(docs_list: DocumentList) -> None:
     assert docs_list.view.selectionModel().isRowSelected(2, QModelIndex())
 
 
-def test_set_documents_keeps_the_selection_quietly(docs_list: DocumentList) -> None:
+def test_show_documents_keeps_the_selection_quietly(docs_list: DocumentList) -> None:
     docs_list.select_document(12)
     ids = received(docs_list.document_activated)
-    docs_list.set_documents([DOCS[1], DOCS[2]])
+    docs_list.show_documents(ListedDocuments([DOCS[1], DOCS[2]]))
     assert ids == []
     assert docs_list.current_document() == 12
     assert docs_list.progress.text() == "0 of 2 done"
 
 
 def test_tabbing_into_the_list_opens_nothing(qtbot, docs_list: DocumentList) -> None:
-    docs_list.set_documents(DOCS)  # a fresh model: no current row
+    docs_list.show_documents(ListedDocuments(DOCS))  # a fresh model: no current row
     docs_list.view.clearFocus()
     ids = received(docs_list.document_activated)
     docs_list.view.setFocus()  # Qt makes row 0 current (not selected) on focus
@@ -151,11 +181,27 @@ def test_the_progress_kept_per_update_equals_a_recount(
     """The counts behind the progress bar follow each row change (an edit must not recount a
     100,000-document list), and always say what counting every row says."""
     summary = lambda doc_id, status: DocumentSummary(doc_id, f"d{doc_id}", "t", 1, status, 0, 0.0)  # noqa: E731
-    docs_list.set_documents([summary(doc_id, status) for doc_id, status in enumerate(first)])
+    database = ListedDocuments(summary(doc_id, status) for doc_id, status in enumerate(first))
+    docs_list.show_documents(database)
     for doc_id, status in updates:  # ids past the list are documents imported meanwhile: appended
+        database.put(summary(doc_id, status))  # the edit, committed
         docs_list.update_document(summary(doc_id, status))
-        rows = docs_list.model.documents()
+        rows = [docs_list.model.pages.at(row) for row in range(docs_list.model.rowCount())]
+        assert rows == database.docs
         finished = sum(doc.status in ("done", "skipped") for doc in rows)
         skipped = sum(doc.status == "skipped" for doc in rows)
         text = f"{finished} of {len(rows)} done" + (f" ({skipped} skipped)" if skipped else "")
         assert (docs_list.progress.value(), docs_list.progress.format()) == (finished, text)
+
+
+def test_an_edit_of_a_shown_row_is_counted_without_counting_every_document(qtbot, window: QWidget) -> None:
+    database = ListedDocuments(DOCS)
+    widget = DocumentList()
+    window.layout().addWidget(widget)
+    widget.show_documents(database)
+    window.show()
+    qtbot.waitUntil(lambda: widget.model.pages is not None and widget.model.pages.held_pages == [0])  # painted
+    widget.update_document(dataclasses.replace(DOCS[2], status="done"))
+    assert database.counted == 1  # once, when listed
+    assert widget.progress.text() == "2 of 3 done"
+    assert cell(widget, 2, 2).data() == "Done"

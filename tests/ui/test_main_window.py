@@ -148,7 +148,7 @@ def test_navigation_and_mark_done(window: MainWindow, project: Path, qtbot: QtBo
 def test_find_highlights_hits_and_label_all_labels_them_in_one_step(
     window: MainWindow, project: Path, qtbot: QtBot
 ) -> None:
-    window.navigation.open_document(window.navigation.documents[2].id)
+    window.navigation.open_document(window.document_list.model.document_id(2))
     qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.find_bar.isVisible()
     qtbot.keyClicks(window.find_bar.input, "o")
@@ -169,7 +169,7 @@ def test_label_all_occurrences_of_the_selected_span(window: MainWindow, project:
     with Project.open(project) as opened:
         import_paths(opened, [_write(project.parent / "seoul.txt", text)])
     window.navigation.reload_documents()
-    window.navigation.open_document(window.navigation.documents[-1].id)
+    window.navigation.open_document(window.document_list.model.document_id(window.document_list.model.rowCount() - 1))
     select(window, 0, 5)
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     qtbot.keyClick(window.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

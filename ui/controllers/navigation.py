@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from annotator.models import DocumentSummary, Status
+from annotator.errors import NotFoundError
+from annotator.models import Status
 from ui.controllers.reading_time import ReadingTime
-from ui.document_state import next_document, next_unfinished
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -34,33 +34,48 @@ class DocumentNavigator:
         self._window = window
         self.reading_time = ReadingTime(window)
 
-    @property
-    def documents(self) -> Sequence[DocumentSummary]:
-        """The project's documents as listed (the list's model is the one copy)."""
-        return self._window.document_list.model.items
-
     def commands(self) -> dict[str, Callable[[], object]]:
         """Handlers of the Document menu's commands (ui/shortcuts.py)."""
         return {
-            "next_document": lambda: self._go(next_document(self.documents, self._doc_id(), 1)),
-            "previous_document": lambda: self._go(next_document(self.documents, self._doc_id(), -1)),
-            "next_unfinished": lambda: self._go(next_unfinished(self.documents, self._doc_id())),
+            "next_document": lambda: self._go(self.step_document(1)),
+            "previous_document": lambda: self._go(self.step_document(-1)),
+            "next_unfinished": lambda: self._go(self.next_unfinished()),
             "mark_done": lambda: self.finish_document("done"),
             "skip": lambda: self.finish_document("skipped"),
             "mark_in_progress": lambda: self.set_status("in_progress"),
         }
 
     def reload_documents(self) -> None:
-        self._window.document_list.set_documents(self._window.service.documents())
+        """(Re)list the project's documents: counted now, their rows read as the list shows them."""
+        self._window.document_list.show_documents(self._window.service)
+
+    def step_document(self, step: int) -> int | None:
+        """The id of the document ``step`` rows from the open one (the first if none is open);
+        None past either end."""
+        model = self._window.document_list.model
+        doc_id = self._doc_id()
+        row = model.row_of(doc_id) if doc_id is not None else None
+        target = 0 if row is None else row + step
+        return model.document_id(target) if 0 <= target < model.rowCount() else None
+
+    def next_unfinished(self) -> int | None:
+        """The first document after the open one (wrapping round) neither done nor skipped."""
+        statuses = self._window.document_list.model.statuses
+        if statuses.get("todo", 0) + statuses.get("in_progress", 0) == 0:
+            return None  # the counts say so: no need to look through every document
+        return self._window.service.next_unfinished(self._doc_id())
 
     def open_first_document(self) -> None:
-        """The document open when the project was last left, else the first unfinished one."""
+        """The document open when the project was last left, else the first unfinished one, else the first."""
         window = self._window
         last = window.settings.last_document(window.project_dir)
-        by_external = {d.external_id: d.id for d in self.documents}
-        target = by_external.get(last or "") or next_unfinished(self.documents, None)
-        if target is None and self.documents:
-            target = self.documents[0].id
+        target = None
+        if last:
+            try:
+                target = window.service.find_document(last)
+            except NotFoundError:
+                target = None  # taken away since (undo-import): start afresh
+        target = target or self.next_unfinished() or window.document_list.model.document_id(0)
         if target is not None:
             self.open_document(target)
         else:
@@ -96,7 +111,7 @@ class DocumentNavigator:
             return
         if doc.status != status and window.attempt(lambda: window.service.set_status(doc.id, status)) is None:
             return
-        target = next_unfinished(self.documents, doc.id)
+        target = self.next_unfinished()
         if target is None:
             window.statusBar().showMessage("Every document is done or skipped", 6000)
         else:
@@ -111,16 +126,16 @@ class DocumentNavigator:
     def refresh_document_row(self) -> None:
         """Show the open document's status and span count in its row of the document list."""
         doc, documents = self._window.doc, self._window.document_list
-        row = documents.model.row_of(doc.id) if doc is not None else None
-        if doc is not None and row is not None:
-            documents.update_document(doc.summary(documents.model.items[row]))
+        listed = documents.model.summary(doc.id) if doc is not None else None
+        if doc is not None and listed is not None:
+            documents.update_document(doc.summary(listed))
 
     def update_status(self) -> None:
         """The open document's place in the list and its span count, in the status bar."""
         doc, model = self._window.doc, self._window.document_list.model
         row = model.row_of(doc.id) if doc is not None else None
         position = row + 1 if row is not None else 0
-        self._window.status_line.show_position(position, len(model.items), len(doc.spans) if doc else 0)
+        self._window.status_line.show_position(position, model.rowCount(), len(doc.spans) if doc else 0)
 
     def record_reading_time(self) -> None:
         self.reading_time.record(self._doc_id())
