@@ -72,33 +72,34 @@ class DocumentPages:
                 self._positions[document_id] = row
         return row
 
-    def find(self, document_id: int) -> DocumentSummary | None:
-        """The document's row as listed (the pinned one, a held page, or its page read now)."""
+    def known(self, document_id: int) -> DocumentSummary | None:
+        """The document's row as read before (pinned, or on a held page); None if not at hand.
+
+        Never read now: after an edit the database already holds the new status, and the
+        counts must move from the old one.
+        """
         if self._pinned is not None and self._pinned.id == document_id:
             return self._pinned
-        row = self.row_of(document_id)
-        found = self.at(row) if row is not None else None
-        return found if found is not None and found.id == document_id else None
+        row = self._rows.get(document_id)
+        return None if row is None else self._pages[row // self.page_size][row % self.page_size]
 
     def pin(self, document_id: int) -> None:
-        """Keep this document's row whatever pages are dropped: the window's open document,
-        whose edits update() the counts by its status before the edit."""
-        self._pinned = None
-        self._pinned = self.find(document_id)
+        """Keep this document's row whatever pages are dropped (its page is read if not held):
+        the window's open document, whose edits update() the counts from its status before."""
+        row = self.row_of(document_id)
+        found = self.at(row) if row is not None else None
+        self._pinned = found if found is not None and found.id == document_id else None
 
     def update(self, doc: DocumentSummary) -> bool:
         """Take in a document's new row, keeping the counts; False if its row before the change
         is not at hand (then the caller reload()s: the database has counted the change)."""
-        pinned = self._pinned is not None and self._pinned.id == doc.id
-        row = self._rows.get(doc.id)
-        old = self._pinned if pinned else None
-        if row is not None:
-            page, offset = divmod(row, self.page_size)
-            old = self._pages[page][offset]
-            self._pages[page][offset] = doc
+        old = self.known(doc.id)
         if old is None:
             return False
-        if pinned:
+        row = self._rows.get(doc.id)
+        if row is not None:
+            self._pages[row // self.page_size][row % self.page_size] = doc
+        if self._pinned is not None and self._pinned.id == doc.id:
             self._pinned = doc
         self.statuses[old.status] -= 1
         self.statuses[doc.status] += 1

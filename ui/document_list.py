@@ -65,9 +65,7 @@ class DocumentListModel(QAbstractTableModel):
         if self.pages is None:
             return
         if not self.pages.update(doc):
-            self.beginResetModel()
-            self.pages.reload()
-            self.endResetModel()
+            self.reload()
             return
         row = self.pages.held_row(doc.id)
         if row is not None:
@@ -81,8 +79,15 @@ class DocumentListModel(QAbstractTableModel):
         return doc.id if doc is not None else None
 
     def summary(self, doc_id: int) -> DocumentSummary | None:
-        """The document's row as listed (read if no page showing it is held)."""
-        return self.pages.find(doc_id) if self.pages is not None else None
+        """The document's row as read before (the open one's is kept); None if not at hand."""
+        return self.pages.known(doc_id) if self.pages is not None else None
+
+    def reload(self) -> None:
+        """Read the counts again and forget every row read (they are read again as shown)."""
+        if self.pages is not None:
+            self.beginResetModel()
+            self.pages.reload()
+            self.endResetModel()
 
     def pin(self, doc_id: int) -> None:
         """Keep the open document's row at hand: its edits are counted by its status before them."""

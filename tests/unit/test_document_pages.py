@@ -109,7 +109,9 @@ def test_rows_of_documents_by_id(service: AnnotationService) -> None:
     pages = DocumentPages(CountingSource(service), PAGE, HELD)
     assert [pages.row_of(doc.id) for doc in listed] == list(range(DOCUMENTS))
     assert pages.row_of(max(doc.id for doc in listed) + 1) is None
-    assert pages.find(listed[201].id) == listed[201]
+    assert pages.known(listed[201].id) is None  # no page of it read: not at hand
+    pages.pin(listed[201].id)
+    assert pages.known(listed[201].id) == listed[201]
 
 
 def test_an_edit_of_a_held_row_is_counted_without_counting_again(service: AnnotationService) -> None:
@@ -136,7 +138,7 @@ def test_the_pinned_document_is_counted_right_after_its_page_is_dropped(service:
     assert pages.update(dataclasses.replace(listed[17], status="skipped"))
     assert pages.statuses == service.document_counts()
     assert source.calls["counts"] == 1
-    assert pages.find(listed[17].id) == dataclasses.replace(listed[17], status="skipped")
+    assert pages.known(listed[17].id) == dataclasses.replace(listed[17], status="skipped")
 
 
 def test_an_edit_the_pages_cannot_place_is_refused_and_reload_counts_it(service: AnnotationService) -> None:

@@ -126,6 +126,7 @@ class DocumentNavigator:
     def refresh_document_row(self) -> None:
         """Show the open document's status and span count in its row of the document list."""
         doc, documents = self._window.doc, self._window.document_list
+        # Its row as read before the edit: opening a document pins it (DocumentList.select_document).
         listed = documents.model.summary(doc.id) if doc is not None else None
         if doc is not None and listed is not None:
             documents.update_document(doc.summary(listed))
