@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=15, help="key presses per edit process")
     parser.add_argument("--big", type=int, default=CORPUS_DOCS, help="documents in the big project")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose ui/ and annotator/ run")
-    args = parser.parse_args(argv)
+    args, _others = parser.parse_known_args(argv)  # bench/run_all.py passes every script the same options
     big, small, single = ensure_project(args.big), ensure_project(SMALL_DOCS), ensure_project(1)
     code = args.code.resolve()
 
