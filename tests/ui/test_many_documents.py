@@ -139,3 +139,19 @@ def test_next_unfinished_wraps_round_past_the_pages_not_held(window: MainWindow,
     window.navigation.open_document(model.document_id(DOCUMENTS - 1))
     qtbot.keyClick(window.view, Qt.Key.Key_J, CTRL)
     assert row_of_open_document(window) == 0
+
+
+def test_adding_a_span_reads_nothing_of_the_list_back(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    for name in ("document_counts", "document_page", "document_position", "next_unfinished"):
+        read = getattr(window.service, name)
+        monkeypatch.setattr(
+            window.service, name, lambda *args, _read=read, _name=name: reads.append(_name) or _read(*args)
+        )
+    window.view.select_range(len("Article 0: "), len("Article 0: Seoul"))
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    qtbot.wait(20)  # painted
+    assert window.document_list.model.index(0, 3).data() == "1"
+    assert reads == []  # the row and the counts follow the edit itself
