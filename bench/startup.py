@@ -61,7 +61,7 @@ def scratch_environment(scratch: Path) -> dict[str, str]:
         "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
         "XDG_CONFIG_HOME": str(scratch / "config"),
         "XDG_DATA_HOME": str(scratch / "data"),
-        "PYTHONPATH": str(PROBE),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
     }
 
 

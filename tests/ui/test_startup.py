@@ -51,7 +51,9 @@ def start_as_a_user(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedPro
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
-        "PYTHONPATH": str(REPO / "bench" / "first_paint"),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(REPO / "bench" / "first_paint"), os.environ.get("PYTHONPATH")])
+        ),
         "FIRST_PAINT_MODULES": str(modules_file),
     }
     result = subprocess.run(
