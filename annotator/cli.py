@@ -3,6 +3,10 @@
 Every failure prints as one `error: ...` line and exits 1: what the core reports on purpose
 (an AnnotatorError), a wrong command line, a storage error (read-only or full database or
 disk), and, as a last resort, any bug (its traceback only with --debug). See cli_errors.py.
+
+Each command imports what it uses when it runs (the store, importers, exporters): `annotator`
+alone opens the window, which must not wait for the command line's modules (SQLAlchemy, rich),
+and `annotator stats` loads no exporter.
 """
 
 from __future__ import annotations
@@ -12,37 +16,35 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator import __version__
-from annotator.atomic import interrupt_on_termination
 from annotator.cli_console import err, out, print_error, print_stats_tables, progress_bar
 from annotator.cli_errors import (
-    STORAGE_ERRORS,
     CommandLineParser,
     after_failure,
     debug_wanted,
     format_traceback,
     internal_problem,
     name_in,
+    storage_errors,
     storage_problem,
 )
 from annotator.errors import AnnotatorError
-from annotator.example_project import default_schema
-from annotator.exporters import ExportFilter, ExportOptions, count_documents, export_format, export_jsonl
-from annotator.formats import BY_NAME, READABLE, TRAINING, WITH_OFFSETS, WRITABLE
-from annotator.importers import LabelMapping, import_paths, input_size
+from annotator.formats import BY_NAME, OFFSET_UNITS, READABLE, TRAINING, WITH_OFFSETS, WRITABLE
 from annotator.models import STATUSES
-from annotator.new_project import create_project
-from annotator.project import Project
-from annotator.schema import load_schema
-from annotator.splits import SPLIT_NAMES, parse_ratios
-from annotator.stats import project_stats
 from annotator.window import open_window
+
+if TYPE_CHECKING:
+    from annotator.exporters import ExportFilter
 
 WindowRunner = Callable[[Path | None], int]  # None: the example project
 
 
 def cmd_schema_migrate(args: argparse.Namespace) -> int:
+    from annotator.project import Project
+    from annotator.stats import project_stats
+
     renames = dict(_pair(item, "--rename") for item in args.rename)
     with Project.open(args.project, renames=renames) as project:
         stats = project_stats(project)
@@ -68,6 +70,8 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = open_wind
     command: str | None = None
     where = ""
     try:
+        if not arguments:
+            return run_window(None)
         if len(arguments) == 1 and Path(arguments[0]).is_dir():
             return run_window(Path(arguments[0]))
         args = build_parser().parse_args(arguments)
@@ -75,6 +79,8 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = open_wind
         where = f"{args.project}: " if getattr(args, "project", None) is not None else ""
         if args.command in (None, "gui"):
             return run_window(getattr(args, "project", None))
+        from annotator.atomic import interrupt_on_termination
+
         with interrupt_on_termination():  # SIGTERM/SIGHUP clean up as Ctrl+C does
             return int(args.run(args) or 0)
     except AnnotatorError as error:
@@ -82,7 +88,7 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = open_wind
     except KeyboardInterrupt as interruption:
         err.print("interrupted; nothing was left half-written")
         return 128 + getattr(interruption, "signum", signal.SIGINT)
-    except STORAGE_ERRORS as error:
+    except storage_errors() as error:
         if debug:
             err.file.write(format_traceback(error))
         consequence = after_failure(command)
@@ -215,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from annotator.example_project import default_schema
+    from annotator.new_project import create_project
+
     root: Path = args.project
     with default_schema() as news:
         name, schema = create_project(root, args.schema or news, args.name)
@@ -223,6 +232,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from annotator.importers import LabelMapping, import_paths, input_size
+    from annotator.project import Project
+
     mapping = LabelMapping(rename=dict(_pair(item) for item in args.map), drop=frozenset(args.drop))
     with Project.open(args.project) as project, progress_bar("importing", input_size(args.paths)) as advance:
         report = import_paths(
@@ -255,8 +267,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _add_offsets_option(parser: argparse.ArgumentParser) -> None:
-    from annotator.importers.doccano import OFFSET_UNITS  # here, not at the top: only this command needs it
-
     parser.add_argument(
         "--offsets",
         choices=OFFSET_UNITS,
@@ -265,7 +275,8 @@ def _add_offsets_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_undo_import(args: argparse.Namespace) -> int:
-    from annotator.importers.import_log import undo_import  # here, not at the top: only this command needs it
+    from annotator.importers.import_log import undo_import
+    from annotator.project import Project
 
     with Project.open(args.project) as project:
         report = undo_import(project, args.event)
@@ -285,6 +296,9 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from annotator.exporters import ExportFilter, count_documents, export_jsonl
+    from annotator.project import Project
+
     if args.offsets is not None and args.format_name not in WITH_OFFSETS:
         formats = " or ".join(f"--format {name}" for name in WITH_OFFSETS)
         raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
@@ -307,6 +321,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
+    from annotator.exporters import ExportOptions, count_documents, export_format
+    from annotator.project import Project
+    from annotator.splits import SPLIT_NAMES, parse_ratios
+
     split = parse_ratios(args.split) if args.split else None
     if args.output == "-":
         raise AnnotatorError("this export writes files; name them with -o")
@@ -357,6 +375,9 @@ def _names(text: str | None) -> tuple[str, ...]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from annotator.project import Project
+    from annotator.stats import project_stats
+
     with Project.open(args.project) as project:
         stats = project_stats(project)
         out.print(
@@ -368,6 +389,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
+    from annotator.schema import load_schema
+
     schema = load_schema(args.file)
     out.print(
         f"{args.file}: ok — schema {schema.name} v{schema.version}, {len(schema.labels)} label(s), "

@@ -1,25 +1,56 @@
-"""What the command line shows: its two consoles, error lines, progress bars and tables."""
+"""What the command line shows: its two consoles, error lines, progress bars and tables.
+
+rich is imported at the first line printed, not with this module: `annotator` opening the
+window prints nothing and must not wait for it (tests/ui/test_startup.py).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
+from functools import cached_property
+from typing import IO, TYPE_CHECKING, Any
 
 from annotator.models import STATUSES, ProjectStats
 
-# markup=False: messages quote user data such as "span [0, 3)", which is not markup.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class LazyConsole:
+    """A rich Console made when first used; what the CLI prints goes through one of two."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        # markup=False: messages quote user data such as "span [0, 3)", which is not markup.
+        return Console(stderr=self._stderr, highlight=False, soft_wrap=True, markup=False)
+
+    def print(self, *objects: Any) -> None:
+        self.console.print(*objects)
+
+    @property
+    def file(self) -> IO[str]:
+        return self.console.file
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.console.is_terminal
+
+
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
 
 
 def print_error(message: str) -> None:
     try:
+        from rich.text import Text
+
         err.print(Text.assemble(("error:", "bold red"), f" {message}"))
     except Exception:  # printing itself failed (an unencodable character, a closed stream)
         line = f"error: {message}\n".encode(errors="backslashreplace")
@@ -32,12 +63,14 @@ def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None] | None
     if not err.is_terminal or total <= 0:
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn(what),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeRemainingColumn(),
-        console=err,
+        console=err.console,
         transient=True,
     ) as progress:
         task = progress.add_task(what, total=total)
@@ -46,6 +79,8 @@ def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None] | None
 
 def print_stats_tables(stats: ProjectStats) -> None:
     """The tables of `annotator stats`: documents per status, spans and relations per label."""
+    from rich.table import Table
+
     status_table = Table(title="Documents per status")
     status_table.add_column("annotator")
     for status in STATUSES:

@@ -14,21 +14,17 @@ Three kinds, each turned into a line at one place (annotator.cli.main):
 from __future__ import annotations
 
 import argparse
-import difflib
 import errno
 import os
-import sqlite3
+import sys
 import traceback
 from collections.abc import Callable, Collection
 from typing import Any, NoReturn
 
-from sqlalchemy.exc import SQLAlchemyError, StatementError
-
 from annotator.errors import AnnotatorError
 
 DEBUG_VARIABLE = "ANNOTATOR_DEBUG"
-# The errors of the store and of the machine under it: never a bug of ours, always one line.
-STORAGE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, sqlite3.Error, OSError, MemoryError)
+STORE_ERRORS = (("sqlalchemy.exc", "SQLAlchemyError"), ("sqlite3", "Error"))
 # What a failed command leaves behind; imports and schema migrations are one transaction, an
 # export is written to a temporary file that replaces the target only when complete.
 AFTER_FAILURE = {
@@ -98,6 +94,8 @@ def suggestion(value: str, known: Collection[str]) -> str | None:
     key = value.strip().lower()
     if key in candidates:
         return candidates[key]
+    import difflib
+
     close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
     if close:
         return candidates[close[0]]
@@ -116,13 +114,27 @@ def name_in(names: Collection[str], what: str) -> Callable[[str], str]:
     return check
 
 
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """The errors of the store and of the machine under it: never a bug of ours, always one line.
+
+    The store's errors count once its modules are loaded: before that none can have been
+    raised, and importing SQLAlchemy here (~100 ms) would slow every start for nothing (the
+    window's first paint needs neither it nor sqlite3).
+    """
+    loaded = [getattr(sys.modules[module], name) for module, name in STORE_ERRORS if module in sys.modules]
+    return (*loaded, OSError, MemoryError)
+
+
 def storage_problem(error: BaseException) -> str:
     """What a storage error means, in one line a user can act on."""
     if isinstance(error, MemoryError):
         return "out of memory"
     cause: BaseException = error
-    if isinstance(error, StatementError) and error.orig is not None:
-        cause = error.orig  # the driver's message, without the SQL statement and its parameters
+    if "sqlalchemy.exc" in sys.modules:  # an SQLAlchemy error implies SQLAlchemy is loaded
+        from sqlalchemy.exc import StatementError
+
+        if isinstance(error, StatementError) and error.orig is not None:
+            cause = error.orig  # the driver's message, without the SQL statement and its parameters
     if isinstance(cause, OSError):
         return _os_problem(cause)
     text = _first_line(str(cause)) or type(cause).__name__

@@ -1,4 +1,8 @@
-"""project.yaml: where a project's schema and database are, and what it starts with."""
+"""project.yaml: where a project's schema and database are, and what it starts with.
+
+YAML, SQLAlchemy and the atomic writes are imported by the functions that use them: the
+window's start reads PROJECT_FILE before its first paint, and needs none of them until after.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from annotator.atomic import create_file
 from annotator.errors import ProjectError
-from annotator.yaml_errors import describe_yaml_error
 
 PROJECT_FILE = "project.yaml"
 DEFAULT_DATABASE = "annotator.db"
@@ -38,6 +36,10 @@ def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
     path = root / PROJECT_FILE
     if not path.is_file():
         raise ProjectError(f"{path}: missing; create a project with 'annotator init {root}'")
+    import yaml
+
+    from annotator.yaml_errors import describe_yaml_error
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -83,6 +85,9 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 def refuse_memory_database(url: str, where: str) -> None:
     """An in-memory SQLite database lives as long as one connection: every command would
     report its imports and keep nothing. Refuse it, however the URL spells it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -110,6 +115,8 @@ def refuse_memory_database(url: str, where: str) -> None:
 
 
 def project_config_text(name: str, schema: str) -> str:
+    import yaml
+
     return yaml.safe_dump(
         {"name": name, "schema": schema, "database": DEFAULT_DATABASE, "language": "en"},
         sort_keys=False,
@@ -119,6 +126,8 @@ def project_config_text(name: str, schema: str) -> str:
 
 def write_project_config(root: Path, name: str, schema: str) -> Path:
     """Create root/project.yaml, whole or not at all; FileExistsError if one is there."""
+    from annotator.atomic import create_file
+
     path = root / PROJECT_FILE
     create_file(path, project_config_text(name, schema).encode("utf-8"))
     return path

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from annotator.atomic import Creation
 from annotator.config import PROJECT_FILE
 from annotator.errors import ProjectError
 
@@ -48,6 +47,8 @@ def copy_example(folder: Path) -> Path:
     """
     if (folder / PROJECT_FILE).exists():
         return folder
+    from annotator.atomic import Creation  # only a first start copies; the others go straight to the window
+
     with Creation() as made:
         made.folder(folder)
         for name in EXAMPLE_FILES:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from annotator.exporters.base import FormatWriter
@@ -148,6 +148,9 @@ READABLE: tuple[str, ...] = tuple(format_.name for format_ in FORMATS if format_
 WRITABLE: tuple[str, ...] = tuple(format_.name for format_ in FORMATS if format_.writer is not None)
 TRAINING: tuple[str, ...] = tuple(format_.name for format_ in FORMATS if format_.training)
 WITH_OFFSETS: tuple[str, ...] = tuple(format_.name for format_ in FORMATS if format_.takes_offsets)
+# The units a takes_offsets format's files may count in (--offsets; doccano's reader and writer).
+OffsetUnit = Literal["codepoints", "utf16", "graphemes"]
+OFFSET_UNITS: tuple[OffsetUnit, ...] = ("utf16", "graphemes", "codepoints")
 # What a folder import picks up; each file's format is then given or detected.
 FOLDER_SUFFIXES: frozenset[str] = frozenset(
     suffix for format_ in FORMATS if format_.reader for suffix in format_.suffixes

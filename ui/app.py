@@ -1,18 +1,27 @@
-"""Starting the window: `build_window` for tests and scripts, `run` for people."""
+"""Starting the window: `build_window` for tests and scripts, `run` for people.
+
+`run` paints a start window first (ui/start_window.py) and opens the project right after: the
+main window's modules, SQLAlchemy and the database are loaded only then, so nothing here
+imports them at the top (tests/ui/test_startup.py keeps it so).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from annotator.errors import AnnotatorError
-from annotator.service import AnnotationService, default_annotator_name
-from ui.dialogs import ask_annotator_name, report_error
-from ui.main_window import MainWindow
 from ui.settings import WindowSettings
+from ui.start_window import StartWindow
+
+if TYPE_CHECKING:
+    from annotator.service import AnnotationService
+    from ui.main_window import MainWindow
 
 ORGANIZATION = "Annotator"
 APPLICATION = "annotator"
@@ -20,6 +29,8 @@ NO_DISPLAY = (
     "no display to open the window on: set DISPLAY (X11) or WAYLAND_DISPLAY, "
     "or run headless with QT_QPA_PLATFORM=offscreen (e.g. make screenshot)"
 )
+# A start window that is never painted (shown minimised, say) must not keep the project closed.
+OPEN_WITHOUT_PAINT_MS = 1000
 
 
 def application() -> QApplication:
@@ -37,14 +48,37 @@ def build_window(project_dir: str | os.PathLike[str], annotator: str | None = No
 
     Raises AnnotatorError (SchemaError, ProjectError, ...) when the project cannot be opened.
     """
+    from ui.main_window import MainWindow
+
     application()
     settings = WindowSettings()
-    name = annotator or settings.annotator or ask_annotator_name(None) or default_annotator_name()
     root = Path(project_dir)
-    service = AnnotationService.open(root, name)
-    settings.annotator = name
-    settings.add_recent_project(root)
+    service = open_service(root, annotator_name(settings, annotator), settings)
     return MainWindow(service, settings, root)
+
+
+def annotator_name(settings: WindowSettings, given: str | None = None) -> str:
+    """The given name, else the remembered one, else asked (the first start), else the login name."""
+    name = given or settings.annotator
+    if name:
+        return name
+    from ui.dialogs import ask_annotator_name
+
+    name = ask_annotator_name(None)
+    if name:
+        return name
+    from annotator.service import default_annotator_name
+
+    return default_annotator_name()
+
+
+def open_service(root: Path, annotator: str, settings: WindowSettings) -> AnnotationService:
+    from annotator.service import AnnotationService
+
+    service = AnnotationService.open(root, annotator)
+    settings.annotator = annotator
+    settings.add_recent_project(root)
+    return service
 
 
 def has_display() -> bool:
@@ -53,15 +87,73 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+class ProjectOpening:
+    """Opens the project behind the start window, saying each step, then puts the main window in its place.
+
+    What a failure does is what it did before the start window: an AnnotatorError is a dialog
+    and exit 1; anything else (a storage error, a bug) leaves `run` as an exception, which the
+    CLI turns into its one error line.
+    """
+
+    def __init__(self, root: Path, annotator: str, settings: WindowSettings) -> None:
+        self.root = root
+        self.annotator = annotator
+        self.settings = settings
+        self.start = StartWindow(f"Annotator — {root.name}", settings.geometry)
+        self.window: MainWindow | None = None
+        self.exit_code = 0
+        self.failure: BaseException | None = None
+        self._begun = False
+
+    def begin(self) -> None:
+        self.start.painted.connect(self.open)
+        QTimer.singleShot(OPEN_WITHOUT_PAINT_MS, self.open)
+        self.start.say(f"Opening {self.root}…")
+        self.start.show()
+
+    def open(self) -> None:
+        if self._begun:
+            return
+        self._begun = True
+        try:
+            self.start.say(f"Opening {self.root}: loading the program…")
+            from ui.main_window import MainWindow  # with it the core, SQLAlchemy and the widgets
+
+            self.start.say(f"Opening {self.root}: reading its database…")
+            service = open_service(self.root, self.annotator, self.settings)
+            self.start.say(f"Opening {self.root}: building the window and reading the first document…")
+            window = MainWindow(service, self.settings, self.root)
+        except AnnotatorError as error:
+            from ui.dialogs import report_error
+
+            self.exit_code = 1
+            report_error(self.start, "Cannot open project", str(error)).exec()
+        except BaseException as error:  # raised again by run(), out of the event loop, as before
+            self.failure = error
+        else:
+            window.show()
+            self.window = window
+            self.start.close()
+            self.start.deleteLater()
+            return
+        # Nothing left to run: the loop ends here. Hidden, not closed: closing the last window
+        # would also post a quit, which would end the next loop (a test's) as well.
+        self.start.hide()
+        self.start.deleteLater()
+        QApplication.exit(1)
+
+    def finish(self, loop_code: int) -> int:
+        if self.failure is not None:
+            raise self.failure
+        return self.exit_code or loop_code
+
+
 def run(project_dir: Path) -> int:
-    """Open the window on a project and run until it closes; errors become dialogs."""
+    """Open the window on a project and run until it closes; errors opening it become dialogs."""
     if not has_display():  # the CLI says it in its one error line, like every failure
         raise AnnotatorError(NO_DISPLAY)
     app = application()
-    try:
-        window = build_window(project_dir)
-    except AnnotatorError as error:
-        report_error(None, "Cannot open project", str(error)).exec()
-        return 1
-    window.show()
-    return app.exec()
+    settings = WindowSettings()
+    opening = ProjectOpening(project_dir, annotator_name(settings), settings)
+    opening.begin()
+    return opening.finish(app.exec())

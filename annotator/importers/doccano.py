@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from annotator.errors import AnnotatorError
+from annotator.formats import OFFSET_UNITS, OffsetUnit
 from annotator.importers.fields import (
     RecordError,
     as_id,
@@ -50,8 +51,6 @@ from annotator.importers.records import DocumentRecord
 from annotator.importers.tool_support import RecordBuilder, first_value, json_values, read_records
 from annotator.text import OffsetMap
 
-OffsetUnit = Literal["codepoints", "utf16", "graphemes"]
-OFFSET_UNITS: tuple[OffsetUnit, ...] = ("utf16", "graphemes", "codepoints")
 DEFAULT_OFFSETS: OffsetUnit = "utf16"
 UNIT_NAMES = {"utf16": "UTF-16 code units", "graphemes": "grapheme clusters", "codepoints": "code points"}
 
