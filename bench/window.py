@@ -120,7 +120,7 @@ def make_article(target_chars: int, span_count: int, seed: int = 1) -> tuple[str
 
 
 def settle(app: QApplication, view: AnnotationTextView) -> None:
-    """Run the event loop until a deferred document is fully formatted."""
+    """Run the event loop until the view of a deferred document can draw every span (its index is built)."""
     while not view.highlighter.is_complete:
         app.processEvents()
 
@@ -143,7 +143,7 @@ def fresh(app: QApplication, make: Callable[[], QPlainTextEdit]) -> QPlainTextEd
 
 
 def open_times(app: QApplication, schema: Schema, document: DocumentView, repeats: int) -> dict[str, float]:
-    """Medians in ms: first paint of the view and of a bare editor, and the view fully formatted."""
+    """Medians in ms: first paint of the view and of a bare editor, and the view with every span drawable."""
     times: dict[str, list[float]] = {"view": [], "bare": [], "complete": []}
     for _ in range(repeats):  # interleaved, so drift on a noisy machine hits both alike
         layer = LayerModel()
@@ -213,7 +213,7 @@ def scroll_times(app: QApplication, widget: QPlainTextEdit, repeats: int) -> tup
 
 
 def paragraph_times(app: QApplication, schema: Schema, document: DocumentView, repeats: int) -> dict[str, float]:
-    """Repaint and page down in a fully formatted view of ``document`` and in a bare editor."""
+    """Repaint and page down in a view of ``document`` with every span drawable and in a bare editor."""
     bare = fresh(app, QPlainTextEdit)
     bare.setPlainText(document.text)
     app.processEvents()

@@ -111,6 +111,7 @@ class SpanHighlighter(QObject):
         if self._index is None:
             self._index = SegmentIndex(self._layer.spans.values())
             self._first_screen = None
+            self.completed.emit()  # whoever built it: idle time, a paint far down, an edit
         return self._index
 
     @property
@@ -138,10 +139,8 @@ class SpanHighlighter(QObject):
 
     def finish_now(self) -> None:
         """Build whatever a deferred load has left, at once."""
-        if self._index is None:
-            self._timer.stop()
-            _ = self.index
-            self.completed.emit()
+        self._timer.stop()
+        _ = self.index
 
     def _idle_slice(self) -> None:
         # The offset table and the index take ~10 ms each on 1 MB: one slice each.
@@ -149,9 +148,8 @@ class SpanHighlighter(QObject):
             self._warm = True
             self._offsets.to_qt(len(self._layer.text))
             self._timer.start()
-        elif self._index is None:
+        else:
             _ = self.index
-            self.completed.emit()
 
     def _on_layer_change(self, change: LayerChange) -> None:
         """Update the index and ask for the changed ranges to be repainted (a new document
