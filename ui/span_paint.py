@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRect, QRectF
-from PySide6.QtGui import QColor, QPainter, QTextBlock, QTextLine
+from PySide6.QtGui import QColor, QPainter, QRegion, QTextBlock, QTextLine
 
 from ui.highlighter import SpanHighlighter, SpanLook
 from ui.text_line import x_at
@@ -91,11 +91,11 @@ def paint_backgrounds(painter: QPainter, pieces: Iterable[SpanPiece]) -> None:
 
 
 def paint_text_colors(
-    painter: QPainter, pieces: Iterable[SpanPiece], text_color: QColor, covered: Iterable[QtRange]
+    painter: QPainter, pieces: Iterable[SpanPiece], text_color: QColor, covered: Iterable[QtRange], cursor: QRect
 ) -> None:
     """Draw again, in its own colour, the text of pieces that need another colour than
     ``text_color`` (what Qt drew it in), outside the ``covered`` Qt ranges (overlays Qt drew
-    in their own colours)."""
+    in their own colours) and the text ``cursor`` Qt drew."""
     covered = sorted(covered)
     wanted = text_color.rgba()
     pieces = list(pieces)
@@ -115,7 +115,7 @@ def paint_text_colors(
             if shares_last_pixel and end == piece.end:
                 fill.setRight(math.floor(rect.right()) - 1)
             painter.save()
-            painter.setClipRect(fill)
+            painter.setClipRegion(QRegion(fill).subtracted(QRegion(cursor)))
             painter.fillRect(fill, look.background)
             painter.setPen(look.foreground)
             piece.line.draw(painter, piece.origin)

@@ -346,7 +346,7 @@ class AnnotationTextView(QPlainTextEdit):
         super().paintEvent(event)
         self._highlighter.start_idle_work()
         painter = QPainter(self.viewport())
-        paint_text_colors(painter, pieces, self.palette().text().color(), self._overlay_ranges())
+        paint_text_colors(painter, pieces, self.palette().text().color(), self._overlay_ranges(), self.cursorRect())
         bar = max(2.0, round(self.fontMetrics().height() / 6))
         paint_nesting_bars(painter, pieces, bar, self._highlighter.bar_color_of)
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
