@@ -6,7 +6,8 @@ again, for the whole block, at the next draw or the next position asked of it
 (QTextLine.cursorToX). For one 1 MB paragraph that is ~0.1 s per paint and ~0.2 s for
 the first position the view asks after it (the spans it paints, their frames), so a
 paint cost several times a bare editor's. The blocks on screen keep theirs; a block that
-leaves the screen gets it thrown away, so memory holds the shaping of one screen only.
+leaves the screen gets it thrown away, so memory holds the shaping of the blocks on one
+screen only: a few KiB for an article's paragraphs, ~34 MiB while one 1 MB paragraph is shown.
 """
 
 from __future__ import annotations
