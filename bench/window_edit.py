@@ -53,8 +53,8 @@ def edit_ms(root: Path, repeats: int) -> float:
     window.resize(1400, 860)
     window.show()
     app.processEvents()
-    # Steady state: the long article's remaining blocks are formatted in idle time after the
-    # first paint (bench/window.py measures that); let it end so it is not timed as the edit.
+    # Steady state: the long article's span index is built in idle time after the first
+    # paint (bench/window.py measures that); let it end so it is not timed as the edit.
     while not window.view.highlighter.is_complete:
         app.processEvents()
     text = window.doc.text

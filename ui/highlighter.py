@@ -1,35 +1,33 @@
-"""Saved spans drawn in their label colours by a QSyntaxHighlighter.
+"""Where saved spans are drawn and how they look: a SegmentIndex the view paints from.
+
+Why spans are not character formats: Qt keeps a block's formats as ranges on its layout,
+and both laying out and painting a block cost time in proportion to those ranges. One
+1 MB paragraph with 10,000 spans (~12,000 ranges) took Qt ~0.6 s per repaint against
+~0.1 s bare, and any change of a block's formats (adding one span) makes Qt lay the
+whole block out again (~0.4 s for 1 MB). So the document holds plain text only, and the
+view paints the spans itself, on the visible lines only (ui/span_paint.py): adding or
+removing a span updates this index and repaints the span's rectangle, never re-lays out
+a block, and "formatting every span" of a new document is building this index.
 
 How overlaps look: each segment (a run covered by one set of spans, see
-``annotator.segments``) gets the background of its innermost span; every span that
-encloses it is drawn as a bar in a dark shade of its own label colour, one bar per
-nesting level: the outermost along the bottom of the line, the next along its top. So a CLAIM holding an
-ACTOR and a DATE shows the CLAIM tint between them and a CLAIM bar under them.
-Character formats have no thickness for underlines, so the bars are painted by the
-view (ui/nesting_bars.py) from the labels each format carries.
+``annotator.segments``) gets the background of its innermost span, with its text in black
+or white as that colour needs (``ui.colors.text_color_on``); every span that encloses it
+is drawn as a bar in a dark shade of its own label colour, one bar per nesting level
+(ui/nesting_bars.py). So a CLAIM holding an ACTOR and a DATE shows the CLAIM tint between
+them and a CLAIM bar under them.
 
-Qt calls ``highlightBlock`` for every block when the text is set, so per-block work is
-two bisections plus the segments in that block, never a scan of all spans. Even so,
-formatting a 1 MB article takes ~100 ms of Python, so a long text is loaded "deferred":
-the setPlainText pass formats nothing, the visible blocks are formatted at once from
-a small index of the text's first screen, and the rest in idle-time slices of a few ms.
+A long text is loaded "deferred": its first screen is drawn from a small index of the
+text's first part, and the offset table and the full index are built in two idle-time
+slices after the first paint (each ~10 ms per MB), so opening never waits for them.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QSyntaxHighlighter,
-    QTextBlock,
-    QTextCharFormat,
-    QTextDocument,
-    QTextFormat,
-)
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QColor
 
 from annotator.layer_model import LayerChange, LayerModel
 from annotator.schema import Schema
@@ -37,41 +35,42 @@ from annotator.segments import SegmentIndex
 from annotator.text import OffsetMap
 from ui.bridge import follow_layer
 from ui.colors import label_color, line_color, text_color_on
-from ui.nesting_bars import NestingBars
 
-__all__ = ["SPAN_IDS", "SPAN_LABELS", "SpanHighlighter", "span_ids_of", "span_labels_of"]
+__all__ = ["DEFER_ABOVE", "DrawnSpans", "QtSegment", "SpanHighlighter", "SpanLook"]
 
-# Carried by every span format, outermost first, so the view and tests can tell
-# which spans are drawn at a position without redoing the segment maths. Stored as
-# strings: Qt files every format of a block in the document's format collection, keyed
-# by a hash that covers a string's content but only the type of a Python object, so
-# tuples would make all 10,000 formats of a long article collide (seconds per paint).
-SPAN_IDS = int(QTextFormat.Property.UserProperty) + 1
-SPAN_LABELS = int(QTextFormat.Property.UserProperty) + 2
-_SEPARATOR = "\x1f"  # ASCII unit separator: never part of a label name
-# Texts longer than this (code points) are formatted deferred: ~10 ms of work at once is fine.
+# Texts longer than this (code points) get their full index in idle time: ~10 ms at once is fine.
 DEFER_ABOVE = 100_000
-SLICE_SECONDS = 0.008  # one idle-time slice: short enough not to be felt while scrolling
 
 
-def span_ids_of(fmt: QTextFormat) -> tuple[int, ...]:
-    """The ids of the spans a format draws, outermost first (empty for plain text)."""
-    value = fmt.property(SPAN_IDS)
-    return tuple(int(part) for part in value.split(_SEPARATOR)) if value else ()
+class SpanLook(NamedTuple):
+    """How a segment is drawn: the labels of its spans, outermost first, and its colours."""
+
+    labels: tuple[str, ...]
+    background: QColor
+    foreground: QColor
 
 
-def span_labels_of(fmt: QTextFormat) -> tuple[str, ...]:
-    """The labels of the spans a format draws, outermost first (empty for plain text)."""
-    value = fmt.property(SPAN_LABELS)
-    return tuple(value.split(_SEPARATOR)) if value else ()
+class QtSegment(NamedTuple):
+    """A segment clipped to the range asked for, in Qt document positions."""
+
+    start: int
+    end: int
+    span_ids: tuple[int, ...]
+
+
+class DrawnSpans(NamedTuple):
+    """What is drawn at one code point: the spans (outermost first) and their look (None: plain text)."""
+
+    span_ids: tuple[int, ...]
+    look: SpanLook | None
 
 
 @dataclass(frozen=True)
 class _FirstScreen:
     """Segments and offsets of the text's first screen only, to draw it before the full index exists.
 
-    Valid for blocks ending at or before ``qt_limit``: every span starting before the
-    prefix's end is in ``index``, and ``offsets`` converts exactly up to there.
+    Valid for Qt positions up to ``qt_limit``: every span starting before the prefix's
+    end is in ``index``, and ``offsets`` converts exactly up to there.
     """
 
     index: SegmentIndex
@@ -79,45 +78,40 @@ class _FirstScreen:
     qt_limit: int
 
 
-class SpanHighlighter(QSyntaxHighlighter):
-    """Formats the blocks of the layer's document from a SegmentIndex of where its spans lie.
+class SpanHighlighter(QObject):
+    """Keeps the SegmentIndex of the layer's spans and says what is drawn where.
 
-    The spans themselves are read from the layer; each change of it redraws the blocks it
-    touched. A new document in the layer is taken up by ``load``, which the owner calls
-    once the text is in place.
+    Each change of the layer's spans updates the index and emits ``redraw`` with the
+    code-point ranges whose drawing changed. A new document in the layer is taken up by
+    ``load``, which the owner calls once the text is in place.
     """
 
-    completed = Signal()  # every block of a deferred document is formatted
+    redraw = Signal(object)  # list of code-point ranges (start, end) to repaint
+    completed = Signal()  # the full index of a deferred document is built
 
-    def __init__(self, layer: LayerModel, schema: Schema | None, document: QTextDocument) -> None:
-        super().__init__(document)
+    def __init__(self, layer: LayerModel, schema: Schema | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._layer = layer
-        self._offsets = OffsetMap("")
-        self._index: SegmentIndex | None = None  # None: not built yet (first use, or a deferred load)
-        self._first_screen: _FirstScreen | None = None
         self._schema = schema
-        self._looks: dict[tuple[str, ...], QTextCharFormat] = {}
-        self.nesting_bars = NestingBars(span_labels_of, self.bar_color_of)  # painted by the view
+        self._offsets = OffsetMap("")
+        self._index: SegmentIndex | None = SegmentIndex()  # None: a deferred load has not built it yet
+        self._first_screen: _FirstScreen | None = None
+        self._looks: dict[tuple[str, ...], SpanLook] = {}
         self._line_colors: dict[str, QColor] = {}
-        # Deferred loads: skip the setPlainText pass (if attached to edits at all), then
-        # track which blocks are formatted.
-        self._skip_all = False
-        self._done: bytearray | None = None
-        self._remaining = 0
-        self._next_block = 0
         self._warm = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self._format_some)
+        self._timer.timeout.connect(self._idle_slice)
         follow_layer(self, layer, self._on_layer_change)
 
     @property
     def index(self) -> SegmentIndex:
-        """Where every span of the document lies (built on first use after a load)."""
+        """Where every span of the document lies (built on first use after a deferred load)."""
         if self._index is None:
             self._index = SegmentIndex(self._layer.spans.values())
             self._first_screen = None
+            self.completed.emit()  # whoever built it: idle time, a paint far down, an edit
         return self._index
 
     @property
@@ -126,50 +120,44 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     @property
     def is_complete(self) -> bool:
-        """False while blocks of a deferred document are still unformatted."""
-        return self._done is None and not self._skip_all
+        """False while a deferred document's full index is not built yet."""
+        return self._index is not None
 
     def load(self, offsets: OffsetMap | None = None, *, deferred: bool = False) -> None:
-        """Take up the layer's new document without redrawing: the caller sets the text next,
-        and QSyntaxHighlighter formats every block on that change (nothing, if ``deferred``:
-        then the caller calls ``begin_deferred`` once the text is in the document)."""
+        """Take up the layer's new document (a long one ``deferred``: see the module doc)."""
         self._timer.stop()
         self._offsets = offsets or OffsetMap(self._layer.text)
         self._index = None if deferred else SegmentIndex(self._layer.spans.values())
         self._first_screen = None
-        self.nesting_bars.clear()
-        self._skip_all, self._done, self._warm = deferred, None, False
-
-    def begin_deferred(self) -> None:
-        """The text is in the document: format visible blocks on request (``highlight_blocks``)
-        and the rest in idle time once ``start_idle_work`` is called."""
-        if not self._skip_all:
-            return
-        document = self.document()
-        self._skip_all = False
-        self._done = bytearray(document.blockCount() if document is not None else 0)
-        self._remaining, self._next_block = len(self._done), 0
-        if not self._done:
-            self._stop_deferred()
+        self._warm = not deferred
 
     def start_idle_work(self) -> None:
-        """Format the remaining blocks in slices between events (the view calls this once
-        its first screen is painted, so that screen never waits for the rest)."""
-        if self._done is not None and not self._timer.isActive():
+        """Build what a deferred load left, in slices between events (the view calls this once
+        its first screen is painted, so that screen never waits for it)."""
+        if self._index is None and not self._timer.isActive():
             self._timer.start()
 
     def finish_now(self) -> None:
-        """Format whatever a deferred load has left, at once (tests, export of a rendering)."""
-        while self._done is not None:
-            self._format_some(deadline=float("inf"))
+        """Build whatever a deferred load has left, at once."""
+        self._timer.stop()
+        _ = self.index
+
+    def _idle_slice(self) -> None:
+        # The offset table and the index take ~10 ms each on 1 MB: one slice each.
+        if not self._warm:
+            self._warm = True
+            self._offsets.to_qt(len(self._layer.text))
+            self._timer.start()
+        else:
+            _ = self.index
 
     def _on_layer_change(self, change: LayerChange) -> None:
-        """Update the index and redraw only the blocks whose spans changed (a new document
+        """Update the index and ask for the changed ranges to be repainted (a new document
         waits for ``load``)."""
         if change.reset or not change.spans_touched:
             return
         if self._index is None:
-            _ = self.index  # built from the layer, which already holds the change
+            self.finish_now()  # built from the layer, which already holds the change
         else:
             for span in change.spans_removed:
                 self._index.remove(span)
@@ -177,49 +165,42 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self._index.replace(old, new)
             for span in change.spans_added:
                 self._index.add(span)
-        self.rehighlight_ranges(change.touched_ranges())
+        self.redraw.emit(change.touched_ranges())
 
-    def rehighlight_ranges(self, ranges: Iterable[tuple[int, int]]) -> int:
-        """Redraw the blocks overlapping the code-point ranges; returns how many."""
-        document = self.document()
-        if document is None:
-            return 0
-        numbers: set[int] = set()
-        length = len(self._layer.text)
-        for start, end in ranges:
-            start, end = min(start, length), min(end, length)
-            if start >= end:
-                continue
-            first = document.findBlock(self._offsets.to_qt(start))
-            last = document.findBlock(self._offsets.to_qt(end) - 1).blockNumber()
-            block = first
-            while block.isValid() and block.blockNumber() <= last:
-                numbers.add(block.blockNumber())
-                block = block.next()
-        for number in sorted(numbers):
-            self.rehighlightBlock(document.findBlockByNumber(number))
-        return len(numbers)
+    # -- what is drawn where -------------------------------------------------------------
 
-    def highlight_blocks(self, first: int, last: int) -> None:
-        """Format blocks ``first..last`` (numbers) now if a deferred load has not yet: the view
-        calls this for the blocks it is about to paint."""
-        document = self.document()
-        if self._done is None or document is None:
-            return
-        last = min(last, len(self._done) - 1)
-        if self._index is None and self._first_screen is None:
-            end = document.findBlockByNumber(last)
-            self._first_screen = self._make_first_screen(end.position() + end.length())
-        block = document.findBlockByNumber(first)
-        for number in range(first, last + 1):
-            self._format_pending(block, number)
-            block = block.next()
+    def segments_between(self, qt_start: int, qt_end: int) -> list[QtSegment]:
+        """The segments drawn in Qt positions [qt_start, qt_end), clipped to it (a paint asks
+        for the text of its visible lines only)."""
+        if qt_start >= qt_end:
+            return []
+        index, offsets = self._source_for(qt_end)
+        first, last = offsets.from_qt(qt_start), offsets.from_qt(qt_end)
+        to_qt = offsets.to_qt
+        return [
+            QtSegment(to_qt(max(segment.start, first)), to_qt(min(segment.end, last)), segment.span_ids)
+            for segment in index.segments_in(first, last)
+        ]
 
-    # -- deferred formatting -----------------------------------------------------------
+    def drawn_at(self, offset: int) -> DrawnSpans:
+        """The spans drawn at code point ``offset`` and their look, as a paint draws them."""
+        span_ids = self.index.span_ids_at(offset)
+        return DrawnSpans(span_ids, self.look_of(span_ids) if span_ids else None)
+
+    def _source_for(self, qt_end: int) -> tuple[SegmentIndex, OffsetMap]:
+        """The first-screen index while the full one is not built and ``qt_end`` lies in it."""
+        if self._index is not None:
+            return self._index, self._offsets
+        screen = self._first_screen
+        if screen is None:
+            screen = self._first_screen = self._make_first_screen(qt_end)
+        if qt_end <= screen.qt_limit:
+            return screen.index, screen.offsets
+        return self.index, self._offsets
 
     def _make_first_screen(self, qt_limit: int) -> _FirstScreen:
         # A Qt position stands for at most two code points (a CRLF), so the first
-        # 2 * qt_limit code points hold every block ending by qt_limit; a prefix must not
+        # 2 * qt_limit code points hold every position up to qt_limit; a prefix must not
         # end between CR and LF, where its own map would disagree with the whole text's.
         text = self._layer.text
         cut = min(len(text), 2 * qt_limit + 1)
@@ -229,103 +210,17 @@ class SpanHighlighter(QSyntaxHighlighter):
         index = SegmentIndex(span for span in self._layer.spans.values() if span.start < cut)
         return _FirstScreen(index, offsets, min(qt_limit, offsets.to_qt(cut)))
 
-    def _format_some(self, deadline: float | None = None) -> None:
-        """One idle-time slice: build the offset table, then the index, then format blocks."""
-        document = self.document()
-        if self._done is None or document is None:
-            return
-        if deadline is None:
-            deadline = time.perf_counter() + SLICE_SECONDS
-            # The two builds take ~10 ms each on 1 MB: one slice each, so no slice is long.
-            if not self._warm:
-                self._warm = True
-                self._offsets.to_qt(len(self._layer.text))
-                self._timer.start()
-                return
-            if self._index is None:
-                _ = self.index
-                self._timer.start()
-                return
-        block = document.findBlockByNumber(self._next_block)
-        while block.isValid() and self._done is not None and time.perf_counter() < deadline:
-            self._format_pending(block, self._next_block)
-            self._next_block += 1
-            block = block.next()
-        if not block.isValid() and self._done is not None:
-            self._stop_deferred()  # the document changed under us; nothing left to walk
-            self.completed.emit()
-        elif self._done is not None:
-            self._timer.start()
+    # -- looks -------------------------------------------------------------------------
 
-    def _format_pending(self, block: QTextBlock, number: int) -> None:
-        """Format a block the deferred load has not reached yet. One without spans needs
-        nothing, the text being freshly set: that skips the blank lines between paragraphs."""
-        if self._done is None or self._done[number]:
-            return
-        index, offsets = self._source_for(block)
-        first = offsets.from_qt(block.position())
-        if index.segments_in(first, offsets.from_qt(block.position() + block.length() - 1)):
-            self.rehighlightBlock(block)
-        else:
-            self._mark_done(number)
-
-    def _source_for(self, block: QTextBlock) -> tuple[SegmentIndex, OffsetMap]:
-        """The first-screen index while the full one is not built and the block lies in it."""
-        screen = self._first_screen
-        if self._index is None and screen is not None and block.position() + block.length() - 1 <= screen.qt_limit:
-            return screen.index, screen.offsets
-        return self.index, self._offsets
-
-    def _mark_done(self, number: int) -> None:
-        if self._done is None or self._done[number]:
-            return
-        self._done[number] = 1
-        self._remaining -= 1
-        if self._remaining == 0:
-            self._stop_deferred()
-            self.completed.emit()
-
-    def _stop_deferred(self) -> None:
-        self._timer.stop()
-        self._done, self._skip_all = None, False
-
-    # -- drawing -----------------------------------------------------------------------
-
-    def highlightBlock(self, text: str) -> None:
-        if self._skip_all:
-            return  # the setPlainText pass of a deferred load: blocks are formatted later
-        block = self.currentBlock()
-        self.nesting_bars.forget(block.blockNumber())
-        position = block.position()
-        if self._done is not None:
-            self._mark_done(block.blockNumber())
-        index, offsets = self._source_for(block)
-        first = offsets.from_qt(position)
-        # ``text`` holds the block's code points exactly (only CR/LF become separators).
-        last = min(first + len(text), len(self._layer.text))
-        to_qt = offsets.to_qt
-        for segment in index.segments_in(first, last):
-            start = to_qt(max(segment.start, first))
-            end = to_qt(min(segment.end, last))
-            self.setFormat(start - position, end - start, self._format(segment.span_ids))
-
-    def _format(self, span_ids: tuple[int, ...]) -> QTextCharFormat:
+    def look_of(self, span_ids: tuple[int, ...]) -> SpanLook:
+        """The look of a segment covered by ``span_ids`` (outermost first): its innermost span's colour."""
         spans = self._layer.spans
         labels = tuple(spans[span_id].label for span_id in span_ids)
         look = self._looks.get(labels)
         if look is None:
-            look = self._looks[labels] = self._make_look(labels)
-        fmt = QTextCharFormat(look)
-        fmt.setProperty(SPAN_IDS, _SEPARATOR.join(map(str, span_ids)))
-        return fmt
-
-    def _make_look(self, labels: tuple[str, ...]) -> QTextCharFormat:
-        background = self.color_of(labels[-1])
-        fmt = QTextCharFormat()
-        fmt.setBackground(background)
-        fmt.setForeground(text_color_on(background))
-        fmt.setProperty(SPAN_LABELS, _SEPARATOR.join(labels))
-        return fmt
+            background = self.color_of(labels[-1])
+            look = self._looks[labels] = SpanLook(labels, background, text_color_on(background))
+        return look
 
     def color_of(self, label: str) -> QColor:
         spec = self._schema.label(label) if self._schema is not None else None

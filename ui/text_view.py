@@ -33,8 +33,11 @@ from annotator.text import OffsetMap, trim_whitespace
 from ui.bridge import follow_layer
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+from ui.layout_cache import OnScreenLayouts
 from ui.live_snap import snap_dragged_selection, snapped_frame
+from ui.nesting_bars import paint_nesting_bars
 from ui.span_frames import paint_frames
+from ui.span_paint import line_rect, lines_in_band, paint_backgrounds, paint_text_colors, span_pieces
 from ui.span_tooltip import span_tooltip_html
 from ui.text_line import x_at
 
@@ -68,16 +71,16 @@ class AnnotationTextView(QPlainTextEdit):
         self._layer = layer
         self._offsets = OffsetMap("")
         self._schema = schema
-        self._highlighter = SpanHighlighter(layer, schema, self.document())
-        # The text only changes through _show_document, which formats what it needs; left
-        # connected, the highlighter would call into Python for every block of every new
-        # text (~10 ms per MB) even when it has nothing to draw there yet.
-        self.document().disconnect(self._highlighter)
+        # Saved spans are painted by paintEvent from the highlighter's index, never set as
+        # character formats (see ui/highlighter.py): the document holds plain text only.
+        self._highlighter = SpanHighlighter(layer, schema, self)
+        self._highlighter.redraw.connect(self._repaint_ranges)
+        self._layouts = OnScreenLayouts()
         self._snap = True
         self._zoom_steps = 0
         self._press_at: QPointF | None = None
         self._drag_anchor: int | None = None  # code point where a mouse selection began, unsnapped
-        # Transient overlays only; saved spans are drawn by the highlighter.
+        # Transient overlays, drawn by Qt over the saved spans.
         self._overlays: dict[str, list[QTextEdit.ExtraSelection]] = {"search": [], "relation": [], "current": []}
         # Frames drawn around overlay spans, on top of everything (a tint alone can be missed).
         # "snapped": a dashed frame around what a keyboard selection will label, where that differs.
@@ -103,7 +106,7 @@ class AnnotationTextView(QPlainTextEdit):
         return self._highlighter
 
     def _on_layer_change(self, change: LayerChange) -> None:
-        # Span changes are the highlighter's (it redraws their blocks); a new document is ours.
+        # Span changes are the highlighter's (it asks for their ranges to be repainted); a new document is ours.
         if change.reset:
             self._show_document()
 
@@ -113,16 +116,10 @@ class AnnotationTextView(QPlainTextEdit):
         self._overlays = {name: [] for name in self._overlays}
         self._frames = {name: [] for name in self._frames}
         self.setExtraSelections([])
-        # A long text is formatted deferred: the visible blocks first (see paintEvent),
-        # the rest in idle time after the first paint; a short one all at once.
-        deferred = len(text) > DEFER_ABOVE
-        self._highlighter.load(self._offsets, deferred=deferred)
+        # A long text gets its full index in idle time after the first paint; a short one at once.
+        self._highlighter.load(self._offsets, deferred=len(text) > DEFER_ABOVE)
+        self._layouts.forget()
         self.setPlainText(text)
-        if deferred:
-            self._highlighter.begin_deferred()
-            self._format_visible_blocks()
-        else:
-            self._highlighter.rehighlight()
 
     def spans_at(self, offset: int) -> list[Span]:
         """Spans covering code point ``offset``, outermost first."""
@@ -282,8 +279,7 @@ class AnnotationTextView(QPlainTextEdit):
             return None
         origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft() + layout.position()
         x, y = point.x() - origin.x(), point.y() - origin.y()
-        for i in range(layout.lineCount()):
-            line = layout.lineAt(i)
+        for line in lines_in_band(block, y, y):  # by bisection: one paragraph may have thousands of lines
             if not line.y() <= y < line.y() + line.height():
                 continue
             between = line.xToCursor(x)
@@ -336,28 +332,40 @@ class AnnotationTextView(QPlainTextEdit):
 
     # -- painting ----------------------------------------------------------------------
 
-    def _format_visible_blocks(self) -> None:
-        if not self._highlighter.is_complete:
-            numbers = [block.blockNumber() for block, _ in self._visible_blocks(0, self.viewport().height())]
-            if numbers:
-                self._highlighter.highlight_blocks(numbers[0], numbers[-1])
-
     def paintEvent(self, event: QPaintEvent) -> None:
-        # Blocks of a long text that idle time has not reached yet are formatted as they
-        # come into view, before Qt paints them.
-        self._format_visible_blocks()
+        # Saved spans around Qt's drawing of the text, on the painted band's lines only
+        # (see ui/span_paint.py): backgrounds under it, text colours and bars over it.
+        area = event.rect()
+        self._layouts.keep(block for block, _ in self._visible_blocks(0, self.viewport().height()))
+        pieces = span_pieces(
+            self._highlighter, self._visible_blocks(area.top(), area.bottom()), area.top(), area.bottom()
+        )
+        painter = QPainter(self.viewport())
+        paint_backgrounds(painter, pieces)
+        painter.end()
         super().paintEvent(event)
         self._highlighter.start_idle_work()
         painter = QPainter(self.viewport())
-        # Enclosing spans as bars under the text (see ui/highlighter.py); visible blocks only.
+        paint_text_colors(painter, pieces, self.palette().text().color(), self._overlay_ranges(), self.cursorRect())
         bar = max(2.0, round(self.fontMetrics().height() / 6))
-        area = event.rect()
-        for block, origin in self._visible_blocks(area.top(), area.bottom()):
-            self._highlighter.nesting_bars.paint(painter, block, origin, bar, area.top(), area.bottom())
+        paint_nesting_bars(painter, pieces, bar, self._highlighter.bar_color_of)
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
         painter.end()
+
+    def _overlay_ranges(self) -> list[tuple[int, int]]:
+        """Qt ranges Qt draws in colours of their own: the overlays and the selection."""
+        cursors = [selection.cursor for selections in self._overlays.values() for selection in selections]
+        cursors.append(self.textCursor())
+        return [(cursor.selectionStart(), cursor.selectionEnd()) for cursor in cursors if cursor.hasSelection()]
+
+    def _repaint_ranges(self, ranges: list[tuple[int, int]]) -> None:
+        """Repaint where code-point ranges are on screen: a span added or removed costs its
+        rectangle, never a layout of its block."""
+        for start, end in ranges:
+            for rect in self.fragment_rects(start, end):
+                self.viewport().update(rect.toAlignedRect().adjusted(-1, -1, 1, 1))
 
     def fragment_rects(self, start: int, end: int) -> list[QRectF]:
         """Viewport rectangles of code points [start, end) on the visible lines, one per line."""
@@ -365,21 +373,16 @@ class AnnotationTextView(QPlainTextEdit):
             return []
         first, last = self.qt_at_offset(start), self.qt_at_offset(end)
         rects = []
-        for block, origin in self._visible_blocks(0, self.viewport().height()):
+        height = self.viewport().height()
+        for block, origin in self._visible_blocks(0, height):
             begin = block.position()
             if begin + block.length() - 1 < first or begin >= last:
                 continue
-            layout = block.layout()
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
+            for line in lines_in_band(block, -origin.y(), height - origin.y()):
                 line_start = begin + line.textStart()
                 line_end = line_start + line.textLength()
-                if line_end <= first or line_start >= last:
-                    continue
-                left = x_at(line, max(first, line_start) - begin)
-                right = x_at(line, min(last, line_end) - begin)
-                left, right = min(left, right), max(left, right)
-                rects.append(QRectF(origin.x() + left, origin.y() + line.y(), right - left, line.height()))
+                if line_end > first and line_start < last:
+                    rects.append(line_rect(line, origin, max(first, line_start) - begin, min(last, line_end) - begin))
         return rects
 
     def _visible_blocks(self, top: float, bottom: float) -> Iterator[tuple[QTextBlock, QPointF]]:

@@ -16,9 +16,7 @@ from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import NEWS_SCHEMA, TRICKY_TEXT
-from tests.ui.test_highlighter import format_at
 from ui.app import build_window
-from ui.highlighter import span_labels_of
 from ui.main_window import MainWindow
 
 SECOND = "A short second document about Seoul.\n"
@@ -190,16 +188,14 @@ def test_overlapping_spans_are_all_drawn(window: MainWindow, qtbot: QtBot) -> No
     qtbot.wait(50)
 
     def labels(offset: int) -> tuple[str, ...]:
-        fmt = format_at(window.view.document(), TRICKY_TEXT, offset)
-        return span_labels_of(fmt) if fmt is not None else ()
+        look = window.view.highlighter.drawn_at(offset).look
+        return look.labels if look is not None else ()
 
     drawn = {offset: labels(offset) for offset in (actor[0], claim[0] + 16, date[0], claim[1])}
     # Inside the CLAIM, the ACTOR and the DATE are drawn with the CLAIM still marked.
     assert drawn == {actor[0]: ("CLAIM", "ACTOR"), claim[0] + 16: ("CLAIM",), date[0]: ("CLAIM", "DATE"), claim[1]: ()}
-    backgrounds = {
-        offset: format_at(window.view.document(), TRICKY_TEXT, offset).background().color().name()
-        for offset in (actor[0], claim[0] + 16, date[0])
-    }
+    looks = {offset: window.view.highlighter.drawn_at(offset).look for offset in (actor[0], claim[0] + 16, date[0])}
+    backgrounds = {offset: look.background.name() for offset, look in looks.items() if look is not None}
     assert len(set(backgrounds.values())) == 3  # three labels, three colours
 
 

@@ -1,5 +1,5 @@
-"""Tests for ui/nesting_bars.py: a paint finds the bars of the painted band only, and the same bars
-a walk over every line of the block finds (one paragraph can hold a whole article)."""
+"""Tests for ui/nesting_bars.py and ui/span_paint.py: a paint finds the bars of the painted band only,
+and the same bars a walk over every line of the block finds (one paragraph can hold a whole article)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from annotator.models import DocumentView, Span
 from annotator.schema import Schema, load_schema
 from tests.conftest import NEWS_SCHEMA
 from ui.colors import line_color
-from ui.highlighter import span_labels_of
-from ui.nesting_bars import _bar_top
+from ui.highlighter import SpanHighlighter
+from ui.nesting_bars import _bar_top, nesting_bars
+from ui.span_paint import span_pieces
 from ui.text_line import x_at
 from ui.text_view import AnnotationTextView
 
@@ -48,17 +49,20 @@ def one_paragraph(seed: int, sentences: int) -> tuple[str, list[Span]]:
     return "".join(parts), spans
 
 
-def every_line_bars(block: QTextBlock, origin: QPointF, bar: float) -> list[tuple[float, float, Bar]]:
-    """The bars as a walk over every line for every nested range (the old way) finds them,
+def every_line_bars(
+    highlighter: SpanHighlighter, block: QTextBlock, origin: QPointF, bar: float
+) -> list[tuple[float, float, Bar]]:
+    """The bars as a walk over every line for every nested segment (the old way) finds them,
     each with the top and bottom of its line."""
     layout = block.layout()
     lines = [layout.lineAt(i) for i in range(layout.lineCount())]
     found: list[tuple[float, float, Bar]] = []
-    for fmt_range in sorted(layout.formats(), key=lambda r: r.start):
-        labels = span_labels_of(fmt_range.format)
+    begin = block.position()
+    for segment in highlighter.segments_between(begin, begin + block.length() - 1):
+        labels = highlighter.look_of(segment.span_ids).labels
         if len(labels) < 2:
             continue
-        start, end = fmt_range.start, fmt_range.start + fmt_range.length
+        start, end = segment.start - begin, segment.end - begin
         for line in lines:
             line_start, line_end = line.textStart(), line.textStart() + line.textLength()
             if line_end <= start or line_start >= end:
@@ -89,18 +93,21 @@ def test_a_band_of_a_long_paragraph_gets_exactly_the_bars_of_its_lines(qtbot: Qt
     view = shown_view(qtbot, schema, *one_paragraph(seed=7, sentences=400))
     block = view.document().firstBlock()
     assert view.document().blockCount() == 1 and block.layout().lineCount() > 200
-    bars = view.highlighter.nesting_bars
     origin, thickness = QPointF(3.0, -1234.5), 2.0
-    everything = every_line_bars(block, origin, thickness)
+
+    def bars(top: float, bottom: float) -> list[tuple[QRectF, str]]:
+        return nesting_bars(span_pieces(view.highlighter, [(block, origin)], top, bottom), thickness)
+
+    everything = every_line_bars(view.highlighter, block, origin, thickness)
     assert len(everything) >= 250  # a bar per line piece of each ACTOR inside its CLAIM
-    assert as_tuples(bars.bars(block, origin, thickness, -math.inf, math.inf)) == [bar for _, _, bar in everything]
+    assert as_tuples(bars(-math.inf, math.inf)) == [bar for _, _, bar in everything]
     height = block.layout().boundingRect().height()
     rng = random.Random(3)
     for _ in range(40):  # bands anywhere: above the block, across its start, inside, past its end
         top = rng.uniform(origin.y() - 100.0, origin.y() + height + 100.0)
         bottom = top + rng.uniform(0.0, 400.0)
         in_band = [bar for line_top, line_bottom, bar in everything if line_top <= bottom and line_bottom >= top]
-        assert as_tuples(bars.bars(block, origin, thickness, top, bottom)) == in_band
+        assert as_tuples(bars(top, bottom)) == in_band
 
 
 def test_bars_are_painted_under_nested_spans_far_down_one_paragraph(qtbot: QtBot, schema: Schema) -> None:
