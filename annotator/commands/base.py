@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql import Executable
 
+from annotator.db.exchange import EditTransaction, Rows
 from annotator.db.tables import (
     RelationRow,
     SpanAttributeRow,
@@ -24,7 +26,7 @@ from annotator.schema import Schema
 class EditContext:
     """What a command may touch: one transaction, one annotator's layer."""
 
-    session: Session
+    tx: EditTransaction
     schema: Schema
     annotator_id: int
     annotator: str
@@ -60,7 +62,29 @@ def run_step(command: Command, step: Callable[[EditContext], Changes], ctx: Edit
         raise type(error)(f"cannot {how} '{command.description}': {error}") from error
 
 
-# --- reading and writing one layer ------------------------------------------------
+# --- reading one layer ------------------------------------------------------------
+# Each helper is a statement for the command's one read exchange (EditTransaction.read),
+# keyed by what the command holds (a span id, a document and offsets): the reads of one
+# command never wait for each other's answers.
+
+SPAN_COLUMNS = (
+    SpanRow.id,
+    SpanRow.document_id,
+    SpanRow.annotator_id,
+    SpanRow.start,
+    SpanRow.end,
+    SpanRow.label,
+    SpanRow.created_at,
+)
+RELATION_COLUMNS = (
+    RelationRow.id,
+    RelationRow.document_id,
+    RelationRow.annotator_id,
+    RelationRow.label,
+    RelationRow.head_span_id,
+    RelationRow.tail_span_id,
+    RelationRow.created_at,
+)
 
 
 @dataclass(frozen=True)
@@ -72,55 +96,91 @@ class SpanRecord:
     relations: tuple[dict[str, Any], ...]
 
 
-def own_span(ctx: EditContext, span_id: int) -> SpanRow:
-    row = ctx.session.get(SpanRow, span_id)
-    if row is None:
+def span_query(span_id: int) -> Executable:
+    return select(*SPAN_COLUMNS).where(SpanRow.id == span_id)
+
+
+def own_span(ctx: EditContext, rows: Rows, span_id: int) -> dict[str, Any]:
+    """The span row read by span_query, as a dict; refused if missing or in another layer."""
+    if not rows:
         raise NotFoundError(f"no span with id {span_id}")
-    if row.annotator_id != ctx.annotator_id:
+    row = dict(zip((c.key for c in SPAN_COLUMNS), rows[0], strict=True))
+    if row["annotator_id"] != ctx.annotator_id:
         raise ValidationError(
             f"span {span_id} is in another annotator's layer; only {ctx.annotator}'s layer can be edited"
         )
     return row
 
 
-def span_attributes(session: Session, span_id: int) -> dict[str, Any]:
-    rows = session.execute(
-        select(SpanAttributeRow.name, SpanAttributeRow.value).where(SpanAttributeRow.span_id == span_id)
-    )
-    return dict(sorted(rows.all()))
+def attributes_query(span_id: int) -> Executable:
+    return select(SpanAttributeRow.name, SpanAttributeRow.value).where(SpanAttributeRow.span_id == span_id)
 
 
-def span_value(ctx: EditContext, row: SpanRow) -> Span:
-    text = ctx.document_text(row.document_id)
-    return Span(row.id, row.start, row.end, row.label, text[row.start : row.end], span_attributes(ctx.session, row.id))
+def attributes_of(rows: Rows) -> dict[str, Any]:
+    return dict(sorted((name, value) for name, value in rows))
 
 
-def relation_value(row: RelationRow) -> Relation:
-    return Relation(row.id, row.label, row.head_span_id, row.tail_span_id)
+def span_value(ctx: EditContext, row: Mapping[str, Any], attributes: Mapping[str, Any]) -> Span:
+    text = ctx.document_text(row["document_id"])
+    return Span(row["id"], row["start"], row["end"], row["label"], text[row["start"] : row["end"]], dict(attributes))
 
 
-def overlapping(
-    ctx: EditContext, document_id: int, start: int, end: int, exclude: int | None
-) -> list[tuple[int, int, str]]:
-    query = select(SpanRow.start, SpanRow.end, SpanRow.label).where(
-        SpanRow.document_id == document_id,
+def relation_value(row: Mapping[str, Any]) -> Relation:
+    return Relation(row["id"], row["label"], row["head_span_id"], row["tail_span_id"])
+
+
+Bound = int | ColumnElement[int] | InstrumentedAttribute[int]
+
+
+def overlapping_query(ctx: EditContext, document: Bound, start: Bound, end: Bound) -> Select[int, int, str]:
+    """The spans of the layer in ``document`` that overlap [start, end) (values or columns)."""
+    return select(SpanRow.start, SpanRow.end, SpanRow.label).where(
+        SpanRow.document_id == document,
         SpanRow.annotator_id == ctx.annotator_id,
         SpanRow.start < end,
         SpanRow.end > start,
     )
-    if exclude is not None:
-        query = query.where(SpanRow.id != exclude)
-    return [tuple(r) for r in ctx.session.execute(query)]  # type: ignore[misc]
 
 
-def relations_of(ctx: EditContext, span_id: int) -> list[RelationRow]:
-    """The relations that have the span at either end."""
-    query = select(RelationRow).where((RelationRow.head_span_id == span_id) | (RelationRow.tail_span_id == span_id))
-    return list(ctx.session.scalars(query))
+def overlapping_span_query(
+    ctx: EditContext, span_id: int, start: int | None = None, end: int | None = None
+) -> Executable:
+    """The other spans of the layer overlapping span ``span_id`` (or [start, end) in its document)."""
+    target = aliased(SpanRow)
+    query = overlapping_query(
+        ctx,
+        target.document_id,
+        target.start if start is None else start,
+        target.end if end is None else end,
+    )
+    return query.join(target, target.id == span_id).where(SpanRow.id != span_id)
 
 
-def row_dict(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+def overlaps_of(rows: Rows) -> list[tuple[int, int, str]]:
+    return [(start, end, label) for start, end, label in rows]
+
+
+def relations_query(span_id: int) -> Executable:
+    """The relations with the span at either end (one index for each end: ix_relations_tail, and
+    the unique constraint that starts with head_span_id), with the labels of both ends."""
+    head, tail = aliased(SpanRow), aliased(SpanRow)
+    return (
+        select(*RELATION_COLUMNS, head.label, tail.label)
+        .join(head, head.id == RelationRow.head_span_id)
+        .join(tail, tail.id == RelationRow.tail_span_id)
+        .where(or_(RelationRow.head_span_id == span_id, RelationRow.tail_span_id == span_id))
+        .order_by(RelationRow.id)
+    )
+
+
+def relations_of(rows: Rows) -> list[tuple[dict[str, Any], str, str]]:
+    """(relation row, head label, tail label) for each row read by relations_query."""
+    keys = [c.key for c in RELATION_COLUMNS]
+    return [(dict(zip(keys, row[:-2], strict=True)), row[-2], row[-1]) for row in rows]
+
+
+def first_value(rows: Rows) -> Any:
+    return rows[0][0] if rows else None
 
 
 @dataclass
