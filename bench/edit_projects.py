@@ -86,10 +86,8 @@ class PostgresProject:
         self.url = make_url(server_url).update_query_dict({"options": options}).render_as_string(hide_password=False)
         self.root = project_folder(scratch / f"pg-{docs}", self.url)
         project_id, annotator_id = _empty_project(self.root)
-        import psycopg
-
-        driver_url = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(driver_url) as connection:
+        with Project.open(self.root) as project, project.engine.connect() as pooled:
+            connection = pooled.connection.driver_connection
             for batch in table_rows(ensure_corpus(docs), project_id, annotator_id):
                 for table, rows in batch.items():
                     names = ", ".join(f'"{c}"' for c in TABLES[table])
@@ -101,6 +99,7 @@ class PostgresProject:
             connection.commit()
             connection.autocommit = True
             connection.execute("VACUUM ANALYZE")
+            connection.autocommit = False
 
     def drop(self) -> None:
         with self.admin.connect() as connection:

@@ -36,8 +36,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy.engine import make_url
-
 from annotator.service import AnnotationService
 from bench.corpus import ANNOTATOR
 from bench.edit_projects import PostgresProject, sqlite_project
@@ -159,15 +157,14 @@ def sqlite_run(sizes: list[int], rounds: int) -> None:
 
 
 def postgres_run(url: str, sizes: list[int], rounds: int) -> None:
-    import psycopg
-
     with tempfile.TemporaryDirectory() as scratch:
         projects = [PostgresProject(url, docs, Path(scratch)) for docs in sizes]
         subjects = [Subject(p.root, docs) for p, docs in zip(projects, sizes, strict=True)]
-        driver_url = make_url(projects[-1].url).set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            with psycopg.connect(driver_url) as connection:
+            with subjects[-1].service.project.engine.connect() as pooled:
+                connection = pooled.connection.driver_connection
                 run("PostgreSQL", subjects, rounds, lambda statements: postgres_scans(connection, statements))
+                connection.rollback()
         finally:
             for subject in subjects:
                 subject.close()

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import Compiled
 
-from annotator.db.tables import AnnotatorRow
+from annotator.db.locks import layer_lock
 
 EXCHANGE_OPTION = "annotator_exchange"
 Rows = Sequence[Sequence[Any]]
@@ -101,7 +101,7 @@ class EditTransaction:
             tag = {EXCHANGE_OPTION: self.exchanges}
             return [_rows(self.connection.execute(statement, execution_options=tag)) for statement in statements]
         first, self._begun = not self._begun, True
-        head = [("BEGIN", {}), _driver_statement(_lock(self.annotator_id), self.connection)] if first else []
+        head = [("BEGIN", {}), _driver_statement(layer_lock(self.annotator_id), self.connection)] if first else []
         tail: list[tuple[str, dict[str, Any]]] = [("COMMIT", {})] if finish else []
         body = [_driver_statement(statement, self.connection) for statement in statements]
         rows = self._pipelined([*head, *body, *tail])
@@ -129,13 +129,9 @@ class EditTransaction:
             return [cursor.fetchall() if cursor.description is not None else [] for cursor in cursors]
         if driver.closed:  # the server went away: this connection must not go back to the pool
             self.connection.invalidate(failure)
-        sql, parameters = statements[max(len(cursors) - 1, 0)]
-        raise DBAPIError.instance(sql, parameters, failure, dbapi_error) from failure
-
-
-def _lock(annotator_id: int) -> Executable:
-    """The layer lock (db/locks.py) as a statement."""
-    return select(AnnotatorRow.id).where(AnnotatorRow.id == annotator_id).with_for_update()
+        # The server names the error, not which statement of the exchange it came from.
+        sql = ";\n".join(sql for sql, _parameters in statements)
+        raise DBAPIError.instance(sql, [p for _sql, p in statements], failure, dbapi_error) from failure
 
 
 def _driver_statement(statement: Executable, connection: Connection) -> tuple[str, dict[str, Any]]:
