@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql import Executable
 
 from annotator.db.exchange import EditTransaction, Rows
@@ -67,24 +66,14 @@ def run_step(command: Command, step: Callable[[EditContext], Changes], ctx: Edit
 # keyed by what the command holds (a span id, a document and offsets): the reads of one
 # command never wait for each other's answers.
 
-SPAN_COLUMNS = (
-    SpanRow.id,
-    SpanRow.document_id,
-    SpanRow.annotator_id,
-    SpanRow.start,
-    SpanRow.end,
-    SpanRow.label,
-    SpanRow.created_at,
-)
-RELATION_COLUMNS = (
-    RelationRow.id,
-    RelationRow.document_id,
-    RelationRow.annotator_id,
-    RelationRow.label,
-    RelationRow.head_span_id,
-    RelationRow.tail_span_id,
-    RelationRow.created_at,
-)
+# Core tables, not ORM attributes: an edit builds a few statements, and ORM attributes (and
+# above all a new aliased() entity each time) cost more to turn into SQL than the edit's SQL.
+SPANS = SpanRow.__table__
+ATTRIBUTES = SpanAttributeRow.__table__
+RELATIONS = RelationRow.__table__
+SPAN_COLUMNS = tuple(SPANS.c)
+RELATION_COLUMNS = tuple(RELATIONS.c)
+_TARGET, _HEAD, _TAIL = SPANS.alias("target"), SPANS.alias("head"), SPANS.alias("tail")
 
 
 @dataclass(frozen=True)
@@ -97,7 +86,7 @@ class SpanRecord:
 
 
 def span_query(span_id: int) -> Executable:
-    return select(*SPAN_COLUMNS).where(SpanRow.id == span_id)
+    return select(*SPAN_COLUMNS).where(SPANS.c.id == span_id)
 
 
 def own_span(ctx: EditContext, rows: Rows, span_id: int) -> dict[str, Any]:
@@ -113,7 +102,7 @@ def own_span(ctx: EditContext, rows: Rows, span_id: int) -> dict[str, Any]:
 
 
 def attributes_query(span_id: int) -> Executable:
-    return select(SpanAttributeRow.name, SpanAttributeRow.value).where(SpanAttributeRow.span_id == span_id)
+    return select(ATTRIBUTES.c.name, ATTRIBUTES.c.value).where(ATTRIBUTES.c.span_id == span_id)
 
 
 def attributes_of(rows: Rows) -> dict[str, Any]:
@@ -129,16 +118,16 @@ def relation_value(row: Mapping[str, Any]) -> Relation:
     return Relation(row["id"], row["label"], row["head_span_id"], row["tail_span_id"])
 
 
-Bound = int | ColumnElement[int] | InstrumentedAttribute[int]
+Bound = int | ColumnElement[int]
 
 
 def overlapping_query(ctx: EditContext, document: Bound, start: Bound, end: Bound) -> Select[int, int, str]:
     """The spans of the layer in ``document`` that overlap [start, end) (values or columns)."""
-    return select(SpanRow.start, SpanRow.end, SpanRow.label).where(
-        SpanRow.document_id == document,
-        SpanRow.annotator_id == ctx.annotator_id,
-        SpanRow.start < end,
-        SpanRow.end > start,
+    return select(SPANS.c.start, SPANS.c.end, SPANS.c.label).where(
+        SPANS.c.document_id == document,
+        SPANS.c.annotator_id == ctx.annotator_id,
+        SPANS.c.start < end,
+        SPANS.c.end > start,
     )
 
 
@@ -146,14 +135,14 @@ def overlapping_span_query(
     ctx: EditContext, span_id: int, start: int | None = None, end: int | None = None
 ) -> Executable:
     """The other spans of the layer overlapping span ``span_id`` (or [start, end) in its document)."""
-    target = aliased(SpanRow)
+    target = _TARGET.c
     query = overlapping_query(
         ctx,
         target.document_id,
         target.start if start is None else start,
         target.end if end is None else end,
     )
-    return query.join(target, target.id == span_id).where(SpanRow.id != span_id)
+    return query.join(_TARGET, target.id == span_id).where(SPANS.c.id != span_id)
 
 
 def overlaps_of(rows: Rows) -> list[tuple[int, int, str]]:
@@ -163,13 +152,13 @@ def overlaps_of(rows: Rows) -> list[tuple[int, int, str]]:
 def relations_query(span_id: int) -> Executable:
     """The relations with the span at either end (one index for each end: ix_relations_tail, and
     the unique constraint that starts with head_span_id), with the labels of both ends."""
-    head, tail = aliased(SpanRow), aliased(SpanRow)
+    relation = RELATIONS.c
     return (
-        select(*RELATION_COLUMNS, head.label, tail.label)
-        .join(head, head.id == RelationRow.head_span_id)
-        .join(tail, tail.id == RelationRow.tail_span_id)
-        .where(or_(RelationRow.head_span_id == span_id, RelationRow.tail_span_id == span_id))
-        .order_by(RelationRow.id)
+        select(*RELATION_COLUMNS, _HEAD.c.label, _TAIL.c.label)
+        .join(_HEAD, _HEAD.c.id == relation.head_span_id)
+        .join(_TAIL, _TAIL.c.id == relation.tail_span_id)
+        .where(or_(relation.head_span_id == span_id, relation.tail_span_id == span_id))
+        .order_by(relation.id)
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.sql import Executable
 
 from annotator.commands.base import (
     RELATION_COLUMNS,
+    RELATIONS,
     Command,
     EditContext,
     first_value,
@@ -17,15 +18,12 @@ from annotator.commands.base import (
     relation_value,
     span_query,
 )
-from annotator.db.tables import RelationRow
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation
 from annotator.short_text import one_line
 from annotator.validation import (
     check_relation,
 )
-
-RELATIONS = RelationRow.__table__
 
 
 @dataclass
@@ -95,7 +93,7 @@ class RemoveRelation(Command):
         return f"remove {self._row.get('label', 'relation')}"
 
     def apply(self, ctx: EditContext) -> Changes:
-        (found,) = ctx.tx.read(select(*RELATION_COLUMNS).where(RelationRow.id == self.relation_id))
+        (found,) = ctx.tx.read(select(*RELATION_COLUMNS).where(RELATIONS.c.id == self.relation_id))
         if not found:
             raise NotFoundError(f"no relation with id {self.relation_id}")
         row = dict(zip((c.key for c in RELATION_COLUMNS), found[0], strict=True))
@@ -128,6 +126,7 @@ class RemoveRelation(Command):
 
 
 def _existing(head: int, tail: int, label: str) -> Executable:
-    return select(RelationRow.id).where(
-        RelationRow.head_span_id == head, RelationRow.tail_span_id == tail, RelationRow.label == label
+    relation = RELATIONS.c
+    return select(relation.id).where(
+        relation.head_span_id == head, relation.tail_span_id == tail, relation.label == label
     )

@@ -14,7 +14,10 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.sql import Executable
 
 from annotator.commands.base import (
+    ATTRIBUTES,
+    RELATIONS,
     SPAN_COLUMNS,
+    SPANS,
     Command,
     EditContext,
     SpanRecord,
@@ -31,7 +34,6 @@ from annotator.commands.base import (
     span_query,
     span_value,
 )
-from annotator.db.tables import RelationRow, SpanAttributeRow, SpanRow
 from annotator.errors import ValidationError
 from annotator.models import Changes, Span
 from annotator.short_text import one_line
@@ -43,9 +45,6 @@ from annotator.validation import (
     check_overlaps,
     check_relation,
 )
-
-SPANS = SpanRow.__table__
-ATTRIBUTES = SpanAttributeRow.__table__
 
 
 @dataclass
@@ -92,11 +91,11 @@ class AddSpan(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         assert self.span_id is not None
-        ends = or_(RelationRow.head_span_id == self.span_id, RelationRow.tail_span_id == self.span_id)
+        ends = or_(RELATIONS.c.head_span_id == self.span_id, RELATIONS.c.tail_span_id == self.span_id)
         row, attributes, used = ctx.tx.read(
             span_query(self.span_id),
             attributes_query(self.span_id),
-            select(func.count()).select_from(RelationRow).where(ends),
+            select(func.count()).select_from(RELATIONS).where(ends),
         )
         span = span_value(ctx, own_span(ctx, row, self.span_id), attributes_of(attributes))
         # Relations to this span came later (another window of the same annotator): deleting
@@ -147,7 +146,7 @@ class RemoveSpan(Command):
         ctx.tx.write(insert(SPANS).values(**self._record.row))
         write_attributes(ctx, self.span_id, self._record.attributes)
         if self._record.relations:
-            ctx.tx.write(insert(RelationRow.__table__).values(list(self._record.relations)))
+            ctx.tx.write(insert(RELATIONS).values(list(self._record.relations)))
         return Changes(
             f"undo {self.description}",
             self.document_id,
@@ -168,7 +167,7 @@ class RemoveSpan(Command):
         )
         reads: list[Executable] = [overlapping_query(ctx, row["document_id"], row["start"], row["end"])]
         if others:
-            reads.append(select(*SPAN_COLUMNS).where(or_(*(SpanRow.id == other for other in others))))
+            reads.append(select(*SPAN_COLUMNS).where(or_(*(SPANS.c.id == other for other in others))))
         found = ctx.tx.read(*reads)
         new = (row["start"], row["end"], row["label"])
         check_overlaps(ctx.schema, [*overlaps_of(found[0]), new])
