@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, nargs=2, default=[10_000, 100_000], metavar=("SMALL", "BIG"))
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--backend", choices=("all", "sqlite", "postgresql"), default="all")
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)  # make bench passes every script the same arguments
     print(f"edits through the service, {args.docs[0]:,} against {args.docs[1]:,} documents (bench/edits.py)")
     if args.backend in ("all", "sqlite"):
         sqlite_run(args.docs, args.rounds)
