@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -34,9 +33,10 @@ from annotator.commands import (
     SetStatus,
     run_step,
 )
+from annotator.commands.statements import INSERT_EVENT
 from annotator.db.exchange import EditTransaction
 from annotator.db.locks import lock_layer
-from annotator.db.tables import DocumentStatusRow, EventRow
+from annotator.db.tables import DocumentStatusRow
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
 from annotator.models import (
@@ -253,7 +253,7 @@ class AnnotationService:
                 "action": f"{how}:{type(command).__name__}",
                 "detail": {"description": changes.description},
             }
-            tx.write(insert(EventRow.__table__).values(**event))
+            tx.write((INSERT_EVENT, event))
             tx.commit()
         return changes
 

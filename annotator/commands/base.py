@@ -7,15 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.sql import Executable
-
-from annotator.db.exchange import EditTransaction, Rows
-from annotator.db.tables import (
-    RelationRow,
-    SpanAttributeRow,
-    SpanRow,
-)
+from annotator.commands import statements
+from annotator.db.exchange import EditTransaction, Rows, Statement
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation, Span
 from annotator.schema import Schema
@@ -66,14 +59,8 @@ def run_step(command: Command, step: Callable[[EditContext], Changes], ctx: Edit
 # keyed by what the command holds (a span id, a document and offsets): the reads of one
 # command never wait for each other's answers.
 
-# Core tables, not ORM attributes: an edit builds a few statements, and ORM attributes (and
-# above all a new aliased() entity each time) cost more to turn into SQL than the edit's SQL.
-SPANS = SpanRow.__table__
-ATTRIBUTES = SpanAttributeRow.__table__
-RELATIONS = RelationRow.__table__
-SPAN_COLUMNS = tuple(SPANS.c)
-RELATION_COLUMNS = tuple(RELATIONS.c)
-_TARGET, _HEAD, _TAIL = SPANS.alias("target"), SPANS.alias("head"), SPANS.alias("tail")
+SPAN_COLUMNS = tuple(statements.SPANS.c)
+RELATION_COLUMNS = tuple(statements.RELATIONS.c)
 
 
 @dataclass(frozen=True)
@@ -85,8 +72,8 @@ class SpanRecord:
     relations: tuple[dict[str, Any], ...]
 
 
-def span_query(span_id: int) -> Executable:
-    return select(*SPAN_COLUMNS).where(SPANS.c.id == span_id)
+def span_query(span_id: int) -> Statement:
+    return statements.SPAN, {"span_id": span_id}
 
 
 def own_span(ctx: EditContext, rows: Rows, span_id: int) -> dict[str, Any]:
@@ -101,8 +88,8 @@ def own_span(ctx: EditContext, rows: Rows, span_id: int) -> dict[str, Any]:
     return row
 
 
-def attributes_query(span_id: int) -> Executable:
-    return select(ATTRIBUTES.c.name, ATTRIBUTES.c.value).where(ATTRIBUTES.c.span_id == span_id)
+def attributes_query(span_id: int) -> Statement:
+    return statements.ATTRIBUTES_OF, {"span_id": span_id}
 
 
 def attributes_of(rows: Rows) -> dict[str, Any]:
@@ -118,48 +105,29 @@ def relation_value(row: Mapping[str, Any]) -> Relation:
     return Relation(row["id"], row["label"], row["head_span_id"], row["tail_span_id"])
 
 
-Bound = int | ColumnElement[int]
-
-
-def overlapping_query(ctx: EditContext, document: Bound, start: Bound, end: Bound) -> Select[int, int, str]:
-    """The spans of the layer in ``document`` that overlap [start, end) (values or columns)."""
-    return select(SPANS.c.start, SPANS.c.end, SPANS.c.label).where(
-        SPANS.c.document_id == document,
-        SPANS.c.annotator_id == ctx.annotator_id,
-        SPANS.c.start < end,
-        SPANS.c.end > start,
-    )
+def overlapping_query(ctx: EditContext, document_id: int, start: int, end: int) -> Statement:
+    """The spans of the layer in a document that overlap [start, end)."""
+    values = {"document_id": document_id, "annotator_id": ctx.annotator_id, "start": start, "end": end}
+    return statements.OVERLAPPING, values
 
 
 def overlapping_span_query(
     ctx: EditContext, span_id: int, start: int | None = None, end: int | None = None
-) -> Executable:
+) -> Statement:
     """The other spans of the layer overlapping span ``span_id`` (or [start, end) in its document)."""
-    target = _TARGET.c
-    query = overlapping_query(
-        ctx,
-        target.document_id,
-        target.start if start is None else start,
-        target.end if end is None else end,
-    )
-    return query.join(_TARGET, target.id == span_id).where(SPANS.c.id != span_id)
+    if start is None or end is None:
+        return statements.OVERLAPPING_SPAN, {"span_id": span_id, "annotator_id": ctx.annotator_id}
+    values = {"span_id": span_id, "annotator_id": ctx.annotator_id, "start": start, "end": end}
+    return statements.OVERLAPPING_SPAN_AT, values
 
 
 def overlaps_of(rows: Rows) -> list[tuple[int, int, str]]:
     return [(start, end, label) for start, end, label in rows]
 
 
-def relations_query(span_id: int) -> Executable:
-    """The relations with the span at either end (one index for each end: ix_relations_tail, and
-    the unique constraint that starts with head_span_id), with the labels of both ends."""
-    relation = RELATIONS.c
-    return (
-        select(*RELATION_COLUMNS, _HEAD.c.label, _TAIL.c.label)
-        .join(_HEAD, _HEAD.c.id == relation.head_span_id)
-        .join(_TAIL, _TAIL.c.id == relation.tail_span_id)
-        .where(or_(relation.head_span_id == span_id, relation.tail_span_id == span_id))
-        .order_by(relation.id)
-    )
+def relations_query(span_id: int) -> Statement:
+    """The relations with the span at either end, with the labels of both ends."""
+    return statements.RELATIONS_OF, {"span_id": span_id}
 
 
 def relations_of(rows: Rows) -> list[tuple[dict[str, Any], str, str]]:

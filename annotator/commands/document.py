@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
-from sqlalchemy.sql import Executable
-
+from annotator.commands import statements as sql
 from annotator.commands.base import Command, EditContext, first_value
-from annotator.db.tables import (
-    DocumentLabelRow,
-    DocumentStatusRow,
-)
+from annotator.db.exchange import Statement
 from annotator.errors import ValidationError
 from annotator.models import STATUSES, Changes, stored_status
-
-STATUS = DocumentStatusRow.__table__
-LABELS = DocumentLabelRow.__table__
 
 
 @dataclass
@@ -35,15 +28,12 @@ class SetStatus(Command):
         ctx.document_text(self.document_id)  # raises NotFoundError for an unknown document
         self._old = first_value(ctx.tx.read(self._status_query(ctx))[0])
         if self._old is None:
-            ctx.tx.write(
-                insert(STATUS).values(
-                    document_id=self.document_id, annotator_id=ctx.annotator_id, status=self.status, seconds_spent=0.0
-                )
-            )
+            row = {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "seconds_spent": 0.0}
+            ctx.tx.write((sql.INSERT_STATUS, {**row, "status": self.status}))
         elif self._old == self.status:
             raise ValidationError(f"document is already {self.status}")
         else:
-            ctx.tx.write(update(STATUS).where(*self._this(ctx)).values(status=self.status))
+            ctx.tx.write((sql.UPDATE_STATUS, self._update(ctx, self.status)))
         return Changes(self.description, self.document_id, ctx.annotator, status=stored_status(self.status))
 
     def revert(self, ctx: EditContext) -> Changes:
@@ -52,18 +42,21 @@ class SetStatus(Command):
             now = now or "todo"
             raise ValidationError(f"the document is {now.replace('_', ' ')} now (changed in another window)")
         if self._old is None:
-            ctx.tx.write(delete(STATUS).where(*self._this(ctx)))
+            ctx.tx.write((sql.DELETE_STATUS, self._this(ctx)))
             status = "todo"
         else:
-            ctx.tx.write(update(STATUS).where(*self._this(ctx)).values(status=self._old))
+            ctx.tx.write((sql.UPDATE_STATUS, self._update(ctx, self._old)))
             status = self._old
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, status=stored_status(status))
 
-    def _this(self, ctx: EditContext) -> tuple[ColumnElement[bool], ...]:
-        return (STATUS.c.document_id == self.document_id, STATUS.c.annotator_id == ctx.annotator_id)
+    def _this(self, ctx: EditContext) -> dict[str, Any]:
+        return {"document_id": self.document_id, "annotator_id": ctx.annotator_id}
 
-    def _status_query(self, ctx: EditContext) -> Executable:
-        return select(STATUS.c.status).where(*self._this(ctx))
+    def _update(self, ctx: EditContext, status: str) -> dict[str, Any]:
+        return {"where_document_id": self.document_id, "where_annotator_id": ctx.annotator_id, "new_status": status}
+
+    def _status_query(self, ctx: EditContext) -> Statement:
+        return sql.STATUS_OF, self._this(ctx)
 
 
 @dataclass
@@ -92,22 +85,18 @@ class SetDocumentLabel(Command):
         self._write(ctx, not self.present)
         return _label_changes(f"undo {self.description}", self.document_id, ctx.annotator, self.label, not self.present)
 
-    def _this(self, ctx: EditContext) -> tuple[ColumnElement[bool], ...]:
-        return (
-            LABELS.c.document_id == self.document_id,
-            LABELS.c.annotator_id == ctx.annotator_id,
-            LABELS.c.label == self.label,
-        )
-
     def _is_set(self, ctx: EditContext) -> bool:
-        return bool(ctx.tx.read(select(LABELS.c.label).where(*self._this(ctx)))[0])
+        return bool(ctx.tx.read((sql.LABEL_OF, self._this(ctx)))[0])
 
     def _write(self, ctx: EditContext, present: bool) -> None:
         if present:
             values = {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "label": self.label}
-            ctx.tx.write(insert(LABELS).values(**values))
+            ctx.tx.write((sql.INSERT_LABEL, values))
         else:
-            ctx.tx.write(delete(LABELS).where(*self._this(ctx)))
+            ctx.tx.write((sql.DELETE_LABEL, self._this(ctx)))
+
+    def _this(self, ctx: EditContext) -> dict[str, Any]:
+        return {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "document_label": self.label}
 
 
 def _label_changes(description: str, document_id: int, annotator: str, label: str, present: bool) -> Changes:

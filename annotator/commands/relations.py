@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.sql import Executable
-
+from annotator.commands import statements as sql
 from annotator.commands.base import (
     RELATION_COLUMNS,
-    RELATIONS,
     Command,
     EditContext,
     first_value,
@@ -18,6 +15,7 @@ from annotator.commands.base import (
     relation_value,
     span_query,
 )
+from annotator.db.exchange import Statement
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation
 from annotator.short_text import one_line
@@ -40,9 +38,13 @@ class AddRelation(Command):
         return f"add {self.label} {self._words}".rstrip()
 
     def apply(self, ctx: EditContext) -> Changes:
-        reads = [span_query(self.head), span_query(self.tail), _existing(self.head, self.tail, self.label)]
+        reads: list[Statement] = [
+            span_query(self.head),
+            span_query(self.tail),
+            _existing(self.head, self.tail, self.label),
+        ]
         if self.relation_id is None:
-            reads.append(ctx.tx.next_id(RELATIONS))
+            reads.append(ctx.tx.next_id(sql.RELATIONS))
         found = ctx.tx.read(*reads)
         head, tail = own_span(ctx, found[0], self.head), own_span(ctx, found[1], self.tail)
         if head["document_id"] != tail["document_id"]:
@@ -69,16 +71,16 @@ class AddRelation(Command):
             "head_span_id": self.head,
             "tail_span_id": self.tail,
         }
-        ctx.tx.write(insert(RELATIONS).values(**row))
+        ctx.tx.write((sql.INSERT_RELATION, row))
         self.relation_id = relation_id
         return Changes(self.description, self.document_id, ctx.annotator, relations_added=(relation_value(row),))
 
     def revert(self, ctx: EditContext) -> Changes:
         relation = Relation(self.relation_id or 0, self.label, self.head, self.tail)
-        (found,) = ctx.tx.read(select(RELATIONS.c.id).where(RELATIONS.c.id == self.relation_id))
+        (found,) = ctx.tx.read((sql.RELATION, {"relation_id": self.relation_id}))
         if not found:
             raise NotFoundError(f"relation {self.label} {self._words} was removed since (in another window)")
-        ctx.tx.write(delete(RELATIONS).where(RELATIONS.c.id == self.relation_id))
+        ctx.tx.write((sql.DELETE_RELATION, {"relation_id": self.relation_id}))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, relations_removed=(relation,))
 
 
@@ -93,14 +95,14 @@ class RemoveRelation(Command):
         return f"remove {self._row.get('label', 'relation')}"
 
     def apply(self, ctx: EditContext) -> Changes:
-        (found,) = ctx.tx.read(select(*RELATION_COLUMNS).where(RELATIONS.c.id == self.relation_id))
+        (found,) = ctx.tx.read((sql.RELATION, {"relation_id": self.relation_id}))
         if not found:
             raise NotFoundError(f"no relation with id {self.relation_id}")
         row = dict(zip((c.key for c in RELATION_COLUMNS), found[0], strict=True))
         if row["annotator_id"] != ctx.annotator_id:
             raise ValidationError(f"relation {self.relation_id} is in another annotator's layer")
         self.document_id, self._row = row["document_id"], row
-        ctx.tx.write(delete(RELATIONS).where(RELATIONS.c.id == self.relation_id))
+        ctx.tx.write((sql.DELETE_RELATION, {"relation_id": self.relation_id}))
         return Changes(self.description, self.document_id, ctx.annotator, relations_removed=(relation_value(row),))
 
     def revert(self, ctx: EditContext) -> Changes:
@@ -119,14 +121,11 @@ class RemoveRelation(Command):
         )
         if existing:
             raise ValidationError(f"relation {label} between these spans exists already")
-        ctx.tx.write(insert(RELATIONS).values(**self._row))
+        ctx.tx.write((sql.INSERT_RELATION, self._row))
         return Changes(
             f"undo {self.description}", self.document_id, ctx.annotator, relations_added=(relation_value(self._row),)
         )
 
 
-def _existing(head: int, tail: int, label: str) -> Executable:
-    relation = RELATIONS.c
-    return select(relation.id).where(
-        relation.head_span_id == head, relation.tail_span_id == tail, relation.label == label
-    )
+def _existing(head: int, tail: int, label: str) -> Statement:
+    return sql.RELATION_BETWEEN, {"head": head, "tail": tail, "label": label}

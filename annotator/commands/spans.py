@@ -10,14 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.sql import Executable
-
+from annotator.commands import statements as sql
 from annotator.commands.base import (
-    ATTRIBUTES,
-    RELATIONS,
-    SPAN_COLUMNS,
-    SPANS,
     Command,
     EditContext,
     SpanRecord,
@@ -34,6 +28,7 @@ from annotator.commands.base import (
     span_query,
     span_value,
 )
+from annotator.db.exchange import Statement
 from annotator.errors import ValidationError
 from annotator.models import Changes, Span
 from annotator.short_text import one_line
@@ -66,23 +61,22 @@ class AddSpan(Command):
         check_offsets(text, self.start, self.end)
         spec = check_label(ctx.schema, self.label)
         check_attributes(spec, self.attributes)
-        reads: list[Executable] = [overlapping_query(ctx, self.document_id, self.start, self.end)]
+        reads: list[Statement] = [overlapping_query(ctx, self.document_id, self.start, self.end)]
         if self.span_id is None:
-            reads.append(ctx.tx.next_id(SPANS))
+            reads.append(ctx.tx.next_id(sql.SPANS))
         found = ctx.tx.read(*reads)
         new = (self.start, self.end, self.label)
         check_overlaps(ctx.schema, [*overlaps_of(found[0]), new])
         span_id = self.span_id if self.span_id is not None else int(first_value(found[1]))
-        ctx.tx.write(
-            insert(SPANS).values(
-                id=span_id,
-                document_id=self.document_id,
-                annotator_id=ctx.annotator_id,
-                start=self.start,
-                end=self.end,
-                label=self.label,
-            )
-        )
+        row = {
+            "id": span_id,
+            "document_id": self.document_id,
+            "annotator_id": ctx.annotator_id,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+        }
+        ctx.tx.write((sql.INSERT_SPAN, row))
         write_attributes(ctx, span_id, self.attributes)
         self.span_id = span_id
         self._text = text[self.start : self.end]
@@ -91,11 +85,10 @@ class AddSpan(Command):
 
     def revert(self, ctx: EditContext) -> Changes:
         assert self.span_id is not None
-        ends = or_(RELATIONS.c.head_span_id == self.span_id, RELATIONS.c.tail_span_id == self.span_id)
         row, attributes, used = ctx.tx.read(
             span_query(self.span_id),
             attributes_query(self.span_id),
-            select(func.count()).select_from(RELATIONS).where(ends),
+            (sql.RELATIONS_COUNT, {"span_id": self.span_id}),
         )
         span = span_value(ctx, own_span(ctx, row, self.span_id), attributes_of(attributes))
         # Relations to this span came later (another window of the same annotator): deleting
@@ -105,7 +98,7 @@ class AddSpan(Command):
                 f"{span.label} '{one_line(span.text)}' is used by {first_value(used)} relation(s) added since; "
                 "remove them first"
             )
-        ctx.tx.write(delete(SPANS).where(SPANS.c.id == self.span_id))
+        ctx.tx.write((sql.DELETE_SPAN, {"span_id": self.span_id}))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_removed=(span,))
 
 
@@ -131,7 +124,7 @@ class RemoveSpan(Command):
         relation_rows = tuple(relation for relation, _head, _tail in relations_of(relations))
         self._record = SpanRecord(span_row, dict(self._span.attributes), relation_rows)
         # Its attributes and relations go with it (ON DELETE CASCADE); undo puts them back.
-        ctx.tx.write(delete(SPANS).where(SPANS.c.id == self.span_id))
+        ctx.tx.write((sql.DELETE_SPAN, {"span_id": self.span_id}))
         return Changes(
             self.description,
             self.document_id,
@@ -143,10 +136,10 @@ class RemoveSpan(Command):
     def revert(self, ctx: EditContext) -> Changes:
         assert self._record is not None and self._span is not None
         self._check_restorable(ctx)
-        ctx.tx.write(insert(SPANS).values(**self._record.row))
+        ctx.tx.write((sql.INSERT_SPAN, self._record.row))
         write_attributes(ctx, self.span_id, self._record.attributes)
         if self._record.relations:
-            ctx.tx.write(insert(RELATIONS).values(list(self._record.relations)))
+            ctx.tx.write(*((sql.INSERT_RELATION, relation) for relation in self._record.relations))
         return Changes(
             f"undo {self.description}",
             self.document_id,
@@ -165,13 +158,12 @@ class RemoveSpan(Command):
         others = sorted(
             {r[end] for r in self._record.relations for end in ("head_span_id", "tail_span_id")} - {self.span_id}
         )
-        reads: list[Executable] = [overlapping_query(ctx, row["document_id"], row["start"], row["end"])]
-        if others:
-            reads.append(select(*SPAN_COLUMNS).where(or_(*(SPANS.c.id == other for other in others))))
-        found = ctx.tx.read(*reads)
+        found = ctx.tx.read(
+            overlapping_query(ctx, row["document_id"], row["start"], row["end"]), *map(span_query, others)
+        )
         new = (row["start"], row["end"], row["label"])
         check_overlaps(ctx.schema, [*overlaps_of(found[0]), new])
-        ends = {other[0]: [other] for other in (found[1] if others else [])}
+        ends = dict(zip(others, found[1:], strict=True))
         for relation in self._record.relations:
             head, tail = (
                 new if end_id == self.span_id else _span_ends(own_span(ctx, ends.get(end_id, []), end_id))
@@ -187,7 +179,7 @@ def _span_ends(row: Mapping[str, Any]) -> tuple[int, int, str]:
 def write_attributes(ctx: EditContext, span_id: int, attributes: Mapping[str, Any]) -> None:
     if attributes:
         rows = [{"span_id": span_id, "name": name, "value": value} for name, value in attributes.items()]
-        ctx.tx.write(insert(ATTRIBUTES).values(rows))
+        ctx.tx.write(*((sql.INSERT_ATTRIBUTE, row) for row in rows))
 
 
 @dataclass
@@ -215,9 +207,10 @@ class RelabelSpan(Command):
         # Attributes the new label does not define cannot stay; undo restores them.
         self._dropped = {n: v for n, v in attributes.items() if spec.attribute(n) is None}
         if self._dropped:
-            names = or_(*(ATTRIBUTES.c.name == name for name in self._dropped))
-            ctx.tx.write(delete(ATTRIBUTES).where(ATTRIBUTES.c.span_id == self.span_id, names))
-        ctx.tx.write(update(SPANS).where(SPANS.c.id == self.span_id).values(label=self.label))
+            ctx.tx.write(
+                *((sql.DELETE_ATTRIBUTE, {"span_id": self.span_id, "attribute": name}) for name in self._dropped)
+            )
+        ctx.tx.write((sql.UPDATE_LABEL, {"where_id": self.span_id, "new_label": self.label}))
         kept = {n: v for n, v in attributes.items() if n not in self._dropped}
         span = span_value(ctx, {**row, "label": self.label}, kept)
         return Changes(self.description, self.document_id, ctx.annotator, spans_changed=(span,))
@@ -232,7 +225,7 @@ class RelabelSpan(Command):
             raise ValidationError(f"'{one_line(self._text)}' has attributes set since (in another window)")
         check_overlaps(ctx.schema, [*others, (row["start"], row["end"], self._old_label)])
         self._check_relations_allow(ctx, relations, self._old_label)
-        ctx.tx.write(update(SPANS).where(SPANS.c.id == self.span_id).values(label=self._old_label))
+        ctx.tx.write((sql.UPDATE_LABEL, {"where_id": self.span_id, "new_label": self._old_label}))
         write_attributes(ctx, self.span_id, self._dropped)
         span = span_value(ctx, {**row, "label": self._old_label}, dict(sorted({**attributes, **self._dropped}.items())))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span,))
@@ -307,14 +300,15 @@ class SetAttribute(Command):
     def _write(
         self, ctx: EditContext, row: dict[str, Any], attributes: dict[str, Any], value: Any, description: str
     ) -> Changes:
-        this = (ATTRIBUTES.c.span_id == self.span_id) & (ATTRIBUTES.c.name == self.name)
+        this = {"span_id": self.span_id, "attribute": self.name}
         if value is None:
             if self.name in attributes:
-                ctx.tx.write(delete(ATTRIBUTES).where(this))
+                ctx.tx.write((sql.DELETE_ATTRIBUTE, this))
         elif self.name not in attributes:
             write_attributes(ctx, self.span_id, {self.name: value})
         else:
-            ctx.tx.write(update(ATTRIBUTES).where(this).values(value=value))
+            where = {"where_span_id": self.span_id, "where_name": self.name}
+            ctx.tx.write((sql.UPDATE_ATTRIBUTE, {**where, "new_value": value}))
         after = {n: v for n, v in attributes.items() if n != self.name}
         if value is not None:
             after[self.name] = value
@@ -381,6 +375,6 @@ class ResizeSpan(Command):
         description: str,
     ) -> Changes:
         check_overlaps(ctx.schema, [*others, (start, end, row["label"])])
-        ctx.tx.write(update(SPANS).where(SPANS.c.id == self.span_id).values(start=start, end=end))
+        ctx.tx.write((sql.UPDATE_EDGES, {"where_id": self.span_id, "new_start": start, "new_end": end}))
         span = span_value(ctx, {**row, "start": start, "end": end}, attributes)
         return Changes(description, self.document_id, ctx.annotator, spans_changed=(span,))

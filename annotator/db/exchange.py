@@ -23,19 +23,21 @@ has to answer before the next one goes out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, column, func, select, table
+from sqlalchemy import Connection, Dialect, Insert, Table, column, func, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import Compiled
 
-from annotator.db.locks import layer_lock
+from annotator.db.locks import LAYER_LOCK
 
 EXCHANGE_OPTION = "annotator_exchange"
 Rows = Sequence[Sequence[Any]]
+# A statement built once (commands/statements.py) and the values of its parameters.
+Statement = tuple[Executable, Mapping[str, Any]]
 # SQLite's own table of AUTOINCREMENT counters (one row per such table, never more).
 _SQLITE_SEQUENCE = table("sqlite_sequence", column("name"), column("seq"))
 
@@ -53,9 +55,9 @@ class EditTransaction:
         self.connection: Connection = session.connection(execution_options=options)
         self.exchanges = 0
         self._begun = False
-        self._writes: list[Executable] = []
+        self._writes: list[Statement] = []
 
-    def read(self, *statements: Executable) -> list[Rows]:
+    def read(self, *statements: Statement) -> list[Rows]:
         """The rows of each statement, read in one exchange; the first also begins and locks.
 
         Writes queued before go out first, in the same exchange: a read sees every earlier
@@ -64,7 +66,7 @@ class EditTransaction:
         writes, self._writes = self._writes, []
         return self._exchange([*writes, *statements], finish=False)[len(writes) :]
 
-    def write(self, *statements: Executable) -> None:
+    def write(self, *statements: Statement) -> None:
         """Queue writes; they go out with the next read or the COMMIT, in the order given."""
         self._writes.extend(statements)
 
@@ -81,29 +83,29 @@ class EditTransaction:
                 driver.rollback()  # sends ROLLBACK only if the server holds a transaction open
         self._writes.clear()
 
-    def next_id(self, rows: Table) -> Executable:
+    def next_id(self, rows: Table) -> Statement:
         """A read giving the id the next row of ``rows`` will have (ids are never reused)."""
-        if self.postgres:
-            return select(func.nextval(func.pg_get_serial_sequence(rows.name, "id")))
-        # AUTOINCREMENT's own rule: one more than the largest id the table ever had. The
-        # transaction holds SQLite's write lock, so nobody else can take this id.
-        ever = select(_SQLITE_SEQUENCE.c.seq).where(_SQLITE_SEQUENCE.c.name == rows.name)
-        largest = select(func.max(rows.c.id))
-        return select(
-            func.max(func.coalesce(ever.scalar_subquery(), 0), func.coalesce(largest.scalar_subquery(), 0)) + 1
-        )
+        key = (rows.name, self.postgres)
+        statement = _NEXT_ID.get(key)
+        if statement is None:
+            statement = _NEXT_ID[key] = _next_id(rows, self.postgres)
+        return statement, {}
 
     # --- internals --------------------------------------------------------------------
 
-    def _exchange(self, statements: list[Executable], *, finish: bool) -> list[Rows]:
+    def _exchange(self, statements: list[Statement], *, finish: bool) -> list[Rows]:
         self.exchanges += 1
         if not self.postgres:  # BEGIN IMMEDIATE, the lock, was sent when the session began
             tag = {EXCHANGE_OPTION: self.exchanges}
-            return [_rows(self.connection.execute(statement, execution_options=tag)) for statement in statements]
+            return [
+                _rows(self.connection.execute(statement, dict(values), execution_options=tag))
+                for statement, values in statements
+            ]
         first, self._begun = not self._begun, True
-        head = [("BEGIN", {}), _driver_statement(layer_lock(self.annotator_id), self.connection)] if first else []
+        lock = (LAYER_LOCK, {"annotator_id": self.annotator_id})
+        head = [("BEGIN", {}), _driver_statement(lock, self.connection.dialect)] if first else []
         tail: list[tuple[str, dict[str, Any]]] = [("COMMIT", {})] if finish else []
-        body = [_driver_statement(statement, self.connection) for statement in statements]
+        body = [_driver_statement(statement, self.connection.dialect) for statement in statements]
         rows = self._pipelined([*head, *body, *tail])
         return rows[len(head) : len(head) + len(body)]
 
@@ -134,18 +136,57 @@ class EditTransaction:
         raise DBAPIError.instance(sql, [p for _sql, p in statements], failure, dbapi_error) from failure
 
 
-def _driver_statement(statement: Executable, connection: Connection) -> tuple[str, dict[str, Any]]:
+def _next_id(rows: Table, postgres: bool) -> Executable:
+    if postgres:
+        return select(func.nextval(func.pg_get_serial_sequence(rows.name, "id")))
+    # AUTOINCREMENT's own rule: one more than the largest id the table ever had. The
+    # transaction holds SQLite's write lock, so nobody else can take this id.
+    ever = select(_SQLITE_SEQUENCE.c.seq).where(_SQLITE_SEQUENCE.c.name == rows.name).scalar_subquery()
+    largest = select(func.max(rows.c.id)).scalar_subquery()
+    return select(func.max(func.coalesce(ever, 0), func.coalesce(largest, 0)) + 1)
+
+
+class _DriverForm:
+    """A statement compiled for the driver, with the converters of its parameters' types."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        dialect = compiled.dialect
+        self.processors = {
+            key: processor
+            for key, bind in compiled.binds.items()  # type: ignore[attr-defined]
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+
+    def bind(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        parameters = dict(self.compiled.construct_params(dict(values)) or {})
+        for key, processor in self.processors.items():
+            if key in parameters:
+                parameters[key] = processor(parameters[key])
+        return self.compiled.string, parameters
+
+
+# Compiled once per statement (and, for an INSERT, per set of columns given). The statements
+# are module constants, so this holds a few dozen entries; the bound is for a caller that
+# builds a new statement each time (correct, only slower).
+_DRIVER_FORMS: dict[tuple[Executable, str, tuple[str, ...]], _DriverForm] = {}
+_DRIVER_FORMS_BOUND = 1000
+_NEXT_ID: dict[tuple[str, bool], Executable] = {}
+
+
+def _driver_statement(statement: Statement, dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """A statement as the driver takes it: SQL text and parameters, values converted by their
     column types as SQLAlchemy would (JSON values wrapped for psycopg, say)."""
-    dialect = connection.dialect
-    compiled: Compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-    parameters = dict(compiled.construct_params() or {})
-    for key, value in parameters.items():
-        bind = compiled.binds.get(key)  # type: ignore[attr-defined]
-        processor = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
-        if processor is not None:
-            parameters[key] = processor(value)
-    return compiled.string, parameters
+    executable, values = statement
+    columns = tuple(sorted(values)) if isinstance(executable, Insert) else ()
+    key = (executable, dialect.name, columns)
+    form = _DRIVER_FORMS.get(key)
+    if form is None:
+        if len(_DRIVER_FORMS) >= _DRIVER_FORMS_BOUND:
+            _DRIVER_FORMS.clear()
+        compiled = executable.compile(dialect=dialect, column_keys=list(columns))  # type: ignore[attr-defined]
+        form = _DRIVER_FORMS[key] = _DriverForm(compiled)
+    return form.bind(values)
 
 
 def _rows(result: Any) -> Rows:
