@@ -129,8 +129,6 @@ class EditTransaction:
             failure = failure or error
         if failure is None:
             return [cursor.fetchall() if cursor.description is not None else [] for cursor in cursors]
-        if driver.closed:  # the server went away: this connection must not go back to the pool
-            self.connection.invalidate(failure)
         # The server names the error, not which statement of the exchange it came from.
         sql = ";\n".join(sql for sql, _parameters in statements)
         raise DBAPIError.instance(sql, [p for _sql, p in statements], failure, dbapi_error) from failure

@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
+import annotator.db.engine as engine_module
+from annotator.errors import ProjectError
 from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from bench.roundtrips import Traffic, postgres_scans, postgres_traffic
-from tests.unit.test_edit_round_trips import MAX_ROUND_TRIPS, TEXT, check_a_refused_write_leaves_nothing, every_edit
+from tests.unit.test_edit_round_trips import MAX_ROUND_TRIPS, TEXT, at, check_a_refused_write_leaves_nothing, every_edit
 
 pytestmark = pytest.mark.postgres
 
@@ -78,3 +82,32 @@ def test_no_statement_of_an_edit_needs_a_scan_of_a_growing_table(service: Annota
 
 def test_a_refused_write_leaves_nothing(service: AnnotationService, tmp_path: Path) -> None:
     check_a_refused_write_leaves_nothing(service, tmp_path)
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced(
+    service: AnnotationService, pg_admin: Engine, fresh_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No pre-ping per checkout (it was a round trip per edit): a pooled connection is pinged
+    only after IDLE_PING_SECONDS unused, and one found dead is replaced, unseen by the edit.
+    One that died sooner fails one edit with the core's error; the next edit reconnects."""
+    doc = service.find_document("article")
+    service.document(doc)
+    application = make_url(fresh_schema).query["options"].split("application_name=")[1]
+
+    def drop_connections() -> None:
+        with pg_admin.connect() as connection:
+            killed = connection.execute(
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": application},
+            ).scalar()
+        assert killed and killed >= 1
+
+    service.add_span(doc, *at("Kim Jong Un"), "ACTOR")  # leaves a connection in the pool
+    drop_connections()
+    with pytest.raises(ProjectError, match="the database refused the change"):
+        service.add_span(doc, *at("Monday"), "DATE")
+    service.add_span(doc, *at("Monday"), "DATE")
+    drop_connections()
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", 0.0)
+    service.add_span(doc, *at("the ministry"), "ACTOR")
+    assert [s.text for s in service.document(doc).spans] == ["Kim Jong Un", "Monday", "the ministry"]
