@@ -265,14 +265,17 @@ class TextCache:
         self.project = project
         self._texts: dict[int, str] = {}
 
+    def remember(self, document_id: int, text: str) -> None:
+        if document_id not in self._texts and len(self._texts) >= TEXT_CACHE_SIZE:
+            self._texts.pop(next(iter(self._texts)))
+        self._texts[document_id] = text  # texts never change once imported
+
     def reader(self, session: Session) -> Callable[[int], str]:
         def read(document_id: int) -> str:
             text = self._texts.get(document_id)
             if text is None:
                 text = document_row(session, self.project, document_id).text
-                if len(self._texts) >= TEXT_CACHE_SIZE:
-                    self._texts.pop(next(iter(self._texts)))
-                self._texts[document_id] = text  # texts never change once imported
+                self.remember(document_id, text)
             return text
 
         return read

@@ -33,8 +33,10 @@ from annotator.commands import (
     SetStatus,
     run_step,
 )
+from annotator.commands.statements import INSERT_EVENT
+from annotator.db.exchange import EditTransaction
 from annotator.db.locks import lock_layer
-from annotator.db.tables import DocumentStatusRow, EventRow
+from annotator.db.tables import DocumentStatusRow
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
 from annotator.models import (
@@ -129,6 +131,8 @@ class AnnotationService:
         """A document with one layer (the service's own annotator unless named)."""
         with self.project.read() as session:
             doc = document_row(session, self.project, document_id)
+            # The edits that follow check offsets against this text: they need not read it again.
+            self._text_cache.remember(doc.id, doc.text)
             return document_view(session, doc, self._layer_id(session, layer), layer or self.annotator)
 
     def find_document(self, external_id: str) -> int:
@@ -269,18 +273,40 @@ class AnnotationService:
         return changes
 
     def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
-        with self._transaction() as session:
-            ctx = EditContext(session, self.schema, self.annotator_id, self.annotator, self._text_cache.reader(session))
+        """One step of a command as one transaction: its reads in one exchange with the database,
+        its writes, the event row and COMMIT in another (db/exchange.py)."""
+        with self._edit() as tx:
+            ctx = EditContext(tx, self.schema, self.annotator_id, self.annotator, self._text_cache.reader(tx.session))
             changes = run_step(command, step, ctx, how)
-            session.add(
-                EventRow(
-                    annotator_id=self.annotator_id,
-                    document_id=changes.document_id,
-                    action=f"{how}:{type(command).__name__}",
-                    detail={"description": changes.description},
-                )
-            )
+            event = {
+                "annotator_id": self.annotator_id,
+                "document_id": changes.document_id,
+                "action": f"{how}:{type(command).__name__}",
+                "detail": {"description": changes.description},
+            }
+            tx.write((INSERT_EVENT, event))
+            tx.commit()
         return changes
+
+    @contextmanager
+    def _edit(self) -> Iterator[EditTransaction]:
+        """The transaction of one edit; database-level refusals become the core's own errors."""
+        session = self.project.write()
+        tx: EditTransaction | None = None
+        try:
+            with session.begin():
+                tx = EditTransaction(session, self.annotator_id)
+                try:
+                    yield tx
+                except BaseException:
+                    tx.rollback()
+                    raise
+        except (IntegrityError, DataError) as error:
+            raise ValidationError(f"refused by the database: {error.orig}") from error
+        except OperationalError as error:
+            raise ProjectError(f"the database refused the change: {error.orig}") from error
+        finally:
+            session.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from annotator.db.tables import (
-    RelationRow,
-    SpanAttributeRow,
-    SpanRow,
-)
+from annotator.commands import statements
+from annotator.db.exchange import EditTransaction, Rows, Statement
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation, Span
 from annotator.schema import Schema
@@ -24,7 +18,7 @@ from annotator.schema import Schema
 class EditContext:
     """What a command may touch: one transaction, one annotator's layer."""
 
-    session: Session
+    tx: EditTransaction
     schema: Schema
     annotator_id: int
     annotator: str
@@ -60,7 +54,13 @@ def run_step(command: Command, step: Callable[[EditContext], Changes], ctx: Edit
         raise type(error)(f"cannot {how} '{command.description}': {error}") from error
 
 
-# --- reading and writing one layer ------------------------------------------------
+# --- reading one layer ------------------------------------------------------------
+# Each helper is a statement for the command's one read exchange (EditTransaction.read),
+# keyed by what the command holds (a span id, a document and offsets): the reads of one
+# command never wait for each other's answers.
+
+SPAN_COLUMNS = tuple(statements.SPANS.c)
+RELATION_COLUMNS = tuple(statements.RELATIONS.c)
 
 
 @dataclass(frozen=True)
@@ -72,55 +72,72 @@ class SpanRecord:
     relations: tuple[dict[str, Any], ...]
 
 
-def own_span(ctx: EditContext, span_id: int) -> SpanRow:
-    row = ctx.session.get(SpanRow, span_id)
-    if row is None:
+def span_query(span_id: int) -> Statement:
+    return statements.SPAN, {"span_id": span_id}
+
+
+def own_span(ctx: EditContext, rows: Rows, span_id: int) -> dict[str, Any]:
+    """The span row read by span_query, as a dict; refused if missing or in another layer."""
+    if not rows:
         raise NotFoundError(f"no span with id {span_id}")
-    if row.annotator_id != ctx.annotator_id:
+    row = dict(zip((c.key for c in SPAN_COLUMNS), rows[0], strict=True))
+    if row["annotator_id"] != ctx.annotator_id:
         raise ValidationError(
             f"span {span_id} is in another annotator's layer; only {ctx.annotator}'s layer can be edited"
         )
     return row
 
 
-def span_attributes(session: Session, span_id: int) -> dict[str, Any]:
-    rows = session.execute(
-        select(SpanAttributeRow.name, SpanAttributeRow.value).where(SpanAttributeRow.span_id == span_id)
-    )
-    return dict(sorted(rows.all()))
+def attributes_query(span_id: int) -> Statement:
+    return statements.ATTRIBUTES_OF, {"span_id": span_id}
 
 
-def span_value(ctx: EditContext, row: SpanRow) -> Span:
-    text = ctx.document_text(row.document_id)
-    return Span(row.id, row.start, row.end, row.label, text[row.start : row.end], span_attributes(ctx.session, row.id))
+def attributes_of(rows: Rows) -> dict[str, Any]:
+    return dict(sorted((name, value) for name, value in rows))
 
 
-def relation_value(row: RelationRow) -> Relation:
-    return Relation(row.id, row.label, row.head_span_id, row.tail_span_id)
+def span_value(ctx: EditContext, row: Mapping[str, Any], attributes: Mapping[str, Any]) -> Span:
+    text = ctx.document_text(row["document_id"])
+    return Span(row["id"], row["start"], row["end"], row["label"], text[row["start"] : row["end"]], dict(attributes))
 
 
-def overlapping(
-    ctx: EditContext, document_id: int, start: int, end: int, exclude: int | None
-) -> list[tuple[int, int, str]]:
-    query = select(SpanRow.start, SpanRow.end, SpanRow.label).where(
-        SpanRow.document_id == document_id,
-        SpanRow.annotator_id == ctx.annotator_id,
-        SpanRow.start < end,
-        SpanRow.end > start,
-    )
-    if exclude is not None:
-        query = query.where(SpanRow.id != exclude)
-    return [tuple(r) for r in ctx.session.execute(query)]  # type: ignore[misc]
+def relation_value(row: Mapping[str, Any]) -> Relation:
+    return Relation(row["id"], row["label"], row["head_span_id"], row["tail_span_id"])
 
 
-def relations_of(ctx: EditContext, span_id: int) -> list[RelationRow]:
-    """The relations that have the span at either end."""
-    query = select(RelationRow).where((RelationRow.head_span_id == span_id) | (RelationRow.tail_span_id == span_id))
-    return list(ctx.session.scalars(query))
+def overlapping_query(ctx: EditContext, document_id: int, start: int, end: int) -> Statement:
+    """The spans of the layer in a document that overlap [start, end)."""
+    values = {"document_id": document_id, "annotator_id": ctx.annotator_id, "start": start, "end": end}
+    return statements.OVERLAPPING, values
 
 
-def row_dict(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+def overlapping_span_query(
+    ctx: EditContext, span_id: int, start: int | None = None, end: int | None = None
+) -> Statement:
+    """The other spans of the layer overlapping span ``span_id`` (or [start, end) in its document)."""
+    if start is None or end is None:
+        return statements.OVERLAPPING_SPAN, {"span_id": span_id, "annotator_id": ctx.annotator_id}
+    values = {"span_id": span_id, "annotator_id": ctx.annotator_id, "start": start, "end": end}
+    return statements.OVERLAPPING_SPAN_AT, values
+
+
+def overlaps_of(rows: Rows) -> list[tuple[int, int, str]]:
+    return [(start, end, label) for start, end, label in rows]
+
+
+def relations_query(span_id: int) -> Statement:
+    """The relations with the span at either end, with the labels of both ends."""
+    return statements.RELATIONS_OF, {"span_id": span_id}
+
+
+def relations_of(rows: Rows) -> list[tuple[dict[str, Any], str, str]]:
+    """(relation row, head label, tail label) for each row read by relations_query."""
+    keys = [c.key for c in RELATION_COLUMNS]
+    return [(dict(zip(keys, row[:-2], strict=True)), row[-2], row[-1]) for row in rows]
+
+
+def first_value(rows: Rows) -> Any:
+    return rows[0][0] if rows else None
 
 
 @dataclass

@@ -5,22 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
-
-from annotator.commands.base import Command, EditContext, row_dict
-from annotator.db.tables import (
-    DocumentLabelRow,
-    DocumentStatusRow,
-)
+from annotator.commands import statements as sql
+from annotator.commands.base import Command, EditContext, first_value
+from annotator.db.exchange import Statement
 from annotator.errors import ValidationError
-from annotator.models import STATUSES, Changes
+from annotator.models import STATUSES, Changes, stored_status
 
 
 @dataclass
 class SetStatus(Command):
     document_id: int
     status: str
-    _old: dict[str, Any] | None = None
+    _old: str | None = None  # None: the layer had no status row (todo)
 
     @property
     def description(self) -> str:
@@ -30,32 +26,37 @@ class SetStatus(Command):
         if self.status not in STATUSES:
             raise ValidationError(f"unknown status {self.status!r} (use one of {', '.join(STATUSES)})")
         ctx.document_text(self.document_id)  # raises NotFoundError for an unknown document
-        row = ctx.session.get(DocumentStatusRow, (self.document_id, ctx.annotator_id))
-        self._old = None if row is None else row_dict(row)
-        if row is None:
-            ctx.session.add(
-                DocumentStatusRow(document_id=self.document_id, annotator_id=ctx.annotator_id, status=self.status)
-            )
-        elif row.status == self.status:
+        self._old = first_value(ctx.tx.read(self._status_query(ctx))[0])
+        if self._old is None:
+            row = {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "seconds_spent": 0.0}
+            ctx.tx.write((sql.INSERT_STATUS, {**row, "status": self.status}))
+        elif self._old == self.status:
             raise ValidationError(f"document is already {self.status}")
         else:
-            row.status = self.status
-        ctx.session.flush()
-        return Changes(self.description, self.document_id, ctx.annotator, status=self.status)
+            ctx.tx.write((sql.UPDATE_STATUS, self._update(ctx, self.status)))
+        return Changes(self.description, self.document_id, ctx.annotator, status=stored_status(self.status))
 
     def revert(self, ctx: EditContext) -> Changes:
-        row = ctx.session.get(DocumentStatusRow, (self.document_id, ctx.annotator_id))
-        if row is None or row.status != self.status:
-            now = "todo" if row is None else row.status
+        now = first_value(ctx.tx.read(self._status_query(ctx))[0])
+        if now != self.status:
+            now = now or "todo"
             raise ValidationError(f"the document is {now.replace('_', ' ')} now (changed in another window)")
         if self._old is None:
-            if row is not None:
-                ctx.session.delete(row)
+            ctx.tx.write((sql.DELETE_STATUS, self._this(ctx)))
             status = "todo"
         else:
-            row.status = status = self._old["status"]
-        ctx.session.flush()
-        return Changes(f"undo {self.description}", self.document_id, ctx.annotator, status=status)  # type: ignore[arg-type]
+            ctx.tx.write((sql.UPDATE_STATUS, self._update(ctx, self._old)))
+            status = self._old
+        return Changes(f"undo {self.description}", self.document_id, ctx.annotator, status=stored_status(status))
+
+    def _this(self, ctx: EditContext) -> dict[str, Any]:
+        return {"document_id": self.document_id, "annotator_id": ctx.annotator_id}
+
+    def _update(self, ctx: EditContext, status: str) -> dict[str, Any]:
+        return {"where_document_id": self.document_id, "where_annotator_id": ctx.annotator_id, "new_status": status}
+
+    def _status_query(self, ctx: EditContext) -> Statement:
+        return sql.STATUS_OF, self._this(ctx)
 
 
 @dataclass
@@ -72,33 +73,30 @@ class SetDocumentLabel(Command):
         if self.label not in {d.name for d in ctx.schema.document_labels}:
             raise ValidationError(f"unknown document label {self.label!r}")
         ctx.document_text(self.document_id)
-        key = (self.document_id, ctx.annotator_id, self.label)
-        if (ctx.session.get(DocumentLabelRow, key) is not None) == self.present:
+        if self._is_set(ctx) == self.present:
             raise ValidationError(f"document label {self.label} is already {'set' if self.present else 'unset'}")
         self._write(ctx, self.present)
         return _label_changes(self.description, self.document_id, ctx.annotator, self.label, self.present)
 
     def revert(self, ctx: EditContext) -> Changes:
-        key = (self.document_id, ctx.annotator_id, self.label)
-        if (ctx.session.get(DocumentLabelRow, key) is not None) != self.present:
+        if self._is_set(ctx) != self.present:
             state = "set" if not self.present else "unset"
             raise ValidationError(f"document label {self.label} is {state} now (changed in another window)")
         self._write(ctx, not self.present)
         return _label_changes(f"undo {self.description}", self.document_id, ctx.annotator, self.label, not self.present)
 
+    def _is_set(self, ctx: EditContext) -> bool:
+        return bool(ctx.tx.read((sql.LABEL_OF, self._this(ctx)))[0])
+
     def _write(self, ctx: EditContext, present: bool) -> None:
-        key = (self.document_id, ctx.annotator_id, self.label)
         if present:
-            ctx.session.add(DocumentLabelRow(document_id=key[0], annotator_id=key[1], label=key[2]))
+            values = {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "label": self.label}
+            ctx.tx.write((sql.INSERT_LABEL, values))
         else:
-            ctx.session.execute(
-                delete(DocumentLabelRow).where(
-                    DocumentLabelRow.document_id == key[0],
-                    DocumentLabelRow.annotator_id == key[1],
-                    DocumentLabelRow.label == key[2],
-                )
-            )
-        ctx.session.flush()
+            ctx.tx.write((sql.DELETE_LABEL, self._this(ctx)))
+
+    def _this(self, ctx: EditContext) -> dict[str, Any]:
+        return {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "document_label": self.label}
 
 
 def _label_changes(description: str, document_id: int, annotator: str, label: str, present: bool) -> Changes:

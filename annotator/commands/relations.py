@@ -1,16 +1,21 @@
-"""Adding and removing relations between two spans of one layer."""
+"""Adding and removing relations between two spans of one layer (one read exchange, writes with the COMMIT)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
-
-from annotator.commands.base import Command, EditContext, own_span, relation_value, row_dict
-from annotator.db.tables import (
-    RelationRow,
+from annotator.commands import statements as sql
+from annotator.commands.base import (
+    RELATION_COLUMNS,
+    Command,
+    EditContext,
+    first_value,
+    own_span,
+    relation_value,
+    span_query,
 )
+from annotator.db.exchange import Statement
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation
 from annotator.short_text import one_line
@@ -33,39 +38,49 @@ class AddRelation(Command):
         return f"add {self.label} {self._words}".rstrip()
 
     def apply(self, ctx: EditContext) -> Changes:
-        head, tail = own_span(ctx, self.head), own_span(ctx, self.tail)
-        if head.document_id != tail.document_id:
+        reads: list[Statement] = [
+            span_query(self.head),
+            span_query(self.tail),
+            _existing(self.head, self.tail, self.label),
+        ]
+        if self.relation_id is None:
+            reads.append(ctx.tx.next_id(sql.RELATIONS))
+        found = ctx.tx.read(*reads)
+        head, tail = own_span(ctx, found[0], self.head), own_span(ctx, found[1], self.tail)
+        if head["document_id"] != tail["document_id"]:
             raise ValidationError("a relation links two spans of the same document")
         check_relation(
             ctx.schema,
             self.label,
-            (head.start, head.end, head.label),
-            (tail.start, tail.end, tail.label),
-            same_span=head.id == tail.id,
+            (head["start"], head["end"], head["label"]),
+            (tail["start"], tail["end"], tail["label"]),
+            same_span=self.head == self.tail,
         )
-        if _existing(ctx, head.id, tail.id, self.label) is not None:
+        if found[2]:
             raise ValidationError(f"relation {self.label} between these spans exists already")
-        self.document_id = head.document_id
-        text = ctx.document_text(head.document_id)
-        self._words = f"'{one_line(text[head.start : head.end], 20)}' → '{one_line(text[tail.start : tail.end], 20)}'"
-        row = RelationRow(
-            id=self.relation_id,
-            document_id=head.document_id,
-            annotator_id=ctx.annotator_id,
-            label=self.label,
-            head_span_id=head.id,
-            tail_span_id=tail.id,
-        )
-        ctx.session.add(row)
-        ctx.session.flush()
-        self.relation_id = row.id
+        self.document_id = head["document_id"]
+        text = ctx.document_text(self.document_id)
+        head_words, tail_words = text[head["start"] : head["end"]], text[tail["start"] : tail["end"]]
+        self._words = f"'{one_line(head_words, 20)}' → '{one_line(tail_words, 20)}'"
+        relation_id = self.relation_id if self.relation_id is not None else int(first_value(found[3]))
+        row = {
+            "id": relation_id,
+            "document_id": self.document_id,
+            "annotator_id": ctx.annotator_id,
+            "label": self.label,
+            "head_span_id": self.head,
+            "tail_span_id": self.tail,
+        }
+        ctx.tx.write((sql.INSERT_RELATION, row))
+        self.relation_id = relation_id
         return Changes(self.description, self.document_id, ctx.annotator, relations_added=(relation_value(row),))
 
     def revert(self, ctx: EditContext) -> Changes:
         relation = Relation(self.relation_id or 0, self.label, self.head, self.tail)
-        if ctx.session.get(RelationRow, self.relation_id) is None:
+        (found,) = ctx.tx.read((sql.RELATION, {"relation_id": self.relation_id}))
+        if not found:
             raise NotFoundError(f"relation {self.label} {self._words} was removed since (in another window)")
-        ctx.session.execute(delete(RelationRow).where(RelationRow.id == self.relation_id))
+        ctx.tx.write((sql.DELETE_RELATION, {"relation_id": self.relation_id}))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, relations_removed=(relation,))
 
 
@@ -80,40 +95,37 @@ class RemoveRelation(Command):
         return f"remove {self._row.get('label', 'relation')}"
 
     def apply(self, ctx: EditContext) -> Changes:
-        row = ctx.session.get(RelationRow, self.relation_id)
-        if row is None:
+        (found,) = ctx.tx.read((sql.RELATION, {"relation_id": self.relation_id}))
+        if not found:
             raise NotFoundError(f"no relation with id {self.relation_id}")
-        if row.annotator_id != ctx.annotator_id:
+        row = dict(zip((c.key for c in RELATION_COLUMNS), found[0], strict=True))
+        if row["annotator_id"] != ctx.annotator_id:
             raise ValidationError(f"relation {self.relation_id} is in another annotator's layer")
-        self.document_id, self._row = row.document_id, row_dict(row)
-        value = relation_value(row)
-        ctx.session.delete(row)
-        ctx.session.flush()
-        return Changes(self.description, self.document_id, ctx.annotator, relations_removed=(value,))
+        self.document_id, self._row = row["document_id"], row
+        ctx.tx.write((sql.DELETE_RELATION, {"relation_id": self.relation_id}))
+        return Changes(self.description, self.document_id, ctx.annotator, relations_removed=(relation_value(row),))
 
     def revert(self, ctx: EditContext) -> Changes:
         # Its ends may have been removed or relabelled since (in another window of the layer).
-        head, tail = own_span(ctx, self._row["head_span_id"]), own_span(ctx, self._row["tail_span_id"])
+        head_id, tail_id, label = self._row["head_span_id"], self._row["tail_span_id"], self._row["label"]
+        head_rows, tail_rows, existing = ctx.tx.read(
+            span_query(head_id), span_query(tail_id), _existing(head_id, tail_id, label)
+        )
+        head, tail = own_span(ctx, head_rows, head_id), own_span(ctx, tail_rows, tail_id)
         check_relation(
             ctx.schema,
-            self._row["label"],
-            (head.start, head.end, head.label),
-            (tail.start, tail.end, tail.label),
-            same_span=head.id == tail.id,
+            label,
+            (head["start"], head["end"], head["label"]),
+            (tail["start"], tail["end"], tail["label"]),
+            same_span=head_id == tail_id,
         )
-        if _existing(ctx, head.id, tail.id, self._row["label"]) is not None:
-            raise ValidationError(f"relation {self._row['label']} between these spans exists already")
-        row = RelationRow(**self._row)
-        ctx.session.add(row)
-        ctx.session.flush()
+        if existing:
+            raise ValidationError(f"relation {label} between these spans exists already")
+        ctx.tx.write((sql.INSERT_RELATION, self._row))
         return Changes(
-            f"undo {self.description}", self.document_id, ctx.annotator, relations_added=(relation_value(row),)
+            f"undo {self.description}", self.document_id, ctx.annotator, relations_added=(relation_value(self._row),)
         )
 
 
-def _existing(ctx: EditContext, head: int, tail: int, label: str) -> int | None:
-    return ctx.session.scalar(
-        select(RelationRow.id).where(
-            RelationRow.head_span_id == head, RelationRow.tail_span_id == tail, RelationRow.label == label
-        )
-    )
+def _existing(head: int, tail: int, label: str) -> Statement:
+    return sql.RELATION_BETWEEN, {"head": head, "tail": tail, "label": label}

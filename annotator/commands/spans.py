@@ -1,4 +1,8 @@
-"""Adding, removing, relabelling spans and setting their attributes."""
+"""Adding, removing, relabelling and resizing spans and setting their attributes.
+
+Every command reads what its checks need in one exchange and queues its writes, which go
+out with the COMMIT (annotator/db/exchange.py): two round trips per edit on a server.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
-
+from annotator.commands import statements as sql
 from annotator.commands.base import (
     Command,
     EditContext,
     SpanRecord,
-    overlapping,
+    attributes_of,
+    attributes_query,
+    first_value,
+    overlapping_query,
+    overlapping_span_query,
+    overlaps_of,
     own_span,
     relation_value,
     relations_of,
-    row_dict,
-    span_attributes,
+    relations_query,
+    span_query,
     span_value,
 )
-from annotator.db.tables import (
-    RelationRow,
-    SpanAttributeRow,
-    SpanRow,
-)
+from annotator.db.exchange import Statement
 from annotator.errors import ValidationError
 from annotator.models import Changes, Span
 from annotator.short_text import one_line
@@ -57,38 +61,44 @@ class AddSpan(Command):
         check_offsets(text, self.start, self.end)
         spec = check_label(ctx.schema, self.label)
         check_attributes(spec, self.attributes)
+        reads: list[Statement] = [overlapping_query(ctx, self.document_id, self.start, self.end)]
+        if self.span_id is None:
+            reads.append(ctx.tx.next_id(sql.SPANS))
+        found = ctx.tx.read(*reads)
         new = (self.start, self.end, self.label)
-        check_overlaps(ctx.schema, [*overlapping(ctx, self.document_id, self.start, self.end, None), new])
-        row = SpanRow(
-            id=self.span_id,
-            document_id=self.document_id,
-            annotator_id=ctx.annotator_id,
-            start=self.start,
-            end=self.end,
-            label=self.label,
-        )
-        ctx.session.add(row)
-        ctx.session.flush()
-        self.span_id = row.id
-        ctx.session.add_all(
-            SpanAttributeRow(span_id=row.id, name=name, value=value) for name, value in self.attributes.items()
-        )
+        check_overlaps(ctx.schema, [*overlaps_of(found[0]), new])
+        span_id = self.span_id if self.span_id is not None else int(first_value(found[1]))
+        row = {
+            "id": span_id,
+            "document_id": self.document_id,
+            "annotator_id": ctx.annotator_id,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+        }
+        ctx.tx.write((sql.INSERT_SPAN, row))
+        write_attributes(ctx, span_id, self.attributes)
+        self.span_id = span_id
         self._text = text[self.start : self.end]
-        span = Span(row.id, self.start, self.end, self.label, self._text, dict(sorted(self.attributes.items())))
+        span = Span(span_id, self.start, self.end, self.label, self._text, dict(sorted(self.attributes.items())))
         return Changes(self.description, self.document_id, ctx.annotator, spans_added=(span,))
 
     def revert(self, ctx: EditContext) -> Changes:
         assert self.span_id is not None
-        span = span_value(ctx, own_span(ctx, self.span_id))
+        row, attributes, used = ctx.tx.read(
+            span_query(self.span_id),
+            attributes_query(self.span_id),
+            (sql.RELATIONS_COUNT, {"span_id": self.span_id}),
+        )
+        span = span_value(ctx, own_span(ctx, row, self.span_id), attributes_of(attributes))
         # Relations to this span came later (another window of the same annotator): deleting
         # the span would take them along unasked.
-        used = relations_of(ctx, self.span_id)
-        if used:
+        if first_value(used):
             raise ValidationError(
-                f"{span.label} '{one_line(span.text)}' is used by {len(used)} relation(s) added since; "
+                f"{span.label} '{one_line(span.text)}' is used by {first_value(used)} relation(s) added since; "
                 "remove them first"
             )
-        ctx.session.execute(delete(SpanRow).where(SpanRow.id == self.span_id))
+        ctx.tx.write((sql.DELETE_SPAN, {"span_id": self.span_id}))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_removed=(span,))
 
 
@@ -105,38 +115,37 @@ class RemoveSpan(Command):
         return f"remove {span.label} '{one_line(span.text)}'" if span else "remove span"
 
     def apply(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
-        self.document_id = row.document_id
-        self._span = span_value(ctx, row)
-        relations = relations_of(ctx, row.id)
-        self._record = SpanRecord(row_dict(row), dict(self._span.attributes), tuple(row_dict(r) for r in relations))
-        removed_relations = tuple(relation_value(r) for r in relations)
-        ctx.session.execute(delete(SpanRow).where(SpanRow.id == row.id))
+        row, attributes, relations = ctx.tx.read(
+            span_query(self.span_id), attributes_query(self.span_id), relations_query(self.span_id)
+        )
+        span_row = own_span(ctx, row, self.span_id)
+        self.document_id = span_row["document_id"]
+        self._span = span_value(ctx, span_row, attributes_of(attributes))
+        relation_rows = tuple(relation for relation, _head, _tail in relations_of(relations))
+        self._record = SpanRecord(span_row, dict(self._span.attributes), relation_rows)
+        # Its attributes and relations go with it (ON DELETE CASCADE); undo puts them back.
+        ctx.tx.write((sql.DELETE_SPAN, {"span_id": self.span_id}))
         return Changes(
             self.description,
             self.document_id,
             ctx.annotator,
             spans_removed=(self._span,),
-            relations_removed=removed_relations,
+            relations_removed=tuple(relation_value(r) for r in relation_rows),
         )
 
     def revert(self, ctx: EditContext) -> Changes:
         assert self._record is not None and self._span is not None
         self._check_restorable(ctx)
-        ctx.session.add(SpanRow(**self._record.row))
-        ctx.session.flush()
-        ctx.session.add_all(
-            SpanAttributeRow(span_id=self.span_id, name=n, value=v) for n, v in self._record.attributes.items()
-        )
-        relations = [RelationRow(**r) for r in self._record.relations]
-        ctx.session.add_all(relations)
-        ctx.session.flush()
+        ctx.tx.write((sql.INSERT_SPAN, self._record.row))
+        write_attributes(ctx, self.span_id, self._record.attributes)
+        if self._record.relations:
+            ctx.tx.write(*((sql.INSERT_RELATION, relation) for relation in self._record.relations))
         return Changes(
             f"undo {self.description}",
             self.document_id,
             ctx.annotator,
             spans_added=(self._span,),
-            relations_added=tuple(relation_value(r) for r in relations),
+            relations_added=tuple(relation_value(r) for r in self._record.relations),
         )
 
     def _check_restorable(self, ctx: EditContext) -> None:
@@ -146,18 +155,31 @@ class RemoveSpan(Command):
         check_offsets(ctx.document_text(row["document_id"]), row["start"], row["end"])
         spec = check_label(ctx.schema, row["label"])
         check_attributes(spec, self._record.attributes)
+        others = sorted(
+            {r[end] for r in self._record.relations for end in ("head_span_id", "tail_span_id")} - {self.span_id}
+        )
+        found = ctx.tx.read(
+            overlapping_query(ctx, row["document_id"], row["start"], row["end"]), *map(span_query, others)
+        )
         new = (row["start"], row["end"], row["label"])
-        check_overlaps(ctx.schema, [*overlapping(ctx, row["document_id"], row["start"], row["end"], None), new])
+        check_overlaps(ctx.schema, [*overlaps_of(found[0]), new])
+        ends = dict(zip(others, found[1:], strict=True))
         for relation in self._record.relations:
-            ends = [
-                new if end_id == self.span_id else _span_ends(own_span(ctx, end_id))
+            head, tail = (
+                new if end_id == self.span_id else _span_ends(own_span(ctx, ends.get(end_id, []), end_id))
                 for end_id in (relation["head_span_id"], relation["tail_span_id"])
-            ]
-            check_relation(ctx.schema, relation["label"], ends[0], ends[1], same_span=ends[0] is ends[1])
+            )
+            check_relation(ctx.schema, relation["label"], head, tail, same_span=head is tail)
 
 
-def _span_ends(row: SpanRow) -> tuple[int, int, str]:
-    return (row.start, row.end, row.label)
+def _span_ends(row: Mapping[str, Any]) -> tuple[int, int, str]:
+    return (row["start"], row["end"], row["label"])
+
+
+def write_attributes(ctx: EditContext, span_id: int, attributes: Mapping[str, Any]) -> None:
+    if attributes:
+        rows = [{"span_id": span_id, "name": name, "value": value} for name, value in attributes.items()]
+        ctx.tx.write(*((sql.INSERT_ATTRIBUTE, row) for row in rows))
 
 
 @dataclass
@@ -174,57 +196,61 @@ class RelabelSpan(Command):
         return f"relabel '{one_line(self._text)}' {self._old_label} → {self.label}"
 
     def apply(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
+        row, others, relations, attributes = self._read(ctx)
         spec = check_label(ctx.schema, self.label)
-        if row.label == self.label:
+        if row["label"] == self.label:
             raise ValidationError(f"span {self.span_id} is already {self.label}")
-        self.document_id, self._old_label = row.document_id, row.label
-        self._text = ctx.document_text(row.document_id)[row.start : row.end]
-        others = overlapping(ctx, row.document_id, row.start, row.end, exclude=row.id)
-        check_overlaps(ctx.schema, [*others, (row.start, row.end, self.label)])
-        self._check_relations_allow(ctx, row, self.label)
-        attributes = span_attributes(ctx.session, row.id)
+        self.document_id, self._old_label = row["document_id"], row["label"]
+        self._text = ctx.document_text(row["document_id"])[row["start"] : row["end"]]
+        check_overlaps(ctx.schema, [*others, (row["start"], row["end"], self.label)])
+        self._check_relations_allow(ctx, relations, self.label)
         # Attributes the new label does not define cannot stay; undo restores them.
         self._dropped = {n: v for n, v in attributes.items() if spec.attribute(n) is None}
         if self._dropped:
-            ctx.session.execute(
-                delete(SpanAttributeRow).where(
-                    SpanAttributeRow.span_id == row.id, SpanAttributeRow.name.in_(self._dropped)
-                )
+            ctx.tx.write(
+                *((sql.DELETE_ATTRIBUTE, {"span_id": self.span_id, "attribute": name}) for name in self._dropped)
             )
-        row.label = self.label
-        ctx.session.flush()
-        return Changes(self.description, self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),))
+        ctx.tx.write((sql.UPDATE_LABEL, {"where_id": self.span_id, "new_label": self.label}))
+        kept = {n: v for n, v in attributes.items() if n not in self._dropped}
+        span = span_value(ctx, {**row, "label": self.label}, kept)
+        return Changes(self.description, self.document_id, ctx.annotator, spans_changed=(span,))
 
     def revert(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
-        if row.label != self.label:
-            raise ValidationError(f"'{one_line(self._text)}' is {row.label} now (changed in another window)")
+        row, others, relations, attributes = self._read(ctx)
+        if row["label"] != self.label:
+            raise ValidationError(f"'{one_line(self._text)}' is {row['label']} now (changed in another window)")
         spec = check_label(ctx.schema, self._old_label)
         check_attributes(spec, self._dropped)
-        if set(self._dropped) & set(span_attributes(ctx.session, row.id)):
+        if set(self._dropped) & set(attributes):
             raise ValidationError(f"'{one_line(self._text)}' has attributes set since (in another window)")
-        others = overlapping(ctx, row.document_id, row.start, row.end, exclude=row.id)
-        check_overlaps(ctx.schema, [*others, (row.start, row.end, self._old_label)])
-        self._check_relations_allow(ctx, row, self._old_label)
-        row.label = self._old_label
-        ctx.session.add_all(SpanAttributeRow(span_id=row.id, name=n, value=v) for n, v in self._dropped.items())
-        ctx.session.flush()
-        return Changes(
-            f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),)
-        )
+        check_overlaps(ctx.schema, [*others, (row["start"], row["end"], self._old_label)])
+        self._check_relations_allow(ctx, relations, self._old_label)
+        ctx.tx.write((sql.UPDATE_LABEL, {"where_id": self.span_id, "new_label": self._old_label}))
+        write_attributes(ctx, self.span_id, self._dropped)
+        span = span_value(ctx, {**row, "label": self._old_label}, dict(sorted({**attributes, **self._dropped}.items())))
+        return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span,))
 
-    def _check_relations_allow(self, ctx: EditContext, row: SpanRow, label: str) -> None:
-        for relation in relations_of(ctx, row.id):
-            head = ctx.session.get(SpanRow, relation.head_span_id)
-            tail = ctx.session.get(SpanRow, relation.tail_span_id)
-            assert head is not None and tail is not None
-            head_label = label if head.id == row.id else head.label
-            tail_label = label if tail.id == row.id else tail.label
-            spec = ctx.schema.relation(relation.label)
+    def _read(
+        self, ctx: EditContext
+    ) -> tuple[dict[str, Any], list[tuple[int, int, str]], list[tuple[dict[str, Any], str, str]], dict[str, Any]]:
+        row, others, relations, attributes = ctx.tx.read(
+            span_query(self.span_id),
+            overlapping_span_query(ctx, self.span_id),
+            relations_query(self.span_id),
+            attributes_query(self.span_id),
+        )
+        return own_span(ctx, row, self.span_id), overlaps_of(others), relations_of(relations), attributes_of(attributes)
+
+    def _check_relations_allow(
+        self, ctx: EditContext, relations: list[tuple[dict[str, Any], str, str]], label: str
+    ) -> None:
+        for relation, head_label, tail_label in relations:
+            head_label = label if relation["head_span_id"] == self.span_id else head_label
+            tail_label = label if relation["tail_span_id"] == self.span_id else tail_label
+            spec = ctx.schema.relation(relation["label"])
             if spec is not None and not spec.allows(head_label, tail_label):
                 raise ValidationError(
-                    f"cannot relabel to {label}: relation {relation.label} "
+                    f"cannot relabel to {label}: relation {relation['label']} "
                     f"does not allow {head_label} → {tail_label}; remove the relation first"
                 )
 
@@ -247,40 +273,47 @@ class SetAttribute(Command):
         return f"set {self._label}.{self.name} = {one_line(str(self.value), 24)}"
 
     def apply(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
-        spec = check_label(ctx.schema, row.label)
-        self.document_id, self._label = row.document_id, row.label
+        row, attributes = self._read(ctx)
+        spec = check_label(ctx.schema, row["label"])
+        self.document_id, self._label = row["document_id"], row["label"]
         if self.value is not None:
             check_attribute(spec, self.name, self.value)
         elif spec.attribute(self.name) is None:
             check_attribute(spec, self.name, None)
-        self._old = span_attributes(ctx.session, row.id).get(self.name)
+        self._old = attributes.get(self.name)
         if self._old == self.value:
-            raise ValidationError(f"{row.label}.{self.name} is already {self.value!r}")
-        self._write(ctx, self.value)
-        return Changes(self.description, self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),))
+            raise ValidationError(f"{row['label']}.{self.name} is already {self.value!r}")
+        return self._write(ctx, row, attributes, self.value, self.description)
 
     def revert(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
-        if span_attributes(ctx.session, row.id).get(self.name) != self.value or row.label != self._label:
-            raise ValidationError(f"{row.label}.{self.name} was changed since (in another window)")
+        row, attributes = self._read(ctx)
+        if attributes.get(self.name) != self.value or row["label"] != self._label:
+            raise ValidationError(f"{row['label']}.{self.name} was changed since (in another window)")
         if self._old is not None:
-            check_attribute(check_label(ctx.schema, row.label), self.name, self._old)
-        self._write(ctx, self._old)
-        return Changes(
-            f"undo {self.description}", self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),)
-        )
+            check_attribute(check_label(ctx.schema, row["label"]), self.name, self._old)
+        return self._write(ctx, row, attributes, self._old, f"undo {self.description}")
 
-    def _write(self, ctx: EditContext, value: Any) -> None:
-        existing = ctx.session.get(SpanAttributeRow, (self.span_id, self.name))
+    def _read(self, ctx: EditContext) -> tuple[dict[str, Any], dict[str, Any]]:
+        row, attributes = ctx.tx.read(span_query(self.span_id), attributes_query(self.span_id))
+        return own_span(ctx, row, self.span_id), attributes_of(attributes)
+
+    def _write(
+        self, ctx: EditContext, row: dict[str, Any], attributes: dict[str, Any], value: Any, description: str
+    ) -> Changes:
+        this = {"span_id": self.span_id, "attribute": self.name}
         if value is None:
-            if existing is not None:
-                ctx.session.delete(existing)
-        elif existing is None:
-            ctx.session.add(SpanAttributeRow(span_id=self.span_id, name=self.name, value=value))
+            if self.name in attributes:
+                ctx.tx.write((sql.DELETE_ATTRIBUTE, this))
+        elif self.name not in attributes:
+            write_attributes(ctx, self.span_id, {self.name: value})
         else:
-            existing.value = value
-        ctx.session.flush()
+            where = {"where_span_id": self.span_id, "where_name": self.name}
+            ctx.tx.write((sql.UPDATE_ATTRIBUTE, {**where, "new_value": value}))
+        after = {n: v for n, v in attributes.items() if n != self.name}
+        if value is not None:
+            after[self.name] = value
+        span = span_value(ctx, row, dict(sorted(after.items())))
+        return Changes(description, self.document_id, ctx.annotator, spans_changed=(span,))
 
 
 @dataclass
@@ -306,22 +339,42 @@ class ResizeSpan(Command):
         return f"resize {self._label} '{one_line(self._old_text, 24)}' → '{one_line(self._new_text, 24)}'"
 
     def apply(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
-        text = ctx.document_text(row.document_id)
+        row, others, attributes = self._read(ctx, self.start, self.end)
+        text = ctx.document_text(row["document_id"])
         check_offsets(text, self.start, self.end)
-        if (row.start, row.end) == (self.start, self.end):
-            raise ValidationError(f"{row.label} '{one_line(text[row.start : row.end])}' already has these edges")
-        self.document_id, self._label, self._old = row.document_id, row.label, (row.start, row.end)
-        self._old_text, self._new_text = text[row.start : row.end], text[self.start : self.end]
-        return self._move(ctx, row, self.start, self.end, self.description)
+        if (row["start"], row["end"]) == (self.start, self.end):
+            raise ValidationError(
+                f"{row['label']} '{one_line(text[row['start'] : row['end']])}' already has these edges"
+            )
+        self.document_id, self._label, self._old = row["document_id"], row["label"], (row["start"], row["end"])
+        self._old_text, self._new_text = text[row["start"] : row["end"]], text[self.start : self.end]
+        return self._move(ctx, row, others, attributes, self.start, self.end, self.description)
 
     def revert(self, ctx: EditContext) -> Changes:
-        row = own_span(ctx, self.span_id)
-        return self._move(ctx, row, *self._old, f"undo {self.description}")
+        row, others, attributes = self._read(ctx, *self._old)
+        return self._move(ctx, row, others, attributes, *self._old, f"undo {self.description}")
 
-    def _move(self, ctx: EditContext, row: SpanRow, start: int, end: int, description: str) -> Changes:
-        others = overlapping(ctx, row.document_id, start, end, exclude=row.id)
-        check_overlaps(ctx.schema, [*others, (start, end, row.label)])
-        row.start, row.end = start, end
-        ctx.session.flush()
-        return Changes(description, self.document_id, ctx.annotator, spans_changed=(span_value(ctx, row),))
+    def _read(
+        self, ctx: EditContext, start: int, end: int
+    ) -> tuple[dict[str, Any], list[tuple[int, int, str]], dict[str, Any]]:
+        row, others, attributes = ctx.tx.read(
+            span_query(self.span_id),
+            overlapping_span_query(ctx, self.span_id, start, end),
+            attributes_query(self.span_id),
+        )
+        return own_span(ctx, row, self.span_id), overlaps_of(others), attributes_of(attributes)
+
+    def _move(
+        self,
+        ctx: EditContext,
+        row: dict[str, Any],
+        others: list[tuple[int, int, str]],
+        attributes: dict[str, Any],
+        start: int,
+        end: int,
+        description: str,
+    ) -> Changes:
+        check_overlaps(ctx.schema, [*others, (start, end, row["label"])])
+        ctx.tx.write((sql.UPDATE_EDGES, {"where_id": self.span_id, "new_start": start, "new_end": end}))
+        span = span_value(ctx, {**row, "start": start, "end": end}, attributes)
+        return Changes(description, self.document_id, ctx.annotator, spans_changed=(span,))

@@ -9,12 +9,15 @@ leaves out FOR UPDATE there); PostgreSQL under READ COMMITTED needs the row lock
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from annotator.db.tables import AnnotatorRow
 
+# The statement that takes the lock (an edit sends it with its reads: db/exchange.py).
+LAYER_LOCK = select(AnnotatorRow.id).where(AnnotatorRow.id == bindparam("annotator_id")).with_for_update()
+
 
 def lock_layer(connection: Connection | Session, annotator_id: int) -> None:
     """Hold the layer of this annotator (every document) until the transaction ends."""
-    connection.execute(select(AnnotatorRow.id).where(AnnotatorRow.id == annotator_id).with_for_update())
+    connection.execute(LAYER_LOCK, {"annotator_id": annotator_id})

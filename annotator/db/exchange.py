@@ -1,0 +1,192 @@
+"""One edit's conversation with the database, in two exchanges whatever the backend.
+
+An edit reads what its checks need, checks in Python, then writes. Sent one statement at a
+time, that was 7-9 round trips to a PostgreSQL server per edit (BEGIN, the layer lock, each
+read, each write, the event row, COMMIT), so a remote server added 7-9x its latency. Here
+an edit is:
+
+1. ``read``: BEGIN, the layer lock, then every read the command needs, sent together;
+2. ``commit``: every write, the event row and COMMIT, sent together.
+
+On PostgreSQL each exchange is one round trip: the statements go out in psycopg's pipeline
+mode and run on the server one after another, so the reads still run after the lock is
+granted and see everything its previous holder committed (READ COMMITTED takes a snapshot
+per statement). psycopg would send its own BEGIN as a separate round trip, so the connection
+runs in autocommit for the edit and the BEGIN is ours, sent with the lock. SQLite has no
+server: the same statements run one after another in-process, under the BEGIN IMMEDIATE
+that already serialises writers (db/locks.py); each is tagged with its exchange's number
+(execution option ``EXCHANGE_OPTION``) so a test can see which exchange ran what.
+
+A command that needs a new row's id gets it in its read exchange (``next_id``), so no write
+has to answer before the next one goes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Insert, Table, column, func, select, table
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.compiler import Compiled
+
+from annotator.db.locks import LAYER_LOCK
+
+EXCHANGE_OPTION = "annotator_exchange"
+Rows = Sequence[Sequence[Any]]
+# A statement built once (commands/statements.py) and the values of its parameters.
+Statement = tuple[Executable, Mapping[str, Any]]
+# SQLite's own table of AUTOINCREMENT counters (one row per such table, never more).
+_SQLITE_SEQUENCE = table("sqlite_sequence", column("name"), column("seq"))
+
+
+class EditTransaction:
+    """Reads and writes of one edit of one annotator's layer; one transaction."""
+
+    def __init__(self, session: Session, annotator_id: int) -> None:
+        self.session = session
+        self.annotator_id = annotator_id
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        # PostgreSQL: autocommit in the driver, so that BEGIN is sent by us, together with the lock.
+        # SQLAlchemy puts the connection back to its usual mode when it returns to the pool.
+        options = {"isolation_level": "AUTOCOMMIT"} if self.postgres else None
+        self.connection: Connection = session.connection(execution_options=options)
+        self.exchanges = 0
+        self._begun = False
+        self._writes: list[Statement] = []
+
+    def read(self, *statements: Statement) -> list[Rows]:
+        """The rows of each statement, read in one exchange; the first also begins and locks.
+
+        Writes queued before go out first, in the same exchange: a read sees every earlier
+        write of the transaction (the commands of a group read what the ones before wrote).
+        """
+        writes, self._writes = self._writes, []
+        return self._exchange([*writes, *statements], finish=False)[len(writes) :]
+
+    def write(self, *statements: Statement) -> None:
+        """Queue writes; they go out with the next read or the COMMIT, in the order given."""
+        self._writes.extend(statements)
+
+    def commit(self) -> None:
+        """Send the queued writes and COMMIT in one exchange."""
+        writes, self._writes = self._writes, []
+        self._exchange(writes, finish=True)
+
+    def rollback(self) -> None:
+        """End the transaction after a failure (PostgreSQL: our BEGIN is the driver's to undo)."""
+        if self.postgres and self._begun:
+            driver = self.connection.connection.driver_connection
+            if driver is not None and not driver.closed:
+                driver.rollback()  # sends ROLLBACK only if the server holds a transaction open
+        self._writes.clear()
+
+    def next_id(self, rows: Table) -> Statement:
+        """A read giving the id the next row of ``rows`` will have (ids are never reused)."""
+        key = (rows.name, self.postgres)
+        statement = _NEXT_ID.get(key)
+        if statement is None:
+            statement = _NEXT_ID[key] = _next_id(rows, self.postgres)
+        return statement, {}
+
+    # --- internals --------------------------------------------------------------------
+
+    def _exchange(self, statements: list[Statement], *, finish: bool) -> list[Rows]:
+        self.exchanges += 1
+        if not self.postgres:  # BEGIN IMMEDIATE, the lock, was sent when the session began
+            tag = {EXCHANGE_OPTION: self.exchanges}
+            return [
+                _rows(self.connection.execute(statement, dict(values), execution_options=tag))
+                for statement, values in statements
+            ]
+        first, self._begun = not self._begun, True
+        lock = (LAYER_LOCK, {"annotator_id": self.annotator_id})
+        head = [("BEGIN", {}), _driver_statement(lock, self.connection.dialect)] if first else []
+        tail: list[tuple[str, dict[str, Any]]] = [("COMMIT", {})] if finish else []
+        body = [_driver_statement(statement, self.connection.dialect) for statement in statements]
+        rows = self._pipelined([*head, *body, *tail])
+        return rows[len(head) : len(head) + len(body)]
+
+    def _pipelined(self, statements: list[tuple[str, dict[str, Any]]]) -> list[Rows]:
+        """Send every statement, then wait once for all the answers (psycopg's pipeline mode)."""
+        dbapi_error = self.connection.dialect.loaded_dbapi.Error
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        cursors: list[Any] = []
+        failure: Exception | None = None
+        try:
+            with driver.pipeline():
+                try:  # an error shows at a later execute; caught here, psycopg logs nothing on exit
+                    for sql, parameters in statements:
+                        cursor = driver.cursor()
+                        cursor.execute(sql, parameters)
+                        cursors.append(cursor)
+                except dbapi_error as error:
+                    failure = error
+        except dbapi_error as error:  # the first error of the pipeline, or "pipeline aborted" after it
+            failure = failure or error
+        if failure is None:
+            return [cursor.fetchall() if cursor.description is not None else [] for cursor in cursors]
+        # The server names the error, not which statement of the exchange it came from.
+        sql = ";\n".join(sql for sql, _parameters in statements)
+        raise DBAPIError.instance(sql, [p for _sql, p in statements], failure, dbapi_error) from failure
+
+
+def _next_id(rows: Table, postgres: bool) -> Executable:
+    if postgres:
+        return select(func.nextval(func.pg_get_serial_sequence(rows.name, "id")))
+    # AUTOINCREMENT's own rule: one more than the largest id the table ever had. The
+    # transaction holds SQLite's write lock, so nobody else can take this id.
+    ever = select(_SQLITE_SEQUENCE.c.seq).where(_SQLITE_SEQUENCE.c.name == rows.name).scalar_subquery()
+    largest = select(func.max(rows.c.id)).scalar_subquery()
+    return select(func.max(func.coalesce(ever, 0), func.coalesce(largest, 0)) + 1)
+
+
+class _DriverForm:
+    """A statement compiled for the driver, with the converters of its parameters' types."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        dialect = compiled.dialect
+        self.processors = {
+            key: processor
+            for key, bind in compiled.binds.items()  # type: ignore[attr-defined]
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+
+    def bind(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        parameters = dict(self.compiled.construct_params(dict(values)) or {})
+        for key, processor in self.processors.items():
+            if key in parameters:
+                parameters[key] = processor(parameters[key])
+        return self.compiled.string, parameters
+
+
+# Compiled once per statement (and, for an INSERT, per set of columns given). The statements
+# are module constants, so this holds a few dozen entries; the bound is for a caller that
+# builds a new statement each time (correct, only slower).
+_DRIVER_FORMS: dict[tuple[Executable, str, tuple[str, ...]], _DriverForm] = {}
+_DRIVER_FORMS_BOUND = 1000
+_NEXT_ID: dict[tuple[str, bool], Executable] = {}
+
+
+def _driver_statement(statement: Statement, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    """A statement as the driver takes it: SQL text and parameters, values converted by their
+    column types as SQLAlchemy would (JSON values wrapped for psycopg, say)."""
+    executable, values = statement
+    columns = tuple(sorted(values)) if isinstance(executable, Insert) else ()
+    key = (executable, dialect.name, columns)
+    form = _DRIVER_FORMS.get(key)
+    if form is None:
+        if len(_DRIVER_FORMS) >= _DRIVER_FORMS_BOUND:
+            _DRIVER_FORMS.clear()
+        compiled = executable.compile(dialect=dialect, column_keys=list(columns))  # type: ignore[attr-defined]
+        form = _DRIVER_FORMS[key] = _DriverForm(compiled)
+    return form.bind(values)
+
+
+def _rows(result: Any) -> Rows:
+    rows: Rows = result.all() if result.returns_rows else []
+    return rows
