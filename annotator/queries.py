@@ -79,12 +79,14 @@ def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotat
     text = doc.text
     spans, attributes_table = SpanRow.__table__.c, SpanAttributeRow.__table__.c
     in_layer = (spans.document_id == doc.id) & (spans.annotator_id == annotator_id)
-    span_rows = session.execute(
-        select(spans.start, spans.end, spans.label, spans.id).where(in_layer).order_by(spans.start, spans.end)
-    ).all()
     # Labels are ordered in Python (SQL string order depends on the database's collation); the
     # rows already come by offsets, so this sort only reorders runs of equal offsets.
-    span_rows.sort(key=_SPAN_ORDER)
+    span_rows = sorted(
+        session.execute(
+            select(spans.start, spans.end, spans.label, spans.id).where(in_layer).order_by(spans.start, spans.end)
+        ),
+        key=_SPAN_ORDER,
+    )
     attributes: dict[int, dict[str, Any]] = {}
     for span_id, name, value in session.execute(
         select(attributes_table.span_id, attributes_table.name, attributes_table.value)
