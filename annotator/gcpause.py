@@ -43,7 +43,7 @@ def freeze_survivors() -> None:
     hundred thousand objects at 10,000 spans) live as long as it stays open, and every full
     collection would walk them all, a pause charged to whichever keystroke triggered it. Frozen,
     they are never scanned again, and are still freed by reference counting when the next
-    document replaces them (they form no cycles; tests/ui/test_document_open_gc.py checks that
+    document replaces them (they form no cycles; tests/ui/test_document_open.py checks that
     opening documents back and forth leaves nothing for a full collection to find).
 
     Only the young generations are collected first, which costs what was made since the last

@@ -1,4 +1,5 @@
-"""Opening a document by key pays no full garbage collection, and freezing its objects leaks nothing."""
+"""Opening a document by key: no full garbage collection (and freezing its objects leaks nothing),
+and a closed span list builds no rows until it is shown."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.importers.loader import import_records
@@ -96,3 +98,23 @@ def test_opening_documents_back_and_forth_leaves_nothing_for_a_full_collection(
         gc.set_debug(0)
         gc.garbage.clear()
     assert "Span" not in found and "DocumentView" not in found, f"documents left cycles behind: {sorted(found)}"
+
+
+def test_a_closed_span_list_builds_its_rows_only_when_shown(window: MainWindow, qtbot: QtBot) -> None:
+    dock = window.findChild(QDockWidget, "spansDock")
+    assert dock is not None
+    dock.toggleViewAction().trigger()  # View > Panels > Spans: closed
+    assert not window.span_list.isVisible()
+    resets: list[int] = []
+    window.span_list.model.modelReset.connect(lambda: resets.append(1))
+    next_document(window, qtbot)
+    next_document(window, qtbot)
+    assert resets == []  # two documents opened, no rows built for either
+    dock.toggleViewAction().trigger()
+    qtbot.waitUntil(window.span_list.isVisible)
+    assert window.doc is not None
+    model = window.span_list.model
+    listed = [model.index(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(model.rowCount())]
+    expected = [s.id for s in sorted(window.doc.spans.values(), key=lambda s: (s.start, s.end, s.id))]
+    assert listed == expected and len(listed) == 300
+    assert window.span_list.title.text() == "Spans (300)"
