@@ -84,7 +84,7 @@ def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotat
     span_rows = sorted(
         session.execute(
             select(spans.start, spans.end, spans.label, spans.id).where(in_layer).order_by(spans.start, spans.end)
-        ),
+        ).all(),  # one fetchall: iterating the result fetches row by row
         key=_SPAN_ORDER,
     )
     attributes: dict[int, dict[str, Any]] = {}
