@@ -51,3 +51,15 @@ def freeze_survivors() -> None:
     """
     gc.collect(1)
     gc.freeze()
+
+
+def collect_everything() -> None:
+    """A full collection over everything, the frozen objects too, which are frozen again after.
+
+    Frozen objects that later form cyclic garbage (a closed window with its widgets and its
+    service, after File > Open switched projects) are reclaimed only here; it costs a full
+    collection (50-60 ms with a 1 MB document open), so it runs where the user waits anyway.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

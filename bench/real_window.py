@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7, help="span additions per add-span process")
     parser.add_argument("--documents", type=int, default=1, help="documents in each add-span project (padding)")
     parser.add_argument("--only", choices=("open", "add", "memory"), action="append", help="run only these parts")
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)  # make bench passes every script the same options
     parts = set(args.only or ("open", "add", "memory"))
     padding = max(args.documents - 1, 0)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py) are not listed.
-SCRIPTS = ("import_export.py", "formats.py", "window.py", "window_edit.py")
+SCRIPTS = ("import_export.py", "formats.py", "window.py", "window_edit.py", "real_window.py")
 
 
 def run(script: str, extra: list[str]) -> int:
