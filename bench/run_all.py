@@ -13,7 +13,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py) are not listed.
-SCRIPTS = ("import_export.py", "formats.py", "window.py", "window_edit.py", "big_project.py", "startup.py", "edits.py")
+SCRIPTS = (
+    "import_export.py",
+    "formats.py",
+    "window.py",
+    "window_edit.py",
+    "big_project.py",
+    "startup.py",
+    "edits.py",
+    "real_window.py",
+)
 
 
 def run(script: str, extra: list[str]) -> int:

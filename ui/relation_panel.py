@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+import bisect
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,12 +38,112 @@ from ui.wording import with_article
 
 DELETE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_Index = QModelIndex | QPersistentModelIndex
+_Key = tuple[int, int, int]  # (head start, tail start, relation id): the list's order
 PENDING_STYLE = (
     "QLabel { color: #000000; background: #FFF4D6; border: 1px solid #E69F00; border-radius: 3px; padding: 4px; }"
 )
 
 
-class RelationListWidget(QListWidget):
+class RelationListModel(QAbstractListModel):
+    """The layer's relations as rows ordered by their spans' starts; Qt.UserRole gives a row's relation id.
+
+    The rows are the relations' order keys only: each row's text, icon and tooltip are made from
+    the layer when a view asks for them (for the rows on screen), so opening a document with
+    thousands of relations builds no item per relation, and an edit moves or redraws a few rows.
+    """
+
+    def __init__(self, layer: LayerModel, schema: Schema, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._layer = layer
+        self._schema = schema
+        self.keys: list[_Key] = []
+        self._key_of: dict[int, _Key] = {}  # relation id -> its key in ``keys``
+        self._icons: dict[str, QIcon] = {}
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.keys)
+
+    def key(self, relation: Relation) -> _Key:
+        spans = self._layer.spans
+        head, tail = spans.get(relation.head), spans.get(relation.tail)
+        return (head.start if head else -1, tail.start if tail else -1, relation.id)
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._key_of = {relation.id: self.key(relation) for relation in self._layer.relations.values()}
+        self.keys = sorted(self._key_of.values())
+        self.endResetModel()
+
+    def row_of(self, relation_id: int) -> int | None:
+        key = self._key_of.get(relation_id)
+        return None if key is None else bisect.bisect_left(self.keys, key)
+
+    def apply(self, change: LayerChange) -> None:
+        """Remove, move and insert the rows one change touched; redraw the rest if span texts changed."""
+        relations = self._layer.relations
+        gone = {relation.id for relation in change.relations_removed}
+        spans_moved = {span.id for span in change.spans_removed} | {new.id for _old, new in change.spans_changed}
+        stale = set(gone)
+        if spans_moved:  # a relation whose head or tail moved may have a new place in the order
+            for relation_id, key in self._key_of.items():
+                relation = relations.get(relation_id)
+                if relation is None or (
+                    (relation.head in spans_moved or relation.tail in spans_moved) and self.key(relation) != key
+                ):
+                    stale.add(relation_id)
+        for relation_id in stale:
+            row = self.row_of(relation_id)
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self.keys[row]
+                del self._key_of[relation_id]
+                self.endRemoveRows()
+        moved = [relations[relation_id] for relation_id in stale - gone if relation_id in relations]
+        for relation in (*change.relations_added, *moved):
+            if relation.id not in self._key_of:
+                key = self.key(relation)
+                row = bisect.bisect_left(self.keys, key)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self.keys.insert(row, key)
+                self._key_of[relation.id] = key
+                self.endInsertRows()
+        if (change.spans_changed or change.spans_removed) and self.keys:  # the texts shown may have changed
+            self.dataChanged.emit(self.index(0), self.index(len(self.keys) - 1))
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.keys):
+            return None
+        relation_id = self.keys[index.row()][2]
+        if role == Qt.ItemDataRole.UserRole:
+            return relation_id
+        relation = self._layer.relations.get(relation_id)
+        if relation is None:
+            return None  # removed from the layer, its row not yet: a view asked in between
+        spans = self._layer.spans
+        head, tail = spans.get(relation.head), spans.get(relation.tail)
+        if role == Qt.ItemDataRole.DisplayRole:
+            # Heads are CLAIMs, long; tails are short names: cutting the head keeps the tail in view.
+            head_text = one_line(head.text, 20) if head else f"#{relation.head}"
+            tail_text = one_line(tail.text, 24) if tail else f"#{relation.tail}"
+            return f"{relation.label}: '{head_text}' → '{tail_text}'"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon(relation.label)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            full_head = one_line(head.text, 300) if head else "?"
+            full_tail = one_line(tail.text, 300) if tail else "?"
+            return f"{relation.label}\nfrom: {full_head}\nto: {full_tail}"
+        return None
+
+    def _icon(self, label: str) -> QIcon:
+        icon = self._icons.get(label)
+        if icon is None:
+            spec = self._schema.relation(label)
+            icon = self._icons[label] = swatch_icon(spec.color if spec else None)
+        return icon
+
+
+class RelationListView(QListView):
     """A list that owns Delete and Enter while it has focus.
 
     The window binds both keys window-wide (remove span, confirm a relation's tail); claiming
@@ -50,7 +163,7 @@ class RelationListWidget(QListWidget):
             self.delete_pressed.emit()
             event.accept()
             return
-        super().keyPressEvent(event)  # Enter: itemActivated
+        super().keyPressEvent(event)  # Enter: activated
 
 
 class RelationPanel(QWidget):
@@ -73,14 +186,20 @@ class RelationPanel(QWidget):
 
         self.title = QLabel("Relations")
         self.title.setStyleSheet("font-weight: bold;")
-        self.list = RelationListWidget()
+        self.model = RelationListModel(layer, schema, self)
+        self.list = RelationListView()
+        self.list.setModel(self.model)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setUniformItemSizes(True)  # one row measured, not every row on each change
         self.list.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
         self.list.setAlternatingRowColors(True)
         # No sideways scrolling: rows too long for the dock end in an ellipsis.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.list.itemSelectionChanged.connect(self._on_selection_changed)  # not currentRowChanged: focus sets that
-        self.list.itemActivated.connect(lambda item: self.relation_selected.emit(item.data(Qt.ItemDataRole.UserRole)))
+        # The selection, not the current row: focusing the list makes a row current without choosing it.
+        self.list.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.list.activated.connect(lambda index: self.relation_selected.emit(index.data(Qt.ItemDataRole.UserRole)))
         self.list.delete_pressed.connect(self._request_delete)
 
         self.remove_button = QPushButton("Remove")
@@ -126,95 +245,43 @@ class RelationPanel(QWidget):
     def _reload(self) -> None:
         self._quiet = True
         try:
-            self.list.clear()
-            for relation in sorted(self._layer.relations.values(), key=self._order):
-                self.list.addItem(self._make_item(relation))
+            self.model.reload()
         finally:
             self._quiet = False
         self._after_list_change()
 
     def _apply(self, change: LayerChange) -> None:
-        removed = {relation.id for relation in change.relations_removed}
         selected = self.selected_relation()
-        self._quiet = True
+        self._quiet = True  # rows moving under the selection are not the user's choice
         try:
-            for row in reversed(range(self.list.count())):
-                if self.list.item(row).data(Qt.ItemDataRole.UserRole) in removed:
-                    self.list.takeItem(row)
-            for relation in change.relations_added:
-                self._insert(relation)
-            if change.spans_changed:  # a relabel or a moved edge changes the texts shown
-                for row in range(self.list.count()):
-                    item = self.list.item(row)
-                    self._describe(item, self._layer.relations[item.data(Qt.ItemDataRole.UserRole)])
+            self.model.apply(change)
         finally:
             self._quiet = False
-        if selected is not None and selected not in removed:
+        if selected is not None and self.model.row_of(selected) is not None and self.selected_relation() != selected:
             self.select_relation(selected)
         self._after_list_change()
 
     def select_relation(self, relation_id: int | None) -> None:
         """Select ``relation_id``'s row (None clears) without emitting relation_selected."""
+        selection = self.list.selectionModel()
+        row = self.model.row_of(relation_id) if relation_id is not None else None
         self._quiet = True
         try:
-            row = self._row_of(relation_id) if relation_id is not None else None
             if row is None:
-                self.list.setCurrentRow(-1)
-                self.list.clearSelection()
+                selection.clear()
             else:
-                self.list.setCurrentRow(row)
-                self.list.scrollToItem(self.list.item(row))
+                index = self.model.index(row)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.list.scrollTo(index)
         finally:
             self._quiet = False
         self.remove_button.setEnabled(self.selected_relation() is not None)
 
     def selected_relation(self) -> int | None:
-        items = self.list.selectedItems()
-        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        indexes = self.list.selectionModel().selectedIndexes()
+        return indexes[0].data(Qt.ItemDataRole.UserRole) if indexes else None
 
-    def _order(self, relation: Relation) -> tuple[int, int, int]:
-        spans = self._layer.spans
-        head, tail = spans.get(relation.head), spans.get(relation.tail)
-        return (head.start if head else -1, tail.start if tail else -1, relation.id)
-
-    def _insert(self, relation: Relation) -> None:
-        if self._row_of(relation.id) is not None:
-            return
-        key = self._order(relation)
-        row = 0
-        relations = self._layer.relations
-        while (
-            row < self.list.count() and self._order(relations[self.list.item(row).data(Qt.ItemDataRole.UserRole)]) < key
-        ):
-            row += 1
-        self.list.insertItem(row, self._make_item(relation))
-
-    def _row_of(self, relation_id: int) -> int | None:
-        for row in range(self.list.count()):
-            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == relation_id:
-                return row
-        return None
-
-    def _make_item(self, relation: Relation) -> QListWidgetItem:
-        item = QListWidgetItem()
-        item.setData(Qt.ItemDataRole.UserRole, relation.id)
-        self._describe(item, relation)
-        return item
-
-    def _describe(self, item: QListWidgetItem, relation: Relation) -> None:
-        spans = self._layer.spans
-        head, tail = spans.get(relation.head), spans.get(relation.tail)
-        # Heads are CLAIMs, long; tails are short names: cutting the head keeps the tail in view.
-        head_text = one_line(head.text, 20) if head else f"#{relation.head}"
-        tail_text = one_line(tail.text, 24) if tail else f"#{relation.tail}"
-        item.setText(f"{relation.label}: '{head_text}' → '{tail_text}'")
-        spec = self._schema.relation(relation.label)
-        item.setIcon(swatch_icon(spec.color if spec else None))
-        full_head = one_line(head.text, 300) if head else "?"
-        full_tail = one_line(tail.text, 300) if tail else "?"
-        item.setToolTip(f"{relation.label}\nfrom: {full_head}\nto: {full_tail}")
-
-    def _on_selection_changed(self) -> None:
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         relation_id = self.selected_relation()
         self.remove_button.setEnabled(relation_id is not None)
         if not self._quiet and relation_id is not None:
@@ -226,7 +293,7 @@ class RelationPanel(QWidget):
             self.relation_delete_requested.emit(relation_id)
 
     def _after_list_change(self) -> None:
-        count = self.list.count()
+        count = self.model.rowCount()
         self.title.setText(f"Relations ({count})" if count else "Relations")
         self.remove_button.setEnabled(self.selected_relation() is not None)
 

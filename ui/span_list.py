@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.layer_model import LayerChange, LayerModel
@@ -142,6 +142,7 @@ class SpanList(QWidget):
     def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._quiet = False  # True while the selection is moved by code, not by the user
+        self._stale = False  # the layer changed while the list was hidden: its rows are rebuilt when shown
         self._schema = schema
         self.model = SpanListModel(layer, schema, self)
 
@@ -167,12 +168,22 @@ class SpanList(QWidget):
             self._reload()
 
     def _on_layer_change(self, change: LayerChange) -> None:
-        if change.reset:
+        if not self.isVisible() and (change.reset or change.spans_touched):
+            # A closed panel (or the window before it is first shown): nobody sees the rows, so
+            # they are built once when it is shown, not for every document opened meanwhile.
+            self._stale = True
+        elif change.reset or self._stale:
             self._reload()
         elif change.spans_touched:
             self._apply(change)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self._reload()
+        super().showEvent(event)
+
     def _reload(self) -> None:
+        self._stale = False
         self._quiet = True
         try:
             self.model.reload()
@@ -197,6 +208,8 @@ class SpanList(QWidget):
 
     def select_span(self, span_id: int | None) -> None:
         """Select the row of ``span_id`` (None clears) without emitting span_activated."""
+        if self._stale:
+            return  # hidden, its rows not yet rebuilt: nothing to show selected
         selection = self.view.selectionModel()
         row = None if span_id is None else self.model.row_of(span_id)
         self._quiet = True

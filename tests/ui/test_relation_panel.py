@@ -64,7 +64,7 @@ def panel(qtbot, window: QWidget, schema: Schema, layer: LayerModel) -> Relation
 
 
 def rows(panel: RelationPanel) -> list[str]:
-    return [panel.list.item(row).text() for row in range(panel.list.count())]
+    return [panel.model.index(row).data() for row in range(panel.model.rowCount())]
 
 
 def received(signal) -> list:
@@ -76,7 +76,7 @@ def received(signal) -> list:
 def test_lists_relations_with_type_and_both_span_texts(panel: RelationPanel) -> None:
     assert rows(panel) == ["SAID_BY: 'Russia could be loo…' → 'Koh Yu-hwan'"]
     assert panel.title.text() == "Relations (1)"
-    assert "Russia could be looking to increase its influence" in panel.list.item(0).toolTip()
+    assert "Russia could be looking to increase its influence" in panel.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_head_span_offers_only_the_relations_it_may_start(qtbot, panel: RelationPanel) -> None:
@@ -122,7 +122,7 @@ def test_clicking_and_enter_select_but_select_relation_is_quiet(qtbot, window, p
     panel.select_relation(10)
     panel.select_relation(None)
     assert selected == []
-    rect = panel.list.visualItemRect(panel.list.item(0))
+    rect = panel.list.visualRect(panel.model.index(0))
     qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert selected == [10]
     panel.list.setFocus()
@@ -164,7 +164,7 @@ def test_reference_layer_lists_all_relations(panel: RelationPanel, layer: LayerM
         Relation(int(r["id"][1:]), r["label"], int(r["head"][1:]), int(r["tail"][1:])) for r in record["relations"]
     )
     layer.load(make_view(spans, relations))
-    assert panel.list.count() == 14
+    assert panel.model.rowCount() == 14
     assert "SAID_BY: 'Russia could be loo…' → 'Koh Yu-hwan'" in rows(panel)
 
 
@@ -175,3 +175,36 @@ def test_tabbing_into_the_list_selects_nothing(qtbot, panel: RelationPanel) -> N
     qtbot.wait(10)
     assert selected == []
     assert not panel.remove_button.isEnabled()
+
+
+def test_a_relation_whose_head_moves_takes_its_place_in_the_order(panel: RelationPanel, layer: LayerModel) -> None:
+    when = Relation(11, "WHEN", 2, 3)
+    layer.apply(Changes("add", relations_added=(when,)))
+    panel.select_relation(10)
+    late_claim = Span(4, 150, 160, "CLAIM", "later text", {})
+    layer.apply(Changes("add", spans_added=(late_claim,), relations_added=(Relation(12, "SAID_BY", 4, 1),)))
+    assert [panel.model.index(row).data(Qt.ItemDataRole.UserRole) for row in range(3)] == [10, 11, 12]
+    layer.apply(Changes("resize", spans_changed=(Span(4, 5, 15, "CLAIM", "early text", {}),)))
+    assert rows(panel)[0] == "SAID_BY: 'early text' → 'Koh Yu-hwan'"
+    assert panel.selected_relation() == 10  # the selection stayed on its relation
+
+
+def test_thousands_of_relations_make_text_only_for_the_rows_on_screen(
+    qtbot, panel: RelationPanel, layer: LayerModel
+) -> None:
+    spans = tuple(Span(i, i, i + 1, "CLAIM" if i % 2 else "ACTOR", "x", {}) for i in range(1, 4001))
+    relations = tuple(Relation(10_000 + i, "SAID_BY", i, i + 1) for i in range(1, 4000, 2))
+    asked: set[int] = set()
+    data = panel.model.data
+
+    def counting_data(index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if role == Qt.ItemDataRole.DisplayRole:
+            asked.add(index.row())
+        return data(index, role)
+
+    panel.model.data = counting_data  # type: ignore[method-assign]
+    layer.load(make_view(spans, relations))
+    panel.list.viewport().repaint()
+    qtbot.wait(10)
+    assert panel.model.rowCount() == 2000
+    assert 0 < len(asked) < 100, f"text made for {len(asked)} rows"

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from annotator.errors import AnnotatorError
+from annotator.gcpause import collect_everything
 from ui.dialogs import report_error
 
 if TYPE_CHECKING:
@@ -49,3 +51,6 @@ class ProjectSwitcher:
             return
         new_window.show()
         window.close()
+        # This window's objects were frozen (ui/controllers/navigation.py) and are garbage from
+        # now on: reclaim them once the close has run its course, not at some later keystroke.
+        QTimer.singleShot(0, collect_everything)
