@@ -9,13 +9,17 @@ INSERT would. Every COPY runs on the import's own connection inside its transact
 failure rolls back with the rest: the import stays all-or-nothing.
 
 Values go through psycopg's own adapters, which also quote tabs, newlines and backslashes for
-COPY; JSON columns are wrapped in psycopg's Json, as SQLAlchemy's JSON type does with psycopg,
-so they are stored as the same text an INSERT stores. NUL and lone surrogates, which PostgreSQL
-text cannot hold, never get here: storable.py refuses them when each record is checked.
+COPY. JSON columns get the text an INSERT stores: SQLAlchemy's JSON type hands psycopg a Json
+wrapper, which psycopg writes with json.dumps (the engine sets no other serializer, engine.py);
+here json.dumps is called directly, once per distinct short string value (attribute values
+repeat: "person", dates), and the text goes in as the column's input. NUL and lone surrogates,
+which PostgreSQL text cannot hold, never get here: storable.py refuses them when each record is
+checked.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -37,14 +41,13 @@ if TYPE_CHECKING:
     from psycopg import Cursor
 
 documents_table = DocumentRow.__table__
+JSON_CACHE_CHARS = 100
 DOCUMENT_COLUMNS = ("id", "project_id", "external_id", "text", "text_length", "sha256", "meta")
 
 
 def copy_documents(connection: Connection, documents: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     """COPY new documents (loader rows: project_id, external_id, text, text_length, sha256, meta);
     gives (sha256, id) of each, as the INSERT ... RETURNING it replaces does."""
-    from psycopg.types.json import Json
-
     if not documents:
         return []
     with _cursor(connection) as cursor:
@@ -61,7 +64,7 @@ def copy_documents(connection: Connection, documents: Sequence[dict[str, Any]]) 
                     row["text"],
                     row["text_length"],
                     row["sha256"],
-                    Json(row["meta"]),
+                    json.dumps(row["meta"]),
                 )
                 for doc_id, row in zip(ids, documents, strict=True)
             ),
@@ -71,8 +74,7 @@ def copy_documents(connection: Connection, documents: Sequence[dict[str, Any]]) 
 
 def copy_layers(connection: Connection, layers: Sequence[tuple[int, NewLayer]]) -> None:
     """COPY the rows of new layers (document id, layer): what layer_rows.write_layers() inserts."""
-    from psycopg.types.json import Json
-
+    json_text = _JsonText()
     if not layers:
         return
     with _cursor(connection) as cursor:
@@ -94,10 +96,10 @@ def copy_layers(connection: Connection, layers: Sequence[tuple[int, NewLayer]]) 
             attributes_table,
             ("span_id", "name", "value"),
             (
-                (span_id, name, Json(value))
+                (span_id, name, json_text(value))
                 for (_, layer), ids in zip(layers, layer_span_ids, strict=True)
                 for span_id, (_, _, _, attributes) in zip(ids, layer.spans, strict=True)
-                for name, value in sorted(attributes.items())
+                for name, value in attributes.items()
             ),
         )
         _copy(
@@ -126,6 +128,19 @@ def copy_layers(connection: Connection, layers: Sequence[tuple[int, NewLayer]]) 
             ("document_id", "annotator_id", "label"),
             ((doc_id, layer.annotator_id, label) for doc_id, layer in layers for label in layer.document_labels),
         )
+
+
+class _JsonText(dict[str, str]):
+    """json.dumps of a value, remembered for short strings (keyed by the string: 1, 1.0 and True
+    would collide as keys, and are cheap to write anyway)."""
+
+    def __call__(self, value: Any) -> str:
+        if type(value) is not str or len(value) > JSON_CACHE_CHARS:
+            return json.dumps(value)
+        text = self.get(value)
+        if text is None:
+            text = self[value] = json.dumps(value)
+        return text
 
 
 @contextmanager
