@@ -11,16 +11,20 @@ from typing import Any
 import pytest
 from sqlalchemy import Text, cast, select, text
 
+import annotator.exporters.native
 import annotator.importers.loader
 from annotator.cli import main
 from annotator.db.tables import DocumentRow, SpanAttributeRow
 from annotator.errors import AnnotatorError
 from annotator.exporters import export_jsonl
+from annotator.exporters.native import ExportFilter
 from annotator.importers import ImportFailed, import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.integration.conftest import FolderMaker
 from tests.integration.test_postgres import rows_of_every_table
+from tests.unit.test_export_attribute_reads import attribute_queries
+from tests.unit.test_export_attribute_reads import record as attributed_record
 
 pytestmark = pytest.mark.postgres
 
@@ -201,3 +205,20 @@ def test_ids_taken_by_copy_are_never_given_again(pg_project: Path, tmp_path: Pat
         with service.project.engine.connect() as connection:
             ids = list(connection.scalars(text("SELECT id FROM spans ORDER BY id")))
         assert len(ids) == len(set(ids)) == 3 and added.id in ids
+
+
+def test_the_export_reads_attributes_with_one_cursor_whatever_the_chunks(
+    pg_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [json.dumps(attributed_record(n)) for n in range(11)]
+    with Project.open(pg_project) as project:
+        import_paths(project, [write_jsonl(tmp_path / "in.jsonl", [json.loads(line) for line in lines])])
+        whole, _ = attribute_queries(project, ExportFilter())
+        monkeypatch.setattr(annotator.exporters.native, "CHUNK_DOCUMENTS", 2)
+        chunked, queries = attribute_queries(project, ExportFilter())
+    assert queries == 1 and chunked == whole
+    for number, line in enumerate(whole):
+        given = attributed_record(number)["spans"]
+        assert [(s["start"], s["end"], s["label"], s["attributes"]) for s in line["spans"]] == [
+            (s["start"], s["end"], s["label"], s["attributes"]) for s in given
+        ]
