@@ -36,7 +36,8 @@ from annotator.project import Project
 from annotator.storable import storable_problem
 
 CHUNK_DOCUMENTS = 1000
-ATTRIBUTE_CACHE_CHARS = 100  # short, immutable attribute values are decoded and checked once per chunk
+ATTRIBUTE_CACHE_CHARS = 100
+ATTRIBUTE_ROWS_PER_FETCH = 10_000  # short, immutable attribute values are decoded and checked once per chunk
 log = logging.getLogger(__name__)
 
 
@@ -127,8 +128,9 @@ def iter_records(
             only = next((i for i, n in names.items() if n == selection.annotator), None)
             if only is None:
                 raise NotFoundError(f"no annotator named {selection.annotator!r}")
+        attributes = _AttributeStream(connection, project.id, only, selection.labels)
         for chunk in _document_chunks(connection, project.id):
-            layers = _Layers(connection, chunk[0][0], chunk[-1][0], only, selection.labels)
+            layers = _Layers(connection, chunk[0][0], chunk[-1][0], only, selection.labels, attributes)
             for doc_id, external_id, text, meta in chunk:
                 try:
                     meta_value = _stored_value(meta, "meta")
@@ -214,11 +216,49 @@ def _document_chunks(connection: Connection, project_id: int) -> Iterator[list[t
         last = chunk[-1][0]
 
 
+class _AttributeStream:
+    """The attributes of the spans an export writes, in document order, taken chunk by chunk.
+
+    One query read through a cursor for the whole export, not one query per chunk: a chunk's
+    attributes found through a join on its spans' documents let PostgreSQL's planner scan the
+    whole attributes table for every chunk (an export quadratic in the project's size), and
+    matching them by span ids did too (as a hashed filter). A cursor's plan takes each span's
+    attributes by index, in order, with nothing to sort.
+    """
+
+    def __init__(self, connection: Connection, project_id: int, only: int | None, labels: Collection[str] | None):
+        query = (
+            select(DocumentRow.id, SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
+            .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
+            .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+            .where(DocumentRow.project_id == project_id)
+            .order_by(DocumentRow.id)  # the documents' index order: SQLite too needs no sort
+        )
+        if only is not None:
+            query = query.where(SpanRow.annotator_id == only)
+        if labels is not None:
+            query = query.where(SpanRow.label.in_(labels))
+        self.rows = iter(connection.execute(query.execution_options(yield_per=ATTRIBUTE_ROWS_PER_FETCH)))
+        self.next: Any = next(self.rows, None)
+
+    def until(self, last_document: int) -> Iterator[tuple[int, str, str]]:
+        """(span id, name, value as JSON text) of the documents up to last_document not yet taken."""
+        while self.next is not None and self.next[0] <= last_document:
+            yield self.next[1], self.next[2], self.next[3]
+            self.next = next(self.rows, None)
+
+
 class _Layers:
     """The annotations of the documents with ids lo..hi, grouped by (document, annotator)."""
 
     def __init__(
-        self, connection: Connection, lo: int, hi: int, only: int | None, labels: Collection[str] | None
+        self,
+        connection: Connection,
+        lo: int,
+        hi: int,
+        only: int | None,
+        labels: Collection[str] | None,
+        attributes: _AttributeStream,
     ) -> None:
         def in_range(column: Any, annotator_column: Any) -> list[Any]:
             conditions = [column.between(lo, hi)]
@@ -239,13 +279,7 @@ class _Layers:
         self.attributes: dict[int, dict[str, Any]] = defaultdict(dict)
         self.unexportable: dict[int, str] = {}  # span id -> why one of its attributes cannot be exported
         seen: dict[str, Any] = {}  # attribute values repeat ("person", dates): decode and check each once
-        attribute_query = (
-            select(SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
-            .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
-            .where(*in_range(SpanRow.document_id, SpanRow.annotator_id))
-            .order_by(SpanAttributeRow.span_id)
-        )
-        for span_id, name, value in connection.execute(attribute_query).all():
+        for span_id, name, value in attributes.until(hi):
             decoded = seen.get(value, seen)
             if decoded is seen:
                 try:

@@ -30,6 +30,7 @@ from annotator.gcpause import collector_paused
 from annotator.importers.import_log import write_import_event
 from annotator.importers.layer_rows import NewLayer, write_layers
 from annotator.importers.layers import REPEAT, LayerRule, StoredLayer, content_of, load_layer
+from annotator.importers.pg_copy import copy_documents, copy_layers
 from annotator.importers.records import (
     DocumentRecord,
     ImportFailed,
@@ -324,6 +325,10 @@ class _Loader:
 
     def flush(self) -> None:
         pending, self.pending = self.pending, _Pending()
+        if self.connection.dialect.name == "postgresql":  # COPY: about twice as fast (pg_copy.py)
+            self.doc_ids.update(copy_documents(self.connection, pending.documents))
+            copy_layers(self.connection, [(self.doc_ids[sha], layer) for sha, layer in pending.layers])
+            return
         if pending.documents:
             # RETURNING in any order, matched by the sha (unique per project). Not
             # sort_by_parameter_order=True: SQLite has no insert sentinel, so SQLAlchemy would
