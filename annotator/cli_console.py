@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator.models import STATUSES, ProjectStats
+from annotator.progress_feed import ThrottledProgress
 
 # markup=False: messages quote user data such as "span [0, 3)", which is not markup.
 out = Console(highlight=False, soft_wrap=True, markup=False)
@@ -39,9 +40,16 @@ def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None] | None
         TimeRemainingColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,  # no refresh thread: the feed below redraws, at most 10 times a second
     ) as progress:
         task = progress.add_task(what, total=total)
-        yield lambda step: progress.advance(task, step)
+
+        def show(steps: int) -> None:
+            progress.update(task, advance=steps, refresh=True)
+
+        feed = ThrottledProgress(show)
+        yield feed
+        feed.flush()
 
 
 def print_stats_tables(stats: ProjectStats) -> None:

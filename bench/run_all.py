@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py) are not listed.
+# Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py, processes.py) are not listed.
 SCRIPTS = ("import_export.py", "formats.py", "window.py", "window_edit.py")
 
 
