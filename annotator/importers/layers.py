@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, DateTime, delete, insert, select
 
 from annotator.db.tables import (
@@ -135,8 +136,12 @@ def lock_layers(connection: Connection, annotator_id: int) -> None:
 
 
 def attributes_key(attributes: dict[str, Any]) -> str:
-    # json, not orjson: a key for any value a record holds (lone surrogates, big integers)
-    return json.dumps(attributes, sort_keys=True, default=repr)
+    if not attributes:
+        return "{}"
+    try:
+        return orjson.dumps(attributes, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError: lone surrogates, big integers (refused later, but keyed here)
+        return json.dumps(attributes, sort_keys=True, default=repr)
 
 
 def content_of(

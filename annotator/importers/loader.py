@@ -28,7 +28,7 @@ from annotator.db.tables import (
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.gcpause import collector_paused
 from annotator.importers.import_log import write_import_event
-from annotator.importers.layer_rows import NewLayer, write_layers
+from annotator.importers.layer_rows import NewLayer
 from annotator.importers.layers import REPEAT, LayerRule, StoredLayer, content_of, load_layer
 from annotator.importers.records import (
     DocumentRecord,
@@ -37,6 +37,7 @@ from annotator.importers.records import (
     ImportReport,
     LabelMapping,
 )
+from annotator.importers.row_writer import RowWriter
 from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
 from annotator.text import text_sha256
@@ -54,7 +55,6 @@ DEFAULT_LAYER = "imported"
 BATCH_DOCUMENTS = 2000
 MAX_REPORTED_PROBLEMS = 50
 
-documents_table = DocumentRow.__table__
 
 
 @dataclass
@@ -150,6 +150,7 @@ class _Loader:
         self.known: set[str] = set(self.existing)  # shas in the project or pending
         self.annotator_ids: dict[str, int] = {}
         self.rule = LayerRule(connection)  # layers that are there already (layers.py)
+        self.rows = RowWriter(connection)
 
     def fail(self, problem: ImportProblem) -> None:
         self.problems.append(problem)
@@ -325,12 +326,6 @@ class _Loader:
     def flush(self) -> None:
         pending, self.pending = self.pending, _Pending()
         if pending.documents:
-            # RETURNING in any order, matched by the sha (unique per project). Not
-            # sort_by_parameter_order=True: SQLite has no insert sentinel, so SQLAlchemy would
-            # run one INSERT per row.
-            c = documents_table.c
-            self.doc_ids.update(
-                self.connection.execute(insert(documents_table).returning(c.sha256, c.id), pending.documents).all()
-            )
+            self.doc_ids.update(self.rows.documents(pending.documents))
         if pending.layers:
-            write_layers(self.connection, [(self.doc_ids[sha], layer) for sha, layer in pending.layers])
+            self.rows.layers([(self.doc_ids[sha], layer) for sha, layer in pending.layers])

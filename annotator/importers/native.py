@@ -65,12 +65,39 @@ def record_from_json(obj: Any) -> DocumentRecord:
         text=text,
         external_id=expect_id(obj, "id", default=None),
         meta=expect_object(obj, "meta", default={}),
-        spans=[_span(where, item) for where, item in objects_in(obj, "spans")],
+        spans=_spans(obj),
         relations=[_relation(where, item) for where, item in objects_in(obj, "relations")],
         document_labels=expect_str_list(obj, "document_labels", default=[]),
         annotator=expect_str(obj, "annotator", default=None),
         status=expect_str(obj, "status", default=None),
     )
+
+
+def _spans(obj: dict[str, Any]) -> list[SpanRecord]:
+    items = obj.get("spans")
+    if type(items) is not list:
+        return [_span(where, item) for where, item in objects_in(obj, "spans")]
+    # A span's place ("spans[3]") is built only for a span the fast path does not take.
+    return [_plain_span(item) or _span(f"spans[{n}]", as_object(item, f"spans[{n}]")) for n, item in enumerate(items)]
+
+
+def _plain_span(item: Any) -> SpanRecord | None:
+    """A span in exactly the shape the export writes, read without naming each field's place;
+    None for anything else, which _span then checks field by field (and names what is wrong)."""
+    if type(item) is not dict or not SPAN_KEYS.issuperset(item):
+        return None
+    key, start, end, label = item.get("id"), item.get("start"), item.get("end"), item.get("label")
+    attributes, text = item.get("attributes"), item.get("text")
+    if (
+        type(start) is int  # not bool, which _offset refuses
+        and type(end) is int
+        and type(label) is str
+        and (key is None or type(key) is str)
+        and (text is None or type(text) is str)
+        and (attributes is None or type(attributes) is dict)
+    ):
+        return SpanRecord(key, start, end, label, {} if attributes is None else attributes, text)
+    return None
 
 
 def _span(where: str, item: dict[str, Any]) -> SpanRecord:
