@@ -77,8 +77,7 @@ class LayerRule:
         self.connection = connection
         self.replace = False  # --replace
         self.given: dict[tuple[str, int], tuple[LayerContent, str]] = {}  # (sha, annotator id) -> layer, file:line
-        self.documents: list[str] = []  # shas of the documents added
-        self.layers: list[tuple[str, int]] = []  # (sha, annotator id) of the layers added
+        self.layers: list[tuple[str, int]] = []  # (sha, annotator id) of the layers added since the last batch
         self.replaced: list[dict[str, Any]] = []  # document id, annotator id, the old rows
         self.locked: set[int] = set()  # annotators whose layers this import holds the lock of
 
@@ -90,10 +89,13 @@ class LayerRule:
         where: str,
         document: str,
         annotator: str,
+        written: Callable[[], tuple[LayerContent, str] | None] = lambda: None,
     ) -> StoredLayer | object | None:
         """REPEAT for a repeat, the project's layer when this one replaces it, None for a new
-        layer; a layer that may not replace the one there is refused (a ValidationError)."""
-        earlier = self.given.get(key)
+        layer; a layer that may not replace the one there is refused (a ValidationError).
+        `written` gives the layer this import wrote for the key in an earlier batch (the loader
+        takes the key out of `given` once its rows are written, so memory does not grow)."""
+        earlier = self.given.get(key) or written()
         if earlier is not None:
             if earlier[0].repeated_by(content):
                 return REPEAT

@@ -3,14 +3,16 @@ documents, never one statement per row, with ids SQLite itself would have given.
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import event, select
 
 from annotator.db.tables import DocumentRow, RelationRow, SpanAttributeRow, SpanRow
-from annotator.importers import import_paths
+from annotator.importers import ImportFailed, import_paths, loader
 from annotator.importers.import_log import undo_import
 from annotator.importers.loader import BATCH_DOCUMENTS
 from annotator.project import Project
@@ -83,3 +85,58 @@ def test_span_ids_are_never_reused_after_an_undone_import(make_project: ProjectM
     by_id = {span_id: (start, end) for span_id, start, end in spans}
     # each relation points at its own document's spans: CLAIM (head) and ACTOR (tail)
     assert all(by_id[head][0] == 0 and by_id[tail] == (0, 11) and head == tail + 1 for head, tail in relations)
+
+
+def test_the_loader_keeps_ids_not_documents_once_a_batch_is_written(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = BATCH_DOCUMENTS * 2 + 10
+    kept: list[Any] = []
+    original = loader._Loader.log_event
+
+    def capture(self: Any, sources: Any) -> None:
+        kept.append(self)
+        original(self, sources)
+
+    monkeypatch.setattr(loader._Loader, "log_event", capture)
+    with Project.open(make_project()) as project:
+        import_paths(project, [corpus(tmp_path / "c.jsonl", count)])
+    (state,) = kept
+    # Per document of the import only: two integers in the index's filter, its id, one layer's
+    # (document, annotator) pair and file:line, all in arrays of machine integers.
+    assert len(state.index.keys) == 2 * count and all(type(key) is int for key in state.index.keys)
+    assert len(state.index.added) == count and isinstance(state.index.added, array)
+    assert len(state.written.added) == 2 * count and isinstance(state.written.places, array)
+    # Whole records, shas and layer contents only for the last batch, none past the final flush.
+    assert not state.doc_ids and not state.index.queued and not state.rule.layers
+    assert len(state.rule.given) <= BATCH_DOCUMENTS
+
+
+def test_repeats_across_batches_are_still_found(make_project: ProjectMaker, tmp_path: Path) -> None:
+    count = BATCH_DOCUMENTS + 5  # the first document is written (and forgotten) before its repeat
+    source = corpus(tmp_path / "c.jsonl", count)
+    first = orjson.loads(source.read_bytes().splitlines()[0])
+    other_layer = {**first, "spans": first["spans"][:1], "relations": []}
+    other_text = {**first, "text": "Another text.", "spans": [], "relations": []}
+    with Project.open(make_project()) as project:
+        for name, line, message in (
+            (
+                "layer",
+                other_layer,
+                f"different layers by 'alice' in this import (the other from {tmp_path}/layer.jsonl:1)",
+            ),
+            ("text", other_text, "document id 'd0' is already used by a document with another text"),
+        ):
+            path = tmp_path / f"{name}.jsonl"
+            path.write_bytes(source.read_bytes() + orjson.dumps(line) + b"\n")
+            with pytest.raises(ImportFailed) as failed:
+                import_paths(project, [path])
+            (problem,) = failed.value.problems
+            assert problem.line == count + 1 and message in problem.message
+        again = tmp_path / "again.jsonl"
+        again.write_bytes(source.read_bytes() + orjson.dumps(first) + b"\n")
+        report = import_paths(project, [again])
+        assert (report.documents_added, report.documents_skipped, report.layers_skipped) == (count, 0, 1)
+        assert report.layers_added == count
+        repeat = import_paths(project, [again])  # everything is there now: each record is looked up
+        assert (repeat.documents_added, repeat.documents_skipped, repeat.layers_skipped) == (0, count + 1, count + 1)
