@@ -29,6 +29,8 @@ class Run:
 def run_process(command: Sequence[str], *, terminal: bool = False, env: dict[str, str] | None = None) -> Run:
     """Run command to its end; a non-zero exit raises with what it printed."""
     environment = {**os.environ, **(env or {})}
+    # As installed (pip compiles every module): bytecode read from __pycache__, not compiled per run.
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     if terminal:
         return _run_on_terminal(command, environment)
     started = time.perf_counter()
