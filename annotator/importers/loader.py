@@ -40,9 +40,10 @@ from annotator.importers.records import (
 from annotator.importers.row_writer import RowWriter
 from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
+from annotator.schema import LabelSpec
 from annotator.text import text_sha256
 from annotator.validation import (
-    check_attributes,
+    check_attribute,
     check_external_id,
     check_label,
     check_offsets,
@@ -54,6 +55,7 @@ from annotator.validation import (
 DEFAULT_LAYER = "imported"
 BATCH_DOCUMENTS = 2000
 MAX_REPORTED_PROBLEMS = 50
+MAX_CHECKED_VALUES = 10_000
 
 
 @dataclass
@@ -139,6 +141,7 @@ class _Loader:
         self.written = WrittenLayers()
         self.doc_ids: dict[str, int] = {}  # sha -> id of the documents the pending rows need; emptied by flush
         self.annotator_ids: dict[str, int] = {}
+        self.checked_values: set[tuple[str, str, str | bool]] = set()  # see _check_attributes
         self.rule = LayerRule(connection)  # layers that are there already (layers.py)
         self.rows = RowWriter(connection)
 
@@ -157,7 +160,7 @@ class _Loader:
         if found.doc_id is not None:
             self.doc_ids[sha] = found.doc_id
         layer = self._layer(record) if record.has_layer else None
-        stored = self._check_layer(record, sha, external_id, layer, found) if layer is not None else None
+        stored = self._check_layer(record, sha, external_id, layer, found, writing) if layer is not None else None
         if not writing:
             return
         if record.set_aside:
@@ -196,7 +199,8 @@ class _Loader:
             try:
                 check_offsets(record.text, span.start, span.end)
                 spec = check_label(self.schema, span.label)
-                check_attributes(spec, span.attributes)
+                if span.attributes:
+                    self._check_attributes(spec, span.attributes)
             except ValidationError as error:
                 self._count_unknown_labels(record)
                 raise ValidationError(f"span {span.key or number + 1}: {error}") from None
@@ -232,6 +236,20 @@ class _Loader:
                 raise ValidationError(f"unknown document label {label!r}")
         return NewLayer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
 
+    def _check_attributes(self, spec: LabelSpec, attributes: dict[str, Any]) -> None:
+        """check_attributes, once per label, attribute and value: values repeat ("person", a
+        date), so most are looked up in a set instead of checked again. Only strings and
+        booleans are remembered, and at most MAX_CHECKED_VALUES of them (memory stays flat)."""
+        checked = self.checked_values
+        for name, value in attributes.items():
+            kind = type(value)
+            key = (spec.name, name, value) if kind is str or kind is bool else None
+            if key is not None and key in checked:
+                continue
+            check_attribute(spec, name, value)
+            if key is not None and len(checked) < MAX_CHECKED_VALUES:
+                checked.add(key)
+
     def _count_unknown_labels(self, record: DocumentRecord) -> None:
         """Every unknown label of a failing record, not only the one that stopped its checks."""
         self.unknown_labels.update(
@@ -251,12 +269,19 @@ class _Loader:
         return self.annotator_ids[name]
 
     def _check_layer(
-        self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer, found: Found
+        self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer, found: Found, writing: bool
     ) -> StoredLayer | object | None:
         name = next(n for n, i in self.annotator_ids.items() if i == layer.annotator_id)
+
+        def content() -> LayerContent:
+            return content_of(layer.spans, layer.relations, layer.document_labels, layer.status)
+
+        if not writing:  # a layer that is not written is remembered by its digest alone
+            digest = content()
+            content = lambda: digest  # noqa: E731
         return self.rule.check(
             (sha, layer.annotator_id),
-            content_of(layer.spans, layer.relations, layer.document_labels, layer.status),
+            content,
             lambda: (
                 load_layer(self.connection, found.doc_id, layer.annotator_id)
                 if found.doc_id is not None and found.existing and self._layer_exists(found.doc_id, layer.annotator_id)
@@ -337,4 +362,6 @@ class _Loader:
             if sha in new:  # the rule asks _written_layer about these from now on
                 _, where = self.rule.given.pop((sha, layer.annotator_id))
                 self.written.place(self.doc_ids[sha], layer.annotator_id, where)
+            else:
+                self.rule.settle((sha, layer.annotator_id))
         self.doc_ids.clear()
