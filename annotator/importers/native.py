@@ -66,7 +66,7 @@ def record_from_json(obj: Any) -> DocumentRecord:
         external_id=expect_id(obj, "id", default=None),
         meta=expect_object(obj, "meta", default={}),
         spans=_spans(obj),
-        relations=[_relation(where, item) for where, item in objects_in(obj, "relations")],
+        relations=_relations(obj),
         document_labels=expect_str_list(obj, "document_labels", default=[]),
         annotator=expect_str(obj, "annotator", default=None),
         status=expect_str(obj, "status", default=None),
@@ -120,6 +120,26 @@ def _offset(item: dict[str, Any], key: str, where: str) -> int:
         # a float or a numeric string is a mistake in the file, not an offset to round
         raise RecordError(f"offsets must be integers (code points): {key_path(where, key)} is {value!r:.40}")
     return value
+
+
+def _relations(obj: dict[str, Any]) -> list[RelationRecord]:
+    items = obj.get("relations")
+    if type(items) is not list:
+        return [_relation(where, item) for where, item in objects_in(obj, "relations")]
+    return [
+        _plain_relation(item) or _relation(f"relations[{n}]", as_object(item, f"relations[{n}]"))
+        for n, item in enumerate(items)
+    ]
+
+
+def _plain_relation(item: Any) -> RelationRecord | None:
+    """A relation as the export writes it (string ids), else None for _relation to check."""
+    if type(item) is not dict or not RELATION_KEYS.issuperset(item):
+        return None
+    label, head, tail = item.get("label"), item.get("head"), item.get("tail")
+    if type(label) is str and type(head) is str and type(tail) is str:
+        return RelationRecord(label, head, tail)
+    return None
 
 
 def _relation(where: str, item: dict[str, Any]) -> RelationRecord:
