@@ -64,10 +64,10 @@ class DocumentIndex:
 
     def find(self, sha: str, external_id: str) -> Found:
         owner = self.queued_owner.get(external_id)
-        if sha in self.queued:
-            return Found(True, None, False, owner)
-        if _text_key(sha) not in self.keys and _id_key(external_id) not in self.keys:
-            return Found(False, None, False, owner)
+        queued = sha in self.queued  # then it is not in the database, but its id may be
+        text_hit = not queued and _text_key(sha) in self.keys
+        if not text_hit and (owner is not None or _id_key(external_id) not in self.keys):
+            return Found(queued, None, False, owner)
         doc_id = None
         for row_id, row_sha, row_external_id in self.connection.execute(
             select(DocumentRow.id, DocumentRow.sha256, DocumentRow.external_id).where(
@@ -80,7 +80,7 @@ class DocumentIndex:
             if row_external_id == external_id:
                 owner = row_sha
         existing = doc_id is not None and not self.wrote(doc_id)
-        return Found(doc_id is not None, doc_id, existing, owner)
+        return Found(queued or doc_id is not None, doc_id, existing, owner)
 
     def queue(self, sha: str, external_id: str) -> None:
         """A document that the next batch insert writes."""

@@ -140,3 +140,18 @@ def test_repeats_across_batches_are_still_found(make_project: ProjectMaker, tmp_
         assert report.layers_added == count
         repeat = import_paths(project, [again])  # everything is there now: each record is looked up
         assert (repeat.documents_added, repeat.documents_skipped, repeat.layers_skipped) == (0, count + 1, count + 1)
+
+
+def test_a_document_id_of_the_project_is_refused_for_a_text_queued_in_this_import(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    with Project.open(make_project()) as project:
+        import_paths(project, [corpus(tmp_path / "a.jsonl", 1, "x")])  # document x0 with its text
+        queued = {"id": "y", "text": "A new text."}
+        same_text_as_x0 = {"id": "x0", "text": "A new text."}  # its text is queued, its id is x0's
+        path = tmp_path / "b.jsonl"
+        path.write_bytes(orjson.dumps(queued) + b"\n" + orjson.dumps(same_text_as_x0) + b"\n")
+        with pytest.raises(ImportFailed) as failed:
+            import_paths(project, [path])
+    (problem,) = failed.value.problems
+    assert problem.line == 2 and "document id 'x0' is already used by a document with another text" in problem.message
