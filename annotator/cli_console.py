@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.models import STATUSES, ProjectStats
+from annotator.progress_feed import ThrottledProgress
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,9 +73,16 @@ def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None] | None
         TimeRemainingColumn(),
         console=err.console,
         transient=True,
+        auto_refresh=False,  # no refresh thread: the feed below redraws, at most 10 times a second
     ) as progress:
         task = progress.add_task(what, total=total)
-        yield lambda step: progress.advance(task, step)
+
+        def show(steps: int) -> None:
+            progress.update(task, advance=steps, refresh=True)
+
+        feed = ThrottledProgress(show)
+        yield feed
+        feed.flush()
 
 
 def print_stats_tables(stats: ProjectStats) -> None:

@@ -18,9 +18,11 @@ annotator's native export writes them, written to a file that is fsynced at the 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import islice
@@ -34,7 +36,7 @@ DESCRIPTION = (
     "(WAL, synchronous=FULL, foreign_keys=ON); import: one transaction, executemany, ids "
     "assigned by the script, sha256 computed, NO validation; export: 1,000-document chunks, "
     "one query per table per chunk, same JSON lines, fsync at the end; Python's cyclic GC "
-    "paused during the work ('raw GC on' = the same script with the collector on)"
+    "paused (as a bulk script does; annotator pauses it too)"
 )
 BATCH_DOCUMENTS = 2000
 CHUNK_DOCUMENTS = 1000
@@ -64,6 +66,7 @@ CREATE TABLE documents (
     sha256 VARCHAR(64) NOT NULL,
     meta JSON NOT NULL,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    text_length INTEGER DEFAULT '0' NOT NULL,
     CONSTRAINT pk_documents PRIMARY KEY (id),
     CONSTRAINT fk_documents_project_id_projects FOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE,
     CONSTRAINT uq_documents_project_id_external_id UNIQUE (project_id, external_id),
@@ -122,6 +125,7 @@ CREATE TABLE relations (
     CONSTRAINT uq_relations_head_span_id_tail_span_id_label UNIQUE (head_span_id, tail_span_id, label)
 );
 CREATE INDEX ix_relations_layer ON relations (document_id, annotator_id);
+CREATE INDEX ix_relations_tail ON relations (tail_span_id);
 CREATE TABLE span_attributes (
     span_id INTEGER NOT NULL,
     name VARCHAR(100) NOT NULL,
@@ -131,7 +135,9 @@ CREATE TABLE span_attributes (
 );
 """
 
-INSERT_DOCUMENT = "INSERT INTO documents (id, project_id, external_id, text, sha256, meta) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_DOCUMENT = (
+    "INSERT INTO documents (id, project_id, external_id, text, text_length, sha256, meta) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 INSERT_SPAN = 'INSERT INTO spans (id, document_id, annotator_id, start, "end", label) VALUES (?, ?, ?, ?, ?, ?)'
 INSERT_ATTRIBUTE = "INSERT INTO span_attributes (span_id, name, value) VALUES (?, ?, ?)"
 INSERT_RELATION = (
@@ -240,7 +246,8 @@ def _write_batch(connection: sqlite3.Connection, ids: _Ids, project_id: int, rec
         ids.document += 1
         text = record["text"]
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        documents.append((doc_id, project_id, record["id"], text, sha, orjson.dumps(record.get("meta") or {}).decode()))
+        meta = orjson.dumps(record.get("meta") or {}).decode()
+        documents.append((doc_id, project_id, record["id"], text, len(text), sha, meta))
         annotator_id = ids.annotator(record["annotator"])
         span_id: dict[str, int] = {}
         for span in record["spans"]:
@@ -358,3 +365,18 @@ def _layer(
         {"id": f"r{n}", "label": label, "head": f"s{head}", "tail": f"s{tail}"}
         for n, (head, tail, label) in enumerate(linked, start=1)
     ]
+
+
+def main(argv: list[str]) -> int:
+    """As a process: `raw_sqlite.py import DB CORPUS` or `raw_sqlite.py export DB OUT SCHEMA_JSON`,
+    with the collector paused as a bulk script would (the database made beforehand by create_database)."""
+    gc.disable()
+    if argv[0] == "import":
+        raw_import(Path(argv[1]), Path(argv[2]))
+    else:
+        raw_export(Path(argv[1]), Path(argv[2]), orjson.loads(argv[3]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

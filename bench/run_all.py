@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py) are not listed.
+# Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py, processes.py, ...)
+# are not listed. postgres.py is not either: it needs a server (run it under tests/with-postgres).
 SCRIPTS = (
     "import_export.py",
     "formats.py",

@@ -336,31 +336,53 @@ class _Layers:
         if annotator_id is None:
             return [], []
         key = (doc_id, annotator_id)
-        spans: list[dict[str, Any]] = []
-        number_of: dict[int, int] = {}
+        rows = self.spans.get(key, [])
         # Strings are ordered here, not in SQL: SQL ordering follows the database's collation,
         # and the export must be the same bytes from SQLite and from any PostgreSQL. The
         # (start, end, label) key is unique in a layer, so the trailing id never decides.
-        for number, (start, end, label, span_id) in enumerate(sorted(self.spans.get(key, ())), start=1):
-            number_of[span_id] = number
-            attributes = self.attributes.get(span_id, {})
+        rows.sort()  # in place: the layer is written once
+        span_ids = _numbered("s", len(rows))
+        attributes = self.attributes
+        spans: list[dict[str, Any]] = []
+        for number, (start, end, label, span_id) in enumerate(rows, start=1):
+            values = attributes.get(span_id)
+            if values is None:
+                values = {}
+            elif len(values) > 1:
+                values = dict(sorted(values.items()))
             spans.append(
                 {
-                    "id": f"s{number}",
+                    "id": span_ids[number],
                     "start": start,
                     "end": end,
                     "label": label,
                     "text": text[start:end],
-                    "attributes": dict(sorted(attributes.items())) if len(attributes) > 1 else attributes,
+                    "attributes": values,
                 }
             )
+        links = self.relations.get(key)
+        if not links:
+            return spans, []
+        number_of = {row[3]: number for number, row in enumerate(rows, start=1)}
         kept = sorted(
             (number_of[head], number_of[tail], label)
-            for label, head, tail in self.relations.get(key, ())
+            for label, head, tail in links
             if head in number_of and tail in number_of
         )
+        relation_ids = _numbered("r", len(kept))
         relations = [
-            {"id": f"r{number}", "label": label, "head": f"s{head}", "tail": f"s{tail}"}
+            {"id": relation_ids[number], "label": label, "head": span_ids[head], "tail": span_ids[tail]}
             for number, (head, tail, label) in enumerate(kept, start=1)
         ]
         return spans, relations
+
+
+_NUMBERED: dict[str, list[str]] = {"s": ["s0"], "r": ["r0"]}
+
+
+def _numbered(prefix: str, count: int) -> list[str]:
+    """["s0", "s1", ..., "s<count>"]: the ids of a layer's spans (or relations), made once per process."""
+    ids = _NUMBERED[prefix]
+    if len(ids) <= count:
+        ids.extend(f"{prefix}{n}" for n in range(len(ids), count + 1))
+    return ids

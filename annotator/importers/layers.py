@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, DateTime, delete, insert, select
 
 from annotator.db.tables import (
@@ -75,26 +76,31 @@ class LayerRule:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.replace = False  # --replace
-        self.given: dict[tuple[str, int], tuple[LayerContent, str]] = {}  # (sha, annotator id) -> layer, file:line
-        self.documents: list[str] = []  # shas of the documents added
-        self.layers: list[tuple[str, int]] = []  # (sha, annotator id) of the layers added
+        # (sha, annotator id) -> layer (or how to work it out, for a new layer), file:line
+        self.given: dict[tuple[str, int], tuple[LayerContent | Callable[[], LayerContent], str]] = {}
+        self.layers: list[tuple[str, int]] = []  # (sha, annotator id) of the layers added since the last batch
         self.replaced: list[dict[str, Any]] = []  # document id, annotator id, the old rows
         self.locked: set[int] = set()  # annotators whose layers this import holds the lock of
 
     def check(
         self,
         key: tuple[str, int],
-        content: LayerContent,
+        content: Callable[[], LayerContent],
         load_stored: Callable[[], StoredLayer | None],
         where: str,
         document: str,
         annotator: str,
+        written: Callable[[], tuple[LayerContent, str] | None] = lambda: None,
     ) -> StoredLayer | object | None:
         """REPEAT for a repeat, the project's layer when this one replaces it, None for a new
-        layer; a layer that may not replace the one there is refused (a ValidationError)."""
-        earlier = self.given.get(key)
+        layer; a layer that may not replace the one there is refused (a ValidationError).
+        `written` gives the layer this import wrote for the key in an earlier batch (the loader
+        takes the key out of `given` once its rows are written, so memory does not grow).
+        `content` is asked for only when there is a layer to compare with: a new layer's digest
+        is worked out only if its key comes again."""
+        earlier = self.given.get(key) or written()
         if earlier is not None:
-            if earlier[0].repeated_by(content):
+            if _settled(earlier[0]).repeated_by(content()):
                 return REPEAT
             raise ValidationError(
                 f"document {document!r} gets two different layers by {annotator!r} in this import "
@@ -103,17 +109,26 @@ class LayerRule:
             )
         self._lock(key[1])
         stored = load_stored()
-        if stored is not None:
-            if stored.content.repeated_by(content):
-                self.given[key] = (stored.content, where)
-                return REPEAT
-            if not stored.content.empty and not self.replace:
-                raise ValidationError(
-                    f"document {document!r} already has a different layer by {annotator!r} in the project; "
-                    "--replace replaces it with this record's (undoable), --annotator NAME imports it beside it"
-                )
-        self.given[key] = (content, where)
+        if stored is None:
+            self.given[key] = (content, where)
+            return None
+        mine = content()
+        if stored.content.repeated_by(mine):
+            self.given[key] = (stored.content, where)
+            return REPEAT
+        if not stored.content.empty and not self.replace:
+            raise ValidationError(
+                f"document {document!r} already has a different layer by {annotator!r} in the project; "
+                "--replace replaces it with this record's (undoable), --annotator NAME imports it beside it"
+            )
+        self.given[key] = (mine, where)
         return stored
+
+    def settle(self, key: tuple[str, int]) -> None:
+        """Work out a remembered layer's digest now, so that the layer itself can go."""
+        found = self.given.get(key)
+        if found is not None and not isinstance(found[0], LayerContent):
+            self.given[key] = (found[0](), found[1])
 
     def _lock(self, annotator_id: int) -> None:
         """Held to the end of the import: nobody edits a layer between its comparison here and
@@ -128,6 +143,10 @@ class LayerRule:
         self.replaced.append({"document": document_id, "annotator": annotator_id, "old": stored.rows})
 
 
+def _settled(content: LayerContent | Callable[[], LayerContent]) -> LayerContent:
+    return content if isinstance(content, LayerContent) else content()
+
+
 def lock_layers(connection: Connection, annotator_id: int) -> None:
     """The lock the service takes for an edit of that annotator's layers, to the end of the
     transaction (on PostgreSQL; SQLite's write transaction already serialises writers)."""
@@ -135,8 +154,12 @@ def lock_layers(connection: Connection, annotator_id: int) -> None:
 
 
 def attributes_key(attributes: dict[str, Any]) -> str:
-    # json, not orjson: a key for any value a record holds (lone surrogates, big integers)
-    return json.dumps(attributes, sort_keys=True, default=repr)
+    if not attributes:
+        return "{}"
+    try:
+        return orjson.dumps(attributes, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError: lone surrogates, big integers (refused later, but keyed here)
+        return json.dumps(attributes, sort_keys=True, default=repr)
 
 
 def content_of(

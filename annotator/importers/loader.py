@@ -21,16 +21,15 @@ from annotator.db.locks import lock_layer
 from annotator.db.tables import (
     AnnotatorRow,
     DocumentLabelRow,
-    DocumentRow,
     DocumentStatusRow,
     SpanRow,
 )
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.gcpause import collector_paused
+from annotator.importers.document_index import DocumentIndex, Found, WrittenLayers
 from annotator.importers.import_log import write_import_event
-from annotator.importers.layer_rows import NewLayer, write_layers
-from annotator.importers.layers import REPEAT, LayerRule, StoredLayer, content_of, load_layer
-from annotator.importers.pg_copy import copy_documents, copy_layers
+from annotator.importers.layer_rows import NewLayer
+from annotator.importers.layers import REPEAT, LayerContent, LayerRule, StoredLayer, content_of, load_layer
 from annotator.importers.records import (
     DocumentRecord,
     ImportFailed,
@@ -38,11 +37,13 @@ from annotator.importers.records import (
     ImportReport,
     LabelMapping,
 )
+from annotator.importers.row_writer import RowWriter
 from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
+from annotator.schema import LabelSpec
 from annotator.text import text_sha256
 from annotator.validation import (
-    check_attributes,
+    check_attribute,
     check_external_id,
     check_label,
     check_offsets,
@@ -54,8 +55,7 @@ from annotator.validation import (
 DEFAULT_LAYER = "imported"
 BATCH_DOCUMENTS = 2000
 MAX_REPORTED_PROBLEMS = 50
-
-documents_table = DocumentRow.__table__
+MAX_CHECKED_VALUES = 10_000
 
 
 @dataclass
@@ -136,21 +136,14 @@ class _Loader:
         self.problems: list[ImportProblem] = []
         self.unknown_labels: Counter[str] = Counter()
         self.pending = _Pending()
-        rows = connection.execute(
-            select(DocumentRow.sha256, DocumentRow.id, DocumentRow.external_id).where(
-                DocumentRow.project_id == project.id
-            )
-        )
-        self.doc_ids: dict[str, int] = {}  # sha -> id, for documents already written
-        self.existing: set[str] = set()  # shas of documents from before this import
-        self.by_external_id: dict[str, str] = {}  # external id -> sha
-        for sha, doc_id, external_id in rows:
-            self.doc_ids[sha] = doc_id
-            self.existing.add(sha)
-            self.by_external_id[external_id] = sha
-        self.known: set[str] = set(self.existing)  # shas in the project or pending
+        # Nothing per document is kept for the whole import beyond what document_index.py says.
+        self.index = DocumentIndex(connection, project.id)
+        self.written = WrittenLayers()
+        self.doc_ids: dict[str, int] = {}  # sha -> id of the documents the pending rows need; emptied by flush
         self.annotator_ids: dict[str, int] = {}
+        self.checked_values: set[tuple[str, str, str | bool]] = set()  # see _check_attributes
         self.rule = LayerRule(connection)  # layers that are there already (layers.py)
+        self.rows = RowWriter(connection)
 
     def fail(self, problem: ImportProblem) -> None:
         self.problems.append(problem)
@@ -161,24 +154,24 @@ class _Loader:
         sha = text_sha256(record.text)
         external_id = record.external_id or f"doc-{sha[:12]}"
         check_external_id(external_id)
-        owner = self.by_external_id.get(external_id)
-        if owner is not None and owner != sha:
+        found = self.index.find(sha, external_id)
+        if found.owner is not None and found.owner != sha:
             raise ValidationError(f"document id {external_id!r} is already used by a document with another text")
+        if found.doc_id is not None:
+            self.doc_ids[sha] = found.doc_id
         layer = self._layer(record) if record.has_layer else None
-        stored = self._check_layer(record, sha, external_id, layer) if layer is not None else None
+        stored = self._check_layer(record, sha, external_id, layer, found, writing) if layer is not None else None
         if not writing:
             return
         if record.set_aside:
             self.report.set_aside[record.set_aside] += 1
-        if sha in self.known:
+        if found.holds_text:
             # Another layer of a document this import has just added (a second annotation of a
             # Label Studio task, say) is not a document skipped.
-            if sha in self.existing or layer is None:
+            if found.existing or layer is None:
                 self.report.documents_skipped += 1
         else:
-            self.known.add(sha)
-            self.by_external_id[external_id] = sha
-            self.rule.documents.append(sha)
+            self.index.queue(sha, external_id)
             self.pending.documents.append(
                 {
                     "project_id": self.project.id,
@@ -194,7 +187,7 @@ class _Loader:
             self.report.layers_skipped += 1
         elif layer is not None:
             self._put_layer(sha, layer, stored)
-        if len(self.pending.documents) >= BATCH_DOCUMENTS:
+        if max(len(self.pending.documents), len(self.pending.layers), len(self.doc_ids)) >= BATCH_DOCUMENTS:
             self.flush()
 
     def _layer(self, record: DocumentRecord) -> NewLayer:
@@ -206,7 +199,8 @@ class _Loader:
             try:
                 check_offsets(record.text, span.start, span.end)
                 spec = check_label(self.schema, span.label)
-                check_attributes(spec, span.attributes)
+                if span.attributes:
+                    self._check_attributes(spec, span.attributes)
             except ValidationError as error:
                 self._count_unknown_labels(record)
                 raise ValidationError(f"span {span.key or number + 1}: {error}") from None
@@ -242,6 +236,20 @@ class _Loader:
                 raise ValidationError(f"unknown document label {label!r}")
         return NewLayer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
 
+    def _check_attributes(self, spec: LabelSpec, attributes: dict[str, Any]) -> None:
+        """check_attributes, once per label, attribute and value: values repeat ("person", a
+        date), so most are looked up in a set instead of checked again. Only strings and
+        booleans are remembered, and at most MAX_CHECKED_VALUES of them (memory stays flat)."""
+        checked = self.checked_values
+        for name, value in attributes.items():
+            kind = type(value)
+            key = (spec.name, name, value) if kind is str or kind is bool else None
+            if key is not None and key in checked:
+                continue
+            check_attribute(spec, name, value)
+            if key is not None and len(checked) < MAX_CHECKED_VALUES:
+                checked.add(key)
+
     def _count_unknown_labels(self, record: DocumentRecord) -> None:
         """Every unknown label of a failing record, not only the one that stopped its checks."""
         self.unknown_labels.update(
@@ -261,21 +269,36 @@ class _Loader:
         return self.annotator_ids[name]
 
     def _check_layer(
-        self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer
+        self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer, found: Found, writing: bool
     ) -> StoredLayer | object | None:
         name = next(n for n, i in self.annotator_ids.items() if i == layer.annotator_id)
+
+        def content() -> LayerContent:
+            return content_of(layer.spans, layer.relations, layer.document_labels, layer.status)
+
+        if not writing:  # a layer that is not written is remembered by its digest alone
+            digest = content()
+            content = lambda: digest  # noqa: E731
         return self.rule.check(
             (sha, layer.annotator_id),
-            content_of(layer.spans, layer.relations, layer.document_labels, layer.status),
+            content,
             lambda: (
-                load_layer(self.connection, self.doc_ids[sha], layer.annotator_id)
-                if self._layer_exists(sha, layer.annotator_id)
+                load_layer(self.connection, found.doc_id, layer.annotator_id)
+                if found.doc_id is not None and found.existing and self._layer_exists(found.doc_id, layer.annotator_id)
                 else None
             ),
             f"{record.source}:{record.line}",
             external_id,
             name,
+            lambda: self._written_layer(found, layer.annotator_id),
         )
+
+    def _written_layer(self, found: Found, annotator_id: int) -> tuple[LayerContent, str] | None:
+        """The layer this import wrote for a document it added in an earlier batch, and where it came from."""
+        if found.doc_id is None or found.existing:
+            return None  # a queued document's layers are still in the rule's memory
+        stored = load_layer(self.connection, found.doc_id, annotator_id)
+        return None if stored is None else (stored.content, self.written.where(found.doc_id, annotator_id))
 
     def _put_layer(self, sha: str, layer: NewLayer, stored: StoredLayer | object | None) -> None:
         """Queue a checked layer; the project's layer it replaces is taken out now."""
@@ -303,15 +326,12 @@ class _Loader:
             self.annotator,
             list(sources),
             self.report,
-            [self.doc_ids[sha] for sha in self.rule.documents],
-            [(self.doc_ids[sha], annotator) for sha, annotator in self.rule.layers],
+            list(self.index.added),
+            self.written.pairs(),
             self.rule.replaced,
         )
 
-    def _layer_exists(self, sha: str, annotator_id: int) -> bool:
-        if sha not in self.existing:
-            return False
-        doc_id = self.doc_ids[sha]
+    def _layer_exists(self, doc_id: int, annotator_id: int) -> bool:
         used = union(
             select(SpanRow.document_id).where(SpanRow.document_id == doc_id, SpanRow.annotator_id == annotator_id),
             select(DocumentStatusRow.document_id).where(
@@ -325,17 +345,23 @@ class _Loader:
 
     def flush(self) -> None:
         pending, self.pending = self.pending, _Pending()
-        if self.connection.dialect.name == "postgresql":  # COPY: about twice as fast (pg_copy.py)
-            self.doc_ids.update(copy_documents(self.connection, pending.documents))
-            copy_layers(self.connection, [(self.doc_ids[sha], layer) for sha, layer in pending.layers])
-            return
         if pending.documents:
-            # RETURNING in any order, matched by the sha (unique per project). Not
-            # sort_by_parameter_order=True: SQLite has no insert sentinel, so SQLAlchemy would
-            # run one INSERT per row.
-            c = documents_table.c
-            self.doc_ids.update(
-                self.connection.execute(insert(documents_table).returning(c.sha256, c.id), pending.documents).all()
-            )
+            self.doc_ids.update(self.rows.documents(pending.documents))
         if pending.layers:
-            write_layers(self.connection, [(self.doc_ids[sha], layer) for sha, layer in pending.layers])
+            self.rows.layers([(self.doc_ids[sha], layer) for sha, layer in pending.layers])
+        self._forget_written(pending)
+
+    def _forget_written(self, pending: _Pending) -> None:
+        """Keep of the rows just written only their ids (and each new layer's file:line)."""
+        new = {row["sha256"] for row in pending.documents}
+        self.index.written([self.doc_ids[sha] for sha in new])
+        for sha, annotator_id in self.rule.layers:
+            self.written.add(self.doc_ids[sha], annotator_id)
+        self.rule.layers.clear()
+        for sha, layer in pending.layers:
+            if sha in new:  # the rule asks _written_layer about these from now on
+                _, where = self.rule.given.pop((sha, layer.annotator_id))
+                self.written.place(self.doc_ids[sha], layer.annotator_id, where)
+            else:
+                self.rule.settle((sha, layer.annotator_id))
+        self.doc_ids.clear()

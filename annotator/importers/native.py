@@ -65,12 +65,39 @@ def record_from_json(obj: Any) -> DocumentRecord:
         text=text,
         external_id=expect_id(obj, "id", default=None),
         meta=expect_object(obj, "meta", default={}),
-        spans=[_span(where, item) for where, item in objects_in(obj, "spans")],
-        relations=[_relation(where, item) for where, item in objects_in(obj, "relations")],
+        spans=_spans(obj),
+        relations=_relations(obj),
         document_labels=expect_str_list(obj, "document_labels", default=[]),
         annotator=expect_str(obj, "annotator", default=None),
         status=expect_str(obj, "status", default=None),
     )
+
+
+def _spans(obj: dict[str, Any]) -> list[SpanRecord]:
+    items = obj.get("spans")
+    if type(items) is not list:
+        return [_span(where, item) for where, item in objects_in(obj, "spans")]
+    # A span's place ("spans[3]") is built only for a span the fast path does not take.
+    return [_plain_span(item) or _span(f"spans[{n}]", as_object(item, f"spans[{n}]")) for n, item in enumerate(items)]
+
+
+def _plain_span(item: Any) -> SpanRecord | None:
+    """A span in exactly the shape the export writes, read without naming each field's place;
+    None for anything else, which _span then checks field by field (and names what is wrong)."""
+    if type(item) is not dict or not SPAN_KEYS.issuperset(item):
+        return None
+    key, start, end, label = item.get("id"), item.get("start"), item.get("end"), item.get("label")
+    attributes, text = item.get("attributes"), item.get("text")
+    if (
+        type(start) is int  # not bool, which _offset refuses
+        and type(end) is int
+        and type(label) is str
+        and (key is None or type(key) is str)
+        and (text is None or type(text) is str)
+        and (attributes is None or type(attributes) is dict)
+    ):
+        return SpanRecord(key, start, end, label, {} if attributes is None else attributes, text)
+    return None
 
 
 def _span(where: str, item: dict[str, Any]) -> SpanRecord:
@@ -93,6 +120,26 @@ def _offset(item: dict[str, Any], key: str, where: str) -> int:
         # a float or a numeric string is a mistake in the file, not an offset to round
         raise RecordError(f"offsets must be integers (code points): {key_path(where, key)} is {value!r:.40}")
     return value
+
+
+def _relations(obj: dict[str, Any]) -> list[RelationRecord]:
+    items = obj.get("relations")
+    if type(items) is not list:
+        return [_relation(where, item) for where, item in objects_in(obj, "relations")]
+    return [
+        _plain_relation(item) or _relation(f"relations[{n}]", as_object(item, f"relations[{n}]"))
+        for n, item in enumerate(items)
+    ]
+
+
+def _plain_relation(item: Any) -> RelationRecord | None:
+    """A relation as the export writes it (string ids), else None for _relation to check."""
+    if type(item) is not dict or not RELATION_KEYS.issuperset(item):
+        return None
+    label, head, tail = item.get("label"), item.get("head"), item.get("tail")
+    if type(label) is str and type(head) is str and type(tail) is str:
+        return RelationRecord(label, head, tail)
+    return None
 
 
 def _relation(where: str, item: dict[str, Any]) -> RelationRecord:

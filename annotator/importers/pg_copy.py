@@ -1,5 +1,5 @@
-"""The import's rows written to PostgreSQL with COPY: what loader.flush() does there instead of
-INSERT ... RETURNING (layer_rows.py): an import of 10,000 documents took 70 s with those and
+"""The import's rows written to PostgreSQL with COPY: what row_writer.RowWriter does there instead of
+INSERT ... RETURNING: an import of 10,000 documents took 70 s with those and
 28 s with COPY (on a busy machine; bench/postgres.py compares it with a bare COPY script).
 
 COPY gives no ids back, so the ids of new documents and spans (which other rows point at) are
@@ -74,7 +74,7 @@ def copy_documents(connection: Connection, documents: Sequence[dict[str, Any]]) 
 
 
 def copy_layers(connection: Connection, layers: Sequence[tuple[int, NewLayer]]) -> None:
-    """COPY the rows of new layers (document id, layer): what layer_rows.write_layers() inserts."""
+    """COPY the rows of new layers (document id, layer): spans, attributes, relations, statuses, labels."""
     if not layers:
         return
     json_text = _JsonText()

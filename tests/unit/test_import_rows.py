@@ -1,0 +1,157 @@
+"""How the import writes its rows on SQLite: a few executemany statements per batch of 2,000
+documents, never one statement per row, with ids SQLite itself would have given."""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import event, select
+
+from annotator.db.tables import DocumentRow, RelationRow, SpanAttributeRow, SpanRow
+from annotator.importers import ImportFailed, import_paths, loader
+from annotator.importers.import_log import undo_import
+from annotator.importers.loader import BATCH_DOCUMENTS
+from annotator.project import Project
+from tests.conftest import ProjectMaker
+
+
+def corpus(path: Path, count: int, prefix: str = "d") -> Path:
+    lines = []
+    for n in range(count):
+        text = f"Kim Jong Un said {prefix}{n} on 14 November 2014."
+        lines.append(
+            orjson.dumps(
+                {
+                    "id": f"{prefix}{n}",
+                    "text": text,
+                    "meta": {"n": n, "city": "Pjöngjang"},
+                    "spans": [
+                        {"id": "s1", "start": 0, "end": 11, "label": "ACTOR", "attributes": {"kind": "person"}},
+                        {"id": "s2", "start": 0, "end": len(text) - 1, "label": "CLAIM"},
+                    ],
+                    "relations": [{"id": "r1", "label": "SAID_BY", "head": "s2", "tail": "s1"}],
+                    "annotator": "alice",
+                    "status": "done",
+                }
+            )
+        )
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def test_rows_go_in_a_few_executemany_statements_per_batch(make_project: ProjectMaker, tmp_path: Path) -> None:
+    count = BATCH_DOCUMENTS * 2 + 10  # three batches
+    source = corpus(tmp_path / "c.jsonl", count)
+    statements: list[tuple[str, bool]] = []
+    with Project.open(make_project()) as project:
+
+        def seen(conn: Any, cursor: Any, sql: str, params: Any, context: Any, executemany: bool) -> None:
+            statements.append((sql, executemany))
+
+        event.listen(project.engine, "before_cursor_execute", seen)
+        report = import_paths(project, [source])
+        event.remove(project.engine, "before_cursor_execute", seen)
+        with project.engine.connect() as connection:
+            stored = connection.execute(select(DocumentRow.meta, DocumentRow.text_length).limit(1)).one()
+            values = connection.execute(select(SpanAttributeRow.value)).scalars().all()
+    assert report.documents_added == count and report.spans_added == 2 * count
+    inserts = [(sql, many) for sql, many in statements if sql.startswith("INSERT INTO")]
+    # per batch: documents, spans, attributes, relations, statuses; plus the annotator and the event
+    assert len(inserts) <= 3 * 5 + 2
+    assert all("RETURNING" not in sql for sql, _ in inserts)
+    assert sum(many for _, many in inserts) == 3 * 5
+    assert stored.meta == {"n": 0, "city": "Pjöngjang"} and stored.text_length == len(
+        "Kim Jong Un said d0 on 14 November 2014."
+    )
+    assert set(values) == {"person"}
+
+
+def test_span_ids_are_never_reused_after_an_undone_import(make_project: ProjectMaker, tmp_path: Path) -> None:
+    with Project.open(make_project()) as project:
+        first = import_paths(project, [corpus(tmp_path / "a.jsonl", 5, "a")])
+        with project.engine.connect() as connection:
+            largest = connection.scalar(select(SpanRow.id).order_by(SpanRow.id.desc()).limit(1))
+        assert first.event_id is not None
+        undo_import(project, first.event_id)
+        import_paths(project, [corpus(tmp_path / "b.jsonl", 5, "b")])
+        with project.engine.connect() as connection:
+            spans = connection.execute(select(SpanRow.id, SpanRow.start, SpanRow.end)).all()
+            relations = connection.execute(select(RelationRow.head_span_id, RelationRow.tail_span_id)).all()
+    assert len(spans) == 10 and min(span_id for span_id, _, _ in spans) > largest
+    by_id = {span_id: (start, end) for span_id, start, end in spans}
+    # each relation points at its own document's spans: CLAIM (head) and ACTOR (tail)
+    assert all(by_id[head][0] == 0 and by_id[tail] == (0, 11) and head == tail + 1 for head, tail in relations)
+
+
+def test_the_loader_keeps_ids_not_documents_once_a_batch_is_written(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = BATCH_DOCUMENTS * 2 + 10
+    kept: list[Any] = []
+    original = loader._Loader.log_event
+
+    def capture(self: Any, sources: Any) -> None:
+        kept.append(self)
+        original(self, sources)
+
+    monkeypatch.setattr(loader._Loader, "log_event", capture)
+    with Project.open(make_project()) as project:
+        import_paths(project, [corpus(tmp_path / "c.jsonl", count)])
+    (state,) = kept
+    # Per document of the import only: two integers in the index's filter, its id, one layer's
+    # (document, annotator) pair and file:line, all in arrays of machine integers.
+    assert len(state.index.keys) == 2 * count and all(type(key) is int for key in state.index.keys)
+    assert len(state.index.added) == count and isinstance(state.index.added, array)
+    assert len(state.written.added) == 2 * count and isinstance(state.written.places, array)
+    # Whole records, shas and layer contents only for the last batch, none past the final flush.
+    assert not state.doc_ids and not state.index.queued and not state.rule.layers
+    assert len(state.rule.given) <= BATCH_DOCUMENTS
+
+
+def test_repeats_across_batches_are_still_found(make_project: ProjectMaker, tmp_path: Path) -> None:
+    count = BATCH_DOCUMENTS + 5  # the first document is written (and forgotten) before its repeat
+    source = corpus(tmp_path / "c.jsonl", count)
+    first = orjson.loads(source.read_bytes().splitlines()[0])
+    other_layer = {**first, "spans": first["spans"][:1], "relations": []}
+    other_text = {**first, "text": "Another text.", "spans": [], "relations": []}
+    with Project.open(make_project()) as project:
+        for name, line, message in (
+            (
+                "layer",
+                other_layer,
+                f"different layers by 'alice' in this import (the other from {tmp_path}/layer.jsonl:1)",
+            ),
+            ("text", other_text, "document id 'd0' is already used by a document with another text"),
+        ):
+            path = tmp_path / f"{name}.jsonl"
+            path.write_bytes(source.read_bytes() + orjson.dumps(line) + b"\n")
+            with pytest.raises(ImportFailed) as failed:
+                import_paths(project, [path])
+            (problem,) = failed.value.problems
+            assert problem.line == count + 1 and message in problem.message
+        again = tmp_path / "again.jsonl"
+        again.write_bytes(source.read_bytes() + orjson.dumps(first) + b"\n")
+        report = import_paths(project, [again])
+        assert (report.documents_added, report.documents_skipped, report.layers_skipped) == (count, 0, 1)
+        assert report.layers_added == count
+        repeat = import_paths(project, [again])  # everything is there now: each record is looked up
+        assert (repeat.documents_added, repeat.documents_skipped, repeat.layers_skipped) == (0, count + 1, count + 1)
+
+
+def test_a_document_id_of_the_project_is_refused_for_a_text_queued_in_this_import(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    with Project.open(make_project()) as project:
+        import_paths(project, [corpus(tmp_path / "a.jsonl", 1, "x")])  # document x0 with its text
+        queued = {"id": "y", "text": "A new text."}
+        same_text_as_x0 = {"id": "x0", "text": "A new text."}  # its text is queued, its id is x0's
+        path = tmp_path / "b.jsonl"
+        path.write_bytes(orjson.dumps(queued) + b"\n" + orjson.dumps(same_text_as_x0) + b"\n")
+        with pytest.raises(ImportFailed) as failed:
+            import_paths(project, [path])
+    (problem,) = failed.value.problems
+    assert problem.line == 2 and "document id 'x0' is already used by a document with another text" in problem.message
