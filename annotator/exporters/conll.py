@@ -25,7 +25,7 @@ from typing import Any
 
 from annotator.exporters.base import ExportOptions, FormatReport, FormatWriter
 from annotator.exporters.iob import Tagged, tag_record
-from annotator.exporters.tokens import PUNCT_COLUMN, Tokens, blank_pipeline, make_tokenizer
+from annotator.exporters.tokens import Tokens, blank_pipeline, make_tokenizer
 from annotator.project import Project
 
 DOCSTART = "-DOCSTART- -X- O O"
@@ -36,7 +36,7 @@ class ConllWriter(FormatWriter):
     suffix = ".conll"
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
-        self.tokenize = make_tokenizer(options)
+        self.tokenize = make_tokenizer(options, columns=("IS_PUNCT",))
         self.nlp = blank_pipeline(options.language, sentencizer=True)
         sentencizer: Any = self.nlp.get_pipe("sentencizer")
         self.punct_chars: set[str] = set(sentencizer.punct_chars)
@@ -55,7 +55,7 @@ class ConllWriter(FormatWriter):
     def is_punct(self, tokens: Tokens, words: list[str]) -> Any:
         """Each token's IS_PUNCT (a numpy array), from the Doc the tokens came from when there is one."""
         if tokens.rows is not None and tokens.in_doc is not None:
-            return tokens.rows[tokens.in_doc, PUNCT_COLUMN] != 0
+            return tokens.column("IS_PUNCT")[tokens.in_doc] != 0
         from spacy.attrs import IS_PUNCT
         from spacy.tokens import Doc
 

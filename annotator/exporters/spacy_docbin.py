@@ -31,18 +31,7 @@ from typing import Any
 
 from annotator.exporters.base import ExportOptions, FormatReport, FormatWriter
 from annotator.exporters.docbin_stream import DocBinStream, open_docbin
-from annotator.exporters.tokens import (
-    IDX_COLUMN,
-    LENGTH_COLUMN,
-    ORTH_COLUMN,
-    SPACY_COLUMN,
-    Tokens,
-    blank_pipeline,
-    choose,
-    make_tokenizer,
-    place_spans,
-    problem,
-)
+from annotator.exporters.tokens import Tokens, blank_pipeline, choose, make_tokenizer, place_spans, problem
 from annotator.project import Project
 
 USER_DATA_KEY = "annotator"
@@ -61,7 +50,8 @@ class SpacyWriter(FormatWriter):
     suffix = ".spacy"
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
-        self.tokenize = make_tokenizer(options, doc=True)  # first: an unknown language fails before any file exists
+        # First: an unknown language fails before any file exists.
+        self.tokenize = make_tokenizer(options, doc=True, columns=("ORTH", "SPACY"))
         super().__init__(target, project, options, report)
         # Spooled beside the partial output (on its file system), or in the temporary folder.
         self.docbin = open_docbin(DOCBIN_ATTRS, self.spool_folder)
@@ -126,16 +116,17 @@ class SpacyWriter(FormatWriter):
         """What DocBin.add() would take from the Doc with spans["sc"] = found and ents = kept, made from
         the Doc's array and the token ranges."""
         numpy = self.numpy
-        rows = tokens.rows
-        iob = numpy.full(len(rows), IOB_OUTSIDE, dtype=numpy.uint64)
-        types = numpy.zeros(len(rows), dtype=numpy.uint64)
+        count = len(tokens.rows)
+        iob = numpy.full(count, IOB_OUTSIDE, dtype=numpy.uint64)
+        types = numpy.zeros(count, dtype=numpy.uint64)
         for source, start, end in kept:
             iob[start] = IOB_BEGIN
             iob[start + 1 : end] = IOB_INSIDE
             types[start:end] = self.label_id(source["label"])
         orth, ent_iob, ent_type = self.attr_ids
-        columns = {orth: rows[:, ORTH_COLUMN], ent_iob: iob, ent_type: types}
+        columns = {orth: tokens.column("ORTH"), ent_iob: iob, ent_type: types}
         array = numpy.column_stack([columns[attr] for attr in docbin.attrs])
+        idx, length = tokens.column("IDX"), tokens.column("LENGTH")
         spans = [
             (
                 self.string_id(source["id"]),
@@ -143,14 +134,14 @@ class SpacyWriter(FormatWriter):
                 self.label_id(source["label"]),
                 start,
                 end,
-                int(rows[start, IDX_COLUMN]),
-                int(rows[end - 1, IDX_COLUMN] + rows[end - 1, LENGTH_COLUMN]),
+                int(idx[start]),
+                int(idx[end - 1] + length[end - 1]),
             )
             for source, start, end in found
         ]
         strings = [name for source, _, _ in found for name in (source["label"], source["id"])]
         group = docbin.span_group_bytes(SPAN_GROUP, spans)
-        docbin.add_parts(self.vocab, array, rows[:, SPACY_COLUMN], group, user_data, strings)
+        docbin.add_parts(self.vocab, array, tokens.column("SPACY"), group, user_data, strings)
 
     def label_id(self, label: str) -> int:
         """A label's hash, added to the vocab's strings (the DocBin's strings are read from it)."""

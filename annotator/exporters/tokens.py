@@ -63,52 +63,59 @@ class Tokens:
     """One text's tokens from its one tokenization: what every training format is made from.
 
     starts/ends are the tokens that are not whitespace. When they come from a spaCy Doc, the
-    Doc is kept with the columns of its array (DOC_COLUMNS, one row per token of the Doc, the
-    whitespace ones included) and each token's index in it, so that a format reads whatever
-    else it needs (texts' hashes, trailing spaces, punctuation) from the same arrays instead of
-    building a second Doc or walking Token objects.
+    Doc is kept with the columns of its array that the format asked for (one row per token
+    of the Doc, the whitespace ones included) and each token's index in it, so that a format
+    reads whatever else it needs (texts' hashes, trailing spaces, punctuation) from the same
+    array instead of building a second Doc or walking Token objects.
     """
 
     starts: list[int]  # code point offsets, ascending
     ends: list[int]
     doc: Any = None  # the spaCy Doc, when one was made
-    rows: Any = None  # doc.to_array(DOC_COLUMNS)
+    rows: Any = None  # doc.to_array(columns)
     in_doc: list[int] | None = None  # each token's index in doc (None: no Doc, or split again)
+    columns: tuple[str, ...] = ()
 
     @property
     def offsets(self) -> Offsets:
         return self.starts, self.ends
 
+    def column(self, name: str) -> Any:
+        """One attribute of every token of the Doc (a numpy array)."""
+        return self.rows[:, self.columns.index(name)]
+
     def words(self, text: str) -> list[str]:
         return [text[start:end] for start, end in zip(self.starts, self.ends, strict=True)]
 
 
-# The columns of a Doc's array that the formats read: one to_array() call per document.
-DOC_COLUMNS = ("ORTH", "SPACY", "IDX", "LENGTH", "IS_SPACE", "IS_PUNCT")
-ORTH_COLUMN, SPACY_COLUMN, IDX_COLUMN, LENGTH_COLUMN, SPACE_COLUMN, PUNCT_COLUMN = range(len(DOC_COLUMNS))
+# The columns of a Doc's array that every format reads (offsets, and which tokens are whitespace),
+# then the ones a format asks for: one to_array() call per document.
+OFFSET_COLUMNS = ("IDX", "LENGTH", "IS_SPACE")
+IDX_COLUMN, LENGTH_COLUMN, SPACE_COLUMN = range(len(OFFSET_COLUMNS))
 Tokenizer = Callable[[str], Tokens]
 
 
-def make_tokenizer(options: ExportOptions, *, doc: bool = False) -> Tokenizer:
+def make_tokenizer(options: ExportOptions, *, doc: bool = False, columns: tuple[str, ...] = ()) -> Tokenizer:
     """The one tokenization of every training format: a text's Tokens.
 
     With --tokenizer spacy, the blank pipeline's tokenizer alone (not the pipeline: make_doc
     would only add a length check) makes a Doc. With --tokenizer whitespace, the tokens are the
     runs between whitespace, and a Doc of them is built only when `doc` asks (the spacy format).
     For the token formats (doc=False), a token of the spaCy tokenizer holding whitespace would be
-    split on it (spaCy's rules never make one; kept as a guard).
+    split on it (spaCy's rules never make one; kept as a guard). `columns`: the Doc's attributes
+    (spaCy names, e.g. ORTH) the format reads besides the offsets.
     """
     if options.tokenizer == "whitespace":
         if not doc:
             return lambda text: Tokens(*whitespace_tokens(text))
         vocab = blank_pipeline(options.language).vocab
-        return lambda text: doc_tokens(whitespace_doc(vocab, text))
+        return lambda text: doc_tokens(whitespace_doc(vocab, text), columns)
     tokenizer = blank_pipeline(options.language).tokenizer
     if doc:
-        return lambda text: doc_tokens(tokenizer(text))
+        return lambda text: doc_tokens(tokenizer(text), columns)
 
     def spacy_tokens(text: str) -> Tokens:
-        tokens = doc_tokens(tokenizer(text))
+        tokens = doc_tokens(tokenizer(text), columns)
         # The tokens cover every character that is not whitespace, once: if they hold no
         # whitespace, their lengths add up to exactly that count (str.split() counts in C).
         if sum(tokens.ends) - sum(tokens.starts) != sum(map(len, text.split())):
@@ -118,15 +125,16 @@ def make_tokenizer(options: ExportOptions, *, doc: bool = False) -> Tokenizer:
     return spacy_tokens
 
 
-def doc_tokens(doc: Any) -> Tokens:
+def doc_tokens(doc: Any, columns: tuple[str, ...] = ()) -> Tokens:
     """The tokens of a spaCy Doc that are not whitespace, read from the Doc's array."""
     import numpy
 
     # Columns of the Doc's array (numpy, which spaCy brings) instead of Token objects: ~10x faster.
-    rows = doc.to_array(list(DOC_COLUMNS))
+    names = OFFSET_COLUMNS + columns
+    rows = doc.to_array(list(names))
     kept = numpy.flatnonzero(rows[:, SPACE_COLUMN] == 0)
     starts = rows[kept, IDX_COLUMN]
-    return Tokens(starts.tolist(), (starts + rows[kept, LENGTH_COLUMN]).tolist(), doc, rows, kept.tolist())
+    return Tokens(starts.tolist(), (starts + rows[kept, LENGTH_COLUMN]).tolist(), doc, rows, kept.tolist(), names)
 
 
 def whitespace_tokens(text: str) -> Offsets:
