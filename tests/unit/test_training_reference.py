@@ -34,6 +34,7 @@ from tests.conftest import ProjectMaker, write_jsonl
 spacy = pytest.importorskip("spacy")
 srsly = pytest.importorskip("srsly")
 from spacy.tokens import Doc, DocBin, Span  # noqa: E402
+from spacy.vocab import Vocab  # noqa: E402
 
 SCHEMA = {"name": "news", "version": 1, "sha256": "0" * 64}
 WORDS = [
@@ -239,6 +240,14 @@ def same_docbin(ours: bytes, theirs: bytes) -> None:
         if key != "strings":  # DocBin also stores empty tags, lemmas and norms, which get_docs does not need
             assert mine[key] == reference[key], key
     assert set(mine["strings"]) <= set(reference["strings"])
+    # ... and every string a Doc needs is there: loaded into an empty vocab, the Docs are the same.
+    loaded, expected = (list(DocBin().from_bytes(data).get_docs(Vocab())) for data in (ours, theirs))
+    assert [_seen(doc) for doc in loaded] == [_seen(doc) for doc in expected]
+
+
+def _seen(doc: Any) -> Any:
+    spans = [(s.start, s.end, s.label_, s.id_) for s in doc.spans["sc"]]
+    return doc.text, spans, [(e.start, e.end, e.label_) for e in doc.ents], doc.user_data
 
 
 # -- the properties -----------------------------------------------------------------------
