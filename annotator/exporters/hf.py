@@ -56,7 +56,7 @@ class HuggingFaceWriter(FormatWriter):
         self.labels = self.side_file(labels_path(target), is_labels_document)
 
     def add(self, record: dict[str, Any]) -> None:
-        tagged = tag_record(record, self.tokenize, self.options, self.report)
+        tagged = tag_record(record, self.tokenize(record["text"]), self.options, self.report)
         self.stream.write(orjson.dumps({"id": record["id"], "tokens": tagged.words, "ner_tags": tagged.tags}) + b"\n")
 
     def close_output(self) -> None:

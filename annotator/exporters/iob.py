@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.exporters.base import ExportOptions, FormatReport
-from annotator.exporters.tokens import Tokenizer, align, choose, problem
+from annotator.exporters.tokens import Tokens, choose, place_spans, problem
 from annotator.schema import Schema
 
 
@@ -29,28 +29,22 @@ def tag_names(schema: Schema) -> list[str]:
     return ["O", *(f"{prefix}-{label}" for label in schema.label_names for prefix in ("B", "I"))]
 
 
-def tag_record(record: dict[str, Any], tokenize: Tokenizer, options: ExportOptions, report: FormatReport) -> Tagged:
-    text: str = record["text"]
-    starts, ends = offsets = tokenize(text)
-    aligned: list[tuple[int, int, dict[str, Any]]] = []
-    for span in record["spans"]:
-        found = align(text, offsets, span["start"], span["end"], options.misaligned)
-        if found is None:
-            report.problems.append(problem(record, span, "misaligned", "skipped"))
-            continue
-        first, last, action = found
-        if action is not None:
-            report.problems.append(problem(record, span, "misaligned", action))
-        aligned.append((first, last, span))
-    tags = ["O"] * len(starts)
+def tag_record(record: dict[str, Any], tokens: Tokens, options: ExportOptions, report: FormatReport) -> Tagged:
+    """The record's spans as IOB2 tags over its tokens (the document's one tokenization)."""
+    placed = [
+        (found, span)
+        for found, span in zip(place_spans(record, tokens, options.misaligned, report), record["spans"], strict=True)
+        if found is not None
+    ]
+    tags = ["O"] * len(tokens.starts)
     kept: list[tuple[int, int]] = []
-    for (first, last, span), keep in zip(aligned, choose([a[:2] for a in aligned], options.overlaps), strict=True):
+    for (found, span), keep in zip(placed, choose([found for found, _ in placed], options.overlaps), strict=True):
         if not keep:
             report.problems.append(problem(record, span, "overlap", "skipped"))
             continue
+        first, last = found
         label = span["label"]
         tags[first] = f"B-{label}"
         tags[first + 1 : last] = [f"I-{label}"] * (last - first - 1)
-        kept.append((first, last))
-    words = [text[start:end] for start, end in zip(starts, ends, strict=True)]
-    return Tagged(words, tags, starts, ends, kept)
+        kept.append(found)
+    return Tagged(tokens.words(record["text"]), tags, tokens.starts, tokens.ends, kept)

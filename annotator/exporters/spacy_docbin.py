@@ -17,6 +17,11 @@ A span off the token boundaries is placed on the tokens as --misaligned says (ex
 contracted or skipped) and reported, by the same alignment as the other token formats
 (tokens.align) over the Doc's tokens that are not whitespace: a span never begins or ends
 with a whitespace token (spaCy's NER cannot be trained on such entities: error E024).
+
+The Doc comes from the one tokenization (tokens.make_tokenizer), and what DocBin stores
+of it is written from the Doc's array: the entity columns (ENT_IOB, ENT_TYPE) and the
+span group are made from the token ranges directly, not by setting doc.ents and
+doc.spans and reading them back (the DocBin is the same; tests compare it with spaCy's).
 """
 
 from __future__ import annotations
@@ -25,43 +30,59 @@ from pathlib import Path
 from typing import Any
 
 from annotator.exporters.base import ExportOptions, FormatReport, FormatWriter
-from annotator.exporters.docbin_stream import open_docbin
-from annotator.exporters.tokens import NOT_WHITESPACE, Offsets, align, blank_pipeline, choose, doc_tokens, problem
+from annotator.exporters.docbin_stream import DocBinStream, open_docbin
+from annotator.exporters.tokens import Tokens, blank_pipeline, choose, make_tokenizer, place_spans, problem
 from annotator.project import Project
 
 USER_DATA_KEY = "annotator"
+SPAN_GROUP = "sc"
 # Only what a blank pipeline sets; the default (every attribute) makes the file ~3x larger
 # for nothing (tags, lemmas, dependencies, morphology are all empty).
 DOCBIN_ATTRS = ["ENT_IOB", "ENT_TYPE"]
+# Token.ent_iob values, as Doc.ents sets them.
+IOB_INSIDE, IOB_OUTSIDE, IOB_BEGIN = 1, 2, 3
+
+# One span on the Doc: its record, and its tokens [start, end) in the Doc.
+OnDoc = tuple[dict[str, Any], int, int]
 
 
 class SpacyWriter(FormatWriter):
     suffix = ".spacy"
 
     def __init__(self, target: Path, project: Project, options: ExportOptions, report: FormatReport) -> None:
-        self.nlp = blank_pipeline(options.language)
+        # First: an unknown language fails before any file exists.
+        self.tokenize = make_tokenizer(options, doc=True, columns=("ORTH", "SPACY"))
         super().__init__(target, project, options, report)
         # Spooled beside the partial output (on its file system), or in the temporary folder.
         self.docbin = open_docbin(DOCBIN_ATTRS, self.spool_folder)
-        from spacy.tokens import Span
+        import numpy
+        from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH
+        from spacy.strings import get_string_id
 
-        self.span_class = Span
+        self.numpy = numpy
+        self.vocab = blank_pipeline(options.language).vocab
+        self.string_id = get_string_id
+        self.label_ids: dict[str, int] = {}
+        self.attr_ids = (ORTH, ENT_IOB, ENT_TYPE)
 
     def add(self, record: dict[str, Any]) -> None:
-        doc = self.make_doc(record["text"])
-        tokens = doc_tokens(doc)
-        placed = [self.place(doc, tokens, record, source) for source in record["spans"]]
-        found = [(source, span) for source, span in zip(record["spans"], placed, strict=True) if span is not None]
-        doc.spans["sc"] = [span for _, span in found]
-        in_ents = choose([(span.start, span.end) for _, span in found], self.options.overlaps)
+        tokens = self.tokenize(record["text"])
+        assert tokens.in_doc is not None  # a Doc's tokens, never split again
+        in_doc = tokens.in_doc
+        placed = place_spans(record, tokens, self.options.misaligned, self.report)
+        found: list[OnDoc] = [
+            (source, in_doc[at[0]], in_doc[at[1] - 1] + 1)
+            for source, at in zip(record["spans"], placed, strict=True)
+            if at is not None
+        ]
+        in_ents = choose([(start, end) for _, start, end in found], self.options.overlaps)
         ents: set[str] = set()
-        for (source, _), keep in zip(found, in_ents, strict=True):
+        for (source, _, _), keep in zip(found, in_ents, strict=True):
             if keep:
                 ents.add(source["id"])
             else:
                 self.report.problems.append(problem(record, source, "overlap", "not in ents"))
-        doc.ents = [span for (_, span), keep in zip(found, in_ents, strict=True) if keep]
-        doc.user_data[USER_DATA_KEY] = {
+        user_data = {
             "id": record["id"],
             "annotator": record["annotator"],
             "status": record["status"],
@@ -75,15 +96,59 @@ class SpacyWriter(FormatWriter):
                     "end": source["end"],
                     "label": source["label"],
                     "attributes": source["attributes"],
-                    "token_start": None if span is None else span.start,
-                    "token_end": None if span is None else span.end,
+                    "token_start": None if at is None else in_doc[at[0]],
+                    "token_end": None if at is None else in_doc[at[1] - 1] + 1,
                     "in_ents": source["id"] in ents,
                 }
-                for source, span in zip(record["spans"], placed, strict=True)
+                for source, at in zip(record["spans"], placed, strict=True)
             ],
             "relations": record["relations"],
         }
-        self.docbin.add(doc)
+        kept = [span for span, keep in zip(found, in_ents, strict=True) if keep]
+        if isinstance(self.docbin, DocBinStream):
+            self.add_arrays(self.docbin, tokens, found, kept, {USER_DATA_KEY: user_data})
+        else:
+            self.docbin.add(spacy_doc(tokens.doc, found, kept, {USER_DATA_KEY: user_data}))
+
+    def add_arrays(
+        self, docbin: DocBinStream, tokens: Tokens, found: list[OnDoc], kept: list[OnDoc], user_data: dict[str, Any]
+    ) -> None:
+        """What DocBin.add() would take from the Doc with spans["sc"] = found and ents = kept, made from
+        the Doc's array and the token ranges."""
+        numpy = self.numpy
+        count = len(tokens.rows)
+        iob = numpy.full(count, IOB_OUTSIDE, dtype=numpy.uint64)
+        types = numpy.zeros(count, dtype=numpy.uint64)
+        for source, start, end in kept:
+            iob[start] = IOB_BEGIN
+            iob[start + 1 : end] = IOB_INSIDE
+            types[start:end] = self.label_id(source["label"])
+        orth, ent_iob, ent_type = self.attr_ids
+        columns = {orth: tokens.column("ORTH"), ent_iob: iob, ent_type: types}
+        array = numpy.column_stack([columns[attr] for attr in docbin.attrs])
+        idx, length = tokens.column("IDX"), tokens.column("LENGTH")
+        spans = [
+            (
+                self.string_id(source["id"]),
+                0,
+                self.label_id(source["label"]),
+                start,
+                end,
+                int(idx[start]),
+                int(idx[end - 1] + length[end - 1]),
+            )
+            for source, start, end in found
+        ]
+        strings = [name for source, _, _ in found for name in (source["label"], source["id"])]
+        group = docbin.span_group_bytes(SPAN_GROUP, spans)
+        docbin.add_parts(self.vocab, array, tokens.column("SPACY"), group, user_data, strings)
+
+    def label_id(self, label: str) -> int:
+        """A label's hash, added to the vocab's strings (the DocBin's strings are read from it)."""
+        found = self.label_ids.get(label)
+        if found is None:
+            found = self.label_ids[label] = self.vocab.strings.add(label)
+        return found
 
     def close_output(self) -> None:
         try:
@@ -95,50 +160,15 @@ class SpacyWriter(FormatWriter):
         self.docbin.close()
         super().abort()
 
-    def make_doc(self, text: str) -> Any:
-        if self.options.tokenizer == "spacy":
-            return self.nlp.make_doc(text)
-        return whitespace_doc(self.nlp.vocab, text)
 
-    def place(self, doc: Any, tokens: tuple[Offsets, list[int]], record: dict[str, Any], source: dict[str, Any]) -> Any:
-        """The span on tokens as the --misaligned policy places it, or None (reported)."""
-        offsets, in_doc = tokens
-        found = align(record["text"], offsets, source["start"], source["end"], self.options.misaligned)
-        if found is None:
-            self.report.problems.append(problem(record, source, "misaligned", "skipped"))
-            return None
-        first, last, action = found
-        if action is not None:
-            self.report.problems.append(problem(record, source, "misaligned", action))
-        return self.span_class(doc, in_doc[first], in_doc[last - 1] + 1, label=source["label"], span_id=source["id"])
+def spacy_doc(doc: Any, found: list[OnDoc], kept: list[OnDoc], user_data: dict[str, Any]) -> Any:
+    """The Doc itself with spans["sc"], ents and user data set: for a DocBin this module cannot stream."""
+    from spacy.tokens import Span
 
+    def span(source: dict[str, Any], start: int, end: int) -> Any:
+        return Span(doc, start, end, label=source["label"], span_id=source["id"])
 
-def whitespace_doc(vocab: Any, text: str) -> Any:
-    """A Doc of the whitespace tokenizer's tokens whose text is exactly `text`.
-
-    Like spaCy's own tokenizer: one space after a word is that word's trailing space;
-    any other whitespace is a token of its own.
-    """
-    from spacy.tokens import Doc
-
-    words: list[str] = []
-    spaces: list[bool] = []
-    position = 0
-    for match in NOT_WHITESPACE.finditer(text):
-        _gap(text[position : match.start()], words, spaces)
-        words.append(match.group())
-        spaces.append(False)
-        position = match.end()
-    _gap(text[position:], words, spaces)
-    return Doc(vocab, words=words, spaces=spaces)
-
-
-def _gap(gap: str, words: list[str], spaces: list[bool]) -> None:
-    if not gap:
-        return
-    if words and gap.startswith(" ") and not spaces[-1]:
-        spaces[-1] = True
-        gap = gap[1:]
-    if gap:
-        words.append(gap)
-        spaces.append(False)
+    doc.spans[SPAN_GROUP] = [span(*on_doc) for on_doc in found]
+    doc.ents = [span(*on_doc) for on_doc in kept]
+    doc.user_data.update(user_data)
+    return doc

@@ -1,7 +1,10 @@
 """Tokens for the token formats: tokenisers, span-to-token alignment, overlap resolution.
 
-align is the one span-to-token alignment: hf and conll (through iob.py), spaCy (over a Doc's
-tokens, doc_tokens) and Prodigy (over its own tokens) all place spans with it.
+make_tokenizer is the one tokenization of the training formats: each document is tokenized
+once, into Tokens (offsets, and the spaCy Doc with its array when there is one), from which
+hf, conll (through iob.py) and spacy take everything they write. align is the one
+span-to-token alignment: those three (place_spans) and Prodigy (over its own tokens) all
+place spans with it.
 
 Offsets are code points into the document text. A token is a (start, end) pair that
 never contains whitespace: the spaCy tokenizer first splits on runs of str.isspace()
@@ -19,20 +22,20 @@ import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from annotator.errors import ValidationError
-from annotator.exporters.base import ExportOptions, ExportProblem, Misaligned, Overlaps
+from annotator.exporters.base import ExportOptions, ExportProblem, FormatReport, Misaligned, Overlaps
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-WHITESPACE = re.compile(r"\s+")
 NOT_WHITESPACE = re.compile(r"\S+")
 
 Offsets = tuple[list[int], list[int]]  # token starts, token ends (both ascending)
-Tokenizer = Callable[[str], Offsets]
 
 
 @lru_cache(maxsize=8)
@@ -55,30 +58,83 @@ def blank_pipeline(language: str, sentencizer: bool = False) -> Language:
     return nlp
 
 
-def make_tokenizer(options: ExportOptions) -> Tokenizer:
-    if options.tokenizer == "whitespace":
-        return whitespace_tokens
-    nlp = blank_pipeline(options.language)
+@dataclass(frozen=True)
+class Tokens:
+    """One text's tokens from its one tokenization: what every training format is made from.
 
-    def spacy_tokens(text: str) -> Offsets:
-        (starts, ends), _ = doc_tokens(nlp.make_doc(text))
-        if WHITESPACE.search("".join(text[s:e] for s, e in zip(starts, ends, strict=True))):
-            return _split_whitespace(text, starts, ends)  # cannot happen with spaCy's rules; kept as a guard
-        return starts, ends
+    starts/ends are the tokens that are not whitespace. When they come from a spaCy Doc, the
+    Doc is kept with the columns of its array that the format asked for (one row per token
+    of the Doc, the whitespace ones included) and each token's index in it, so that a format
+    reads whatever else it needs (texts' hashes, trailing spaces, punctuation) from the same
+    array instead of building a second Doc or walking Token objects.
+    """
+
+    starts: list[int]  # code point offsets, ascending
+    ends: list[int]
+    doc: Any = None  # the spaCy Doc, when one was made
+    rows: Any = None  # doc.to_array(columns)
+    in_doc: list[int] | None = None  # each token's index in doc (None: no Doc, or split again)
+    columns: tuple[str, ...] = ()
+
+    @property
+    def offsets(self) -> Offsets:
+        return self.starts, self.ends
+
+    def column(self, name: str) -> Any:
+        """One attribute of every token of the Doc (a numpy array)."""
+        return self.rows[:, self.columns.index(name)]
+
+    def words(self, text: str) -> list[str]:
+        return [text[start:end] for start, end in zip(self.starts, self.ends, strict=True)]
+
+
+# The columns of a Doc's array that every format reads (offsets, and which tokens are whitespace),
+# then the ones a format asks for: one to_array() call per document.
+OFFSET_COLUMNS = ("IDX", "LENGTH", "IS_SPACE")
+IDX_COLUMN, LENGTH_COLUMN, SPACE_COLUMN = range(len(OFFSET_COLUMNS))
+Tokenizer = Callable[[str], Tokens]
+
+
+def make_tokenizer(options: ExportOptions, *, doc: bool = False, columns: tuple[str, ...] = ()) -> Tokenizer:
+    """The one tokenization of every training format: a text's Tokens.
+
+    With --tokenizer spacy, the blank pipeline's tokenizer alone (not the pipeline: make_doc
+    would only add a length check) makes a Doc. With --tokenizer whitespace, the tokens are the
+    runs between whitespace, and a Doc of them is built only when `doc` asks (the spacy format).
+    For the token formats (doc=False), a token of the spaCy tokenizer holding whitespace would be
+    split on it (spaCy's rules never make one; kept as a guard). `columns`: the Doc's attributes
+    (spaCy names, e.g. ORTH) the format reads besides the offsets.
+    """
+    if options.tokenizer == "whitespace":
+        if not doc:
+            return lambda text: Tokens(*whitespace_tokens(text))
+        vocab = blank_pipeline(options.language).vocab
+        return lambda text: doc_tokens(whitespace_doc(vocab, text), columns)
+    tokenizer = blank_pipeline(options.language).tokenizer
+    if doc:
+        return lambda text: doc_tokens(tokenizer(text), columns)
+
+    def spacy_tokens(text: str) -> Tokens:
+        tokens = doc_tokens(tokenizer(text), columns)
+        # The tokens cover every character that is not whitespace, once: if they hold no
+        # whitespace, their lengths add up to exactly that count (str.split() counts in C).
+        if sum(tokens.ends) - sum(tokens.starts) != sum(map(len, text.split())):
+            return Tokens(*_split_whitespace(text, tokens.starts, tokens.ends))
+        return tokens
 
     return spacy_tokens
 
 
-def doc_tokens(doc: Any) -> tuple[Offsets, list[int]]:
-    """The offsets of a spaCy Doc's tokens that are not whitespace, and each one's index in the Doc."""
+def doc_tokens(doc: Any, columns: tuple[str, ...] = ()) -> Tokens:
+    """The tokens of a spaCy Doc that are not whitespace, read from the Doc's array."""
     import numpy
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
 
     # Columns of the Doc's array (numpy, which spaCy brings) instead of Token objects: ~10x faster.
-    rows = doc.to_array([IDX, LENGTH, IS_SPACE])
-    kept = numpy.flatnonzero(rows[:, 2] == 0)
-    starts = rows[kept, 0]
-    return (starts.tolist(), (starts + rows[kept, 1]).tolist()), kept.tolist()
+    names = OFFSET_COLUMNS + columns
+    rows = doc.to_array(list(names))
+    kept = numpy.flatnonzero(rows[:, SPACE_COLUMN] == 0)
+    starts = rows[kept, IDX_COLUMN]
+    return Tokens(starts.tolist(), (starts + rows[kept, LENGTH_COLUMN]).tolist(), doc, rows, kept.tolist(), names)
 
 
 def whitespace_tokens(text: str) -> Offsets:
@@ -89,6 +145,37 @@ def whitespace_tokens(text: str) -> Offsets:
         starts.append(match.start())
         ends.append(match.end())
     return starts, ends
+
+
+def whitespace_doc(vocab: Any, text: str) -> Any:
+    """A Doc of the whitespace tokenizer's tokens whose text is exactly `text`.
+
+    Like spaCy's own tokenizer: one space after a word is that word's trailing space;
+    any other whitespace is a token of its own.
+    """
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    position = 0
+    for match in NOT_WHITESPACE.finditer(text):
+        _gap(text[position : match.start()], words, spaces)
+        words.append(match.group())
+        spaces.append(False)
+        position = match.end()
+    _gap(text[position:], words, spaces)
+    return Doc(vocab, words=words, spaces=spaces)
+
+
+def _gap(gap: str, words: list[str], spaces: list[bool]) -> None:
+    if not gap:
+        return
+    if words and gap.startswith(" ") and not spaces[-1]:
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)
 
 
 def _split_whitespace(text: str, starts: list[int], ends: list[int]) -> Offsets:
@@ -125,6 +212,29 @@ def align(text: str, offsets: Offsets, start: int, end: int, policy: Misaligned)
     return first, last, moved(text, start, end, starts[first], ends[last - 1], policy)
 
 
+def place_spans(
+    record: dict[str, Any], tokens: Tokens, policy: Misaligned, report: FormatReport
+) -> list[tuple[int, int] | None]:
+    """Each span of a record on the tokens, [first, last), as the policy places it (None: left out).
+
+    Whatever the policy did is reported, span by span in the record's order.
+    """
+    text: str = record["text"]
+    offsets = tokens.offsets
+    placed: list[tuple[int, int] | None] = []
+    for span in record["spans"]:
+        found = align(text, offsets, span["start"], span["end"], policy)
+        if found is None:
+            report.problems.append(problem(record, span, "misaligned", "skipped"))
+            placed.append(None)
+            continue
+        first, last, action = found
+        if action is not None:
+            report.problems.append(problem(record, span, "misaligned", action))
+        placed.append((first, last))
+    return placed
+
+
 def moved(text: str, start: int, end: int, new_start: int, new_end: int, policy: Misaligned) -> str:
     """The action to report for a span moved to [new_start, new_end) by a policy."""
     if start <= new_start and new_end <= end and not text[start:new_start].strip() and not text[new_end:end].strip():
@@ -143,6 +253,9 @@ def choose(ranges: Sequence[tuple[int, int]], policy: Overlaps) -> list[bool]:
     keep = [True] * len(ranges)
     if len(ranges) < 2:
         return keep
+    ordered = sorted(ranges)
+    if all(last <= first for (_, last), (first, _) in pairwise(ordered)):
+        return keep  # no two share a token (the common case): every policy keeps them all
     if policy == "skip":
         cover: dict[int, int] = {}
         for first, last in ranges:

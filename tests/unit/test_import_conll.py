@@ -191,6 +191,6 @@ def test_native_to_conll_to_native_keeps_token_aligned_spans(
 
 
 def tokens_of(text: str, span: dict[str, Any], tokenize: Any) -> str:
-    starts, ends = tokenize(text)
+    starts, ends = tokenize(text).offsets
     inside = [text[s:e] for s, e in zip(starts, ends, strict=True) if span["start"] <= s and e <= span["end"]]
     return " ".join(inside)

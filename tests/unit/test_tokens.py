@@ -16,14 +16,14 @@ TEXT = "North Korean leader KimJong  met\r\nChoe\u00a0Ryong Hae. Picture: Getty"
 
 
 def words(text: str, tokenizer: str = "spacy") -> list[str]:
-    starts, ends = make_tokenizer(ExportOptions(tokenizer=tokenizer))(text)  # type: ignore[arg-type]
+    starts, ends = make_tokenizer(ExportOptions(tokenizer=tokenizer))(text).offsets  # type: ignore[arg-type]
     return [text[s:e] for s, e in zip(starts, ends, strict=True)]
 
 
 @pytest.mark.parametrize("tokenizer", ["spacy", "whitespace"])
 @pytest.mark.parametrize("text", [TEXT, TRICKY_TEXT, "", "   \n\t ", "one"])
 def test_tokens_never_hold_whitespace_and_keep_their_offsets(tokenizer: str, text: str) -> None:
-    starts, ends = make_tokenizer(ExportOptions(tokenizer=tokenizer))(text)  # type: ignore[arg-type]
+    starts, ends = make_tokenizer(ExportOptions(tokenizer=tokenizer))(text).offsets  # type: ignore[arg-type]
     assert starts == sorted(starts) and ends == sorted(ends)
     for start, end in zip(starts, ends, strict=True):
         token = text[start:end]
@@ -51,7 +51,7 @@ def test_unknown_language_is_a_clear_error() -> None:
 
 def test_align_strict_expand_contract_skip() -> None:
     text = "leader KimJong met  Choe"
-    offsets = make_tokenizer(ExportOptions())(text)  # leader KimJong met Choe
+    offsets = make_tokenizer(ExportOptions())(text).offsets  # leader KimJong met Choe
     kim = text.index("KimJong")
     assert align(text, offsets, kim, kim + 7, "skip") == (1, 2, None)  # on tokens: no policy applies
     assert align(text, offsets, kim, kim + 3, "expand") == (1, 2, "expanded")  # "Kim" -> "KimJong"
@@ -80,7 +80,9 @@ def test_align_on_a_doc_places_spans_as_spacy_char_span_then_trimming_would(
     if start == end:
         return
     doc = blank_pipeline("en").make_doc(text)
-    offsets, in_doc = doc_tokens(doc)
+    tokens = doc_tokens(doc)
+    offsets, in_doc = tokens.offsets, tokens.in_doc
+    assert in_doc is not None
     found = align(text, offsets, start, end, policy)  # type: ignore[arg-type]
     placed = None if found is None else (in_doc[found[0]], in_doc[found[1] - 1] + 1)
 
@@ -89,7 +91,7 @@ def test_align_on_a_doc_places_spans_as_spacy_char_span_then_trimming_would(
         span = None if policy == "skip" else doc.char_span(start, end, alignment_mode=policy)
     kept = [token.i for token in span or () if not token.is_space]
     assert placed == ((kept[0], kept[-1] + 1) if kept else None)
-    assert offsets == make_tokenizer(ExportOptions())(text)
+    assert offsets == make_tokenizer(ExportOptions())(text).offsets
 
 
 def test_choose_policies() -> None:
@@ -121,7 +123,7 @@ def test_tag_record_reports_every_span_it_moves_or_leaves_out() -> None:
         "spans": [{"id": i, "start": s, "end": e, "label": label, "text": text[s:e]} for i, s, e, label in spans],
     }
     report = FormatReport()
-    tagged = tag_record(record, make_tokenizer(ExportOptions()), ExportOptions(), report)
+    tagged = tag_record(record, make_tokenizer(ExportOptions())(text), ExportOptions(), report)
     assert [str(p) for p in report.problems] == [
         "d1 s1 'Kim': misaligned, expanded",
         "d1 s2 ' Choe': misaligned, trimmed",
@@ -136,7 +138,7 @@ def test_tag_record_reports_every_span_it_moves_or_leaves_out() -> None:
 
     report = FormatReport()
     skip = ExportOptions(misaligned="skip", overlaps="skip")
-    tagged = tag_record(record, make_tokenizer(skip), skip, report)
+    tagged = tag_record(record, make_tokenizer(skip)(text), skip, report)
     assert report.counts() == {"misaligned skipped": 2, "overlap skipped": 3}
     assert set(tagged.tags) == {"O"}
 
