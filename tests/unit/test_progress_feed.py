@@ -50,7 +50,7 @@ def test_flush_without_pending_steps_draws_nothing() -> None:
 
 def test_the_terminal_bar_gets_every_step_and_redraws_only_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     screen = io.StringIO()
-    monkeypatch.setattr(cli_console, "err", Console(file=screen, force_terminal=True, width=80))
+    monkeypatch.setattr(cli_console.err, "console", Console(file=screen, force_terminal=True, width=80))
     redraws: list[int] = []
     with cli_console.progress_bar("importing", 1_000) as advance:
         assert isinstance(advance, ThrottledProgress)
