@@ -16,7 +16,6 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from annotator import __version__
 from annotator.cli_console import err, out, print_error, print_stats_tables, progress_bar
@@ -30,13 +29,11 @@ from annotator.cli_errors import (
     storage_errors,
     storage_problem,
 )
+from annotator.cli_export import cmd_export
 from annotator.errors import AnnotatorError
-from annotator.formats import BY_NAME, OFFSET_UNITS, READABLE, TRAINING, WITH_OFFSETS, WRITABLE
+from annotator.formats import BY_NAME, OFFSET_UNITS, READABLE, TRAINING, WRITABLE
 from annotator.models import STATUSES
 from annotator.window import open_window
-
-if TYPE_CHECKING:
-    from annotator.exporters import ExportFilter
 
 WindowRunner = Callable[[Path | None], int]  # None: the example project
 
@@ -293,85 +290,6 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
     if not sep or not old or not new:
         raise AnnotatorError(f"{flag} {item!r}: write it as OLD=NEW, e.g. {flag} PER=ACTOR")
     return old, new
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from annotator.exporters import ExportFilter, count_documents, export_jsonl
-    from annotator.project import Project
-
-    if args.offsets is not None and args.format_name not in WITH_OFFSETS:
-        formats = " or ".join(f"--format {name}" for name in WITH_OFFSETS)
-        raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
-    labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
-    selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
-    if args.format_name != "jsonl" or args.split or args.layer:
-        return _export_format(args, selection)
-    with Project.open(args.project) as project:
-        total = count_documents(project) if args.output != "-" else 0
-        with progress_bar("exporting", total) as advance:
-            report = export_jsonl(project, args.output, selection, advance)
-    if args.output != "-":
-        out.print(
-            f"wrote {report.lines} line(s) for {report.documents} document(s), {report.spans} span(s), "
-            f"{report.relations} relation(s) to {args.output}"
-        )
-    for item in report.left_out:
-        err.print(f"warning: {item}")
-    return 0
-
-
-def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
-    from annotator.exporters import ExportOptions, count_documents, export_format
-    from annotator.project import Project
-    from annotator.splits import SPLIT_NAMES, parse_ratios
-
-    split = parse_ratios(args.split) if args.split else None
-    if args.output == "-":
-        raise AnnotatorError("this export writes files; name them with -o")
-    with Project.open(args.project) as project:
-        options = ExportOptions(
-            offsets=args.offsets,
-            tokenizer=args.tokenizer,
-            language=project.config.language,
-            misaligned=args.misaligned,
-            overlaps=args.overlaps,
-            layers=_names(args.layer),
-        )
-        with progress_bar("exporting", count_documents(project)) as advance:
-            report = export_format(
-                project,
-                args.format_name,
-                args.output,
-                selection,
-                options,
-                split=split,
-                seed=args.seed,
-                progress=advance,
-                force=args.force,
-            )
-    out.print(
-        f"wrote {args.format_name}: {report.lines} record(s) for {report.documents} document(s), "
-        f"{report.spans} span(s), {report.relations} relation(s) to {args.output}"
-    )
-    for warning in report.warnings:
-        err.print(f"warning: {warning}")
-    for part in SPLIT_NAMES[: len(split)] if split else ():
-        if not report.parts[part]:
-            err.print(f"warning: the {part} part is empty (too few documents for --split {args.split}?)")
-    for item in report.left_out:
-        err.print(f"warning: {item}")
-    for problem in report.problems:
-        err.print(str(problem))
-    for reason, number in sorted(report.without_layer.items()):
-        err.print(f"left out {number} document(s): {reason}")
-    for what, number in sorted(report.counts().items()):
-        out.print(f"{number} item(s) {what}")
-    return 0
-
-
-def _names(text: str | None) -> tuple[str, ...]:
-    """'gold, alice' -> ('gold', 'alice')."""
-    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
