@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -56,18 +56,7 @@ def document_summaries(session: Session, project: Project, annotator_id: int) ->
         .where(DocumentRow.project_id == project.id)
         .order_by(DocumentRow.id)
     )
-    return [
-        DocumentSummary(
-            id=doc_id,
-            external_id=external_id,
-            title=_title(head),
-            length=length,
-            status=stored_status(status),
-            span_count=count or 0,
-            seconds_spent=seconds or 0.0,
-        )
-        for doc_id, external_id, head, length, status, count, seconds in rows
-    ]
+    return _summaries(rows)
 
 
 # --- the document list a page at a time (the window shows a few dozen of 100,000 rows) ---
@@ -124,18 +113,7 @@ def document_page(
         .order_by(DocumentRow.id)
         .limit(limit)
     )
-    return [
-        DocumentSummary(
-            id=doc_id,
-            external_id=external_id,
-            title=_title(head),
-            length=length,
-            status=stored_status(status),
-            span_count=count,
-            seconds_spent=seconds or 0.0,
-        )
-        for doc_id, external_id, head, length, status, count, seconds in rows
-    ]
+    return _summaries(rows)
 
 
 def document_position(session: Session, project: Project, document_id: int) -> int | None:
@@ -191,6 +169,22 @@ def _summary_columns(annotator_id: int) -> Select[int, str, str, int, str, int, 
         DocumentStatusRow,
         and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
     )
+
+
+def _summaries(rows: Iterable[Sequence[Any]]) -> list[DocumentSummary]:
+    """List rows (the columns of ``_summary_columns``) as DocumentSummary objects."""
+    return [
+        DocumentSummary(
+            id=doc_id,
+            external_id=external_id,
+            title=_title(head),
+            length=length,
+            status=stored_status(status),
+            span_count=count or 0,
+            seconds_spent=seconds or 0.0,
+        )
+        for doc_id, external_id, head, length, status, count, seconds in rows
+    ]
 
 
 def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotator: str) -> DocumentView:

@@ -292,38 +292,23 @@ class AnnotationService:
     def _edit(self) -> Iterator[EditTransaction]:
         """The transaction of one edit; database-level refusals become the core's own errors."""
         session = self.project.write()
-        tx: EditTransaction | None = None
-        try:
-            with session.begin():
-                tx = EditTransaction(session, self.annotator_id)
-                try:
-                    yield tx
-                except BaseException:
-                    tx.rollback()
-                    raise
-        except (IntegrityError, DataError) as error:
-            raise ValidationError(f"refused by the database: {error.orig}") from error
-        except OperationalError as error:
-            raise ProjectError(f"the database refused the change: {error.orig}") from error
-        finally:
-            session.close()
+        with _refusals_as_errors(session), session.begin():
+            tx = EditTransaction(session, self.annotator_id)
+            try:
+                yield tx
+            except BaseException:
+                tx.rollback()
+                raise
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         """One write transaction; database-level refusals become the core's own errors."""
         session = self.project.write()
-        try:
-            with session.begin():
-                # One edit of a layer at a time: the overlap and duplicate checks read the
-                # layer before writing to it (db/locks.py; imports take the same lock).
-                lock_layer(session, self.annotator_id)
-                yield session
-        except (IntegrityError, DataError) as error:
-            raise ValidationError(f"refused by the database: {error.orig}") from error
-        except OperationalError as error:
-            raise ProjectError(f"the database refused the change: {error.orig}") from error
-        finally:
-            session.close()
+        with _refusals_as_errors(session), session.begin():
+            # One edit of a layer at a time: the overlap and duplicate checks read the
+            # layer before writing to it (db/locks.py; imports take the same lock).
+            lock_layer(session, self.annotator_id)
+            yield session
 
     def _layer_id(self, session: Session, layer: str | None) -> int:
         if layer is None or layer == self.annotator:
@@ -346,3 +331,16 @@ def default_annotator_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "annotator"
+
+
+@contextmanager
+def _refusals_as_errors(session: Session) -> Iterator[None]:
+    """Database-level refusals of a write as the core's own errors; the session closed after."""
+    try:
+        yield
+    except (IntegrityError, DataError) as error:
+        raise ValidationError(f"refused by the database: {error.orig}") from error
+    except OperationalError as error:
+        raise ProjectError(f"the database refused the change: {error.orig}") from error
+    finally:
+        session.close()
