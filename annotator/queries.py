@@ -23,7 +23,9 @@ from annotator.models import STATUSES, DocumentSummary, DocumentView, Relation, 
 from annotator.project import Project
 
 TITLE_CHARS = 200
-TEXT_CACHE_SIZE = 16
+# The window edits the open document, whose text its layer holds anyway: a longer cache would
+# only keep texts of documents left behind alive (up to 4 MB each), against flat memory.
+TEXT_CACHE_SIZE = 2
 _SPAN_ORDER = itemgetter(0, 1, 2)  # (start, end, label) of a span row
 
 
