@@ -1,0 +1,179 @@
+"""Per document, the counts every agreement figure is made of (coefficients.py sums them).
+
+A document's counts are one row of integers laid out by a Layout: tokens, tokens per tag per
+annotator, tokens each pair tagged alike, spans per annotator and label, spans each pair
+matched exactly and by overlap per label, relations per annotator and label, relations each
+pair matched, attribute values each pair compared and agreed on. Rows add up: the figures
+over all documents come from the sum of the rows, and each bootstrap replicate from a
+weighted sum (bootstrap.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import combinations
+from typing import Any
+
+import numpy
+
+from annotator.agreement.matching import Pair, Span, exact_matches, overlap_matches
+from annotator.agreement.token_tags import layer_tags, tag_codes
+from annotator.exporters.base import FormatReport
+from annotator.exporters.tokens import Tokens
+
+MISSING = object()  # an attribute the span does not have
+
+
+@dataclass
+class Layer:
+    """One annotator's layer of one document, as plain data."""
+
+    spans: list[Span] = field(default_factory=list)
+    attributes: dict[int, dict[str, Any]] = field(default_factory=dict)  # span id -> name -> value
+    relations: list[tuple[str, int, int]] = field(default_factory=list)  # label, head span id, tail span id
+
+
+@dataclass
+class Document:
+    text: str
+    layers: list[Layer]  # one per annotator, in the Layout's order
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each count sits in a document's row; `block` views a row (or rows) in its shape."""
+
+    annotators: tuple[str, ...]
+    labels: tuple[str, ...]
+    relations: tuple[str, ...]
+    attributes: tuple[tuple[str, str], ...]  # (label, attribute name), in schema order
+
+    @cached_property
+    def pairs(self) -> list[tuple[int, int]]:
+        """Pairs of annotator indexes, the first one the reference of precision and recall."""
+        return list(combinations(range(len(self.annotators)), 2))
+
+    @cached_property
+    def tags(self) -> int:
+        return 1 + 2 * len(self.labels)
+
+    @cached_property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        n, pairs = len(self.annotators), len(self.pairs)
+        return {
+            "tokens": (),
+            "tags": (n, self.tags),
+            "agreed": (pairs,),
+            "spans": (n, len(self.labels)),
+            "exact": (pairs, len(self.labels)),
+            "overlap": (pairs, len(self.labels)),
+            "relations": (n, len(self.relations)),
+            "relations_matched": (pairs, len(self.relations)),
+            "attributes_compared": (pairs, len(self.attributes)),
+            "attributes_agreed": (pairs, len(self.attributes)),
+        }
+
+    @cached_property
+    def offsets(self) -> dict[str, tuple[int, int]]:
+        found: dict[str, tuple[int, int]] = {}
+        position = 0
+        for name, shape in self.shapes.items():
+            size = int(numpy.prod(shape, dtype=numpy.int64))
+            found[name] = (position, position + size)
+            position += size
+        return found
+
+    @property
+    def width(self) -> int:
+        return self.offsets["attributes_agreed"][1]
+
+    def block(self, rows: Any, name: str) -> Any:
+        """The counts called `name` of a row (..., width), shaped (..., *shape); a view."""
+        start, end = self.offsets[name]
+        return rows[..., start:end].reshape((*rows.shape[:-1], *self.shapes[name]))
+
+
+Tokenize = Callable[[str], Tokens]
+
+
+class DocumentTally:
+    """Turns documents into rows of counts; what the token placement did is kept in `reports`."""
+
+    def __init__(self, layout: Layout, tokenize: Tokenize, attribute_names: dict[str, Sequence[str]]) -> None:
+        self.layout = layout
+        self.tokenize = tokenize
+        self.codes = tag_codes(layout.labels)
+        self.label_index = {label: i for i, label in enumerate(layout.labels)}
+        self.relation_index = {label: i for i, label in enumerate(layout.relations)}
+        self.attribute_index = {key: i for i, key in enumerate(layout.attributes)}
+        self.attribute_names = attribute_names  # label -> its attributes' names
+        self.reports = [FormatReport() for _ in layout.annotators]
+
+    def row(self, document: Document) -> Any:
+        layout = self.layout
+        row = numpy.zeros(layout.width, dtype=numpy.int64)
+        self._tokens(document, row)
+        spans = layout.block(row, "spans")
+        relations = layout.block(row, "relations")
+        for annotator, layer in enumerate(document.layers):
+            for span in layer.spans:
+                spans[annotator, self.label_index[span[2]]] += 1
+            for label, _, _ in layer.relations:
+                relations[annotator, self.relation_index[label]] += 1
+        for pair, (first, second) in enumerate(layout.pairs):
+            ours, theirs = document.layers[first], document.layers[second]
+            for span, _ in exact_matches(ours.spans, theirs.spans):
+                layout.block(row, "exact")[pair, self.label_index[span[2]]] += 1
+            matched = overlap_matches(ours.spans, theirs.spans)
+            for span, _ in matched:
+                layout.block(row, "overlap")[pair, self.label_index[span[2]]] += 1
+            self._relations(row, pair, ours, theirs, matched)
+            self._attributes(row, pair, ours, theirs, matched)
+        return row
+
+    def _tokens(self, document: Document, row: Any) -> None:
+        layout = self.layout
+        tokens = self.tokenize(document.text)
+        tags = [
+            layer_tags(document.text, tokens, layer.spans, self.codes, report)
+            for layer, report in zip(document.layers, self.reports, strict=True)
+        ]
+        row[layout.offsets["tokens"][0]] = len(tokens.starts)
+        per_tag = layout.block(row, "tags")
+        for annotator, codes in enumerate(tags):
+            per_tag[annotator] = numpy.bincount(codes, minlength=layout.tags)
+        agreed = layout.block(row, "agreed")
+        for pair, (first, second) in enumerate(layout.pairs):
+            agreed[pair] = numpy.count_nonzero(tags[first] == tags[second])
+
+    def _relations(self, row: Any, pair: int, ours: Layer, theirs: Layer, matched: list[Pair]) -> None:
+        """Relations of the second layer whose label, head and tail match one of the first's."""
+        if not ours.relations or not theirs.relations:
+            return
+        counterpart = {b[3]: a[3] for a, b in matched}
+        wanted = set(ours.relations)
+        block = self.layout.block(row, "relations_matched")
+        for label, head, tail in theirs.relations:
+            if (label, counterpart.get(head), counterpart.get(tail)) in wanted:
+                block[pair, self.relation_index[label]] += 1
+
+    def _attributes(self, row: Any, pair: int, ours: Layer, theirs: Layer, matched: list[Pair]) -> None:
+        """Each attribute of matched spans that either span has: compared; the same value: agreed."""
+        if not self.layout.attributes:
+            return
+        compared = self.layout.block(row, "attributes_compared")
+        agreed = self.layout.block(row, "attributes_agreed")
+        for a, b in matched:
+            ours_values = ours.attributes.get(a[3], {})
+            theirs_values = theirs.attributes.get(b[3], {})
+            if not ours_values and not theirs_values:
+                continue
+            for name in self.attribute_names.get(a[2], ()):
+                value, other = ours_values.get(name, MISSING), theirs_values.get(name, MISSING)
+                if value is MISSING and other is MISSING:
+                    continue
+                index = self.attribute_index[(a[2], name)]
+                compared[pair, index] += 1
+                agreed[pair, index] += value == other

@@ -1,0 +1,178 @@
+"""`annotator agreement`: agreement between annotators' finished layers, as tables or --json.
+
+The computation (annotator/agreement/, with numpy and the tokenizer) is imported when the
+command runs, as every command's modules are (cli.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from annotator.cli_console import out
+from annotator.models import STATUSES
+
+PAIR_DASH = "–"
+
+
+def add_agreement_command(commands: Any) -> None:
+    """The `agreement` sub-command, on the parser's sub-commands."""
+    agreement = commands.add_parser(
+        "agreement",
+        help="agreement between annotators on the documents they all finished: span F1, kappa, alpha",
+    )
+    agreement.add_argument("project", type=Path)
+    agreement.add_argument(
+        "--annotators", metavar="NAME,NAME[,...]", help="whom to compare (default: everyone with a finished layer)"
+    )
+    agreement.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
+    agreement.add_argument(
+        "--status", action="append", choices=STATUSES, help="what counts as finished (repeatable; default: done)"
+    )
+    agreement.add_argument("--tokenizer", choices=("spacy", "whitespace"), default="spacy", help="tokens of the kappas")
+    agreement.add_argument(
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="replicates of the 95%% intervals (default 1000; 0: none)",
+    )
+    agreement.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    agreement.add_argument("--json", action="store_true", help="print the report as JSON (its form: README)")
+    agreement.set_defaults(run=cmd_agreement)
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from annotator.agreement import AgreementOptions, measure_agreement
+    from annotator.project import Project
+
+    options = AgreementOptions(
+        annotators=_names(args.annotators),
+        labels=_names(args.labels),
+        statuses=tuple(args.status or ("done",)),
+        tokenizer=args.tokenizer,
+        samples=args.bootstrap,
+        seed=args.seed,
+    )
+    with Project.open(args.project) as project:
+        report = measure_agreement(project, options)
+    if args.json:
+        import orjson
+
+        out.file.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        print_agreement(report)
+    return 0
+
+
+def _names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def estimate_text(estimate: dict[str, float | None]) -> str:
+    """0.873 [0.851-0.894]; '-' where undefined."""
+    value = estimate["value"]
+    if value is None:
+        return "-"
+    if estimate["low"] is None or estimate["high"] is None:
+        return f"{value:.3f}"
+    return f"{value:.3f} [{estimate['low']:.3f}-{estimate['high']:.3f}]"
+
+
+def table(title: str, *columns: str) -> Any:
+    """A rich Table with light borders (the spans' table fits 80 columns); columns after the first
+    three are figures, right-aligned."""
+    from rich import box
+    from rich.table import Table
+
+    made = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    for index, column in enumerate(columns):
+        made.add_column(column, justify="right" if index >= 3 else "left")
+    return made
+
+
+def value_text(estimate: dict[str, float | None]) -> str:
+    """The figure alone, without its interval."""
+    return "-" if estimate["value"] is None else f"{estimate['value']:.3f}"
+
+
+def print_agreement(report: dict[str, Any]) -> None:
+    """The report as rich tables: spans, tokens, relations, attributes."""
+    documents = report["documents"]
+    finished = ", ".join(f"{name} {count}" for name, count in documents["finished"].items())
+    tokens = report["tokens"]
+    out.print(
+        f"agreement of {', '.join(report['annotators'])} on {documents['compared']} document(s) "
+        f"{'/'.join(report['statuses'])} in every layer (finished: {finished}); "
+        f"{tokens['count']:,} {tokens['tokenizer']} tokens"
+    )
+    samples = report["bootstrap"]["samples"]
+    if samples:
+        out.print(
+            f"[low-high]: 95% bootstrap interval, {samples} resamples of the documents "
+            f"(seed {report['bootstrap']['seed']})"
+        )
+    spans = table(
+        "Spans (P and R: the first of a pair as reference)", "pair", "label", "match", "matched", "P", "R", "F1"
+    )
+    for pair in report["pairs"]:
+        name = f"{pair['first']}{PAIR_DASH}{pair['second']}"
+        for label, exact in pair["spans"]["exact"].items():
+            for kind, counts in (("exact", exact), ("overlap", pair["spans"]["overlap"][label])):
+                spans.add_row(
+                    name,
+                    label if kind == "exact" else "",
+                    kind,
+                    f"{counts['matched']} of {counts['first']}/{counts['second']}",
+                    value_text(counts["precision"]),
+                    value_text(counts["recall"]),
+                    estimate_text(counts["f1"]),
+                )
+                name = ""
+    out.print(spans)
+    kappas = table(
+        f"Tokens: IOB2 tags on {tokens['tokenizer']} tokens, as the hf export tags them",
+        "annotators",
+        "coefficient",
+        "",
+        "value",
+    )
+    for pair in report["pairs"]:
+        kappas.add_row(
+            f"{pair['first']}{PAIR_DASH}{pair['second']}", "Cohen's kappa", "", estimate_text(pair["cohen_kappa"])
+        )
+    everyone = f"all {len(report['annotators'])}"
+    kappas.add_row(everyone, "Fleiss' kappa", "", estimate_text(report["all"]["fleiss_kappa"]))
+    kappas.add_row(everyone, "Krippendorff's alpha (nominal)", "", estimate_text(report["all"]["krippendorff_alpha"]))
+    out.print(kappas)
+    _print_relations_and_attributes(report)
+
+
+def _print_relations_and_attributes(report: dict[str, Any]) -> None:
+    relations = table(
+        "Relations (same label, both ends matched by overlap)", "pair", "relation", "", "matched", "P", "R", "F1"
+    )
+    attributes = table("Attributes of overlap-matched spans", "pair", "attribute", "", "compared", "agreed")
+    for pair in report["pairs"]:
+        name = f"{pair['first']}{PAIR_DASH}{pair['second']}"
+        for label, counts in pair["relations"].items():
+            relations.add_row(
+                name,
+                label,
+                "",
+                f"{counts['matched']} of {counts['first']}/{counts['second']}",
+                value_text(counts["precision"]),
+                value_text(counts["recall"]),
+                estimate_text(counts["f1"]),
+            )
+            name = ""
+        name = f"{pair['first']}{PAIR_DASH}{pair['second']}"
+        for attribute, counts in pair["attributes"].items():
+            attributes.add_row(name, attribute, "", str(counts["compared"]), estimate_text(counts["agreement"]))
+            name = ""
+    out.print(relations)
+    if report["pairs"] and report["pairs"][0]["attributes"]:
+        out.print(attributes)
