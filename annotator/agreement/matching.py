@@ -33,10 +33,20 @@ def exact_matches(first: Iterable[Span], second: Iterable[Span]) -> list[Pair]:
     return [(by_place[span[:3]], span) for span in second if span[:3] in by_place]
 
 
-def overlap_matches(first: Sequence[Span], second: Sequence[Span]) -> list[Pair]:
-    """One-to-one pairs of same-label spans sharing characters, greedy by largest overlap (module doc)."""
-    first_by_label = _by_label(first)
-    second_by_label = _by_label(second)
+def overlap_matches(first: Sequence[Span], second: Sequence[Span], exact: list[Pair] | None = None) -> list[Pair]:
+    """One-to-one pairs of same-label spans sharing characters, greedy by largest overlap (module doc).
+
+    The exact matches (given, or found) are all among them, and the greedy choice never looks
+    at their spans again (each exact pair is the first candidate of both its spans), so only
+    the spans left over are paired here: in layers that mostly agree, few or none.
+    """
+    pairs = exact_matches(first, second) if exact is None else list(exact)
+    if len(pairs) == len(first) or len(pairs) == len(second):
+        return pairs
+    exactly = {a for a, _ in pairs}
+    first_by_label = _by_label(span for span in first if span not in exactly)
+    exactly = {b for _, b in pairs}
+    second_by_label = _by_label(span for span in second if span not in exactly)
     candidates: list[tuple[tuple[int, ...], Span, Span]] = []
     for label, ours in first_by_label.items():
         theirs = second_by_label.get(label)
@@ -48,7 +58,6 @@ def overlap_matches(first: Sequence[Span], second: Sequence[Span]) -> list[Pair]
     candidates.sort(key=lambda candidate: candidate[0])
     taken_first: set[int] = set()
     taken_second: set[int] = set()
-    pairs: list[Pair] = []
     for _, a, b in candidates:
         if a[3] not in taken_first and b[3] not in taken_second:
             taken_first.add(a[3])

@@ -116,7 +116,7 @@ def _chunk(
         select(SpanRow.id, SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.label)
         .where(*in_layers)
         .order_by(SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.label)
-    ):
+    ).all():
         layer = layers[doc_id][position[annotator_id]]
         layer.spans.append((start, end, label, span_id))
         span_layer[span_id] = layer
@@ -125,7 +125,7 @@ def _chunk(
         select(SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
         .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
         .where(*in_layers)
-    ):
+    ).all():
         if value not in decoded:
             decoded[value] = _decoded(value)
         span_layer[span_id].attributes.setdefault(span_id, {})[name] = decoded[value]
@@ -133,7 +133,7 @@ def _chunk(
         select(RelationRow.label, RelationRow.head_span_id, RelationRow.tail_span_id).where(
             RelationRow.document_id.in_(document_ids), RelationRow.annotator_id.in_(annotator_ids)
         )
-    ):
+    ).all():
         head_layer = span_layer.get(head)
         if head_layer is not None and tail in span_layer:  # both ends among the spans compared (--labels)
             head_layer.relations.append((label, head, tail))

@@ -111,29 +111,32 @@ class DocumentTally:
         self.attribute_names = attribute_names  # label -> its attributes' names
         self.reports = [FormatReport() for _ in layout.annotators]
 
-    def row(self, document: Document) -> Any:
+    def row(self, document: Document) -> list[int]:
+        """The document's counts, laid out by the Layout (a list: counted in Python ints, stored once)."""
         layout = self.layout
-        row = numpy.zeros(layout.width, dtype=numpy.int64)
+        row = [0] * layout.width
         self._tokens(document, row)
-        spans = layout.block(row, "spans")
-        relations = layout.block(row, "relations")
+        labels, relations = len(layout.labels), len(layout.relations)
+        spans_at, relations_at = layout.offsets["spans"][0], layout.offsets["relations"][0]
         for annotator, layer in enumerate(document.layers):
             for span in layer.spans:
-                spans[annotator, self.label_index[span[2]]] += 1
+                row[spans_at + annotator * labels + self.label_index[span[2]]] += 1
             for label, _, _ in layer.relations:
-                relations[annotator, self.relation_index[label]] += 1
+                row[relations_at + annotator * relations + self.relation_index[label]] += 1
+        exact_at, overlap_at = layout.offsets["exact"][0], layout.offsets["overlap"][0]
         for pair, (first, second) in enumerate(layout.pairs):
             ours, theirs = document.layers[first], document.layers[second]
-            for span, _ in exact_matches(ours.spans, theirs.spans):
-                layout.block(row, "exact")[pair, self.label_index[span[2]]] += 1
-            matched = overlap_matches(ours.spans, theirs.spans)
+            exact = exact_matches(ours.spans, theirs.spans)
+            for span, _ in exact:
+                row[exact_at + pair * labels + self.label_index[span[2]]] += 1
+            matched = overlap_matches(ours.spans, theirs.spans, exact)
             for span, _ in matched:
-                layout.block(row, "overlap")[pair, self.label_index[span[2]]] += 1
+                row[overlap_at + pair * labels + self.label_index[span[2]]] += 1
             self._relations(row, pair, ours, theirs, matched)
             self._attributes(row, pair, ours, theirs, matched)
         return row
 
-    def _tokens(self, document: Document, row: Any) -> None:
+    def _tokens(self, document: Document, row: list[int]) -> None:
         layout = self.layout
         tokens = self.tokenize(document.text)
         tags = [
@@ -141,39 +144,42 @@ class DocumentTally:
             for layer, report in zip(document.layers, self.reports, strict=True)
         ]
         row[layout.offsets["tokens"][0]] = len(tokens.starts)
-        per_tag = layout.block(row, "tags")
+        tags_at = layout.offsets["tags"][0]
         for annotator, codes in enumerate(tags):
-            per_tag[annotator] = numpy.bincount(codes, minlength=layout.tags)
-        agreed = layout.block(row, "agreed")
+            start = tags_at + annotator * layout.tags
+            row[start : start + layout.tags] = numpy.bincount(codes, minlength=layout.tags).tolist()
+        agreed_at = layout.offsets["agreed"][0]
         for pair, (first, second) in enumerate(layout.pairs):
-            agreed[pair] = numpy.count_nonzero(tags[first] == tags[second])
+            row[agreed_at + pair] = int(numpy.count_nonzero(tags[first] == tags[second]))
 
-    def _relations(self, row: Any, pair: int, ours: Layer, theirs: Layer, matched: list[Pair]) -> None:
+    def _relations(self, row: list[int], pair: int, ours: Layer, theirs: Layer, matched: list[Pair]) -> None:
         """Relations of the second layer whose label, head and tail match one of the first's."""
         if not ours.relations or not theirs.relations:
             return
         counterpart = {b[3]: a[3] for a, b in matched}
         wanted = set(ours.relations)
-        block = self.layout.block(row, "relations_matched")
+        at = self.layout.offsets["relations_matched"][0] + pair * len(self.layout.relations)
         for label, head, tail in theirs.relations:
             if (label, counterpart.get(head), counterpart.get(tail)) in wanted:
-                block[pair, self.relation_index[label]] += 1
+                row[at + self.relation_index[label]] += 1
 
-    def _attributes(self, row: Any, pair: int, ours: Layer, theirs: Layer, matched: list[Pair]) -> None:
+    def _attributes(self, row: list[int], pair: int, ours: Layer, theirs: Layer, matched: list[Pair]) -> None:
         """Each attribute of matched spans that either span has: compared; the same value: agreed."""
-        if not self.layout.attributes:
+        if not self.layout.attributes or not (ours.attributes or theirs.attributes):
             return
-        compared = self.layout.block(row, "attributes_compared")
-        agreed = self.layout.block(row, "attributes_agreed")
+        width = len(self.layout.attributes)
+        compared_at = self.layout.offsets["attributes_compared"][0] + pair * width
+        agreed_at = self.layout.offsets["attributes_agreed"][0] + pair * width
         for a, b in matched:
-            ours_values = ours.attributes.get(a[3], {})
-            theirs_values = theirs.attributes.get(b[3], {})
+            ours_values = ours.attributes.get(a[3])
+            theirs_values = theirs.attributes.get(b[3])
             if not ours_values and not theirs_values:
                 continue
             for name in self.attribute_names.get(a[2], ()):
-                value, other = ours_values.get(name, MISSING), theirs_values.get(name, MISSING)
+                value = ours_values.get(name, MISSING) if ours_values else MISSING
+                other = theirs_values.get(name, MISSING) if theirs_values else MISSING
                 if value is MISSING and other is MISSING:
                     continue
                 index = self.attribute_index[(a[2], name)]
-                compared[pair, index] += 1
-                agreed[pair, index] += value == other
+                row[compared_at + index] += 1
+                row[agreed_at + index] += value == other

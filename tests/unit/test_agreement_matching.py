@@ -120,7 +120,7 @@ def test_document_counts_give_the_figures_computed_word_by_word(layers: list[lis
             for spans in layers
         ],
     )
-    sums = tally.row(document)
+    sums = numpy.array(tally.row(document))
     figures = evaluate(layout, sums)
     tags = [word_tags(spans) for spans in layers]
     for pair, (x, y) in enumerate(combinations(range(len(layers)), 2)):
@@ -155,7 +155,7 @@ def test_relations_match_through_matched_spans_and_attributes_are_compared_on_th
         attributes={11: {"kind": "person"}, 13: {"kind": "other"}},
         relations=[("R", 12, 11), ("R", 12, 13)],
     )
-    figures = evaluate(layout, tally.row(Document("w0 w1 w2 w3 w4 w5", [first, second])))
+    figures = evaluate(layout, numpy.array(tally.row(Document("w0 w1 w2 w3 w4 w5", [first, second]))))
     assert figures[("relations", 0, "R", "precision")] == 0.5
     assert figures[("relations", 0, "R", "recall")] == 0.5
     # Matched A spans: (0,2)-(0,5) only ((6,8) and (9,11) share nothing): kind compared once, agreed.
