@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cli_console import out
+from annotator.errors import AnnotatorError
 from annotator.models import STATUSES
 
 PAIR_DASH = "–"
@@ -44,7 +45,12 @@ def add_agreement_command(commands: Any) -> None:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from annotator.agreement import AgreementOptions, measure_agreement
+    try:
+        from annotator.agreement import AgreementOptions, measure_agreement
+    except ImportError as missing:
+        if missing.name != "numpy":
+            raise
+        raise AnnotatorError("agreement needs numpy, which the spacy extra brings: pip install '.[spacy]'") from None
     from annotator.project import Project
 
     options = AgreementOptions(
@@ -109,6 +115,10 @@ def print_agreement(report: dict[str, Any]) -> None:
         f"{'/'.join(report['statuses'])} in every layer (finished: {finished}); "
         f"{tokens['count']:,} {tokens['tokenizer']} tokens"
     )
+    left_out = tokens["overlaps_left_out"]
+    if any(left_out.values()):
+        counts = ", ".join(f"{name} {count}" for name, count in left_out.items())
+        out.print(f"spans in or across a longer one, left out of the token tags (IOB holds one per token): {counts}")
     samples = report["bootstrap"]["samples"]
     if samples:
         out.print(

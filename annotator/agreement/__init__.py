@@ -7,7 +7,7 @@ default) count. Its form, stable:
     {"annotators": ["alice", "bob"], "statuses": ["done"], "labels": ["ACTOR", ...],
      "documents": {"compared": 90, "finished": {"alice": 120, "bob": 98}},
      "tokens": {"count": 31240, "tokenizer": "spacy",
-                "expanded_to_tokens": {"alice": 0, ...}, "overlaps_left_out": {"alice": 0, ...}},
+                "misaligned": {"alice": 0, ...}, "overlaps_left_out": {"alice": 13, ...}},
      "matching": {"exact": "...", "overlap": "..."},
      "bootstrap": {"samples": 1000, "seed": 0, "confidence": 0.95, "resampled": "documents"},
      "pairs": [{"first": "alice", "second": "bob",
@@ -21,6 +21,9 @@ default) count. Its form, stable:
               "precision": ESTIMATE, "recall": ESTIMATE, "f1": ESTIMATE}
     ESTIMATE = {"value": 0.87, "low": 0.83, "high": 0.9}   (null where undefined; low/high null with 0 samples)
 
+"misaligned": spans off token boundaries, tagged as the whole tokens they touch;
+"overlaps_left_out": spans inside or across a longer one, which IOB cannot hold, left out of
+the tags (the hf export's rules). Relations are those whose ends' labels are compared.
 Pairs are every two annotators in the order given (the first is the reference: precision
 is matched / second's spans, recall matched / first's). "all" rows sum the counts of every
 label (micro average). Span matching is in matching.py; tokens and tags in token_tags.py;

@@ -40,10 +40,8 @@ class AgreementOptions:
     seed: int = 0
 
 
-def measure_agreement(
-    project: Project, options: AgreementOptions = AgreementOptions(), progress: Callable[[int], None] | None = None
-) -> dict[str, Any]:
-    """The agreement report (see the package's doc); progress gets the documents counted, by chunks."""
+def measure_agreement(project: Project, options: AgreementOptions = AgreementOptions()) -> dict[str, Any]:
+    """The agreement report (its form: the package's doc)."""
     schema = project.schema
     labels = _labels(project, options.labels)
     for status in options.statuses:
@@ -67,15 +65,16 @@ def measure_agreement(
                 f"no document is {'/'.join(options.statuses)} in every layer of {', '.join(chosen.names)} "
                 f"(each finished: {finished}); choose others with --annotators or --status"
             )
-        layout = Layout(chosen.names, labels, tuple(relation.name for relation in schema.relations), attributes)
+        relations = tuple(
+            relation.name
+            for relation in schema.relations
+            if set(relation.head) & set(labels) and set(relation.tail) & set(labels)
+        )
+        layout = Layout(chosen.names, labels, relations, attributes)
         tally = DocumentTally(layout, tokenize, group_attribute_names(attributes))
         rows = numpy.empty((len(documents), layout.width), dtype=numpy.int64)
         for index, document in enumerate(read_documents(connection, documents, chosen.ids, labels)):
             rows[index] = tally.row(document)
-            if progress is not None and (index + 1) % 500 == 0:
-                progress(500)
-    if progress is not None and len(documents) % 500:
-        progress(len(documents) % 500)
     sums = rows.sum(axis=0)
     point = evaluate(layout, sums)
     replicated = evaluate(layout, replicate_sums(rows, options.samples, options.seed)) if options.samples else None
@@ -110,6 +109,13 @@ def measure_agreement(
         },
         "pairs": [_pair(layout, sums, pair, estimate) for pair in range(len(layout.pairs))],
         "all": {"fleiss_kappa": estimate(("fleiss_kappa",)), "krippendorff_alpha": estimate(("krippendorff_alpha",))},
+    }
+
+
+def _problems(names: Sequence[str], tally: DocumentTally, problem: str) -> dict[str, int]:
+    return {
+        name: sum(1 for found in report.problems if found.problem == problem)
+        for name, report in zip(names, tally.reports, strict=True)
     }
 
 
