@@ -91,14 +91,10 @@ def measure_agreement(project: Project, options: AgreementOptions = AgreementOpt
         "tokens": {
             "count": int(layout.block(sums, "tokens")),
             "tokenizer": options.tokenizer,
-            "expanded_to_tokens": {
-                name: report.counts()["misaligned expanded"]
-                for name, report in zip(chosen.names, tally.reports, strict=True)
-            },
-            "overlaps_left_out": {
-                name: report.counts()["overlap skipped"]
-                for name, report in zip(chosen.names, tally.reports, strict=True)
-            },
+            # Spans off token boundaries, tagged as the whole tokens they touch; spans inside or across
+            # a longer one, which IOB cannot hold: left out of the tags (as in the hf export).
+            "misaligned": dict(zip(chosen.names, tally.misaligned, strict=True)),
+            "overlaps_left_out": dict(zip(chosen.names, tally.overlaps_left_out, strict=True)),
         },
         "matching": {"exact": "same start, end and label", "overlap": OVERLAP_MATCHING},
         "bootstrap": {
@@ -112,17 +108,12 @@ def measure_agreement(project: Project, options: AgreementOptions = AgreementOpt
     }
 
 
-def _problems(names: Sequence[str], tally: DocumentTally, problem: str) -> dict[str, int]:
-    return {
-        name: sum(1 for found in report.problems if found.problem == problem)
-        for name, report in zip(names, tally.reports, strict=True)
-    }
-
-
 def _labels(project: Project, asked: Sequence[str] | None) -> tuple[str, ...]:
     names = project.schema.label_names
     if asked is None:
         return names
+    if not asked:
+        raise ValidationError(f"--labels names no label (the schema has {', '.join(names)})")
     for label in asked:
         if label not in names:
             raise ValidationError(f"unknown label {label!r} (schema has {', '.join(names)})")

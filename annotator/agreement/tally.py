@@ -99,7 +99,7 @@ Tokenize = Callable[[str], Tokens]
 
 
 class DocumentTally:
-    """Turns documents into rows of counts; what the token placement did is kept in `reports`."""
+    """Turns documents into rows of counts, and counts what the token placement did."""
 
     def __init__(self, layout: Layout, tokenize: Tokenize, attribute_names: dict[str, Sequence[str]]) -> None:
         self.layout = layout
@@ -109,7 +109,11 @@ class DocumentTally:
         self.relation_index = {label: i for i, label in enumerate(layout.relations)}
         self.attribute_index = {key: i for i, key in enumerate(layout.attributes)}
         self.attribute_names = attribute_names  # label -> its attributes' names
-        self.reports = [FormatReport() for _ in layout.annotators]
+        # Per annotator, over every document so far: spans taken as the tokens they touch, and
+        # spans left out of the tags (IOB holds one per token). Counted, not kept, per document.
+        self.misaligned = [0] * len(layout.annotators)
+        self.overlaps_left_out = [0] * len(layout.annotators)
+        self.report = FormatReport()
 
     def row(self, document: Document) -> list[int]:
         """The document's counts, laid out by the Layout (a list: counted in Python ints, stored once)."""
@@ -139,10 +143,14 @@ class DocumentTally:
     def _tokens(self, document: Document, row: list[int]) -> None:
         layout = self.layout
         tokens = self.tokenize(document.text)
-        tags = [
-            layer_tags(document.text, tokens, layer.spans, self.codes, report)
-            for layer, report in zip(document.layers, self.reports, strict=True)
-        ]
+        tags = []
+        for annotator, layer in enumerate(document.layers):
+            tags.append(layer_tags(document.text, tokens, layer.spans, self.codes, self.report))
+            if self.report.problems:
+                overlaps = sum(1 for problem in self.report.problems if problem.problem == "overlap")
+                self.overlaps_left_out[annotator] += overlaps
+                self.misaligned[annotator] += len(self.report.problems) - overlaps
+                self.report.problems.clear()
         row[layout.offsets["tokens"][0]] = len(tokens.starts)
         tags_at = layout.offsets["tags"][0]
         for annotator, codes in enumerate(tags):

@@ -127,6 +127,9 @@ def test_token_kappas_by_hand(example: Path) -> None:
         report = measure_agreement(project, AgreementOptions(samples=0))
     assert report["annotators"] == ["alice", "bob", "carol"]
     assert report["tokens"]["count"] == tokens
+    # The reference nests 13 spans in longer ones (ACTORs in CLAIMs): IOB holds the longer, as in hf.
+    assert report["tokens"]["overlaps_left_out"] == {"alice": 13, "bob": 13, "carol": 13}
+    assert report["tokens"]["misaligned"] == {"alice": 0, "bob": 0, "carol": 0}
     # bob's tags, from alice's: dropped spans' tokens become O; each moved span's next word turns
     # from O to I-ACTOR; each relabelled (one-token) span's B-ACTOR becomes B-CLAIM.
     bob = dict(alice)

@@ -160,3 +160,15 @@ def test_relations_match_through_matched_spans_and_attributes_are_compared_on_th
     assert figures[("relations", 0, "R", "recall")] == 0.5
     # Matched A spans: (0,2)-(0,5) only ((6,8) and (9,11) share nothing): kind compared once, agreed.
     assert figures[("attributes", 0, ("A", "kind"))] == 1.0
+
+
+def test_a_span_off_token_boundaries_is_tagged_as_the_whole_tokens_and_counted() -> None:
+    layout = Layout(("a", "b"), ("A",), (), ())
+    tally = DocumentTally(layout, make_tokenizer(ExportOptions(tokenizer="whitespace")), {})
+    # b's span is the first character of a's word: expanded to that word, as the exports do.
+    row = tally.row(Document("w0 w1 w2", [Layer(spans=[(0, 2, "A", 1)]), Layer(spans=[(0, 1, "A", 2)])]))
+    figures = evaluate(layout, numpy.array(row))
+    assert figures[("spans", 0, "exact", "A", "f1")] == 0
+    assert figures[("spans", 0, "overlap", "A", "f1")] == 1
+    assert figures[("cohen_kappa", 0)] == pytest.approx(1)
+    assert (tally.misaligned, tally.overlaps_left_out) == ([0, 1], [0, 0])

@@ -97,6 +97,7 @@ def test_status_chooses_what_counts_as_finished(project: Path, capsys: pytest.Ca
         (["--annotators", "alice,carol"], "no document is done in every layer of alice, carol"),
         (["--status", "skipped"], "agreement needs 2 or more annotators with skipped layers; the project has 0"),
         (["--labels", "PERSON"], "unknown label 'PERSON'"),
+        (["--labels", ","], "--labels names no label"),
         (["--bootstrap", "-1"], "--bootstrap -1"),
     ],
 )
