@@ -78,31 +78,43 @@ def _names(value: str | None) -> list[str] | None:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
-def estimate_text(estimate: dict[str, float | None]) -> str:
-    """0.873 [0.851-0.894]; '-' where undefined."""
-    value = estimate["value"]
-    if value is None:
-        return "-"
+Estimate = dict[str, float | None]
+
+
+def value_text(estimate: Estimate) -> str:
+    """0.873; '-' where the figure is undefined."""
+    return "-" if estimate["value"] is None else f"{estimate['value']:.3f}"
+
+
+def interval_text(estimate: Estimate) -> str:
+    """0.851-0.894; empty without an interval."""
     if estimate["low"] is None or estimate["high"] is None:
-        return f"{value:.3f}"
-    return f"{value:.3f} [{estimate['low']:.3f}-{estimate['high']:.3f}]"
+        return ""
+    return f"{estimate['low']:.3f}-{estimate['high']:.3f}"
 
 
-def table(title: str, *columns: str) -> Any:
-    """A rich Table with light borders (the spans' table fits 80 columns); columns after the first
-    three are figures, right-aligned."""
+def table(title: str, names: tuple[str, ...], figures: tuple[str, ...]) -> Any:
+    """A rich Table with light borders: name columns left, figure columns right and never wrapped
+    (the widest, the spans', fits the 80 columns of a pipe; long names wrap instead)."""
     from rich import box
     from rich.table import Table
 
-    made = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    for index, column in enumerate(columns):
-        made.add_column(column, justify="right" if index >= 3 else "left")
+    made = Table(
+        title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, show_edge=False, collapse_padding=True
+    )
+    for column in names:
+        made.add_column(column)
+    for column in figures:
+        made.add_column(column, justify="right", no_wrap=True)
     return made
 
 
-def value_text(estimate: dict[str, float | None]) -> str:
-    """The figure alone, without its interval."""
-    return "-" if estimate["value"] is None else f"{estimate['value']:.3f}"
+def pair_name(pair: dict[str, Any]) -> str:
+    return f"{pair['first']}{PAIR_DASH}{pair['second']}"
+
+
+def matched_text(counts: dict[str, Any]) -> str:
+    return f"{counts['matched']} of {counts['first']}/{counts['second']}"
 
 
 def print_agreement(report: dict[str, Any]) -> None:
@@ -121,68 +133,71 @@ def print_agreement(report: dict[str, Any]) -> None:
         out.print(f"spans in or across a longer one, left out of the token tags (IOB holds one per token): {counts}")
     samples = report["bootstrap"]["samples"]
     if samples:
-        out.print(
-            f"[low-high]: 95% bootstrap interval, {samples} resamples of the documents "
-            f"(seed {report['bootstrap']['seed']})"
-        )
+        out.print(f"95%: bootstrap interval, {samples} resamples of the documents (seed {report['bootstrap']['seed']})")
+    interval = ("95%",) if samples else ()
     spans = table(
-        "Spans (P and R: the first of a pair as reference)", "pair", "label", "match", "matched", "P", "R", "F1"
+        "Spans (P and R: the first of a pair as reference)",
+        ("pair", "label", "match"),
+        ("matched", "P", "R", "F1", *interval),
     )
     for pair in report["pairs"]:
-        name = f"{pair['first']}{PAIR_DASH}{pair['second']}"
+        name = pair_name(pair)
         for label, exact in pair["spans"]["exact"].items():
             for kind, counts in (("exact", exact), ("overlap", pair["spans"]["overlap"][label])):
+                figures = (value_text(counts["precision"]), value_text(counts["recall"]), value_text(counts["f1"]))
                 spans.add_row(
                     name,
                     label if kind == "exact" else "",
                     kind,
-                    f"{counts['matched']} of {counts['first']}/{counts['second']}",
-                    value_text(counts["precision"]),
-                    value_text(counts["recall"]),
-                    estimate_text(counts["f1"]),
+                    matched_text(counts),
+                    *figures,
+                    *(interval_text(counts["f1"]),) * bool(samples),
                 )
                 name = ""
     out.print(spans)
     kappas = table(
         f"Tokens: IOB2 tags on {tokens['tokenizer']} tokens, as the hf export tags them",
-        "annotators",
-        "coefficient",
-        "",
-        "value",
+        ("annotators", "coefficient"),
+        ("value", *interval),
     )
-    for pair in report["pairs"]:
-        kappas.add_row(
-            f"{pair['first']}{PAIR_DASH}{pair['second']}", "Cohen's kappa", "", estimate_text(pair["cohen_kappa"])
-        )
     everyone = f"all {len(report['annotators'])}"
-    kappas.add_row(everyone, "Fleiss' kappa", "", estimate_text(report["all"]["fleiss_kappa"]))
-    kappas.add_row(everyone, "Krippendorff's alpha (nominal)", "", estimate_text(report["all"]["krippendorff_alpha"]))
+    rows = [(pair_name(pair), "Cohen's kappa", pair["cohen_kappa"]) for pair in report["pairs"]]
+    rows.append((everyone, "Fleiss' kappa", report["all"]["fleiss_kappa"]))
+    rows.append((everyone, "Krippendorff's alpha (nominal)", report["all"]["krippendorff_alpha"]))
+    for who, coefficient, estimate in rows:
+        kappas.add_row(who, coefficient, value_text(estimate), *(interval_text(estimate),) * bool(samples))
     out.print(kappas)
-    _print_relations_and_attributes(report)
+    _print_relations_and_attributes(report, interval)
 
 
-def _print_relations_and_attributes(report: dict[str, Any]) -> None:
+def _print_relations_and_attributes(report: dict[str, Any], interval: tuple[str, ...]) -> None:
     relations = table(
-        "Relations (same label, both ends matched by overlap)", "pair", "relation", "", "matched", "P", "R", "F1"
+        "Relations (same label, both ends matched by overlap)",
+        ("pair", "relation"),
+        ("matched", "P", "R", "F1", *interval),
     )
-    attributes = table("Attributes of overlap-matched spans", "pair", "attribute", "", "compared", "agreed")
+    attributes = table("Attributes of overlap-matched spans", ("pair", "attribute"), ("compared", "agreed", *interval))
     for pair in report["pairs"]:
-        name = f"{pair['first']}{PAIR_DASH}{pair['second']}"
+        name = pair_name(pair)
         for label, counts in pair["relations"].items():
+            figures = (value_text(counts["precision"]), value_text(counts["recall"]), value_text(counts["f1"]))
             relations.add_row(
-                name,
-                label,
-                "",
-                f"{counts['matched']} of {counts['first']}/{counts['second']}",
-                value_text(counts["precision"]),
-                value_text(counts["recall"]),
-                estimate_text(counts["f1"]),
+                name, label, matched_text(counts), *figures, *(interval_text(counts["f1"]),) * bool(interval)
             )
             name = ""
-        name = f"{pair['first']}{PAIR_DASH}{pair['second']}"
+        name = pair_name(pair)
         for attribute, counts in pair["attributes"].items():
-            attributes.add_row(name, attribute, "", str(counts["compared"]), estimate_text(counts["agreement"]))
+            agreement = counts["agreement"]
+            attributes.add_row(
+                name,
+                attribute,
+                str(counts["compared"]),
+                value_text(agreement),
+                *(interval_text(agreement),) * bool(interval),
+            )
             name = ""
-    out.print(relations)
-    if report["pairs"] and report["pairs"][0]["attributes"]:
+    first = report["pairs"][0]
+    if len(first["relations"]) > 1:  # a relation besides "all": some relation's ends are among the labels
+        out.print(relations)
+    if first["attributes"]:
         out.print(attributes)
