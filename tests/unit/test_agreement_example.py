@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from annotator.agreement import AgreementOptions, measure_agreement
+from annotator.agreement.token_tags import layer_tags, tag_codes
 from annotator.exporters.base import ExportOptions, FormatReport
 from annotator.exporters.iob import tag_names, tag_record
 from annotator.exporters.tokens import make_tokenizer
@@ -168,3 +169,15 @@ def test_the_bootstrap_is_seeded_and_an_interval_holds_its_figure(example: Path,
     kappa = first["pairs"][0]["cohen_kappa"]
     # One document: every resample is that document, so the interval is the figure itself.
     assert kappa["low"] == pytest.approx(kappa["value"]) == pytest.approx(kappa["high"])
+
+
+def test_the_token_tags_are_those_of_the_hf_export(example: Path) -> None:
+    record = reference()
+    with Project.open(example) as project:
+        options = ExportOptions(language=project.config.language)
+        names = tag_names(project.schema)
+    tokens = make_tokenizer(options)(record["text"])
+    exported = tag_record(record, tokens, options, FormatReport()).tags
+    spans = [(span["start"], span["end"], span["label"], number) for number, span in enumerate(record["spans"])]
+    codes = layer_tags(record["text"], tokens, spans, tag_codes(("ACTOR", "CLAIM", "DATE")), FormatReport())
+    assert [names[code] for code in codes] == exported
