@@ -59,26 +59,30 @@ class _UnitScale:
 
     def __init__(self, length: int, runs: Iterable[_Run], name: str, inside: str) -> None:
         self._name, self._inside = name, inside
-        self._cp, self._cp_end, self._unit, self._unit_end = array("q"), array("q"), array("q"), array("q")
-        self._cp_step, self._unit_step = array("q"), array("q")
-        # Bound once: this loop runs once per run (tens of thousands on a long text).
-        add_cp, add_cp_end, add_unit, add_unit_end = (
-            self._cp.append,
-            self._cp_end.append,
-            self._unit.append,
-            self._unit_end.append,
-        )
-        add_cp_step, add_unit_step = self._cp_step.append, self._unit_step.append
+        cp: list[int] = []
+        cp_end: list[int] = []
+        unit: list[int] = []
+        unit_end: list[int] = []
+        cp_steps: list[int] = []
+        unit_steps: list[int] = []
         extra = 0  # units minus code points before the current run
         for start, end, cp_step, unit_step in runs:
             unit_len = (end - start) // cp_step * unit_step
-            add_cp(start)
-            add_cp_end(end)
-            add_unit(start + extra)
-            add_unit_end(start + extra + unit_len)
-            add_cp_step(cp_step)
-            add_unit_step(unit_step)
+            cp.append(start)
+            cp_end.append(end)
+            unit.append(start + extra)
+            unit_end.append(start + extra + unit_len)
+            cp_steps.append(cp_step)
+            unit_steps.append(unit_step)
             extra += unit_len - (end - start)
+        # Lists while building (appending to a list is the cheapest), arrays to keep.
+        self._cp, self._cp_end, self._unit, self._unit_end = (
+            array("q", cp),
+            array("q", cp_end),
+            array("q", unit),
+            array("q", unit_end),
+        )
+        self._cp_step, self._unit_step = array("q", cp_steps), array("q", unit_steps)
         self._length = length
         self._units = length + extra
 
