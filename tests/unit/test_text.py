@@ -198,7 +198,7 @@ def test_the_tables_of_a_long_text_hold_a_few_machine_integers_per_run() -> None
         kept = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert kept < (qt_runs + utf16_runs) * 6 * 8 * 1.25  # 6 arrays of 8-byte integers, grown by up to 1/4
+    assert kept < (qt_runs + utf16_runs) * 4 * 8 * 1.25  # 4 arrays of 8-byte integers, grown by up to 1/4
     assert m.to_qt(len(line)) == utf16_len(qt_text(line))
 
 
