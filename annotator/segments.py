@@ -21,7 +21,8 @@ from array import array
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable
-from itertools import pairwise
+from itertools import compress, count, islice
+from operator import eq
 from typing import NamedTuple
 
 from annotator.models import Span
@@ -30,7 +31,7 @@ __all__ = ["Segment", "SegmentIndex"]
 
 CodePointRange = tuple[int, int]
 _Key = tuple[int, int, int]  # (start, end, id)
-# The spans covering one segment, outermost first: one span (most segments) is its bare id.
+# The spans covering one segment, outermost first: a lone span (most segments) is its bare id.
 _SegmentIds = int | tuple[int, ...]
 
 
@@ -42,8 +43,18 @@ class Segment(NamedTuple):
     span_ids: tuple[int, ...]
 
 
+def _key(span: Span) -> _Key:
+    return (span.start, span.end, span.id)
+
+
 def _bad_offsets(span_id: int, start: int, end: int) -> ValueError:
     return ValueError(f"span {span_id} has bad offsets {start}..{end}")
+
+
+def _first_repeated(sorted_ids: array[int]) -> int | None:
+    """The first id that sorted_ids holds twice, None if none (compared in C, not in a loop)."""
+    at = next(compress(count(), map(eq, sorted_ids, islice(sorted_ids, 1, None))), None)
+    return None if at is None else sorted_ids[at]
 
 
 def _as_tuple(ids: _SegmentIds) -> tuple[int, ...]:
@@ -53,35 +64,36 @@ def _as_tuple(ids: _SegmentIds) -> tuple[int, ...]:
 class SegmentIndex:
     """The extents of one layer's spans plus the segments they make, both kept sorted for bisection.
 
-    Everything is held in arrays of machine integers (a list only for the segments' ids, where one
-    id is a plain int and only overlaps take a tuple): an open 10,000-span article keeps ~1 MiB
-    here, against ~2 MiB as tuples and sets of Python ints.
+    An open document keeps its index as long as it is shown, so it holds what it must and little
+    more: its keys and segment bounds share the spans' own int objects, the ids are a sorted array
+    of machine integers (not a set), and a segment of one span keeps that span's bare id (not a
+    1-tuple). For a 10,000-span article that is ~1.1 MiB instead of ~2 MiB.
     """
 
     def __init__(self, spans: Iterable[Span] = ()) -> None:
-        # (start, end, id) sorted, as three parallel arrays: spans overlapping a window are
-        # found by bisecting on start, going back at most the longest span length.
+        # (start, end, id) sorted: spans overlapping a window are found by bisecting on
+        # start, going back at most the longest span length.
         keys = sorted([(span.start, span.end, span.id) for span in spans])
         for start, end, span_id in keys:
             if not 0 <= start <= end:
                 raise _bad_offsets(span_id, start, end)
-        self._starts = array("q", [key[0] for key in keys])
-        self._ends = array("q", [key[1] for key in keys])
-        self._span_ids = array("q", [key[2] for key in keys])
-        self._ids = array("q", sorted(self._span_ids))  # for membership: bisected
-        for before, after in pairwise(self._ids):
-            if before == after:
-                raise ValueError(f"span {after} is already in the index")
+        self._by_start: list[_Key] = keys
+        self._ids = array("q", sorted([key[2] for key in keys]))  # bisected for membership
+        twice = _first_repeated(self._ids)
+        if twice is not None:
+            raise ValueError(f"span {twice} is already in the index")
         self._lengths: Counter[int] = Counter(end - start for start, end, _ in keys)
         self._longest = max(self._lengths, default=0)
-        # Segments as parallel sequences, so bisect runs on plain ints.
-        starts, ends, ids = self._cut(keys, None)
-        self._seg_start, self._seg_end, self._seg_ids = array("q", starts), array("q", ends), ids
+        # Segments as parallel lists, so bisect runs on plain ints.
+        self._seg_start: list[int] = []
+        self._seg_end: list[int] = []
+        self._seg_ids: list[_SegmentIds] = []
+        self._seg_start, self._seg_end, self._seg_ids = self._cut(keys, None)
 
     # -- queries ---------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._starts)
+        return len(self._by_start)
 
     def __contains__(self, span_id: object) -> bool:
         return isinstance(span_id, int) and self._id_at(span_id) is not None
@@ -110,12 +122,7 @@ class SegmentIndex:
         if self._id_at(span.id) is not None:
             raise ValueError(f"span {span.id} is already in the index")
         insort(self._ids, span.id)
-        at, stop = self._same_start(span.start)
-        while at < stop and (self._ends[at], self._span_ids[at]) < (span.end, span.id):
-            at += 1
-        self._starts.insert(at, span.start)
-        self._ends.insert(at, span.end)
-        self._span_ids.insert(at, span.id)
+        insort(self._by_start, _key(span))
         length = span.end - span.start
         self._lengths[length] += 1
         self._longest = max(self._longest, length)
@@ -124,15 +131,14 @@ class SegmentIndex:
 
     def remove(self, span: Span) -> CodePointRange:
         """Take out ``span``, as it was added (its old version, if it changed since)."""
-        at, stop = self._same_start(span.start)
-        while at < stop and (self._ends[at], self._span_ids[at]) != (span.end, span.id):
-            at += 1
-        if at == stop:
+        key = _key(span)
+        at = bisect_left(self._by_start, key)
+        if at == len(self._by_start) or self._by_start[at] != key:
             raise KeyError(f"span {span.id} at {span.start}..{span.end} is not in the index")
-        del self._starts[at], self._ends[at], self._span_ids[at]
+        del self._by_start[at]
         id_at = self._id_at(span.id)
-        assert id_at is not None  # every span in the arrays is in _ids
-        del self._ids[id_at]
+        if id_at is not None:
+            del self._ids[id_at]
         length = span.end - span.start
         self._lengths[length] -= 1
         if not self._lengths[length]:
@@ -158,11 +164,6 @@ class SegmentIndex:
         i = bisect_left(self._ids, span_id)
         return i if i < len(self._ids) and self._ids[i] == span_id else None
 
-    def _same_start(self, start: int) -> tuple[int, int]:
-        """The positions [at, stop) of the spans starting at ``start`` (few: ordered by end, id)."""
-        at = bisect_left(self._starts, start)
-        return at, bisect_right(self._starts, start, lo=at)
-
     def _recut(self, start: int, end: int) -> None:
         """Re-cut the segments after the span [start, end) entered or left."""
         # Widen the window to the segments touching [start, end): a segment that only
@@ -173,16 +174,15 @@ class SegmentIndex:
         lo = min(start, self._seg_start[first]) if first < last else start
         hi = max(end, self._seg_end[last - 1]) if first < last else end
         starts, ends, ids = self._cut(self._overlapping(lo, hi), (lo, hi))
-        self._seg_start[first:last] = array("q", starts)
-        self._seg_end[first:last] = array("q", ends)
+        self._seg_start[first:last] = starts
+        self._seg_end[first:last] = ends
         self._seg_ids[first:last] = ids
 
     def _overlapping(self, lo: int, hi: int) -> list[_Key]:
         """Non-empty spans overlapping [lo, hi): those starting in (lo - longest, hi)."""
-        i = bisect_right(self._starts, lo - self._longest)
-        j = bisect_left(self._starts, hi, lo=i)
-        starts, ends, ids = self._starts, self._ends, self._span_ids
-        return [(starts[k], ends[k], ids[k]) for k in range(i, j) if ends[k] > lo and ends[k] > starts[k]]
+        i = bisect_right(self._by_start, (lo - self._longest, float("inf")))
+        j = bisect_left(self._by_start, (hi,), lo=i)
+        return [key for key in self._by_start[i:j] if key[1] > lo and key[1] > key[0]]
 
     def _cut(self, spans: list[_Key], window: CodePointRange | None) -> tuple[list[int], list[int], list[_SegmentIds]]:
         """Segments of ``spans`` (clipped to ``window`` if given) by one sweep over endpoints."""
