@@ -12,11 +12,15 @@ Usage (bench/real_window.py runs these): python -m bench.real_window_child CASE 
                                 the window has painted (then Ctrl+Z)
   memory PROJECT SETTINGS ID    RSS of the real window holding document ID, every span formatted
   bare-memory TEXTFILE          RSS of a bare QPlainTextEdit holding that text, painted
+  bare-memory-libraries TEXTFILE  the same in a process that has also imported the libraries
+                                the window imports (WINDOW_LIBRARIES), with the window's own
+                                fix of PySide6's import hook (ui/feature_hook.py)
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import os
 import statistics
@@ -35,6 +39,9 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 SIZE = (1400, 860)  # the window's own default size (ui/main_window.py)
 FREE_WORD = "ministry"
+# What the window process imports beyond PySide6 that is not Annotator's: the store (SQLAlchemy
+# on SQLite), the schema (PyYAML), word snapping (regex).
+WINDOW_LIBRARIES = ("sqlalchemy", "sqlalchemy.orm", "sqlalchemy.dialects.sqlite", "sqlite3", "yaml", "regex")
 
 
 def rss_mib() -> float:
@@ -178,6 +185,14 @@ def bare_memory_case(text_file: str) -> dict[str, float]:
     return {"rss": rss_mib()}
 
 
+def bare_memory_libraries_case(text_file: str) -> dict[str, float]:
+    import ui.feature_hook  # noqa: F401  (as in the window: PySide6 keeps no source of what follows)
+
+    for name in WINDOW_LIBRARIES:
+        importlib.import_module(name)
+    return bare_memory_case(text_file)
+
+
 def main(argv: list[str]) -> int:
     case, *args = argv
     if case == "open":
@@ -190,6 +205,8 @@ def main(argv: list[str]) -> int:
         figures = memory_case(*args)
     elif case == "bare-memory":
         figures = bare_memory_case(*args)
+    elif case == "bare-memory-libraries":
+        figures = bare_memory_libraries_case(*args)
     else:
         raise SystemExit(f"unknown case {case!r}")
     print(json.dumps(figures))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+import ui.feature_hook  # noqa: F401  (first: PySide6 keeps no source of what the window imports after)
 from annotator.errors import AnnotatorError
 from ui.settings import WindowSettings
 from ui.start_window import StartWindow

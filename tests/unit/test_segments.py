@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from itertools import groupby, pairwise
 
 import pytest
@@ -186,3 +187,19 @@ def test_an_edit_re_cuts_only_the_spans_near_it(monkeypatch: pytest.MonkeyPatch)
     assert index.remove(added) == (25_002, 25_004)
     assert seen and max(seen) <= 3
     assert [seg.span_ids for seg in index.segments_in(25_000, 25_010)] == [(2500,)]
+
+
+def test_the_index_keeps_no_set_and_no_tuple_per_lone_span() -> None:
+    # An open document keeps its index for as long as it is shown: 8,000 words, a quarter of them
+    # in 2,000 CLAIMs (the two-span segments need a tuple each). With a set of ids and a 1-tuple
+    # per lone span's segment this took ~250 bytes per span; ~160 with a sorted array and bare ids.
+    words = [make_span(i, 10 * i, 10 * i + 5) for i in range(8000)]
+    claims = [make_span(10_000 + i, 40 * i, 40 * i + 35, "CLAIM") for i in range(2000)]
+    tracemalloc.start()
+    try:
+        index = SegmentIndex(words + claims)
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert kept < 200 * len(words + claims)
+    assert index.span_ids_at(2) == (10_000, 0) and index.span_ids_at(40 * 1999 + 36) == ()

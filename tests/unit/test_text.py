@@ -7,6 +7,7 @@ segmenting the whole text with regex \\X), never from the module's own tables.
 from __future__ import annotations
 
 import hashlib
+import tracemalloc
 from itertools import pairwise
 
 import pytest
@@ -180,6 +181,25 @@ def test_large_mostly_ascii_text_converts_exactly() -> None:
         assert m.to_qt(o) == utf16_len(qt_text(text[:o]))
         if not between_cr_lf(text, o):
             assert m.from_qt(m.to_qt(o)) == o
+
+
+def test_the_tables_of_a_long_text_hold_a_few_machine_integers_per_run() -> None:
+    # A 1 MB article with an emoji and a CRLF on every line has ~30,000 runs in its Qt table; held
+    # as Python ints and tuples they took ~200 bytes each, which the open document keeps for good.
+    line = "Kim Jong Un met Putin 😀 on 25 April 2019.\r\n"
+    text = line * 15_000
+    qt_runs, utf16_runs = 2 * 15_000, 15_000  # every emoji and every CRLF; every emoji
+    tracemalloc.start()
+    try:
+        m = OffsetMap(text)
+        before = tracemalloc.get_traced_memory()[0]
+        m.to_qt(len(text))
+        m.to_utf16(len(text))
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < (qt_runs + utf16_runs) * 4 * 8 * 1.25  # 4 arrays of 8-byte integers, grown by up to 1/4
+    assert m.to_qt(len(line)) == utf16_len(qt_text(line))
 
 
 # --- trim_whitespace ---------------------------------------------------------
