@@ -58,6 +58,7 @@ from annotator.queries import (
     next_unfinished_id,
     status_counts,
 )
+from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Changes], None]
@@ -116,6 +117,12 @@ class AnnotationService:
         """The document's index in documents(), or None if the project has no such document."""
         with self.project.read() as session:
             return document_position(session, self.project, document_id)
+
+    def next_document_named(self, text: str, from_id: int | None) -> int | None:
+        """The first document at or after ``from_id`` in documents() (wrapping round) whose
+        external id starts with ``text``, ignoring case: the document list's type-ahead."""
+        with self.project.read() as session:
+            return next_document_with_prefix(session, self.project, text, from_id)
 
     def next_unfinished(self, current: int | None) -> int | None:
         """The first document after ``current`` (wrapping round) neither done nor skipped in this layer."""
