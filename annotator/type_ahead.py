@@ -6,8 +6,9 @@ document's external id, ignoring case; the search starts at a given document, go
 here reads every row:
 
 1. A short walk: the next ``WALK`` documents from the start, in list order (a seek in
-   ix_documents_project). Typing the start of names that many documents share (``bench-0``)
-   finds the next one here.
+   ix_documents_project), and, if it reaches the end of the list, the first ``WALK`` from
+   the top. Typing the start of names that many documents share (``bench-0``) finds the
+   next one here.
 2. Otherwise the documents whose external id falls in the index ranges of the typed text, one
    range per way of casing its letters (the unique index on project and external id; no row
    is read, only index entries that match), giving both the first match after the start and
@@ -45,7 +46,9 @@ def next_document_with_prefix(session: Session, project: Project, text: str, fro
     if not text:
         return None
     if from_id is not None:
-        walked = session.execute(_WALK, {"project_id": project.id, "from_id": from_id}).all()
+        walked = list(session.execute(_WALK, {"project_id": project.id, "from_id": from_id}))
+        if len(walked) < WALK:  # the walk reached the end of the list: it goes on from the top
+            walked += session.execute(_WALK, {"project_id": project.id, "from_id": 0})
         for doc_id, external_id in walked:
             if same_up_to_case(external_id[: len(text)], text):
                 return int(doc_id)
