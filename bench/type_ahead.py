@@ -22,6 +22,7 @@ Prints tables; never fails on a slow result.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -50,6 +51,7 @@ def find_ms(service: AnnotationService, text: str, start: int) -> float:
     """One key's search, as the list makes it (the start row's page already held)."""
     pages = DocumentPages(service)
     pages.at(start)
+    gc.collect()  # not a collection of what the setup left behind, inside the figure
     began = time.perf_counter()
     pages.find(text, start)
     return (time.perf_counter() - began) * 1000
