@@ -46,12 +46,11 @@ def next_document_with_prefix(session: Session, project: Project, text: str, fro
     if not text:
         return None
     if from_id is not None:
-        walked = list(session.execute(_WALK, {"project_id": project.id, "from_id": from_id}))
-        if len(walked) < WALK:  # the walk reached the end of the list: it goes on from the top
-            walked += session.execute(_WALK, {"project_id": project.id, "from_id": 0})
-        for doc_id, external_id in walked:
-            if same_up_to_case(external_id[: len(text)], text):
-                return int(doc_id)
+        found, at_end = _walk(session, project, text, from_id, None)
+        if found is None and at_end:  # a walk that reached the end of the list goes on from the top
+            found, _at_end = _walk(session, project, text, 0, from_id)
+        if found is not None:
+            return found
     heads = sorted(_spellings(_cased_head(text)))
     aboves = [_next_string(head) for head in heads]
     tail = len(text) > len(heads[0])
@@ -62,6 +61,24 @@ def next_document_with_prefix(session: Session, project: Project, text: str, fro
     first_after, first = session.execute(statement, values).one()
     chosen = first_after if first_after is not None else first
     return None if chosen is None else int(chosen)
+
+
+def _walk(session: Session, project: Project, text: str, from_id: int, stop_id: int | None) -> tuple[int | None, bool]:
+    """The first of the next WALK documents from ``from_id`` (before ``stop_id``) whose name
+    starts with ``text`` up to case, if any, and whether the walk reached the end of the list.
+    Rows are read as they are looked at: a match on the first reads one."""
+    result = session.execute(_WALK, {"project_id": project.id, "from_id": from_id})
+    try:
+        walked = 0
+        for doc_id, external_id in result:
+            if stop_id is not None and doc_id >= stop_id:
+                return None, False
+            if same_up_to_case(external_id[: len(text)], text):
+                return int(doc_id), False
+            walked += 1
+        return None, walked < WALK
+    finally:
+        result.close()
 
 
 def same_up_to_case(name: str, text: str) -> bool:
