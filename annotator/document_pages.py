@@ -27,6 +27,8 @@ class DocumentSource(Protocol):
 
     def document_position(self, document_id: int) -> int | None: ...
 
+    def next_document_named(self, text: str, from_id: int | None) -> int | None: ...
+
 
 class DocumentPages:
     """Rows by position in import order, counts by status, and rows found by document id."""
@@ -71,6 +73,13 @@ class DocumentPages:
                     self._positions.pop(next(iter(self._positions)))
                 self._positions[document_id] = row
         return row
+
+    def find(self, text: str, from_row: int) -> int | None:
+        """The row of the first document from ``from_row`` on (wrapping round to the top) whose
+        external id starts with ``text`` up to case (annotator/type_ahead.py); None if none."""
+        start = self.at(from_row)
+        found = self._source.next_document_named(text, start.id if start is not None else None)
+        return None if found is None else self.row_of(found)
 
     def known(self, document_id: int) -> DocumentSummary | None:
         """The document's row as read before (pinned, or on a held page); None if not at hand.
@@ -138,3 +147,17 @@ class DocumentPages:
             for dropped in self._pages.popitem(last=False)[1]:
                 self._rows.pop(dropped.id, None)
         return rows
+
+
+def row_numbered(prefix: str, from_row: int, count: int) -> int | None:
+    """The first of ``count`` rows from ``from_row`` on (wrapping round) whose number, shown
+    1-based, starts with ``prefix``: worked out from the digits, no row is read."""
+    if not (prefix.isascii() and prefix.isdigit()) or prefix.startswith("0"):
+        return None
+    wanted, scale = int(prefix), 1
+    while wanted * scale <= count:  # the numbers starting with prefix: one block per length
+        lowest, highest = wanted * scale, min((wanted + 1) * scale - 1, count)
+        if max(lowest, from_row + 1) <= highest:
+            return max(lowest, from_row + 1) - 1
+        scale *= 10
+    return wanted - 1 if wanted <= count else None

@@ -91,23 +91,6 @@ class Changes:
     document_labels_removed: tuple[str, ...] = ()
     documents_added: int = 0
 
-    def merged(self, other: Changes, description: str | None = None) -> Changes:
-        """Both changes as one (for grouped commands)."""
-        return Changes(
-            description=description or self.description,
-            document_id=self.document_id if self.document_id is not None else other.document_id,
-            annotator=self.annotator or other.annotator,
-            spans_added=self.spans_added + other.spans_added,
-            spans_removed=self.spans_removed + other.spans_removed,
-            spans_changed=self.spans_changed + other.spans_changed,
-            relations_added=self.relations_added + other.relations_added,
-            relations_removed=self.relations_removed + other.relations_removed,
-            status=other.status or self.status,
-            document_labels_added=self.document_labels_added + other.document_labels_added,
-            document_labels_removed=self.document_labels_removed + other.document_labels_removed,
-            documents_added=self.documents_added + other.documents_added,
-        )
-
     @property
     def touched_range(self) -> tuple[int, int] | None:
         """The smallest code-point range covering every span added, removed or changed."""

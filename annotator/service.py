@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from annotator.commands import (
     AddRelation,
     AddSpan,
+    AddSpans,
     Command,
-    CommandGroup,
     EditContext,
     RelabelSpan,
     RemoveRelation,
@@ -33,10 +33,8 @@ from annotator.commands import (
     SetStatus,
     run_step,
 )
-from annotator.commands.statements import INSERT_EVENT
+from annotator.commands.statements import ADD_TIME, INSERT_EVENT
 from annotator.db.exchange import EditTransaction
-from annotator.db.locks import lock_layer
-from annotator.db.tables import DocumentStatusRow
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
 from annotator.models import (
@@ -60,9 +58,7 @@ from annotator.queries import (
     next_unfinished_id,
     status_counts,
 )
-from annotator.search import find_all, on_word_edges
-from annotator.short_text import one_line
-from annotator.validation import check_label, check_offsets, check_overlaps
+from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Changes], None]
@@ -122,6 +118,12 @@ class AnnotationService:
         with self.project.read() as session:
             return document_position(session, self.project, document_id)
 
+    def next_document_named(self, text: str, from_id: int | None) -> int | None:
+        """The first document at or after ``from_id`` in documents() (wrapping round) whose
+        external id starts with ``text``, ignoring case: the document list's type-ahead."""
+        with self.project.read() as session:
+            return next_document_with_prefix(session, self.project, text, from_id)
+
     def next_unfinished(self, current: int | None) -> int | None:
         """The first document after ``current`` (wrapping round) neither done nor skipped in this layer."""
         with self.project.read() as session:
@@ -150,36 +152,18 @@ class AnnotationService:
     def add_spans(
         self, document_id: int, spans: Sequence[tuple[int, int, str]], description: str
     ) -> Outcome[tuple[Span, ...]]:
-        """Several spans as one undoable step (for 'label all occurrences')."""
-        group = CommandGroup(description, [AddSpan(document_id, s, e, label) for s, e, label in spans])
-        changes = self._run(group)
+        """Several spans as one edit and one undoable step (one batch insert)."""
+        changes = self._run(AddSpans(document_id, list(spans), description))
         return Outcome(changes.spans_added, changes)
 
     def label_all_occurrences(self, document_id: int, start: int, end: int, label: str) -> Outcome[tuple[Span, ...]]:
-        """Label every occurrence of text[start:end] in the document, as one undoable step.
+        """Label every occurrence of text[start:end] in the document, as one edit and one undoable step.
 
         Matching is case-sensitive, and whole-word when the selection sits on word edges.
         Occurrences that would duplicate a span or break the overlap rule are left out.
         """
-        view = self.document(document_id)
-        check_offsets(view.text, start, end)
-        check_label(self.schema, label)
-        needle = view.text[start:end]
-        hits = find_all(view.text, needle, case_sensitive=True, whole_words=on_word_edges(view.text, start, end))
-        taken = [(s.start, s.end, s.label) for s in view.spans]
-        chosen: list[tuple[int, int, str]] = []
-        for hit_start, hit_end in hits:
-            new = (hit_start, hit_end, label)
-            near = [t for t in (*taken, *chosen) if t[0] < hit_end and t[1] > hit_start]
-            try:
-                check_overlaps(self.schema, [*near, new])
-            except ValidationError:
-                continue
-            chosen.append(new)
-        words = one_line(needle, 30)
-        if not chosen:
-            raise ValidationError(f"every occurrence of '{words}' is labelled {label} already (or cannot be)")
-        return self.add_spans(document_id, chosen, f"label {len(chosen)} × '{words}' as {label}")
+        changes = self._run(AddSpans(document_id, occurrences_of=(start, end, label)))
+        return Outcome(changes.spans_added, changes)
 
     def remove_span(self, span_id: int) -> Outcome[Span]:
         changes = self._run(RemoveSpan(span_id))
@@ -217,20 +201,21 @@ class AnnotationService:
         return Outcome(present, changes)
 
     def add_time(self, document_id: int, seconds: float) -> None:
-        """Add reading time to this annotator's record of a document (not an undoable edit)."""
+        """Add reading time to this annotator's record of a document (not an undoable edit):
+        one exchange with the database, an upsert of its status row."""
         if not seconds >= 0:
             raise ValidationError(f"time spent must be a non-negative number, got {seconds!r}")
-        with self._transaction() as session:
-            document_row(session, self.project, document_id)
-            row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
-            if row is None:
-                session.add(
-                    DocumentStatusRow(
-                        document_id=document_id, annotator_id=self.annotator_id, status="todo", seconds_spent=seconds
-                    )
-                )
-            else:
-                row.seconds_spent += seconds
+        with self._edit() as tx:
+            values = {
+                "document_id": document_id,
+                "annotator_id": self.annotator_id,
+                "project_id": self.project.id,
+                "status": "todo",
+                "seconds": seconds,
+            }
+            (written,) = tx.commit((ADD_TIME[tx.connection.dialect.name], values))
+        if not written:  # nothing was written: the project has no such document
+            raise NotFoundError(f"no document with id {document_id} in project {self.project.config.name!r}")
 
     # --- undo and redo ----------------------------------------------------------------
 
@@ -299,16 +284,6 @@ class AnnotationService:
             except BaseException:
                 tx.rollback()
                 raise
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        """One write transaction; database-level refusals become the core's own errors."""
-        session = self.project.write()
-        with _refusals_as_errors(session), session.begin():
-            # One edit of a layer at a time: the overlap and duplicate checks read the
-            # layer before writing to it (db/locks.py; imports take the same lock).
-            lock_layer(session, self.annotator_id)
-            yield session
 
     def _layer_id(self, session: Session, layer: str | None) -> int:
         if layer is None or layer == self.annotator:

@@ -6,7 +6,8 @@
 What a person waits for when they press a key in the window is the service's edit: one
 transaction with its checks, its writes, the event row and COMMIT (fsync on SQLite). Each
 edit kind the window makes (add, set an attribute, relabel, add and remove a relation, undo,
-redo, set the status, remove a span with a relation and undo/redo that) is timed on a
+redo, set the status, remove a span with a relation and undo/redo that, label all occurrences
+of a word and undo/redo that, add reading time) is timed on a
 document in the middle of each project (~2,000 characters, 5-15 spans with attributes and
 relations, bench/corpus.py), the two projects alternating round by round in one process;
 the table gives medians. The baseline of each figure is the same edit at the smaller size:
@@ -52,6 +53,7 @@ class Subject:
         self.service = AnnotationService.open(root, ANNOTATOR)
         self.document_id, self.start, self.end, self.claim = self._pick(docs // 2)
         self.status = self.service.document(self.document_id).status
+        self.occurrences = 0  # of the free word, labelled by 'label all'
 
     def _pick(self, middle: int) -> tuple[int, int, int, int]:
         """A document near the middle with a CLAIM, and a word in it that no span touches."""
@@ -82,6 +84,12 @@ class Subject:
         record("remove span", lambda: service.remove_span(span.id))
         record("undo remove span", service.undo)
         record("redo remove span", service.redo)
+        labelled = record("label all", lambda: service.label_all_occurrences(doc, self.start, self.end, "ACTOR"))
+        self.occurrences = len(labelled.value)
+        record("undo label all", service.undo)
+        record("redo label all", service.redo)
+        service.undo()  # the layer as it began
+        record("add time", lambda: service.add_time(doc, 1.0))
 
     def close(self) -> None:
         self.service.close()
@@ -127,6 +135,7 @@ def run(backend: str, subjects: list[Subject], rounds: int, scans: Scans) -> Non
     traffic = {s.docs: counted(s, postgres) for s in subjects}
     small, big = subjects[0].docs, subjects[-1].docs
     print(f"\n{backend}: median ms of {rounds} rounds, document {subjects[-1].document_id} of {big:,}")
+    print("label all: " + ", ".join(f"{s.occurrences} occurrences at {s.docs:,} docs" for s in subjects))
     header = f"{'edit':18} {f'{small:,} docs':>11} {f'{big:,} docs':>12} {'ratio':>6} {'target':>7}"
     print(f"{header} {'round trips':>12} {'target':>6}" + ("" if postgres else f" {'statements':>11}"))
     for name in samples[big]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from annotator.db.exchange import EXCHANGE_OPTION, EditTransaction
+from annotator.db.exchange import EXCHANGE_OPTION, DriverStatement, EditTransaction
 
 # Tables whose size grows with the project: no statement of an edit may scan one.
 GROWING = ("documents", "spans", "span_attributes", "relations", "events", "document_status", "document_labels")
@@ -51,8 +51,9 @@ class Traffic:
 def sqlite_traffic(engine: Engine) -> Iterator[Traffic]:
     traffic = Traffic()
 
-    def on_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any, _many: bool) -> None:
-        traffic.statements.append((statement, parameters))
+    def on_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        # A batch is one call (executemany), whatever its rows: its first row stands for them in plans.
+        traffic.statements.append((statement, parameters[0] if many else parameters))
         tag = context.execution_options.get(EXCHANGE_OPTION) if context is not None else None
         if tag is not None:
             traffic.exchanges.add(tag)
@@ -94,8 +95,9 @@ def _traced(engine: Engine, trace: Any) -> Iterator[Traffic]:
         dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
         traced.append(dbapi_connection)
 
-    def recording(self: EditTransaction, statements: list[tuple[str, dict[str, Any]]]) -> Any:
-        traffic.statements.extend(statements)
+    def recording(self: EditTransaction, statements: list[DriverStatement]) -> Any:
+        # A batch (executemany) is one statement here, its first row standing for them in plans.
+        traffic.statements.extend((sql, p[0] if isinstance(p, list) else p) for sql, p in statements)
         return original(self, statements)
 
     event.listen(engine, "checkout", on_checkout)

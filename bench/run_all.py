@@ -22,6 +22,7 @@ SCRIPTS = (
     "big_project.py",
     "startup.py",
     "edits.py",
+    "type_ahead.py",
     "real_window.py",
 )
 

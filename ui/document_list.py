@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QElapsedTimer,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
@@ -19,10 +20,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
-from annotator.document_pages import DocumentPages, DocumentSource
+from annotator.document_pages import DocumentPages, DocumentSource, row_numbered
 from annotator.models import DocumentSummary, Status
 from ui.label_bar import is_plain_key, swatch_icon
 from ui.table_model import configure_row_table
@@ -36,6 +37,7 @@ STATUS_COLOR: dict[Status, str] = {
     "skipped": "#8C6BB1",
 }
 COLUMNS = ("#", "Document", "Status", "Spans")
+NAME_COLUMN = 1
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -93,6 +95,17 @@ class DocumentListModel(QAbstractTableModel):
         """Keep the open document's row at hand: its edits are counted by its status before them."""
         if self.pages is not None:
             self.pages.pin(doc_id)
+
+    def find_row(self, text: str, from_row: int, column: int) -> int | None:
+        """The type-ahead's match from ``from_row`` on, wrapping round (Qt's rule: the typed text
+        starts the cell's text, ignoring case). In the "#" column the row numbers are worked out;
+        in any other, the document's name (its external id) is looked up by a query: a project
+        of 100,000 documents is not read row by row."""
+        if self.pages is None or not self.pages.count:
+            return None
+        if column == 0:
+            return row_numbered(text, from_row, self.pages.count)
+        return self.pages.find(text, from_row)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() or self.pages is None else self.pages.count
@@ -155,13 +168,58 @@ def progress_text(statuses: Mapping[Status, int]) -> tuple[int, int, str]:
 
 
 class DocumentTableView(QTableView):
-    """Owns Enter while focused: the window binds Enter window-wide, which would swallow activation."""
+    """Owns Enter and typed text while focused: the window binds Enter and the labels' letters
+    window-wide, which would swallow activation and the type-ahead.
+
+    The type-ahead is Qt's (keyboardSearch: keys typed within the keyboard input interval add
+    up, a new search starts after the current row, the same key again steps on to the next
+    match), its match found by DocumentListModel.find_row instead of reading every row.
+    """
+
+    def __init__(self, model: DocumentListModel) -> None:
+        super().__init__()
+        self.setModel(model)
+        self._model = model
+        self._typed = ""
+        self._typed_at = QElapsedTimer()
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and is_plain_key(event, ENTER_KEYS):
+        if event.type() == QEvent.Type.ShortcutOverride and (is_plain_key(event, ENTER_KEYS) or _typed_text(event)):
             event.accept()
             return True
         return super().event(event)
+
+    def keyboardSearch(self, search: str) -> None:
+        count = self._model.rowCount()
+        if not count:
+            return
+        current = self.currentIndex()
+        row, column = (current.row(), current.column()) if current.isValid() else (0, 0)
+        pause = self._typed_at.restart() if self._typed_at.isValid() else None
+        if not self._typed_at.isValid():
+            self._typed_at.start()
+        step_on = False
+        if not search or pause is None or pause > QApplication.keyboardInputInterval():
+            self._typed, step_on = search, current.isValid()
+        else:
+            self._typed += search
+        same_key = len(self._typed) > 1 and self._typed.count(self._typed[-1]) == len(self._typed)
+        if step_on or same_key:
+            row = row + 1 if row < count - 1 else 0
+        found = self._model.find_row(self._typed[0] if same_key else self._typed, row, column)
+        if found is not None:
+            self.setCurrentIndex(self._model.index(found, column))
+
+
+def _typed_text(event: QEvent) -> bool:
+    """A key that types a character (no Ctrl, Alt or Meta): the list's type-ahead takes it."""
+    if not isinstance(event, QKeyEvent):
+        return False
+    modifiers = event.modifiers() & (
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+    )
+    text = event.text()
+    return modifiers == Qt.KeyboardModifier.NoModifier and text.isprintable() and bool(text.strip())
 
 
 class DocumentList(QWidget):
@@ -181,8 +239,7 @@ class DocumentList(QWidget):
         self.progress.setFormat("")  # the text is set explicitly: "3 of 12 done"
         self.progress.setMaximumHeight(18)
 
-        self.view = DocumentTableView()
-        self.view.setModel(self.model)
+        self.view = DocumentTableView(self.model)
         configure_row_table(self.view, self.fontMetrics().height() + 8)
         metrics = self.fontMetrics()
         self.view.setColumnWidth(0, metrics.horizontalAdvance("00000") + 12)
@@ -231,7 +288,10 @@ class DocumentList(QWidget):
         if row is None:
             return
         self.model.pin(doc_id)
-        index = self.model.index(row, 0)
+        # Keys typed in the list search the current cell's column (find_row): the names, unless
+        # the annotator went to the "#" column.
+        current = self.view.currentIndex()
+        index = self.model.index(row, current.column() if current.isValid() else NAME_COLUMN)
         self._quiet = True
         try:
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows

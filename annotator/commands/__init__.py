@@ -7,16 +7,17 @@ export byte-identical.
 
 from __future__ import annotations
 
-from annotator.commands.base import Command, CommandGroup, EditContext, run_step
+from annotator.commands.base import Command, EditContext, run_step
 from annotator.commands.document import SetDocumentLabel, SetStatus
 from annotator.commands.relations import AddRelation, RemoveRelation
+from annotator.commands.span_batch import AddSpans
 from annotator.commands.spans import AddSpan, RelabelSpan, RemoveSpan, ResizeSpan, SetAttribute
 
 __all__ = [
     "AddRelation",
     "AddSpan",
+    "AddSpans",
     "Command",
-    "CommandGroup",
     "EditContext",
     "RelabelSpan",
     "RemoveRelation",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,31 +138,3 @@ def relations_of(rows: Rows) -> list[tuple[dict[str, Any], str, str]]:
 
 def first_value(rows: Rows) -> Any:
     return rows[0][0] if rows else None
-
-
-@dataclass
-class CommandGroup(Command):
-    """Several commands as one undo step (e.g. 'label all occurrences')."""
-
-    name: str
-    commands: Sequence[Command]
-    document_id: int = 0
-
-    @property
-    def description(self) -> str:
-        return self.name
-
-    def apply(self, ctx: EditContext) -> Changes:
-        if not self.commands:
-            raise ValidationError(f"{self.name}: nothing to do")
-        changes = Changes(self.name)
-        for command in self.commands:
-            changes = changes.merged(command.apply(ctx), self.name)
-        self.document_id = changes.document_id or 0
-        return changes
-
-    def revert(self, ctx: EditContext) -> Changes:
-        changes = Changes(f"undo {self.name}")
-        for command in reversed(self.commands):
-            changes = changes.merged(command.revert(ctx), f"undo {self.name}")
-        return changes

@@ -1,4 +1,4 @@
-"""Adding, removing, relabelling and resizing spans and setting their attributes.
+"""Adding (one span; many: span_batch.py), removing, relabelling and resizing spans and setting their attributes.
 
 Every command reads what its checks need in one exchange and queues its writes, which go
 out with the COMMIT (annotator/db/exchange.py): two round trips per edit on a server.
@@ -28,6 +28,7 @@ from annotator.commands.base import (
     span_query,
     span_value,
 )
+from annotator.commands.span_batch import check_new_span, fit_spans, refuse_if_related, span_row
 from annotator.db.exchange import Statement
 from annotator.errors import ValidationError
 from annotator.models import Changes, Span
@@ -58,25 +59,15 @@ class AddSpan(Command):
 
     def apply(self, ctx: EditContext) -> Changes:
         text = ctx.document_text(self.document_id)
-        check_offsets(text, self.start, self.end)
-        spec = check_label(ctx.schema, self.label)
-        check_attributes(spec, self.attributes)
+        new = (self.start, self.end, self.label)
+        check_new_span(ctx, text, new, self.attributes)
         reads: list[Statement] = [overlapping_query(ctx, self.document_id, self.start, self.end)]
         if self.span_id is None:
             reads.append(ctx.tx.next_id(sql.SPANS))
         found = ctx.tx.read(*reads)
-        new = (self.start, self.end, self.label)
-        check_overlaps(ctx.schema, [*overlaps_of(found[0]), new])
+        fit_spans(ctx.schema, overlaps_of(found[0]), [new], keep_what_fits=False)
         span_id = self.span_id if self.span_id is not None else int(first_value(found[1]))
-        row = {
-            "id": span_id,
-            "document_id": self.document_id,
-            "annotator_id": ctx.annotator_id,
-            "start": self.start,
-            "end": self.end,
-            "label": self.label,
-        }
-        ctx.tx.write((sql.INSERT_SPAN, row))
+        ctx.tx.write((sql.INSERT_SPAN, span_row(ctx, span_id, self.document_id, new)))
         write_attributes(ctx, span_id, self.attributes)
         self.span_id = span_id
         self._text = text[self.start : self.end]
@@ -91,13 +82,7 @@ class AddSpan(Command):
             (sql.RELATIONS_COUNT, {"span_id": self.span_id}),
         )
         span = span_value(ctx, own_span(ctx, row, self.span_id), attributes_of(attributes))
-        # Relations to this span came later (another window of the same annotator): deleting
-        # the span would take them along unasked.
-        if first_value(used):
-            raise ValidationError(
-                f"{span.label} '{one_line(span.text)}' is used by {first_value(used)} relation(s) added since; "
-                "remove them first"
-            )
+        refuse_if_related(span, first_value(used))
         ctx.tx.write((sql.DELETE_SPAN, {"span_id": self.span_id}))
         return Changes(f"undo {self.description}", self.document_id, ctx.annotator, spans_removed=(span,))
 

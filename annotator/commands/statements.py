@@ -14,9 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator.db.tables import (
     DocumentLabelRow,
+    DocumentRow,
     DocumentStatusRow,
     EventRow,
     RelationRow,
@@ -83,6 +85,18 @@ _LABEL_ROW = (
     LABELS.c.label == bindparam("document_label"),
 )
 LABEL_OF = select(LABELS.c.label).where(*_LABEL_ROW)
+# One document's part of the layer (the index of spans starts with document and annotator;
+# relations have ix_relations_layer): what undoing many new spans at once checks them against.
+_DOCUMENT_LAYER = (SPANS.c.document_id == bindparam("document_id"), *_IN_LAYER)
+LAYER_SPANS = select(*SPANS.c).where(*_DOCUMENT_LAYER)
+LAYER_ATTRIBUTES = (
+    select(ATTRIBUTES.c.span_id, ATTRIBUTES.c.name, ATTRIBUTES.c.value)
+    .join(SPANS, SPANS.c.id == ATTRIBUTES.c.span_id)
+    .where(*_DOCUMENT_LAYER)
+)
+LAYER_RELATION_ENDS = select(RELATIONS.c.head_span_id, RELATIONS.c.tail_span_id).where(
+    RELATIONS.c.document_id == bindparam("document_id"), RELATIONS.c.annotator_id == bindparam("annotator_id")
+)
 
 # --- writes -------------------------------------------------------------------------
 
@@ -116,3 +130,25 @@ UPDATE_STATUS = (
 )
 DELETE_STATUS = delete(STATUS).where(*_STATUS_ROW)
 DELETE_LABEL = delete(LABELS).where(*_LABEL_ROW)
+
+
+def _add_time(dialect_insert: Any) -> Any:
+    """Reading time added to the layer's status row of a document, made (todo) if missing; the
+    document must be the project's (no row is written, none returned, for any other)."""
+    columns = (STATUS.c.document_id, STATUS.c.annotator_id, STATUS.c.status, STATUS.c.seconds_spent)
+    values = [
+        bindparam(name, type_=c.type)
+        for name, c in zip(("document_id", "annotator_id", "status", "seconds"), columns, strict=True)
+    ]
+    document = select(*values).where(
+        DocumentRow.id == bindparam("document_id"), DocumentRow.project_id == bindparam("project_id")
+    )
+    statement = dialect_insert(STATUS).from_select(columns, document)
+    more = {"seconds_spent": STATUS.c.seconds_spent + statement.excluded.seconds_spent}
+    return statement.on_conflict_do_update(index_elements=list(STATUS.primary_key), set_=more).returning(
+        STATUS.c.document_id
+    )
+
+
+# An upsert, in each dialect's words (INSERT ... ON CONFLICT DO UPDATE on both).
+ADD_TIME = {"sqlite": _add_time(sqlite.insert), "postgresql": _add_time(postgresql.insert)}

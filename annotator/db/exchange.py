@@ -17,8 +17,10 @@ server: the same statements run one after another in-process, under the BEGIN IM
 that already serialises writers (db/locks.py); each is tagged with its exchange's number
 (execution option ``EXCHANGE_OPTION``) so a test can see which exchange ran what.
 
-A command that needs a new row's id gets it in its read exchange (``next_id``), so no write
-has to answer before the next one goes out.
+A command that needs a new row's id gets it in its read exchange (``next_id``, ``next_ids``),
+so no write has to answer before the next one goes out. A write of many rows of one table
+(a batch: one statement, a list of parameter sets) is one executemany: SQLite's, or psycopg's
+riding the pipeline, so it adds no round trip whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Insert, Table, column, func, select, table
+from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, column, func, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -36,8 +38,11 @@ from annotator.db.locks import LAYER_LOCK
 
 EXCHANGE_OPTION = "annotator_exchange"
 Rows = Sequence[Sequence[Any]]
-# A statement built once (commands/statements.py) and the values of its parameters.
-Statement = tuple[Executable, Mapping[str, Any]]
+# A statement built once (commands/statements.py) and the values of its parameters, or a
+# list of them (a batch: the statement runs once per parameter set, as one executemany).
+Values = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+Statement = tuple[Executable, Values]
+DriverStatement = tuple[str, dict[str, Any] | list[dict[str, Any]]]
 # SQLite's own table of AUTOINCREMENT counters (one row per such table, never more).
 _SQLITE_SEQUENCE = table("sqlite_sequence", column("name"), column("seq"))
 
@@ -70,10 +75,13 @@ class EditTransaction:
         """Queue writes; they go out with the next read or the COMMIT, in the order given."""
         self._writes.extend(statements)
 
-    def commit(self) -> None:
-        """Send the queued writes and COMMIT in one exchange."""
+    def commit(self, *reads: Statement) -> list[Rows]:
+        """Send the queued writes, then ``reads``, and COMMIT, in one exchange; the reads' rows.
+
+        An edit with nothing to check first (adding reading time) is this one exchange.
+        """
         writes, self._writes = self._writes, []
-        self._exchange(writes, finish=True)
+        return self._exchange([*writes, *reads], finish=True)[len(writes) :]
 
     def rollback(self) -> None:
         """End the transaction after a failure (PostgreSQL: our BEGIN is the driver's to undo)."""
@@ -91,6 +99,25 @@ class EditTransaction:
             statement = _NEXT_ID[key] = _next_id(rows, self.postgres)
         return statement, {}
 
+    def next_ids(self, rows: Table, count: int) -> Statement:
+        """A read giving what ``new_ids`` needs for the ids of the next ``count`` rows of ``rows``."""
+        if not self.postgres:  # the first id; the rest follow it (SQLite's write lock is held)
+            return self.next_id(rows)
+        key = (rows.name, True, "many")
+        statement = _NEXT_ID.get(key)
+        if statement is None:
+            sequence = func.pg_get_serial_sequence(rows.name, "id")
+            numbers = func.generate_series(1, bindparam("count")).table_valued("n")
+            statement = _NEXT_ID[key] = select(func.nextval(sequence)).select_from(numbers)
+        return statement, {"count": count}
+
+    def new_ids(self, found: Rows, count: int) -> list[int]:
+        """The ids read by ``next_ids(rows, count)``, in increasing order."""
+        if not self.postgres:
+            first = int(found[0][0])
+            return list(range(first, first + count))
+        return sorted(int(row[0]) for row in found)
+
     # --- internals --------------------------------------------------------------------
 
     def _exchange(self, statements: list[Statement], *, finish: bool) -> list[Rows]:
@@ -98,18 +125,18 @@ class EditTransaction:
         if not self.postgres:  # BEGIN IMMEDIATE, the lock, was sent when the session began
             tag = {EXCHANGE_OPTION: self.exchanges}
             return [
-                _rows(self.connection.execute(statement, dict(values), execution_options=tag))
+                _rows(self.connection.execute(statement, _parameters(values), execution_options=tag))
                 for statement, values in statements
             ]
         first, self._begun = not self._begun, True
         lock = (LAYER_LOCK, {"annotator_id": self.annotator_id})
-        head = [("BEGIN", {}), _driver_statement(lock, self.connection.dialect)] if first else []
-        tail: list[tuple[str, dict[str, Any]]] = [("COMMIT", {})] if finish else []
+        head: list[DriverStatement] = [("BEGIN", {}), _driver_statement(lock, self.connection.dialect)] if first else []
+        tail: list[DriverStatement] = [("COMMIT", {})] if finish else []
         body = [_driver_statement(statement, self.connection.dialect) for statement in statements]
         rows = self._pipelined([*head, *body, *tail])
         return rows[len(head) : len(head) + len(body)]
 
-    def _pipelined(self, statements: list[tuple[str, dict[str, Any]]]) -> list[Rows]:
+    def _pipelined(self, statements: list[DriverStatement]) -> list[Rows]:
         """Send every statement, then wait once for all the answers (psycopg's pipeline mode)."""
         dbapi_error = self.connection.dialect.loaded_dbapi.Error
         driver = self.connection.connection.driver_connection
@@ -121,7 +148,10 @@ class EditTransaction:
                 try:  # an error shows at a later execute; caught here, psycopg logs nothing on exit
                     for sql, parameters in statements:
                         cursor = driver.cursor()
-                        cursor.execute(sql, parameters)
+                        if isinstance(parameters, list):  # a batch: rides this pipeline, no Sync of its own
+                            cursor.executemany(sql, parameters)
+                        else:
+                            cursor.execute(sql, parameters)
                         cursors.append(cursor)
                 except dbapi_error as error:
                     failure = error
@@ -156,12 +186,12 @@ class _DriverForm:
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
 
-    def bind(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
         parameters = dict(self.compiled.construct_params(dict(values)) or {})
         for key, processor in self.processors.items():
             if key in parameters:
                 parameters[key] = processor(parameters[key])
-        return self.compiled.string, parameters
+        return parameters
 
 
 # Compiled once per statement (and, for an INSERT, per set of columns given). The statements
@@ -169,14 +199,20 @@ class _DriverForm:
 # builds a new statement each time (correct, only slower).
 _DRIVER_FORMS: dict[tuple[Executable, str, tuple[str, ...]], _DriverForm] = {}
 _DRIVER_FORMS_BOUND = 1000
-_NEXT_ID: dict[tuple[str, bool], Executable] = {}
+_NEXT_ID: dict[tuple[object, ...], Executable] = {}
 
 
-def _driver_statement(statement: Statement, dialect: Dialect) -> tuple[str, dict[str, Any]]:
-    """A statement as the driver takes it: SQL text and parameters, values converted by their
-    column types as SQLAlchemy would (JSON values wrapped for psycopg, say)."""
+def _parameters(values: Values) -> dict[str, Any] | list[dict[str, Any]]:
+    return dict(values) if isinstance(values, Mapping) else [dict(row) for row in values]
+
+
+def _driver_statement(statement: Statement, dialect: Dialect) -> DriverStatement:
+    """A statement as the driver takes it: SQL text and parameters (a list of them for a batch),
+    values converted by their column types as SQLAlchemy would (JSON values wrapped for psycopg, say)."""
     executable, values = statement
-    columns = tuple(sorted(values)) if isinstance(executable, Insert) else ()
+    batch = [] if isinstance(values, Mapping) else list(values)
+    first = values if isinstance(values, Mapping) else batch[0]
+    columns = tuple(sorted(first)) if isinstance(executable, Insert) else ()
     key = (executable, dialect.name, columns)
     form = _DRIVER_FORMS.get(key)
     if form is None:
@@ -184,7 +220,9 @@ def _driver_statement(statement: Statement, dialect: Dialect) -> tuple[str, dict
             _DRIVER_FORMS.clear()
         compiled = executable.compile(dialect=dialect, column_keys=list(columns))  # type: ignore[attr-defined]
         form = _DRIVER_FORMS[key] = _DriverForm(compiled)
-    return form.bind(values)
+    if isinstance(values, Mapping):
+        return form.compiled.string, form.bind(values)
+    return form.compiled.string, [form.bind(row) for row in batch]
 
 
 def _rows(result: Any) -> Rows:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, inspect, select, text
 
-import annotator.commands.spans
+import annotator.commands.span_batch
 from annotator.db import migrate
 from annotator.db.tables import Base
 from annotator.errors import AnnotatorError, ValidationError
@@ -397,7 +397,7 @@ def test_concurrent_edits_of_one_layer_cannot_make_crossing_spans(
     [summary] = window_a.documents()
     doc = summary.id
     outcomes: dict[str, object] = {}
-    check_overlaps = annotator.commands.spans.check_overlaps
+    check_overlaps = annotator.commands.span_batch.check_overlaps
 
     def add(name: str, window: AnnotationService, needle: str) -> None:
         try:
@@ -414,7 +414,7 @@ def test_concurrent_edits_of_one_layer_cannot_make_crossing_spans(
             outcomes["b-thread"] = other
         check_overlaps(*args)
 
-    monkeypatch.setattr(annotator.commands.spans, "check_overlaps", interleaved)
+    monkeypatch.setattr(annotator.commands.span_batch, "check_overlaps", interleaved)
     try:
         add("a", window_a, "on Monday that")
         outcomes["b-thread"].join(timeout=30)  # type: ignore[attr-defined]

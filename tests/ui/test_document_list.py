@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from annotator.models import STATUSES, DocumentSummary, Status
+from annotator.type_ahead import same_up_to_case
 from ui.document_list import DocumentList
 
 DOCS = [
@@ -49,6 +50,11 @@ class ListedDocuments:
     def document_position(self, document_id: int) -> int | None:
         ids = [d.id for d in self.docs]
         return ids.index(document_id) if document_id in ids else None
+
+    def next_document_named(self, text: str, from_id: int | None) -> int | None:
+        named = [d.id for d in self.docs if same_up_to_case(d.external_id[: len(text)], text)]
+        after = [doc_id for doc_id in named if from_id is None or doc_id >= from_id]
+        return (after or named or [None])[0]
 
 
 @pytest.fixture

@@ -69,6 +69,10 @@ class CountingSource:
         self.calls["position"] += 1
         return self.service.document_position(document_id)
 
+    def next_document_named(self, text: str, from_id: int | None) -> int | None:
+        self.calls["named"] += 1
+        return self.service.next_document_named(text, from_id)
+
 
 def recount(docs: Sequence[DocumentSummary]) -> dict[Status, int]:
     counted = Counter(doc.status for doc in docs)
