@@ -130,10 +130,12 @@ class AnnotationService:
     def document(self, document_id: int, layer: str | None = None) -> DocumentView:
         """A document with one layer (the service's own annotator unless named)."""
         with self.project.read() as session:
-            doc = document_row(session, self.project, document_id)
-            # The edits that follow check offsets against this text: they need not read it again.
-            self._text_cache.remember(doc.id, doc.text)
-            return document_view(session, doc, self._layer_id(session, layer), layer or self.annotator)
+            view = document_view(
+                session, self.project, document_id, self._layer_id(session, layer), layer or self.annotator
+            )
+        # The edits that follow check offsets against this text: they need not read it again.
+        self._text_cache.remember(view.id, view.text)
+        return view
 
     def find_document(self, external_id: str) -> int:
         with self.project.read() as session:

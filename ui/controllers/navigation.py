@@ -75,15 +75,19 @@ class DocumentNavigator:
         # Reading and loading a layer makes tens of thousands of objects that live as long as the
         # document stays open and form no cycles: collecting young generations meanwhile would
         # only scan them again and again. Once they are in place, they are frozen (no full scans).
+        # A time taken on an earlier switch whose paint never came (a hidden window) is written first.
+        self.reading_time.save()
         with collector_paused():
             view = window.attempt(lambda: window.service.document(document_id))
             if view is None:
                 return
-            self.record_reading_time()
+            self.reading_time.stop(self._doc_id())
             window.layer.load(view)  # the text, the panels and the annotate controller follow
         window.document_list.select_document(document_id)
         window.settings.set_last_document(window.project_dir, view.external_id)
         self.reading_time.start()
+        if not window.view.isVisible():
+            self.reading_time.save()  # no paint is coming: written now, else once the text is on screen
         freeze_survivors()  # no full collection: that was 50-60 ms of every open at 1 MB
         window.search.search_again()
         self.update_status()
