@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.db.tables import (
-    DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
     ProjectRow,
-    RelationRow,
-    SpanAttributeRow,
     SpanRow,
 )
 from annotator.errors import NotFoundError
-from annotator.models import (
-    NO_ATTRIBUTES,
-    STATUSES,
-    DocumentSummary,
-    DocumentView,
-    Relation,
-    Span,
-    Status,
-    stored_status,
-)
+from annotator.models import STATUSES, DocumentSummary, Status, stored_status
 from annotator.project import Project
 
 TITLE_CHARS = 200
@@ -194,92 +182,6 @@ def _summaries(rows: Iterable[Sequence[Any]]) -> list[DocumentSummary]:
         )
         for doc_id, external_id, head, length, status, count, seconds in rows
     ]
-
-
-def document_view(
-    session: Session, project: Project, document_id: int, annotator_id: int, annotator: str
-) -> DocumentView:
-    """A document of the project with the layer of one annotator (its id and name).
-
-    Five queries of Core columns (rows, not ORM objects): the document with its status, the
-    spans already in (start, end, label) order (the database sorts, by the unique index on
-    SQLite), their attributes, the relations, the document labels. Each span row becomes a
-    Span at once, with nothing else made per row, so opening a 10,000-span layer costs the
-    rows and little more.
-    """
-    documents, statuses = DocumentRow.__table__.c, DocumentStatusRow.__table__.c
-    found = session.execute(
-        select(documents.external_id, documents.text, documents.meta, statuses.status)
-        .outerjoin_from(
-            DocumentRow.__table__,
-            DocumentStatusRow.__table__,
-            and_(statuses.document_id == documents.id, statuses.annotator_id == annotator_id),
-        )
-        .where(documents.id == document_id, documents.project_id == project.id)
-    ).one_or_none()
-    if found is None:
-        raise NotFoundError(f"no document with id {document_id} in project {project.config.name!r}")
-    external_id, text, meta, status = found
-    spans, attributes_table = SpanRow.__table__.c, SpanAttributeRow.__table__.c
-    in_layer = (spans.document_id == document_id) & (spans.annotator_id == annotator_id)
-    attributes: dict[int, dict[str, Any]] = {}
-    for span_id, name, value in session.execute(
-        select(attributes_table.span_id, attributes_table.name, attributes_table.value)
-        .join(SpanRow.__table__, spans.id == attributes_table.span_id)
-        .where(in_layer)
-        .order_by(attributes_table.span_id, _in_code_point_order(session, attributes_table.name))
-    ):
-        attributes.setdefault(span_id, {})[name] = value
-    span_rows = session.execute(
-        select(spans.id, spans.start, spans.end, spans.label)
-        .where(in_layer)
-        .order_by(spans.start, spans.end, _in_code_point_order(session, spans.label))
-    ).all()  # one fetchall: iterating the result fetches row by row
-    relations = RelationRow.__table__.c
-    relation_rows = session.execute(
-        select(relations.id, relations.label, relations.head_span_id, relations.tail_span_id)
-        .where(relations.document_id == document_id, relations.annotator_id == annotator_id)
-        .order_by(relations.id)
-    ).all()
-    document_labels = DocumentLabelRow.__table__.c
-    labels_of_document = session.scalars(
-        select(document_labels.label)
-        .where(document_labels.document_id == document_id, document_labels.annotator_id == annotator_id)
-        .order_by(_in_code_point_order(session, document_labels.label))
-    )
-    return DocumentView(
-        id=document_id,
-        external_id=external_id,
-        text=text,
-        meta=dict(meta or {}),
-        annotator=annotator,
-        status=stored_status(status),
-        spans=_spans(span_rows, text, attributes),
-        relations=tuple([tuple.__new__(Relation, row) for row in relation_rows]),
-        document_labels=tuple(labels_of_document),
-    )
-
-
-def _spans(rows: Iterable[Sequence[Any]], text: str, attributes: Mapping[int, Mapping[str, Any]]) -> tuple[Span, ...]:
-    """Span rows (id, start, end, label) as Spans, each with its text and attributes."""
-    # One string per label, not one per row: the layer keeps them as long as the document is open.
-    labels: dict[str, str] = {}
-    same = labels.setdefault
-    # tuple.__new__ is what Span._make calls; the named tuple's own __new__, a Python function,
-    # was half the time of making 10,000 spans.
-    make, none = tuple.__new__, NO_ATTRIBUTES
-    return tuple(
-        [make(Span, (i, s, e, same(label, label), text[s:e], attributes.get(i, none))) for i, s, e, label in rows]
-    )
-
-
-def _in_code_point_order(session: Session, column: ColumnElement[str]) -> ColumnElement[str]:
-    """``column`` ordered as Python orders str (by code point), whatever the database's collation.
-
-    SQLite compares text bytewise by default, which for UTF-8 is code-point order; PostgreSQL
-    uses the database's locale unless told "C" (bytewise, so code points again).
-    """
-    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
 
 
 def find_document_id(session: Session, project: Project, external_id: str) -> int:

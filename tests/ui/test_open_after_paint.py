@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QPaintEvent, QTextCursor
 from pytestqt.qtbot import QtBot
 
 from annotator.importers.loader import import_records
@@ -20,6 +20,8 @@ from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import NEWS_SCHEMA
 from ui.app import build_window
+from ui.controllers.navigation import FIRST_SCREEN_SPANS
+from ui.highlighter import DEFER_ABOVE
 from ui.main_window import MainWindow
 
 SENTENCE = "Kim Jong Un said on Monday that talks with Moscow resume soon. "
@@ -179,3 +181,77 @@ def test_a_time_taken_is_saved_by_the_next_switch_or_close_when_no_paint_came_be
     window.close()  # before the second is painted again
     seconds = stored_seconds(project)
     assert seconds["a3"] >= 1.0 and seconds["a2"] == 0
+
+
+# --- a long document: its first screen is painted from its first spans, the rest read right after ---
+
+LONG_SENTENCES = 2_200  # ~140,000 characters: past DEFER_ABOVE and FIRST_SCREEN_SPANS
+
+
+@pytest.fixture
+def long_window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
+    root = tmp_path / "long"
+    root.mkdir()
+    shutil.copyfile(NEWS_SCHEMA, root / "schema.yaml")
+    (root / "project.yaml").write_text("name: long\nschema: schema.yaml\n", encoding="utf-8")
+    with Project.open(root) as opened:
+        import_records(opened, [article(1, 3), article(2, LONG_SENTENCES)])
+    win = build_window(root, annotator="alice")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    win.view.setFocus()
+    qtbot.waitUntil(lambda: not win.first_paint.waiting)
+    yield win
+    gc.unfreeze()
+
+
+def test_a_long_documents_first_screen_is_painted_before_the_rest_is_read_and_nothing_is_missing(
+    long_window: MainWindow, qtbot: QtBot
+) -> None:
+    window = long_window
+    assert len(article(2, LONG_SENTENCES).text) > max(DEFER_ABOVE, FIRST_SCREEN_SPANS)
+    seen_at_first_paint: list[tuple[int, int]] = []
+    paint = window.view.paintEvent
+
+    def noting(event: QPaintEvent) -> None:
+        if not seen_at_first_paint:
+            seen_at_first_paint.append((len(window.layer.spans), len(window.layer.relations)))
+        paint(event)
+
+    window.view.paintEvent = noting  # type: ignore[method-assign]
+    next_document(window, qtbot)
+    # Painted while the layer held only the first screen's spans; whole when the key was handled.
+    assert seen_at_first_paint and 0 < seen_at_first_paint[0][0] < 2 * LONG_SENTENCES
+    assert seen_at_first_paint[0][1] == 0
+    whole = window.service.document(window.layer.id)
+    assert window.layer.view() == whole
+    assert len(whole.spans) == 2 * LONG_SENTENCES and len(whole.relations) == LONG_SENTENCES
+    del window.view.paintEvent
+    qtbot.waitUntil(lambda: window.view.highlighter.is_complete)  # the idle work runs to its end
+    last = whole.spans[-1]  # far past the first screen's spans
+    assert last.start > FIRST_SCREEN_SPANS
+    covering = {s.id for s in whole.spans if s.start <= last.start < s.end}
+    assert last.id in covering and {s.id for s in window.view.spans_at(last.start)} == covering
+    qtbot.waitUntil(lambda: len(listed_span_ids(window)) == 2 * LONG_SENTENCES)
+    assert window.relation_panel.model.rowCount() == LONG_SENTENCES
+
+
+def test_a_label_key_right_after_opening_a_long_document_labels_it_far_down(
+    long_window: MainWindow, qtbot: QtBot
+) -> None:
+    window = long_window
+    next_document(window, qtbot)
+    text = window.layer.text
+    start = text.index(FREE_WORD, FIRST_SCREEN_SPANS + 1000)
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view.qt_at_offset(start))
+    cursor.setPosition(window.view.qt_at_offset(start + len(FREE_WORD)), QTextCursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    saved = window.service.document(window.layer.id)
+    assert (start, start + len(FREE_WORD), "ACTOR") in [(s.start, s.end, s.label) for s in saved.spans]
+    assert len(saved.spans) == 2 * LONG_SENTENCES + 1
+    assert window.layer.view() == saved
+    assert [s.id for s in window.view.spans_at(start)][-1] == window.annotate.selected_span

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from sqlalchemy import event
 from annotator.errors import NotFoundError
 from annotator.importers.loader import import_records
 from annotator.importers.records import DocumentRecord
-from annotator.models import NO_ATTRIBUTES
+from annotator.layer_model import LayerChange, LayerModel
+from annotator.models import NO_ATTRIBUTES, DocumentView
 from annotator.service import AnnotationService
 from tests.conftest import TRICKY_TEXT, ProjectMaker
 from tests.unit.test_tools_fixtures import schema_yaml
@@ -97,3 +99,42 @@ def test_a_document_of_another_project_is_not_found(service: AnnotationService, 
         theirs += 1  # each project has its own database: make sure the id is not this project's
     with pytest.raises(NotFoundError, match="no document with id"):
         service.document(theirs)
+
+
+def test_in_two_steps_the_first_part_has_the_spans_before_the_cut_and_the_whole_is_as_one_read(
+    service: AnnotationService,
+) -> None:
+    doc = service.find_document("doc-1")
+    for start in range(0, 40, 4):
+        service.add_span(doc, start, start + 2, "a")
+    head_span = service.add_span(doc, 50, 54, "B").value
+    tail_span = service.add_span(doc, 0, 2, "b").value
+    service.set_attribute(head_span.id, "note", "far")
+    far_tail = service.add_span(doc, 56, 60, "a").value
+    service.add_relation("R", head_span.id, far_tail.id)
+    firsts: list[DocumentView] = []
+    statements = selects_while(
+        service, lambda: firsts.append(service.document(doc, first=firsts.append, first_spans_before=20))
+    )
+    (first, whole) = firsts
+    assert [s.start for s in first.spans] == [0, 0, 4, 8, 12, 16] and first.relations == ()
+    assert tail_span in first.spans
+    assert whole == service.document(doc)  # the same as one read, attributes and relations too
+    assert len(statements) == 7  # the first part's four, then the rest's spans, attributes and relations
+
+
+def test_a_layer_completes_only_the_document_it_loaded(service: AnnotationService) -> None:
+    doc = service.find_document("doc-1")
+    service.add_span(doc, 0, 3, "a")
+    service.add_span(doc, 30, 33, "a")
+    first: list[DocumentView] = []
+    whole = service.document(doc, first=first.append, first_spans_before=10)
+    layer = LayerModel()
+    heard: list[LayerChange] = []
+    layer.subscribe(heard.append)
+    layer.load(first[0])
+    assert len(layer.spans) == 1
+    layer.complete(whole)
+    assert layer.view() == whole and len(heard) == 1  # the load's reset only
+    with pytest.raises(ValueError, match="not the one loaded"):
+        layer.complete(replace(whole, id=whole.id + 1))
