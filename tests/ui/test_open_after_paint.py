@@ -20,6 +20,7 @@ from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import NEWS_SCHEMA
 from ui.app import build_window
+from ui.controllers import navigation
 from ui.controllers.navigation import FIRST_SCREEN_SPANS
 from ui.highlighter import DEFER_ABOVE
 from ui.main_window import MainWindow
@@ -255,3 +256,29 @@ def test_a_label_key_right_after_opening_a_long_document_labels_it_far_down(
     assert len(saved.spans) == 2 * LONG_SENTENCES + 1
     assert window.layer.view() == saved
     assert [s.id for s in window.view.spans_at(start)][-1] == window.annotate.selected_span
+
+
+def test_a_screen_reaching_past_the_first_spans_is_drawn_again_from_the_whole_layer(
+    long_window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = long_window
+    monkeypatch.setattr(navigation, "FIRST_SCREEN_SPANS", 300)  # as a screen of zero-width characters would
+    spans_at_paints: list[int] = []
+    paint = window.view.paintEvent
+
+    def noting(event: QPaintEvent) -> None:
+        spans_at_paints.append(len(window.layer.spans))
+        paint(event)
+
+    window.view.paintEvent = noting  # type: ignore[method-assign]
+    next_document(window, qtbot)
+    assert spans_at_paints and spans_at_paints[0] < 20  # the first screen, from the spans before 300
+    # What the next paint of that screen draws comes from the whole layer, not from those first spans.
+    on_screen = next(s for s in window.layer.spans.values() if 300 < s.start < 1500)
+    drawn = window.view.highlighter.segments_between(0, window.view.qt_at_offset(on_screen.end))
+    assert any(on_screen.id in segment.span_ids for segment in drawn)
+    qtbot.waitUntil(lambda: len(spans_at_paints) >= 2)
+    assert spans_at_paints[-1] == 2 * LONG_SENTENCES  # drawn again once the layer was whole
+    del window.view.paintEvent
+    qtbot.waitUntil(lambda: window.view.highlighter.is_complete)
+    assert on_screen.id in window.view.highlighter.drawn_at(on_screen.start).span_ids

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QTextCursor
+
 from annotator.errors import NotFoundError
 from annotator.gcpause import collector_paused, freeze_survivors
 from annotator.models import DocumentView, Status
@@ -121,16 +123,24 @@ class DocumentNavigator:
         self._window.layer.load(view)  # the text, the panels and the annotate controller follow
 
     def _complete(self, view: DocumentView) -> None:
-        """The whole layer in place of the first screen's part; drawn again from it."""
+        """The whole layer in place of the first screen's part."""
         window = self._window
         window.layer.complete(view)
-        # The first screen was drawn from the spans before FIRST_SCREEN_SPANS: enough for any
-        # screen but one of thousands of zero-width characters. The highlighter forgets what it
-        # made of them, and the screen is drawn once more from the whole layer.
-        highlighter = window.view.highlighter
-        highlighter.load(highlighter.offsets, deferred=True)
-        highlighter.start_idle_work()
-        window.view.viewport().update()
+        if self._screen_reaches_past_first_spans():
+            # Only a screen of thousands of zero-width characters: the highlighter forgets what it
+            # made of the first spans, and the screen is drawn again from the whole layer.
+            highlighter = window.view.highlighter
+            highlighter.load(highlighter.offsets, deferred=True)
+            highlighter.start_idle_work()
+            window.view.viewport().update()
+
+    def _screen_reaches_past_first_spans(self) -> bool:
+        """Whether the screen just painted needed spans that start at FIRST_SCREEN_SPANS or later:
+        its first-screen index holds those that start before twice its last line's end."""
+        view = self._window.view
+        cursor = view.cursorForPosition(view.viewport().rect().bottomRight())
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfLine)
+        return 2 * cursor.position() + 2 >= FIRST_SCREEN_SPANS
 
     def _go(self, document_id: int | None) -> None:
         if document_id is None:
