@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QTextCursor
 
 from annotator.errors import NotFoundError
@@ -91,6 +92,9 @@ class DocumentNavigator:
             if len(first.text) > DEFER_ABOVE:  # a short text's spans are all indexed at its load: no first screen
                 first_screen_shown = True
                 self._load(first)
+                # The scroll bar a long text needs is shown by a queued call: shown first, so that
+                # the text is laid out once, at the width it keeps.
+                QCoreApplication.sendPostedEvents(window.view, QEvent.Type.MetaCall)
                 window.view.viewport().repaint()
 
         two_steps = show_first_screen if window.view.isVisible() else None
