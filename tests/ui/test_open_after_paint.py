@@ -214,11 +214,13 @@ def test_a_long_documents_first_screen_is_painted_before_the_rest_is_read_and_no
     window = long_window
     assert len(article(2, LONG_SENTENCES).text) > max(DEFER_ABOVE, FIRST_SCREEN_SPANS)
     seen_at_first_paint: list[tuple[int, int]] = []
+    widths: list[int] = []
     paint = window.view.paintEvent
 
     def noting(event: QPaintEvent) -> None:
         if not seen_at_first_paint:
             seen_at_first_paint.append((len(window.layer.spans), len(window.layer.relations)))
+        widths.append(window.view.viewport().width())
         paint(event)
 
     window.view.paintEvent = noting  # type: ignore[method-assign]
@@ -226,11 +228,13 @@ def test_a_long_documents_first_screen_is_painted_before_the_rest_is_read_and_no
     # Painted while the layer held only the first screen's spans; whole when the key was handled.
     assert seen_at_first_paint and 0 < seen_at_first_paint[0][0] < 2 * LONG_SENTENCES
     assert seen_at_first_paint[0][1] == 0
+    assert window.view.verticalScrollBar().isVisible()  # shown before that paint: no reflow after it
     whole = window.service.document(window.layer.id)
     assert window.layer.view() == whole
     assert len(whole.spans) == 2 * LONG_SENTENCES and len(whole.relations) == LONG_SENTENCES
-    del window.view.paintEvent
     qtbot.waitUntil(lambda: window.view.highlighter.is_complete)  # the idle work runs to its end
+    del window.view.paintEvent
+    assert set(widths) == {window.view.viewport().width()}  # every paint at the width the text keeps
     last = whole.spans[-1]  # far past the first screen's spans
     assert last.start > FIRST_SCREEN_SPANS
     covering = {s.id for s in whole.spans if s.start <= last.start < s.end}
