@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPaintEvent, QTextCursor
 from pytestqt.qtbot import QtBot
 
+from annotator import service as service_module
+from annotator.errors import NotFoundError
 from annotator.importers.loader import import_records
 from annotator.importers.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.project import Project
@@ -286,3 +288,19 @@ def test_a_screen_reaching_past_the_first_spans_is_drawn_again_from_the_whole_la
     del window.view.paintEvent
     qtbot.waitUntil(lambda: window.view.highlighter.is_complete)
     assert on_screen.id in window.view.highlighter.drawn_at(on_screen.start).span_ids
+
+
+def test_if_the_rest_cannot_be_read_the_whole_document_is_read_again_and_loaded(
+    long_window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = long_window
+
+    def failing(*_args: object) -> None:
+        raise NotFoundError("the rest is not there for a moment")
+
+    monkeypatch.setattr(service_module, "rest_of_layer", failing)
+    next_document(window, qtbot)
+    assert "not there for a moment" in window.statusBar().currentMessage()
+    assert window.layer.view() == window.service.document(window.layer.id)
+    assert len(window.layer.spans) == 2 * LONG_SENTENCES
+    qtbot.waitUntil(lambda: len(listed_span_ids(window)) == 2 * LONG_SENTENCES)

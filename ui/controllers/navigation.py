@@ -105,7 +105,10 @@ class DocumentNavigator:
             view = window.attempt(
                 lambda: window.service.document(document_id, first=two_steps, first_spans_before=FIRST_SCREEN_SPANS)
             )
-            if view is None and first_screen_shown:  # the rest could not be read: the whole, or the error
+            if view is None and first_screen_shown:
+                # The rest could not be read (the error was shown, its dialog may have run events):
+                # the whole document, read again, is loaded afresh.
+                first_screen_shown = False
                 view = window.attempt(lambda: window.service.document(document_id))
             if view is None:
                 return
