@@ -145,6 +145,20 @@ class LayerModel:
         self._document_labels = set(document.document_labels)
         self._notify(LayerChange(reset=True))
 
+    def complete(self, document: DocumentView) -> None:
+        """Take the whole of the document whose first part ``load`` took, read in two steps (its
+        spans that start before a first screen's end and no relations; then the rest).
+
+        Subscribers are not told again: the window completes such a load before it handles any
+        other event, and in between only the paint of that first screen reads the layer
+        (ui/controllers/navigation.py). Every later reader finds the whole layer.
+        """
+        if self._opened().id != document.id:
+            raise ValueError(f"document {document.id} is not the one loaded ({self._opened().id})")
+        self._document = document
+        self._spans.update(zip(map(_ID, document.spans), document.spans, strict=True))
+        self._relations.update(zip(map(_ID, document.relations), document.relations, strict=True))
+
     def apply(self, changes: Changes) -> LayerChange | None:
         """Bring the layer up to date with one committed change; None if it did not touch it.
 

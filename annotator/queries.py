@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.db.tables import (
-    DocumentLabelRow,
     DocumentRow,
     DocumentStatusRow,
     ProjectRow,
-    RelationRow,
-    SpanAttributeRow,
     SpanRow,
 )
 from annotator.errors import NotFoundError
-from annotator.models import STATUSES, DocumentSummary, DocumentView, Relation, Span, Status, stored_status
+from annotator.models import STATUSES, DocumentSummary, Status, stored_status
 from annotator.project import Project
 
 TITLE_CHARS = 200
 # The window edits the open document, whose text its layer holds anyway: a longer cache would
 # only keep texts of documents left behind alive (up to 4 MB each), against flat memory.
 TEXT_CACHE_SIZE = 2
-_SPAN_ORDER = itemgetter(0, 1, 2)  # (start, end, label) of a span row
 
 
 def document_summaries(session: Session, project: Project, annotator_id: int) -> list[DocumentSummary]:
@@ -187,64 +182,6 @@ def _summaries(rows: Iterable[Sequence[Any]]) -> list[DocumentSummary]:
         )
         for doc_id, external_id, head, length, status, count, seconds in rows
     ]
-
-
-def document_view(session: Session, doc: DocumentRow, annotator_id: int, annotator: str) -> DocumentView:
-    """A document with the layer of one annotator (its id and name).
-
-    Read through Core columns (rows, not ORM objects), ordered by offsets in SQL (the unique
-    index on spans already is), so the window's open of a 10,000-span layer pays for the rows
-    and the Spans and little else.
-    """
-    text = doc.text
-    spans, attributes_table = SpanRow.__table__.c, SpanAttributeRow.__table__.c
-    in_layer = (spans.document_id == doc.id) & (spans.annotator_id == annotator_id)
-    # Labels are ordered in Python (SQL string order depends on the database's collation); the
-    # rows already come by offsets, so this sort only reorders runs of equal offsets.
-    span_rows = sorted(
-        session.execute(
-            select(spans.start, spans.end, spans.label, spans.id).where(in_layer).order_by(spans.start, spans.end)
-        ).all(),  # one fetchall: iterating the result fetches row by row
-        key=_SPAN_ORDER,
-    )
-    attributes: dict[int, dict[str, Any]] = {}
-    for span_id, name, value in session.execute(
-        select(attributes_table.span_id, attributes_table.name, attributes_table.value)
-        .join(SpanRow.__table__, spans.id == attributes_table.span_id)
-        .where(in_layer)
-    ):
-        attributes.setdefault(span_id, {})[name] = value
-    attributes = {span_id: dict(sorted(values.items())) for span_id, values in attributes.items()}
-    relations = RelationRow.__table__.c
-    relation_rows = session.execute(
-        select(relations.id, relations.label, relations.head_span_id, relations.tail_span_id)
-        .where(relations.document_id == doc.id, relations.annotator_id == annotator_id)
-        .order_by(relations.id)
-    ).all()
-    status = session.scalar(
-        select(DocumentStatusRow.status).where(
-            DocumentStatusRow.document_id == doc.id,
-            DocumentStatusRow.annotator_id == annotator_id,
-        )
-    )
-    labels = sorted(
-        session.scalars(
-            select(DocumentLabelRow.label).where(
-                DocumentLabelRow.document_id == doc.id, DocumentLabelRow.annotator_id == annotator_id
-            )
-        )
-    )
-    return DocumentView(
-        id=doc.id,
-        external_id=doc.external_id,
-        text=text,
-        meta=dict(doc.meta or {}),
-        annotator=annotator,
-        status=stored_status(status),
-        spans=tuple(Span(i, s, e, label, text[s:e], attributes.get(i, {})) for s, e, label, i in span_rows),
-        relations=tuple(Relation(*r) for r in relation_rows),
-        document_labels=tuple(labels),
-    )
 
 
 def find_document_id(session: Session, project: Project, external_id: str) -> int:

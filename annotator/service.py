@@ -37,6 +37,7 @@ from annotator.commands.statements import ADD_TIME, INSERT_EVENT
 from annotator.db.exchange import EditTransaction
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
+from annotator.layer_read import document_view, rest_of_layer
 from annotator.models import (
     Changes,
     DocumentSummary,
@@ -53,7 +54,6 @@ from annotator.queries import (
     document_position,
     document_row,
     document_summaries,
-    document_view,
     find_document_id,
     next_unfinished_id,
     status_counts,
@@ -129,13 +129,35 @@ class AnnotationService:
         with self.project.read() as session:
             return next_unfinished_id(session, self.project, self.annotator_id, current)
 
-    def document(self, document_id: int, layer: str | None = None) -> DocumentView:
-        """A document with one layer (the service's own annotator unless named)."""
+    def document(
+        self,
+        document_id: int,
+        layer: str | None = None,
+        *,
+        first: Callable[[DocumentView], None] | None = None,
+        first_spans_before: int = 0,
+    ) -> DocumentView:
+        """A document with one layer (the service's own annotator unless named).
+
+        With ``first``, read in two steps within one read (one snapshot): ``first`` is called
+        with the document holding only the spans that start before ``first_spans_before`` and
+        no relations (the window paints its first screen from it), then the rest is read and
+        the whole document returned.
+        """
         with self.project.read() as session:
-            doc = document_row(session, self.project, document_id)
-            # The edits that follow check offsets against this text: they need not read it again.
-            self._text_cache.remember(doc.id, doc.text)
-            return document_view(session, doc, self._layer_id(session, layer), layer or self.annotator)
+            annotator_id = self._layer_id(session, layer)
+            name = layer or self.annotator
+            if first is None:
+                view = document_view(session, self.project, document_id, annotator_id, name)
+            else:
+                head = document_view(
+                    session, self.project, document_id, annotator_id, name, spans_before=first_spans_before
+                )
+                first(head)
+                view = rest_of_layer(session, head, annotator_id, first_spans_before)
+        # The edits that follow check offsets against this text: they need not read it again.
+        self._text_cache.remember(view.id, view.text)
+        return view
 
     def find_document(self, external_id: str) -> int:
         with self.project.read() as session:

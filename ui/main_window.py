@@ -28,6 +28,7 @@ from ui.controllers.search import DocumentSearch
 from ui.controllers.view_options import ViewOptions
 from ui.document_list import DocumentList
 from ui.find_bar import FindBar
+from ui.first_paint import FirstPaint
 from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
@@ -84,9 +85,11 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.label_bar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.document_list = DocumentList()
-        self.span_list = SpanList(self.layer, self.schema)
+        # The panels' rows and the last document's reading time wait for the text's first paint.
+        self.first_paint = FirstPaint(self.view, self.layer)
+        self.span_list = SpanList(self.layer, self.schema, rows_after=self.first_paint.painted)
         self.attribute_editor = AttributeEditor()
-        self.relation_panel = RelationPanel(self.layer, self.schema)
+        self.relation_panel = RelationPanel(self.layer, self.schema, rows_after=self.first_paint.painted)
         left = self._dock("Documents", "documentsDock", self.document_list, Qt.DockWidgetArea.LeftDockWidgetArea)
         right = [
             self._dock("Spans", "spansDock", self.span_list, Qt.DockWidgetArea.RightDockWidgetArea),
@@ -114,6 +117,7 @@ class MainWindow(QMainWindow):
         self.view.span_clicked.connect(self.annotate.span_clicked)
         self.view.selection_changed_range.connect(self.annotate.text_selected)
         self.document_list.document_activated.connect(self.navigation.open_document)
+        self.first_paint.painted.connect(self.navigation.reading_time.save)
         self.span_list.span_activated.connect(self.annotate.span_listed)
         self.attribute_editor.attribute_edited.connect(self.annotate.set_attribute)
         self.relation_panel.relation_selected.connect(self.annotate.select_relation)

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
@@ -69,9 +70,11 @@ class RelationListModel(QAbstractListModel):
         head, tail = spans.get(relation.head), spans.get(relation.tail)
         return (head.start if head else -1, tail.start if tail else -1, relation.id)
 
-    def reload(self) -> None:
+    def reload(self, *, empty: bool = False) -> None:
+        """The layer's relations (none if ``empty``: until the next reload)."""
         self.beginResetModel()
-        self._key_of = {relation.id: self.key(relation) for relation in self._layer.relations.values()}
+        relations = () if empty else self._layer.relations.values()
+        self._key_of = {relation.id: self.key(relation) for relation in relations}
         self.keys = sorted(self._key_of.values())
         self.endResetModel()
 
@@ -177,9 +180,20 @@ class RelationPanel(QWidget):
     relation_delete_requested = Signal(int)
     relation_type_chosen = Signal(str)
 
-    def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        layer: LayerModel,
+        schema: Schema,
+        parent: QWidget | None = None,
+        *,
+        rows_after: SignalInstance | None = None,
+    ) -> None:
+        """``rows_after``: a new document's rows are built when this signal comes (the text's first
+        paint, ui/first_paint.py), or before, as soon as anything needs them; None: at once."""
         super().__init__(parent)
         self._quiet = False  # True while the selection is moved by code, not by the user
+        self._wait_for_paint = rows_after is not None
+        self._stale = False  # a new document's rows wait for ``rows_after``
         self._layer = layer
         self._schema = schema
         self.type_buttons: dict[str, QPushButton] = {}
@@ -231,21 +245,30 @@ class RelationPanel(QWidget):
         layout.addWidget(self.pending_label)
         self.set_head_span(None)
         follow_layer(self, layer, self._on_layer_change)
+        if rows_after is not None:
+            rows_after.connect(self.catch_up)
         if layer.is_open:
             self._reload()
 
     # -- the list ---------------------------------------------------------------------------
 
     def _on_layer_change(self, change: LayerChange) -> None:
-        if change.reset:
-            self._reload()
+        if change.reset or self._stale:
+            # A new document's rows wait for the text's first paint; a change before then builds them.
+            self._reload(empty=change.reset and self._wait_for_paint)
         elif change.relations_touched or change.spans_removed or change.spans_changed:
             self._apply(change)
 
-    def _reload(self) -> None:
+    def catch_up(self) -> None:
+        """Build the rows a new document's open left for later (nothing if they are there)."""
+        if self._stale:
+            self._reload()
+
+    def _reload(self, *, empty: bool = False) -> None:
+        self._stale = empty
         self._quiet = True
         try:
-            self.model.reload()
+            self.model.reload(empty=empty)
         finally:
             self._quiet = False
         self._after_list_change()
@@ -263,6 +286,7 @@ class RelationPanel(QWidget):
 
     def select_relation(self, relation_id: int | None) -> None:
         """Select ``relation_id``'s row (None clears) without emitting relation_selected."""
+        self.catch_up()
         selection = self.list.selectionModel()
         row = self.model.row_of(relation_id) if relation_id is not None else None
         self._quiet = True

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
@@ -65,7 +66,13 @@ class SpanListModel(ItemTableModel):
     def reload(self) -> None:
         """Every span of the layer's (new) document."""
         self.beginResetModel()
-        self.items = sorted(_key(span) for span in self._layer.spans.values())
+        self.items = sorted(map(_key, self._layer.spans.values()))
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """No rows (until the next reload)."""
+        self.beginResetModel()
+        self.items = []
         self.endResetModel()
 
     def row_of(self, span_id: int) -> int | None:
@@ -139,10 +146,22 @@ class SpanList(QWidget):
 
     span_activated = Signal(int)
 
-    def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        layer: LayerModel,
+        schema: Schema,
+        parent: QWidget | None = None,
+        *,
+        rows_after: SignalInstance | None = None,
+    ) -> None:
+        """``rows_after``: a new document's rows are built when this signal comes (the text's first
+        paint, ui/first_paint.py), or before, as soon as anything needs them; None: at once."""
         super().__init__(parent)
         self._quiet = False  # True while the selection is moved by code, not by the user
-        self._stale = False  # the layer changed while the list was hidden: its rows are rebuilt when shown
+        # The rows are not the layer's: it changed while the list was hidden (they are rebuilt
+        # when shown), or a new document's wait for ``rows_after``.
+        self._stale = False
+        self._wait_for_paint = rows_after is not None
         self._schema = schema
         self.model = SpanListModel(layer, schema, self)
 
@@ -164,6 +183,8 @@ class SpanList(QWidget):
         layout.addWidget(self.view)
         self._update_title()
         follow_layer(self, layer, self._on_layer_change)
+        if rows_after is not None:
+            rows_after.connect(self.catch_up)
         if layer.is_open:
             self._reload()
 
@@ -172,6 +193,10 @@ class SpanList(QWidget):
             # A closed panel (or the window before it is first shown): nobody sees the rows, so
             # they are built once when it is shown, not for every document opened meanwhile.
             self._stale = True
+        elif change.reset and self._wait_for_paint:
+            self._stale = True  # built after the text is on screen (catch_up), which needs no row
+            self.model.clear()
+            self._update_title()
         elif change.reset or self._stale:
             self._reload()
         elif change.spans_touched:
@@ -181,6 +206,11 @@ class SpanList(QWidget):
         if self._stale:
             self._reload()
         super().showEvent(event)
+
+    def catch_up(self) -> None:
+        """Build the rows a new document's open left for later (nothing if they are there or hidden)."""
+        if self._stale and self.isVisible():
+            self._reload()
 
     def _reload(self) -> None:
         self._stale = False
@@ -208,6 +238,7 @@ class SpanList(QWidget):
 
     def select_span(self, span_id: int | None) -> None:
         """Select the row of ``span_id`` (None clears) without emitting span_activated."""
+        self.catch_up()
         if self._stale:
             return  # hidden, its rows not yet rebuilt: nothing to show selected
         selection = self.view.selectionModel()

@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtGui import QTextCursor
+
 from annotator.errors import NotFoundError
 from annotator.gcpause import collector_paused, freeze_survivors
-from annotator.models import Status
+from annotator.models import DocumentView, Status
 from ui.controllers.reading_time import ReadingTime
+from ui.highlighter import DEFER_ABOVE
+
+# A long document's spans that start before this offset are read first, its first screen painted
+# from them, then the rest is read before any other event. A first screen needs the spans that
+# start before twice its end (ui/highlighter.py), about 2 x 20,000 characters at the smallest
+# reading size on a large screen.
+FIRST_SCREEN_SPANS = 65_536
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -72,21 +82,72 @@ class DocumentNavigator:
         window = self._window
         if window.doc is not None and window.doc.id == document_id:
             return
+        # A time taken on an earlier switch whose paint never came (a hidden window) is written first.
+        self.reading_time.save()
+        first_screen_shown = False
+
+        def show_first_screen(first: DocumentView) -> None:
+            """Paint a long document's first screen from its first spans while the rest is read."""
+            nonlocal first_screen_shown
+            if len(first.text) > DEFER_ABOVE:  # a short text's spans are all indexed at its load: no first screen
+                first_screen_shown = True
+                self._load(first)
+                # The scroll bar a long text needs is shown by a queued call: shown first, so that
+                # the text is laid out once, at the width it keeps.
+                QCoreApplication.sendPostedEvents(window.view, QEvent.Type.MetaCall)
+                window.view.viewport().repaint()
+
+        two_steps = show_first_screen if window.view.isVisible() else None
         # Reading and loading a layer makes tens of thousands of objects that live as long as the
         # document stays open and form no cycles: collecting young generations meanwhile would
         # only scan them again and again. Once they are in place, they are frozen (no full scans).
         with collector_paused():
-            view = window.attempt(lambda: window.service.document(document_id))
+            view = window.attempt(
+                lambda: window.service.document(document_id, first=two_steps, first_spans_before=FIRST_SCREEN_SPANS)
+            )
+            if view is None and first_screen_shown:
+                # The rest could not be read (the error was shown, its dialog may have run events):
+                # the whole document, read again, is loaded afresh.
+                first_screen_shown = False
+                view = window.attempt(lambda: window.service.document(document_id))
             if view is None:
                 return
-            self.record_reading_time()
-            window.layer.load(view)  # the text, the panels and the annotate controller follow
+            if first_screen_shown:
+                self._complete(view)
+            else:
+                self._load(view)
         window.document_list.select_document(document_id)
         window.settings.set_last_document(window.project_dir, view.external_id)
         self.reading_time.start()
+        if not window.view.isVisible():
+            self.reading_time.save()  # no paint is coming: written now, else once the text is on screen
         freeze_survivors()  # no full collection: that was 50-60 ms of every open at 1 MB
         window.search.search_again()
         self.update_status()
+
+    def _load(self, view: DocumentView) -> None:
+        self.reading_time.stop(self._doc_id())  # the document left
+        self._window.layer.load(view)  # the text, the panels and the annotate controller follow
+
+    def _complete(self, view: DocumentView) -> None:
+        """The whole layer in place of the first screen's part."""
+        window = self._window
+        window.layer.complete(view)
+        if self._screen_reaches_past_first_spans():
+            # Only a screen of thousands of zero-width characters: the highlighter forgets what it
+            # made of the first spans, and the screen is drawn again from the whole layer.
+            highlighter = window.view.highlighter
+            highlighter.load(highlighter.offsets, deferred=True)
+            highlighter.start_idle_work()
+            window.view.viewport().update()
+
+    def _screen_reaches_past_first_spans(self) -> bool:
+        """Whether the screen just painted needed spans that start at FIRST_SCREEN_SPANS or later:
+        its first-screen index holds those that start before twice its last line's end."""
+        view = self._window.view
+        cursor = view.cursorForPosition(view.viewport().rect().bottomRight())
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfLine)
+        return 2 * cursor.position() + 2 >= FIRST_SCREEN_SPANS
 
     def _go(self, document_id: int | None) -> None:
         if document_id is None:
