@@ -52,7 +52,6 @@ from annotator.queries import (
     TextCache,
     document_page,
     document_position,
-    document_row,
     document_summaries,
     find_document_id,
     next_unfinished_id,
