@@ -8,6 +8,7 @@ skip_invalid the bad records are reported and the rest is imported.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,6 @@ from annotator.importers.row_writer import RowWriter
 from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
 from annotator.schema import LabelSpec
-from annotator.text import text_sha256
 from annotator.validation import (
     check_attribute,
     check_external_id,
@@ -106,9 +106,10 @@ def _import(
             if isinstance(item, ImportProblem):
                 loader.fail(item)
                 continue
-            spans_dropped, relations_dropped = mapping.apply(item)
-            loader.report.spans_dropped += spans_dropped
-            loader.report.relations_dropped += relations_dropped
+            if mapping.rename or mapping.drop:
+                spans_dropped, relations_dropped = mapping.apply(item)
+                loader.report.spans_dropped += spans_dropped
+                loader.report.relations_dropped += relations_dropped
             try:
                 loader.take(item, writing=skip_invalid or not loader.problems)
             except ValidationError as error:
@@ -126,10 +127,24 @@ def _import(
     return loader.report
 
 
+def _storable_text_sha256(text: str) -> str:
+    """The text's sha256 (text.text_sha256), after check_storable's test of a text: one UTF-8
+    encoding serves both, since a lone surrogate cannot be encoded and NUL shows in the bytes."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = b"\x00"
+    if b"\x00" in data:
+        check_storable(text, "the text")  # refuses it, naming what is wrong
+    return hashlib.sha256(data).hexdigest()
+
+
 class _Loader:
     def __init__(self, project: Project, connection: Connection, annotator: str | None) -> None:
         self.project = project
         self.schema = project.schema
+        self.labels = {spec.name: spec for spec in project.schema.labels}
+        self.document_labels = frozenset(spec.name for spec in project.schema.document_labels)
         self.connection = connection
         self.annotator = annotator
         self.report = ImportReport()
@@ -149,9 +164,8 @@ class _Loader:
         self.problems.append(problem)
 
     def take(self, record: DocumentRecord, *, writing: bool) -> None:
-        check_storable(record.text, "the text")
+        sha = _storable_text_sha256(record.text)
         check_storable(record.meta, "meta")
-        sha = text_sha256(record.text)
         external_id = record.external_id or f"doc-{sha[:12]}"
         check_external_id(external_id)
         found = self.index.find(sha, external_id)
@@ -193,29 +207,47 @@ class _Loader:
     def _layer(self, record: DocumentRecord) -> NewLayer:
         """Check a record's annotations as if an annotator had made them one by one."""
         name = self.annotator or record.annotator or DEFAULT_LAYER
+        text, length, labels = record.text, len(record.text), self.labels
         spans: list[tuple[int, int, str, dict[str, Any]]] = []
         index_of: dict[str, int] = {}
+        apart = True  # each span starts at or after the end of the one before: none overlaps or repeats another
+        last_end = 0
         for number, span in enumerate(record.spans):
+            start, end, label, attributes = span.start, span.end, span.label, span.attributes
+            spec = labels.get(label) if type(label) is str else None
             try:
-                check_offsets(record.text, span.start, span.end)
-                spec = check_label(self.schema, span.label)
-                if span.attributes:
-                    self._check_attributes(spec, span.attributes)
+                # What check_offsets and check_label pass, tested inline; anything else goes through them
+                # (a bool is not an int here: type() is, isinstance() is not).
+                if (
+                    spec is None
+                    or type(start) is not int
+                    or type(end) is not int
+                    or not 0 <= start < end <= length
+                    or text[start].isspace()
+                ):
+                    check_offsets(text, start, end)
+                    spec = check_label(self.schema, label)
+                if attributes:
+                    self._check_attributes(spec, attributes)
             except ValidationError as error:
                 self._count_unknown_labels(record)
                 raise ValidationError(f"span {span.key or number + 1}: {error}") from None
-            if span.text is not None and record.text[span.start : span.end] != span.text:
+            if span.text is not None and text[start:end] != span.text:
                 raise ValidationError(
-                    f"span {span.key or number + 1}: text[{span.start}:{span.end}] is "
-                    f"{record.text[span.start : span.end]!r}, but the record says {span.text!r} "
+                    f"span {span.key or number + 1}: text[{start}:{end}] is "
+                    f"{text[start:end]!r}, but the record says {span.text!r} "
                     "(offsets must be code points)"
                 )
             if span.key is not None:
                 if span.key in index_of:
                     raise ValidationError(f"span id {span.key!r} is used twice")
                 index_of[span.key] = number
-            spans.append((span.start, span.end, span.label, span.attributes))
-        check_overlaps(self.schema, [(s, e, label) for s, e, label, _ in spans])
+            if start < last_end:
+                apart = False
+            last_end = end
+            spans.append((start, end, label, attributes))
+        if not apart:
+            check_overlaps(self.schema, [(s, e, label) for s, e, label, _ in spans])
         relations: list[tuple[str, int, int]] = []
         for relation in record.relations:
             head, tail = index_of.get(relation.head), index_of.get(relation.tail)
@@ -230,9 +262,8 @@ class _Loader:
             relations.append((relation.label, head, tail))
         if record.status is not None and record.status not in STATUSES:
             raise ValidationError(f"unknown status {record.status!r} (use one of {', '.join(STATUSES)})")
-        known_labels = {d.name for d in self.schema.document_labels}
         for label in record.document_labels:
-            if label not in known_labels:
+            if label not in self.document_labels:
                 raise ValidationError(f"unknown document label {label!r}")
         return NewLayer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
 
@@ -271,7 +302,7 @@ class _Loader:
     def _check_layer(
         self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer, found: Found, writing: bool
     ) -> StoredLayer | object | None:
-        name = next(n for n, i in self.annotator_ids.items() if i == layer.annotator_id)
+        name = self.annotator or record.annotator or DEFAULT_LAYER  # as _layer named it
 
         def content() -> LayerContent:
             return content_of(layer.spans, layer.relations, layer.document_labels, layer.status)
@@ -326,8 +357,8 @@ class _Loader:
             self.annotator,
             list(sources),
             self.report,
-            list(self.index.added),
-            self.written.pairs(),
+            self.index.added,
+            self.written.added,
             self.rule.replaced,
         )
 
