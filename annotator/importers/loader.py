@@ -1,6 +1,6 @@
 """Checks records against the schema and writes them in one transaction with Core inserts.
 
-Every record is checked as an annotator's edit would be (validation.py). On the first bad
+Every record is checked as an annotator's edit would be (annotation_checks.py). On the first bad
 record nothing more is written, the rest is still checked so that every problem is
 reported, and the transaction is rolled back: a bad import changes nothing. With
 skip_invalid the bad records are reported and the rest is imported.
@@ -9,7 +9,6 @@ skip_invalid the bad records are reported and the rest is imported.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from annotator.db.tables import (
 )
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.gcpause import collector_paused
+from annotator.importers.annotation_checks import AnnotationChecks
 from annotator.importers.document_index import DocumentIndex, Found, WrittenLayers
 from annotator.importers.import_log import write_import_event
 from annotator.importers.layer_rows import NewLayer
@@ -39,23 +39,15 @@ from annotator.importers.records import (
     LabelMapping,
 )
 from annotator.importers.row_writer import RowWriter
-from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
-from annotator.schema import LabelSpec
 from annotator.validation import (
-    check_attribute,
     check_external_id,
-    check_label,
-    check_offsets,
-    check_overlaps,
-    check_relation,
     check_storable,
 )
 
 DEFAULT_LAYER = "imported"
 BATCH_DOCUMENTS = 2000
 MAX_REPORTED_PROBLEMS = 50
-MAX_CHECKED_VALUES = 10_000
 
 
 @dataclass
@@ -119,7 +111,7 @@ def _import(
             raise ImportFailed(
                 loader.problems[:MAX_REPORTED_PROBLEMS],
                 max(0, len(loader.problems) - MAX_REPORTED_PROBLEMS),
-                unknown_labels=loader.unknown_labels,
+                unknown_labels=loader.checks.unknown_labels,
             )
         loader.flush()
         loader.report.invalid = loader.problems
@@ -143,20 +135,17 @@ class _Loader:
     def __init__(self, project: Project, connection: Connection, annotator: str | None) -> None:
         self.project = project
         self.schema = project.schema
-        self.labels = {spec.name: spec for spec in project.schema.labels}
-        self.document_labels = frozenset(spec.name for spec in project.schema.document_labels)
         self.connection = connection
         self.annotator = annotator
         self.report = ImportReport()
         self.problems: list[ImportProblem] = []
-        self.unknown_labels: Counter[str] = Counter()
+        self.checks = AnnotationChecks(project.schema)
         self.pending = _Pending()
         # Nothing per document is kept for the whole import beyond what document_index.py says.
         self.index = DocumentIndex(connection, project.id)
         self.written = WrittenLayers()
         self.doc_ids: dict[str, int] = {}  # sha -> id of the documents the pending rows need; emptied by flush
         self.annotator_ids: dict[str, int] = {}
-        self.checked_values: set[tuple[str, str, str | bool]] = set()  # see _check_attributes
         self.rule = LayerRule(connection)  # layers that are there already (layers.py)
         self.rows = RowWriter(connection)
 
@@ -206,86 +195,9 @@ class _Loader:
 
     def _layer(self, record: DocumentRecord) -> NewLayer:
         """Check a record's annotations as if an annotator had made them one by one."""
+        spans, relations = self.checks.annotations(record)
         name = self.annotator or record.annotator or DEFAULT_LAYER
-        text, length, labels = record.text, len(record.text), self.labels
-        spans: list[tuple[int, int, str, dict[str, Any]]] = []
-        index_of: dict[str, int] = {}
-        apart = True  # each span starts at or after the end of the one before: none overlaps or repeats another
-        last_end = 0
-        for number, span in enumerate(record.spans):
-            start, end, label, attributes = span.start, span.end, span.label, span.attributes
-            spec = labels.get(label) if type(label) is str else None
-            try:
-                # What check_offsets and check_label pass, tested inline; anything else goes through them
-                # (a bool is not an int here: type() is, isinstance() is not).
-                if (
-                    spec is None
-                    or type(start) is not int
-                    or type(end) is not int
-                    or not 0 <= start < end <= length
-                    or text[start].isspace()
-                ):
-                    check_offsets(text, start, end)
-                    spec = check_label(self.schema, label)
-                if attributes:
-                    self._check_attributes(spec, attributes)
-            except ValidationError as error:
-                self._count_unknown_labels(record)
-                raise ValidationError(f"span {span.key or number + 1}: {error}") from None
-            if span.text is not None and text[start:end] != span.text:
-                raise ValidationError(
-                    f"span {span.key or number + 1}: text[{start}:{end}] is "
-                    f"{text[start:end]!r}, but the record says {span.text!r} "
-                    "(offsets must be code points)"
-                )
-            if span.key is not None:
-                if span.key in index_of:
-                    raise ValidationError(f"span id {span.key!r} is used twice")
-                index_of[span.key] = number
-            if start < last_end:
-                apart = False
-            last_end = end
-            spans.append((start, end, label, attributes))
-        if not apart:
-            check_overlaps(self.schema, [(s, e, label) for s, e, label, _ in spans])
-        relations: list[tuple[str, int, int]] = []
-        for relation in record.relations:
-            head, tail = index_of.get(relation.head), index_of.get(relation.tail)
-            if head is None or tail is None:
-                missing = relation.head if head is None else relation.tail
-                raise ValidationError(
-                    f"relation {relation.label} names span {missing!r}, which the record does not have"
-                )
-            check_relation(self.schema, relation.label, spans[head][:3], spans[tail][:3], same_span=head == tail)
-            if (relation.label, head, tail) in relations:
-                raise ValidationError(f"relation {relation.label} {relation.head} → {relation.tail} appears twice")
-            relations.append((relation.label, head, tail))
-        if record.status is not None and record.status not in STATUSES:
-            raise ValidationError(f"unknown status {record.status!r} (use one of {', '.join(STATUSES)})")
-        for label in record.document_labels:
-            if label not in self.document_labels:
-                raise ValidationError(f"unknown document label {label!r}")
         return NewLayer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
-
-    def _check_attributes(self, spec: LabelSpec, attributes: dict[str, Any]) -> None:
-        """check_attributes, once per label, attribute and value: values repeat ("person", a
-        date), so most are looked up in a set instead of checked again. Only strings and
-        booleans are remembered, and at most MAX_CHECKED_VALUES of them (memory stays flat)."""
-        checked = self.checked_values
-        for name, value in attributes.items():
-            kind = type(value)
-            key = (spec.name, name, value) if kind is str or kind is bool else None
-            if key is not None and key in checked:
-                continue
-            check_attribute(spec, name, value)
-            if key is not None and len(checked) < MAX_CHECKED_VALUES:
-                checked.add(key)
-
-    def _count_unknown_labels(self, record: DocumentRecord) -> None:
-        """Every unknown label of a failing record, not only the one that stopped its checks."""
-        self.unknown_labels.update(
-            s.label for s in record.spans if isinstance(s.label, str) and self.schema.label(s.label) is None
-        )
 
     def _annotator_id(self, name: str) -> int:
         if name not in self.annotator_ids:
