@@ -9,12 +9,12 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from annotator.db.tables import AnnotatorRow, DocumentRow, EventRow, RelationRow, SpanAttributeRow, SpanRow
 from annotator.importers import ImportFailed, document_index, import_paths, loader
 from annotator.importers.document_index import KeyFilter
-from annotator.importers.import_log import undo_import
+from annotator.importers.import_log import added_documents, added_layers, undo_import
 from annotator.importers.loader import BATCH_DOCUMENTS
 from annotator.project import Project
 from tests.conftest import ProjectMaker
@@ -198,7 +198,8 @@ def test_the_key_filter_holds_every_key_it_was_given_in_a_few_bytes_each() -> No
     assert others < 100  # "maybe" for a key never given is rare (each one costs a lookup)
 
 
-def test_the_import_event_lists_the_documents_and_layers_it_added(make_project: ProjectMaker, tmp_path: Path) -> None:
+def test_the_import_event_lists_what_it_added_in_runs_of_ids(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """Consecutive document ids are one run: the event row stays small however big the import."""
     count = BATCH_DOCUMENTS + 5
     with Project.open(make_project()) as project:
         report = import_paths(project, [corpus(tmp_path / "c.jsonl", count)])
@@ -206,10 +207,35 @@ def test_the_import_event_lists_the_documents_and_layers_it_added(make_project: 
             detail = connection.scalar(select(EventRow.detail).where(EventRow.id == report.event_id))
             ids = connection.execute(select(DocumentRow.id).order_by(DocumentRow.id)).scalars().all()
             alice = connection.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == "alice"))
-        assert detail["documents_added"] == ids and len(ids) == count
-        assert detail["layers_added"] == [[doc_id, alice] for doc_id in ids]
+        assert len(ids) == count and added_documents(detail) == ids
+        assert added_layers(detail) == [(doc_id, alice) for doc_id in ids]
+        assert detail["documents_added_runs"] == [[ids[0], ids[-1]]]
+        assert detail["layers_added_runs"] == [[alice, ids[0], ids[-1]]]
         assert detail["counts"]["spans_added"] == 2 * count and detail["files"] == [f"{tmp_path}/c.jsonl (jsonl)"]
         assert report.event_id is not None
         undo_import(project, report.event_id)
         with project.engine.connect() as connection:
             assert connection.scalar(select(func.count()).select_from(DocumentRow)) == 0
+
+
+def test_an_import_event_that_lists_every_id_is_still_undone(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """Events written before runs list each document and layer; undo reads them as ever."""
+    with Project.open(make_project()) as project:
+        first = import_paths(project, [corpus(tmp_path / "a.jsonl", 3, "a")])
+        second = import_paths(project, [corpus(tmp_path / "b.jsonl", 2, "b")])
+        assert first.event_id is not None and second.event_id is not None
+        with project.write.begin() as session:
+            connection = session.connection()
+            for event_id in (first.event_id, second.event_id):
+                detail = connection.scalar(select(EventRow.detail).where(EventRow.id == event_id))
+                listed = {
+                    "documents_added": added_documents(detail),
+                    "layers_added": [list(layer) for layer in added_layers(detail)],
+                }
+                older = {k: v for k, v in detail.items() if not k.endswith("_runs")} | listed
+                connection.execute(update(EventRow).where(EventRow.id == event_id).values(detail=older))
+        undo_import(project, second.event_id)
+        undo_import(project, first.event_id)
+        with project.engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(DocumentRow)) == 0
+            assert connection.scalar(select(func.count()).select_from(SpanRow)) == 0
