@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, insort
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Connection, or_, select
 
 from annotator.db.tables import DocumentRow
 
 
-@dataclass(frozen=True)
-class Found:
-    """What the project (and the import so far) holds for one record's text and document id."""
+class Found(NamedTuple):
+    """What the project (and the import so far) holds for one record's text and document id (a
+    tuple: one is made per record, and a frozen dataclass costs several times as much to make)."""
 
     holds_text: bool  # a document with this text is there (or queued)
     doc_id: int | None  # its id once written
