@@ -131,7 +131,7 @@ class Schema:
         return self._labels_by_name.get(name)
 
     def relation(self, name: str) -> RelationSpec | None:
-        return next((spec for spec in self.relations if spec.name == name), None)
+        return self._relations_by_name.get(name)
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -144,6 +144,10 @@ class Schema:
     def _labels_by_name(self) -> dict[str, LabelSpec]:
         # Rendering asks once per span; a dict keeps that cheap on long documents.
         return {spec.name: spec for spec in self.labels}
+
+    @cached_property
+    def _relations_by_name(self) -> dict[str, RelationSpec]:
+        return {spec.name: spec for spec in self.relations}
 
 
 def parse_schema(text: str, source: str = "<string>") -> Schema:

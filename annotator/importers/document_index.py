@@ -3,15 +3,18 @@
 An import must know, for every record, whether its text is in the project already (from
 before the import or earlier in it: the document is then not added again) and which text
 its document id belongs to (an id may not change texts). Keeping each sha256 and id as
-strings in dicts and sets cost ~500 bytes a document, which is how an import's memory grew
-with the corpus (121 MiB at 10,000 documents, 173 MiB at 100,000).
+strings in dicts and sets cost ~500 bytes a document, and even two Python integers a
+document in a set ~180 bytes (the integer objects and the set's table), which is how an
+import's memory grew with the corpus.
 
 What is kept instead, per document of the project and of the import:
-- two 64-bit integers in one set (a prefix of the sha256, a hash of the document id): a
-  filter, ~70 bytes a document (7 MiB at 100,000). A key that is not in the set is certainly
-  new; a key that is in it is looked up in the database, which is the exact answer (the
-  import's own documents are written there in its transaction, batch by batch). Hits are
-  what a re-import or a repeated document makes, so the lookups cost nothing otherwise;
+- two 32-bit keys (a prefix of the sha256, a hash of the document id) in a KeyFilter: an
+  open-addressing table of machine integers, 8 to 16 bytes a key (1.6 to 3.2 MiB at 100,000
+  documents). A key that is not in it is certainly new; a key that is in it is looked up in
+  the database, which is the exact answer (the import's own documents are written there in
+  its transaction, batch by batch). Hits are what a re-import or a repeated document makes,
+  and two keys that collide: with 200,000 keys a new key collides with one of them once in
+  20,000, so the lookups cost nothing otherwise;
 - the ids of the documents this import added, 8 bytes each in an array, which its event
   lists (undo-import takes them out) and which tell them from the documents that were there.
 Documents queued for the next batch insert (at most a batch) are kept whole until written.
@@ -21,16 +24,16 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, insort
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Connection, or_, select
 
 from annotator.db.tables import DocumentRow
 
 
-@dataclass(frozen=True)
-class Found:
-    """What the project (and the import so far) holds for one record's text and document id."""
+class Found(NamedTuple):
+    """What the project (and the import so far) holds for one record's text and document id (a
+    tuple: one is made per record, and a frozen dataclass costs several times as much to make)."""
 
     holds_text: bool  # a document with this text is there (or queued)
     doc_id: int | None  # its id once written
@@ -39,19 +42,78 @@ class Found:
 
 
 def _text_key(sha: str) -> int:
-    return int(sha[:16], 16)
+    return int(sha[:8], 16)  # the first 32 bits of the sha256
 
 
 def _id_key(external_id: str) -> int:
-    # Negative: never equal to a text key, which is below 2**64 and not negative.
-    return -1 - (hash(external_id) & 0xFFFF_FFFF_FFFF_FFFF)
+    # str's hash, salted per process: the filter lives for one import. A text key that equals an
+    # id key only costs a lookup.
+    return hash(external_id) & KEY_MASK
+
+
+KEY_MASK = 0xFFFF_FFFF
+
+
+class KeyFilter:
+    """A set of 32-bit keys in an array of machine integers ("I": 4 bytes on every platform
+    CPython runs on): open addressing with linear probing, kept at most half full, doubled when
+    it fills. 0 marks an empty slot, so the key 0 is stored as 1, and bits above 32 are dropped:
+    the filter may answer yes for a key it was not given (the caller looks such keys up), never
+    no for one it was."""
+
+    INITIAL_SLOTS = 1 << 12
+
+    def __init__(self) -> None:
+        self.slots = array("I", bytes(4 * self.INITIAL_SLOTS))
+        self.mask = self.INITIAL_SLOTS - 1
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __contains__(self, key: int) -> bool:
+        key = key & KEY_MASK or 1
+        slots, mask = self.slots, self.mask
+        at = key & mask
+        while (found := slots[at]) != key:
+            if not found:
+                return False
+            at = (at + 1) & mask
+        return True
+
+    def add(self, key: int) -> None:
+        key = key & KEY_MASK or 1
+        slots, mask = self.slots, self.mask
+        at = key & mask
+        while (found := slots[at]) != key:
+            if not found:
+                slots[at] = key
+                self.count += 1
+                if 2 * self.count > len(slots):
+                    self._grow()
+                return
+            at = (at + 1) & mask
+
+    def _grow(self) -> None:
+        slots = array("I", bytes(8 * len(self.slots)))
+        mask = len(slots) - 1
+        for key in filter(None, self.slots):  # each key once: no comparisons, only probing for a free slot
+            at = key & mask
+            while slots[at]:
+                at = (at + 1) & mask
+            slots[at] = key
+        self.slots, self.mask = slots, mask
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.slots) * self.slots.itemsize
 
 
 class DocumentIndex:
     def __init__(self, connection: Connection, project_id: int) -> None:
         self.connection = connection
         self.project_id = project_id
-        self.keys: set[int] = set()
+        self.keys = KeyFilter()
         self.queued: dict[str, str] = {}  # sha -> external id of documents not yet written
         self.queued_owner: dict[str, str] = {}  # external id -> sha, of the same
         self.added = array("q")  # ids of the documents this import wrote, ascending
@@ -117,9 +179,6 @@ class WrittenLayers:
 
     def add(self, doc_id: int, annotator_id: int) -> None:
         self.added.extend((doc_id, annotator_id))
-
-    def pairs(self) -> list[tuple[int, int]]:
-        return list(zip(self.added[::2], self.added[1::2], strict=True))
 
     def place(self, doc_id: int, annotator_id: int, where: str) -> None:
         source, _, line = where.rpartition(":")

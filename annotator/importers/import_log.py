@@ -5,11 +5,20 @@ Its detail lists the documents and layers the import added and, for each layer -
 replaced, that layer's old rows: `annotator undo-import PROJECT EVENT` takes the added ones out
 and puts the old ones back, in one transaction, and is refused once anything later (an edit in
 the window, another import) touched those documents, because undoing would then lose that work.
+
+The documents and layers an import added are listed as runs of consecutive document ids
+("documents_added_runs": [[first, last], ...], "layers_added_runs": [[annotator, first, last],
+...]): an import's documents get consecutive ids, so an import of 100,000 documents lists a
+few runs, where one id per document made a 2 MB row (copied several times on its way into the
+database: 9 MB at the end of the import, so its peak memory grew with the corpus). Events written
+before list every id ("documents_added": [id, ...], "layers_added": [[document, annotator], ...]);
+both forms are read.
 """
 
 from __future__ import annotations
 
 import getpass
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -50,10 +59,12 @@ def write_import_event(
     annotator: str | None,
     sources: list[str],
     report: ImportReport,
-    documents: list[int],
-    layers: list[tuple[int, int]],
+    documents: array[int],
+    layers: array[int],
     replaced: list[dict[str, Any]],
 ) -> None:
+    """`documents`: ids of the documents added, ascending; `layers`: document id, annotator id, ...
+    of the layers added, in the order they were written."""
     detail = {
         "project": project_id,
         "user": os_user(),
@@ -69,12 +80,48 @@ def write_import_event(
             "relations_added": report.relations_added,
             "invalid_skipped": len(report.invalid),
         },
-        "documents_added": documents,
-        "layers_added": [list(layer) for layer in layers],
+        "documents_added_runs": _runs(documents),
+        "layers_added_runs": _layer_runs(layers),
         "layers_replaced": replaced,
     }
     row = {"annotator_id": annotator_id, "document_id": None, "action": IMPORT, "detail": detail}
     report.event_id = inserted_id(connection.execute(insert(EventRow.__table__).values(**row)))
+
+
+def _runs(ids: Iterable[int]) -> list[list[int]]:
+    """Ascending ids as [first, last] runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for doc_id in ids:
+        if runs and runs[-1][1] == doc_id - 1:
+            runs[-1][1] = doc_id
+        else:
+            runs.append([doc_id, doc_id])
+    return runs
+
+
+def _layer_runs(layers: array[int]) -> list[list[int]]:
+    """(document, annotator) pairs as [annotator, first, last]: runs of consecutive documents per annotator."""
+    by_annotator: dict[int, list[list[int]]] = {}
+    ends = iter(layers)
+    for doc_id, annotator_id in zip(ends, ends, strict=True):
+        runs = by_annotator.setdefault(annotator_id, [])
+        if runs and runs[-1][1] == doc_id - 1:
+            runs[-1][1] = doc_id
+        else:
+            runs.append([doc_id, doc_id])
+    return [[annotator_id, first, last] for annotator_id, runs in by_annotator.items() for first, last in runs]
+
+
+def added_documents(detail: dict[str, Any]) -> list[int]:
+    listed = [int(d) for d in detail.get("documents_added", [])]  # events written before runs
+    return listed + [d for first, last in detail.get("documents_added_runs", []) for d in range(first, last + 1)]
+
+
+def added_layers(detail: dict[str, Any]) -> list[tuple[int, int]]:
+    """(document, annotator) of each layer the import added."""
+    listed = [(int(d), int(a)) for d, a in detail.get("layers_added", [])]  # events written before runs
+    runs = detail.get("layers_added_runs", [])
+    return listed + [(d, a) for a, first, last in runs for d in range(first, last + 1)]
 
 
 @dataclass(frozen=True)
@@ -97,8 +144,8 @@ def undo_import(project: Project, event_id: int) -> UndoReport:
         detail = event.detail
         if _undone(connection, event_id):
             raise AnnotatorError(f"import event {event_id} is undone already")
-        documents = [int(d) for d in detail.get("documents_added", [])]
-        layers = [(int(d), int(a)) for d, a in detail.get("layers_added", [])]
+        documents = added_documents(detail)
+        layers = added_layers(detail)
         replaced = detail.get("layers_replaced", [])
         touched = set(documents) | {d for d, _ in layers} | {int(r["document"]) for r in replaced}
         for annotator_id in sorted({a for _, a in layers} | {int(r["annotator"]) for r in replaced}):
@@ -144,8 +191,8 @@ def _refuse_later_changes(connection: Connection, event_id: int, touched: set[in
     )
     for row in imports:
         detail = row.detail or {}
-        theirs = {int(d) for d in detail.get("documents_added", [])}
-        theirs |= {int(d) for d, _ in detail.get("layers_added", [])}
+        theirs = set(added_documents(detail))
+        theirs |= {d for d, _ in added_layers(detail)}
         theirs |= {int(r["document"]) for r in detail.get("layers_replaced", [])}
         if theirs & touched and not _undone(connection, row.id):
             later.append(f"event {row.id} (import)")

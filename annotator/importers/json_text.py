@@ -28,9 +28,10 @@ import orjson
 MAX_DEPTH = 200
 _DEPTH_MESSAGE = f"not valid JSON: nested more than {MAX_DEPTH} levels deep"
 _SURROGATE_MESSAGE = "not valid JSON: a string holds a lone surrogate (\\ud800-\\udfff without its pair)"
-# Digits -> "0", anything else -> " ": 19 zeros in a row are an integer that may not fit in 64 bits
-# (one C pass; a regex searching for [0-9]{19} costs several times the parse itself).
-_DIGITS_ONLY = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+# Digits -> "0", "[" and "{" -> "[", anything else -> " ": 19 zeros in a row are an integer that may
+# not fit in 64 bits, and the "["s bound the nesting depth (one C pass for both; a regex searching
+# for [0-9]{19} costs several times the parse itself).
+_DIGITS_AND_OPENINGS = bytes(48 if 48 <= byte <= 57 else 91 if byte in b"[{" else 32 for byte in range(256))
 _LONG_INTEGER = b"0" * 19
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -66,9 +67,10 @@ def parse_json(data: bytes) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
         raise _orjson_problem(error, data) from None
-    if _LONG_INTEGER in data.translate(_DIGITS_ONLY):  # orjson may have read it as a float: read it exactly
+    shape = data.translate(_DIGITS_AND_OPENINGS)
+    if _LONG_INTEGER in shape:  # orjson may have read it as a float: read it exactly
         return decode_at(data.decode("utf-8").strip(" \t\r\n"), 0)[0]
-    check_value(value, data.count(b"[") + data.count(b"{"), surrogates=False)
+    check_value(value, shape.count(b"["), surrogates=False)
     return value
 
 

@@ -1,6 +1,6 @@
 """Checks records against the schema and writes them in one transaction with Core inserts.
 
-Every record is checked as an annotator's edit would be (validation.py). On the first bad
+Every record is checked as an annotator's edit would be (annotation_checks.py). On the first bad
 record nothing more is written, the rest is still checked so that every problem is
 reported, and the transaction is rolled back: a bad import changes nothing. With
 skip_invalid the bad records are reported and the rest is imported.
@@ -8,7 +8,7 @@ skip_invalid the bad records are reported and the rest is imported.
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +26,7 @@ from annotator.db.tables import (
 )
 from annotator.errors import AnnotatorError, ValidationError
 from annotator.gcpause import collector_paused
+from annotator.importers.annotation_checks import AnnotationChecks
 from annotator.importers.document_index import DocumentIndex, Found, WrittenLayers
 from annotator.importers.import_log import write_import_event
 from annotator.importers.layer_rows import NewLayer
@@ -38,24 +39,15 @@ from annotator.importers.records import (
     LabelMapping,
 )
 from annotator.importers.row_writer import RowWriter
-from annotator.models import STATUSES
 from annotator.project import Project, check_annotator_name
-from annotator.schema import LabelSpec
-from annotator.text import text_sha256
 from annotator.validation import (
-    check_attribute,
     check_external_id,
-    check_label,
-    check_offsets,
-    check_overlaps,
-    check_relation,
     check_storable,
 )
 
 DEFAULT_LAYER = "imported"
 BATCH_DOCUMENTS = 2000
 MAX_REPORTED_PROBLEMS = 50
-MAX_CHECKED_VALUES = 10_000
 
 
 @dataclass
@@ -106,9 +98,10 @@ def _import(
             if isinstance(item, ImportProblem):
                 loader.fail(item)
                 continue
-            spans_dropped, relations_dropped = mapping.apply(item)
-            loader.report.spans_dropped += spans_dropped
-            loader.report.relations_dropped += relations_dropped
+            if mapping.rename or mapping.drop:
+                spans_dropped, relations_dropped = mapping.apply(item)
+                loader.report.spans_dropped += spans_dropped
+                loader.report.relations_dropped += relations_dropped
             try:
                 loader.take(item, writing=skip_invalid or not loader.problems)
             except ValidationError as error:
@@ -118,12 +111,24 @@ def _import(
             raise ImportFailed(
                 loader.problems[:MAX_REPORTED_PROBLEMS],
                 max(0, len(loader.problems) - MAX_REPORTED_PROBLEMS),
-                unknown_labels=loader.unknown_labels,
+                unknown_labels=loader.checks.unknown_labels,
             )
         loader.flush()
         loader.report.invalid = loader.problems
         loader.log_event(sources)
     return loader.report
+
+
+def _storable_text_sha256(text: str) -> str:
+    """The text's sha256 (text.text_sha256), after check_storable's test of a text: one UTF-8
+    encoding serves both, since a lone surrogate cannot be encoded and NUL shows in the bytes."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = b"\x00"
+    if b"\x00" in data:
+        check_storable(text, "the text")  # refuses it, naming what is wrong
+    return hashlib.sha256(data).hexdigest()
 
 
 class _Loader:
@@ -134,14 +139,13 @@ class _Loader:
         self.annotator = annotator
         self.report = ImportReport()
         self.problems: list[ImportProblem] = []
-        self.unknown_labels: Counter[str] = Counter()
+        self.checks = AnnotationChecks(project.schema)
         self.pending = _Pending()
         # Nothing per document is kept for the whole import beyond what document_index.py says.
         self.index = DocumentIndex(connection, project.id)
         self.written = WrittenLayers()
         self.doc_ids: dict[str, int] = {}  # sha -> id of the documents the pending rows need; emptied by flush
         self.annotator_ids: dict[str, int] = {}
-        self.checked_values: set[tuple[str, str, str | bool]] = set()  # see _check_attributes
         self.rule = LayerRule(connection)  # layers that are there already (layers.py)
         self.rows = RowWriter(connection)
 
@@ -149,9 +153,8 @@ class _Loader:
         self.problems.append(problem)
 
     def take(self, record: DocumentRecord, *, writing: bool) -> None:
-        check_storable(record.text, "the text")
+        sha = _storable_text_sha256(record.text)
         check_storable(record.meta, "meta")
-        sha = text_sha256(record.text)
         external_id = record.external_id or f"doc-{sha[:12]}"
         check_external_id(external_id)
         found = self.index.find(sha, external_id)
@@ -192,69 +195,9 @@ class _Loader:
 
     def _layer(self, record: DocumentRecord) -> NewLayer:
         """Check a record's annotations as if an annotator had made them one by one."""
+        spans, relations = self.checks.annotations(record)
         name = self.annotator or record.annotator or DEFAULT_LAYER
-        spans: list[tuple[int, int, str, dict[str, Any]]] = []
-        index_of: dict[str, int] = {}
-        for number, span in enumerate(record.spans):
-            try:
-                check_offsets(record.text, span.start, span.end)
-                spec = check_label(self.schema, span.label)
-                if span.attributes:
-                    self._check_attributes(spec, span.attributes)
-            except ValidationError as error:
-                self._count_unknown_labels(record)
-                raise ValidationError(f"span {span.key or number + 1}: {error}") from None
-            if span.text is not None and record.text[span.start : span.end] != span.text:
-                raise ValidationError(
-                    f"span {span.key or number + 1}: text[{span.start}:{span.end}] is "
-                    f"{record.text[span.start : span.end]!r}, but the record says {span.text!r} "
-                    "(offsets must be code points)"
-                )
-            if span.key is not None:
-                if span.key in index_of:
-                    raise ValidationError(f"span id {span.key!r} is used twice")
-                index_of[span.key] = number
-            spans.append((span.start, span.end, span.label, span.attributes))
-        check_overlaps(self.schema, [(s, e, label) for s, e, label, _ in spans])
-        relations: list[tuple[str, int, int]] = []
-        for relation in record.relations:
-            head, tail = index_of.get(relation.head), index_of.get(relation.tail)
-            if head is None or tail is None:
-                missing = relation.head if head is None else relation.tail
-                raise ValidationError(
-                    f"relation {relation.label} names span {missing!r}, which the record does not have"
-                )
-            check_relation(self.schema, relation.label, spans[head][:3], spans[tail][:3], same_span=head == tail)
-            if (relation.label, head, tail) in relations:
-                raise ValidationError(f"relation {relation.label} {relation.head} → {relation.tail} appears twice")
-            relations.append((relation.label, head, tail))
-        if record.status is not None and record.status not in STATUSES:
-            raise ValidationError(f"unknown status {record.status!r} (use one of {', '.join(STATUSES)})")
-        known_labels = {d.name for d in self.schema.document_labels}
-        for label in record.document_labels:
-            if label not in known_labels:
-                raise ValidationError(f"unknown document label {label!r}")
         return NewLayer(self._annotator_id(name), spans, relations, record.status, sorted(set(record.document_labels)))
-
-    def _check_attributes(self, spec: LabelSpec, attributes: dict[str, Any]) -> None:
-        """check_attributes, once per label, attribute and value: values repeat ("person", a
-        date), so most are looked up in a set instead of checked again. Only strings and
-        booleans are remembered, and at most MAX_CHECKED_VALUES of them (memory stays flat)."""
-        checked = self.checked_values
-        for name, value in attributes.items():
-            kind = type(value)
-            key = (spec.name, name, value) if kind is str or kind is bool else None
-            if key is not None and key in checked:
-                continue
-            check_attribute(spec, name, value)
-            if key is not None and len(checked) < MAX_CHECKED_VALUES:
-                checked.add(key)
-
-    def _count_unknown_labels(self, record: DocumentRecord) -> None:
-        """Every unknown label of a failing record, not only the one that stopped its checks."""
-        self.unknown_labels.update(
-            s.label for s in record.spans if isinstance(s.label, str) and self.schema.label(s.label) is None
-        )
 
     def _annotator_id(self, name: str) -> int:
         if name not in self.annotator_ids:
@@ -271,7 +214,7 @@ class _Loader:
     def _check_layer(
         self, record: DocumentRecord, sha: str, external_id: str, layer: NewLayer, found: Found, writing: bool
     ) -> StoredLayer | object | None:
-        name = next(n for n, i in self.annotator_ids.items() if i == layer.annotator_id)
+        name = self.annotator or record.annotator or DEFAULT_LAYER  # as _layer named it
 
         def content() -> LayerContent:
             return content_of(layer.spans, layer.relations, layer.document_labels, layer.status)
@@ -326,8 +269,8 @@ class _Loader:
             self.annotator,
             list(sources),
             self.report,
-            list(self.index.added),
-            self.written.pairs(),
+            self.index.added,
+            self.written.added,
             self.rule.replaced,
         )
 

@@ -57,6 +57,9 @@ def _located_record(obj: Any, source: str, line: int) -> list[DocumentRecord]:
 
 
 def record_from_json(obj: Any) -> DocumentRecord:
+    plain = _plain_record(obj)
+    if plain is not None:
+        return plain
     obj, text = object_with_text(obj)
     _no_unknown_keys(obj, RECORD_KEYS, "record")
     return DocumentRecord(
@@ -73,31 +76,61 @@ def record_from_json(obj: Any) -> DocumentRecord:
     )
 
 
+def _plain_record(obj: Any) -> DocumentRecord | None:
+    """A record in the shape the export writes, read without the field-by-field functions (which
+    build each field's key path for their messages); None for anything else, which
+    record_from_json then reads field by field, naming what is wrong. Same values either way."""
+    if type(obj) is not dict or not RECORD_KEYS.issuperset(obj):
+        return None
+    text, key, meta, labels = obj.get("text"), obj.get("id"), obj.get("meta"), obj.get("document_labels")
+    annotator, status = obj.get("annotator"), obj.get("status")
+    if not (
+        type(text) is str
+        and text
+        and (key is None or type(key) is str)
+        and (meta is None or type(meta) is dict)
+        and (labels is None or (type(labels) is list and all(type(label) is str for label in labels)))
+        and (annotator is None or type(annotator) is str)
+        and (status is None or type(status) is str)
+    ):
+        return None
+    return DocumentRecord(
+        "",
+        0,
+        text,
+        key,
+        {} if meta is None else meta,
+        _spans(obj),
+        _relations(obj),
+        [] if labels is None else list(labels),
+        annotator,
+        status,
+    )
+
+
 def _spans(obj: dict[str, Any]) -> list[SpanRecord]:
     items = obj.get("spans")
     if type(items) is not list:
         return [_span(where, item) for where, item in objects_in(obj, "spans")]
-    # A span's place ("spans[3]") is built only for a span the fast path does not take.
-    return [_plain_span(item) or _span(f"spans[{n}]", as_object(item, f"spans[{n}]")) for n, item in enumerate(items)]
-
-
-def _plain_span(item: Any) -> SpanRecord | None:
-    """A span in exactly the shape the export writes, read without naming each field's place;
-    None for anything else, which _span then checks field by field (and names what is wrong)."""
-    if type(item) is not dict or not SPAN_KEYS.issuperset(item):
-        return None
-    key, start, end, label = item.get("id"), item.get("start"), item.get("end"), item.get("label")
-    attributes, text = item.get("attributes"), item.get("text")
-    if (
-        type(start) is int  # not bool, which _offset refuses
-        and type(end) is int
-        and type(label) is str
-        and (key is None or type(key) is str)
-        and (text is None or type(text) is str)
-        and (attributes is None or type(attributes) is dict)
-    ):
-        return SpanRecord(key, start, end, label, {} if attributes is None else attributes, text)
-    return None
+    spans = []
+    for n, item in enumerate(items):
+        # A span in exactly the shape the export writes is read without naming each field's place;
+        # anything else goes to _span, which checks field by field (and names what is wrong).
+        if type(item) is dict and SPAN_KEYS.issuperset(item):
+            key, start, end, label = item.get("id"), item.get("start"), item.get("end"), item.get("label")
+            attributes, text = item.get("attributes"), item.get("text")
+            if (
+                type(start) is int  # not bool, which _offset refuses
+                and type(end) is int
+                and type(label) is str
+                and (key is None or type(key) is str)
+                and (text is None or type(text) is str)
+                and (attributes is None or type(attributes) is dict)
+            ):
+                spans.append(SpanRecord(key, start, end, label, {} if attributes is None else attributes, text))
+                continue
+        spans.append(_span(f"spans[{n}]", as_object(item, f"spans[{n}]")))
+    return spans
 
 
 def _span(where: str, item: dict[str, Any]) -> SpanRecord:

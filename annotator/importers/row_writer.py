@@ -33,6 +33,8 @@ from annotator.importers.layer_rows import (
 from annotator.importers.pg_copy import copy_documents, copy_layers
 
 documents_table = DocumentRow.__table__
+MAX_CACHED_STRINGS = 4096
+MAX_CACHED_LENGTH = 64
 DOCUMENT_COLUMNS = ("id", "project_id", "external_id", "text", "text_length", "sha256", "meta")
 
 
@@ -44,6 +46,7 @@ class RowWriter:
         self.own_ids = connection.dialect.name == "sqlite"
         self._next_id: dict[str, int] = {}  # table -> the next id to hand out (SQLite)
         self._sql: dict[str, str] = {}  # table -> its INSERT with positional parameters
+        self._json_strings: dict[str, str] = {}  # short string attribute value -> its JSON
 
     def documents(self, rows: list[dict[str, Any]]) -> Iterable[tuple[str, int]]:
         """Insert documents (dicts of their columns); their (sha256, id) pairs."""
@@ -79,13 +82,16 @@ class RowWriter:
         relations: list[tuple[Any, ...]] = []
         statuses: list[tuple[Any, ...]] = []
         labels: list[tuple[Any, ...]] = []
+        known = self._json_strings
         for doc_id, layer in layers:
             annotator_id = layer.annotator_id
             first = span_id  # a relation's ends are indexes into the layer's spans
             for start, end, label, values in layer.spans:
                 spans.append((span_id, doc_id, annotator_id, start, end, label))
-                for name in sorted(values):
-                    attributes.append((span_id, name, _json(values[name])))
+                for name in sorted(values) if len(values) > 1 else values:  # rows by name, as ever
+                    value = values[name]
+                    stored = known.get(value) if type(value) is str else None
+                    attributes.append((span_id, name, stored or self._json_value(value)))
                 span_id += 1
             for label, head, tail in layer.relations:
                 relations.append((doc_id, annotator_id, label, first + head, first + tail))
@@ -101,6 +107,17 @@ class RowWriter:
         ):
             if rows:
                 self._insert(table, columns, rows)
+
+    def _json_value(self, value: Any) -> str:
+        """An attribute value's JSON; values repeat ("person", a date), so a short string's is made once."""
+        if type(value) is not str or len(value) > MAX_CACHED_LENGTH:
+            return _json(value)
+        stored = self._json_strings.get(value)
+        if stored is None:
+            stored = _json(value)
+            if len(self._json_strings) < MAX_CACHED_STRINGS:  # memory stays flat whatever the corpus holds
+                self._json_strings[value] = stored
+        return stored
 
     def _insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         sql = self._sql.get(table.name)

@@ -115,7 +115,7 @@ def jsonl_values(path: Path) -> Iterator[Value | ImportProblem]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             line = raw.removeprefix(UTF8_BOM) if number == 1 else raw
-            if not line.strip():
+            if not line or line.isspace():  # not line.strip(), which copies every line
                 continue
             try:
                 yield number, len(raw), parse_json(line)

@@ -9,11 +9,12 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, update
 
-from annotator.db.tables import DocumentRow, RelationRow, SpanAttributeRow, SpanRow
-from annotator.importers import ImportFailed, import_paths, loader
-from annotator.importers.import_log import undo_import
+from annotator.db.tables import AnnotatorRow, DocumentRow, EventRow, RelationRow, SpanAttributeRow, SpanRow
+from annotator.importers import ImportFailed, document_index, import_paths, loader
+from annotator.importers.document_index import KeyFilter
+from annotator.importers.import_log import added_documents, added_layers, undo_import
 from annotator.importers.loader import BATCH_DOCUMENTS
 from annotator.project import Project
 from tests.conftest import ProjectMaker
@@ -102,9 +103,11 @@ def test_the_loader_keeps_ids_not_documents_once_a_batch_is_written(
     with Project.open(make_project()) as project:
         import_paths(project, [corpus(tmp_path / "c.jsonl", count)])
     (state,) = kept
-    # Per document of the import only: two integers in the index's filter, its id, one layer's
-    # (document, annotator) pair and file:line, all in arrays of machine integers.
-    assert len(state.index.keys) == 2 * count and all(type(key) is int for key in state.index.keys)
+    # Per document of the import only: two keys in the index's filter (at most 16 bytes each; two
+    # 32-bit keys may be one), its id, one layer's (document, annotator) pair and file:line, all
+    # in arrays of machine integers.
+    assert 2 * count - 4 <= len(state.index.keys) <= 2 * count and state.index.keys.nbytes <= 16 * 2 * count
+    assert isinstance(state.index.keys.slots, array)
     assert len(state.index.added) == count and isinstance(state.index.added, array)
     assert len(state.written.added) == 2 * count and isinstance(state.written.places, array)
     # Whole records, shas and layer contents only for the last batch, none past the final flush.
@@ -155,3 +158,84 @@ def test_a_document_id_of_the_project_is_refused_for_a_text_queued_in_this_impor
             import_paths(project, [path])
     (problem,) = failed.value.problems
     assert problem.line == 2 and "document id 'x0' is already used by a document with another text" in problem.message
+
+
+def test_keys_that_collide_are_told_apart_by_the_database(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's filter answers "maybe" for every key here (all texts and ids share one key):
+    the database decides, and the outcome is what distinct keys give."""
+    monkeypatch.setattr(document_index, "_text_key", lambda sha: 7)
+    monkeypatch.setattr(document_index, "_id_key", lambda external_id: 7)
+    count = BATCH_DOCUMENTS + 5  # the first batch is written (and known only by its keys) before the rest
+    source = corpus(tmp_path / "c.jsonl", count)
+    first = orjson.loads(source.read_bytes().splitlines()[0])
+    with Project.open(make_project()) as project:
+        report = import_paths(project, [source])
+        assert (report.documents_added, report.documents_skipped, report.layers_added) == (count, 0, count)
+        more = tmp_path / "more.jsonl"
+        new = {**first, "id": "new", "text": "A text of its own.", "spans": [], "relations": []}
+        more.write_bytes(orjson.dumps(first) + b"\n" + orjson.dumps(new) + b"\n")
+        again = import_paths(project, [more])
+        assert (again.documents_added, again.documents_skipped, again.layers_skipped) == (1, 1, 1)
+        taken = tmp_path / "taken.jsonl"
+        taken.write_bytes(orjson.dumps({**new, "id": "d7", "text": "Yet another text."}) + b"\n")
+        with pytest.raises(ImportFailed) as failed:
+            import_paths(project, [taken])
+        assert "document id 'd7' is already used by a document with another text" in str(failed.value)
+        with project.engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(DocumentRow)) == count + 1
+
+
+def test_the_key_filter_holds_every_key_it_was_given_in_a_few_bytes_each() -> None:
+    keys = [n * 0x9E37_79B9_7F4A_7C15 % (1 << 64) for n in range(50_000)] + [0, 1 << 32, 5]
+    found = KeyFilter()
+    for key in keys:
+        found.add(key)
+    assert all(key in found for key in keys)
+    assert found.nbytes <= 16 * len(found) and isinstance(found.slots, array) and found.slots.itemsize == 4
+    others = sum(key * 31 + 17 in found for key in range(1, 50_000))
+    assert others < 100  # "maybe" for a key never given is rare (each one costs a lookup)
+
+
+def test_the_import_event_lists_what_it_added_in_runs_of_ids(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """Consecutive document ids are one run: the event row stays small however big the import."""
+    count = BATCH_DOCUMENTS + 5
+    with Project.open(make_project()) as project:
+        report = import_paths(project, [corpus(tmp_path / "c.jsonl", count)])
+        with project.engine.connect() as connection:
+            detail = connection.scalar(select(EventRow.detail).where(EventRow.id == report.event_id))
+            ids = connection.execute(select(DocumentRow.id).order_by(DocumentRow.id)).scalars().all()
+            alice = connection.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == "alice"))
+        assert len(ids) == count and added_documents(detail) == ids
+        assert added_layers(detail) == [(doc_id, alice) for doc_id in ids]
+        assert detail["documents_added_runs"] == [[ids[0], ids[-1]]]
+        assert detail["layers_added_runs"] == [[alice, ids[0], ids[-1]]]
+        assert detail["counts"]["spans_added"] == 2 * count and detail["files"] == [f"{tmp_path}/c.jsonl (jsonl)"]
+        assert report.event_id is not None
+        undo_import(project, report.event_id)
+        with project.engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(DocumentRow)) == 0
+
+
+def test_an_import_event_that_lists_every_id_is_still_undone(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """Events written before runs list each document and layer; undo reads them as ever."""
+    with Project.open(make_project()) as project:
+        first = import_paths(project, [corpus(tmp_path / "a.jsonl", 3, "a")])
+        second = import_paths(project, [corpus(tmp_path / "b.jsonl", 2, "b")])
+        assert first.event_id is not None and second.event_id is not None
+        with project.write.begin() as session:
+            connection = session.connection()
+            for event_id in (first.event_id, second.event_id):
+                detail = connection.scalar(select(EventRow.detail).where(EventRow.id == event_id))
+                listed = {
+                    "documents_added": added_documents(detail),
+                    "layers_added": [list(layer) for layer in added_layers(detail)],
+                }
+                older = {k: v for k, v in detail.items() if not k.endswith("_runs")} | listed
+                connection.execute(update(EventRow).where(EventRow.id == event_id).values(detail=older))
+        undo_import(project, second.event_id)
+        undo_import(project, first.event_id)
+        with project.engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(DocumentRow)) == 0
+            assert connection.scalar(select(func.count()).select_from(SpanRow)) == 0
