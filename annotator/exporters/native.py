@@ -9,7 +9,6 @@ database ids, so exporting, re-importing and exporting again gives the same byte
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from annotator.exporters.native_rows import ProjectTables, grouped_by_layer
 from annotator.gcpause import collector_paused
 from annotator.models import STATUSES
 from annotator.project import Project
-from annotator.storable import MAX_DEPTH, storable_problem
+from annotator.storable import storable_problem
 
 CHUNK_DOCUMENTS = 1000
 ATTRIBUTE_CACHE_CHARS = 100  # short, immutable attribute values are decoded and checked once per chunk
@@ -195,18 +194,10 @@ def _stored_value(raw: str, where: str) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise _Unexportable(f"{where} is not JSON that can be exported ({error})") from None
-    if _NEEDS_A_LOOK.search(raw) is None and raw.count("[") + raw.count("{") <= MAX_DEPTH:
-        return value  # its text cannot hold anything storable.py refuses: no need to walk the value
     problem = storable_problem(value, where)
     if problem is not None:
         raise _Unexportable(problem)
     return value
-
-
-# What a stored JSON text needs to hold a value storable.py refuses: an escape (the only way to
-# write a NUL or a lone surrogate in JSON), a number of 19 digits or with an exponent (the only
-# ways beyond 64 bits), or more brackets than MAX_DEPTH. Without any, the walk is skipped.
-_NEEDS_A_LOOK = re.compile(r"\\|\d{19}|\d[eE]")
 
 
 def _log_left_out(item: LeftOut) -> None:
@@ -247,6 +238,7 @@ class _Layers:
         self.unexportable: dict[int, str] = {}  # span id -> why one of its attributes cannot be exported
         rows = tables.attributes.until(last_document)
         rows.sort(key=_SPAN_AND_NAME)  # each span's names by code point, not by the database's collation
+        attributes = self.attributes
         seen: dict[str, Any] = {}  # attribute values repeat ("person", dates): decode and check each once
         for _, span_id, name, value in rows:
             decoded = seen.get(value, seen)
@@ -258,7 +250,7 @@ class _Layers:
                     continue
                 if len(value) <= ATTRIBUTE_CACHE_CHARS and not isinstance(decoded, dict | list):
                     seen[value] = decoded
-            self.attributes[span_id][name] = decoded
+            attributes[span_id][name] = decoded
         self.annotators: dict[int, list[int]] = {}  # document id -> its layers' annotators
         for doc_id, annotator_id in {*self.spans, *self.relations, *self.status, *self.doc_labels}:
             self.annotators.setdefault(doc_id, []).append(annotator_id)

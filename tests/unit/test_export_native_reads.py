@@ -10,17 +10,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from sqlalchemy import event
 
 import annotator.exporters.native
 import annotator.exporters.native_rows
 from annotator.exporters import ExportFilter, export_jsonl
-from annotator.exporters.native import _stored_value, _Unexportable, iter_records
+from annotator.exporters.native import iter_records
 from annotator.importers import import_paths
 from annotator.project import Project
-from annotator.storable import storable_problem
 from tests.conftest import NEWS_SCHEMA, TRICKY_TEXT, ProjectMaker, write_jsonl
 
 SCHEMA = (
@@ -159,48 +157,3 @@ def test_projects_sharing_a_database_export_only_their_own(make_project: Project
         export_jsonl(first, tmp_path / "first.jsonl")
         export_jsonl(single, tmp_path / "single.jsonl")
     assert (tmp_path / "first.jsonl").read_bytes() == (tmp_path / "single.jsonl").read_bytes()
-
-
-def nested(depth: int) -> Any:
-    value: Any = "leaf"
-    for level in range(depth):
-        value = [value] if level % 2 else {"k": value}
-    return value
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        {"date": "2014-11-14", "source": "a.txt", "n": 12, "x": -1.5, "ok": True, "none": None},
-        {"source": "平壤 🙂", "é": ["ü"]},
-        2**63 - 1,
-        2**63,
-        -(2**63) - 1,
-        2**70,
-        9.3e18,
-        1e300,
-        123456789012345678901.5,
-        0.12345678901234567890123,
-        "a\x00b",
-        "\ud800",
-        {"key\udfff": 1},
-        nested(63),
-        nested(64),
-        nested(65),
-        ["[[[[{{{{"] * 20,
-    ],
-)
-def test_a_stored_value_is_refused_exactly_when_storable_refuses_it(value: Any) -> None:
-    """The export skips walking a value whose JSON text cannot hold anything storable.py refuses;
-    it must refuse exactly what the walk refuses (as Python's json and SQLAlchemy store it, and as orjson does)."""
-    for raw in {json.dumps(value), json.dumps(value, ensure_ascii=False)}:
-        try:
-            expected = storable_problem(orjson.loads(raw), "meta")
-        except orjson.JSONDecodeError:
-            expected = "not JSON"
-        try:
-            _stored_value(raw, "meta")
-            refused = None
-        except _Unexportable as error:
-            refused = str(error)
-        assert (refused is None) == (expected is None), (raw[:80], refused, expected)
