@@ -27,7 +27,7 @@ from annotator.db.tables import (
     SpanRow,
 )
 
-ROWS_PER_FETCH = 10_000  # rows of a table fetched at a time (one round trip on PostgreSQL)
+ROWS_PER_FETCH = 2_000  # rows of a table fetched at a time (one round trip on PostgreSQL): ~a chunk's spans
 
 _DOCUMENT = itemgetter(0)  # every query's first column: the document id, ascending
 _LAYER = itemgetter(0, 1)  # (document id, annotator id)
@@ -131,8 +131,9 @@ def row_reader(connection: Connection, query: Select[*tuple[Any, ...]], rows: in
     On a server (psycopg) the rows come through a server-side cursor, where the driver would
     otherwise hold the whole result. SQLite's cursor already steps through the rows as they are
     fetched, and its rows are what SQLAlchemy would give (integers and text: nothing to convert),
-    so they are taken from it as they are: buffering and wrapping them into SQLAlchemy's rows
-    was a sixth of the export's work beyond the plain sqlite3 script (bench/raw_sqlite.py).
+    so they are taken from it as they are: buffering and wrapping them into SQLAlchemy's rows was
+    more than half of what the export did beyond the plain sqlite3 script (bench/raw_sqlite.py),
+    counted in instructions.
     """
     if connection.dialect.supports_server_side_cursors:
         result = connection.execute(query.execution_options(yield_per=rows))
