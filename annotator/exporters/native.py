@@ -1,10 +1,9 @@
 """The native JSONL export: one line per document and annotator layer, in a stable order.
 
-Streamed: documents are read in id-ordered chunks and each chunk's spans, attributes,
-relations and statuses come from one ordered query per table, so memory stays flat
-however large the corpus. Span and relation ids in the file ("s1", "r1") are numbered
-from the sorted content, not from database ids, so exporting, re-importing and
-exporting again gives the same bytes.
+Streamed: each table is read by one query in document order (native_rows.py) and merged a
+chunk of documents at a time, so memory stays flat however large the corpus. Span and
+relation ids in the file ("s1", "r1") are numbered from the sorted content, not from
+database ids, so exporting, re-importing and exporting again gives the same bytes.
 """
 
 from __future__ import annotations
@@ -13,31 +12,25 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 import orjson
-from sqlalchemy import Connection, Text, cast, select
+from sqlalchemy import func, select
 
 from annotator.db.engine import read_snapshot
-from annotator.db.tables import (
-    AnnotatorRow,
-    DocumentLabelRow,
-    DocumentRow,
-    DocumentStatusRow,
-    RelationRow,
-    SpanAttributeRow,
-    SpanRow,
-)
+from annotator.db.tables import AnnotatorRow, DocumentRow
 from annotator.errors import NotFoundError, ValidationError
 from annotator.exporters.base import FormatWriter, LeftOut
+from annotator.exporters.native_rows import ProjectTables, grouped_by_layer
 from annotator.gcpause import collector_paused
 from annotator.models import STATUSES
 from annotator.project import Project
 from annotator.storable import storable_problem
 
 CHUNK_DOCUMENTS = 1000
-ATTRIBUTE_CACHE_CHARS = 100
-ATTRIBUTE_ROWS_PER_FETCH = 10_000  # short, immutable attribute values are decoded and checked once per chunk
+ATTRIBUTE_CACHE_CHARS = 100  # short, immutable attribute values are decoded and checked once per chunk
 log = logging.getLogger(__name__)
 
 
@@ -69,6 +62,7 @@ def write_native(
     """Write the export to an open binary stream; progress gets the documents done per chunk."""
     report = ExportReport()
     lines: list[bytes] = []
+    written = documents = spans = relations = 0  # counted in locals: this loop runs once per record
     last_id = None
     for record in iter_records(project, selection, progress, report.left_out.append):
         # Serialised as soon as it is built: a record lives only while it is cache-hot.
@@ -77,16 +71,18 @@ def write_native(
         except orjson.JSONEncodeError as error:  # values are checked when read; this is the last guard
             report.left_out.append(LeftOut(record["id"], record["annotator"], f"cannot be written as JSON: {error}"))
             continue
-        report.lines += 1
-        report.documents += record["id"] != last_id
-        report.spans += len(record["spans"])
-        report.relations += len(record["relations"])
-        last_id = record["id"]
+        written += 1
+        if record["id"] != last_id:
+            documents += 1
+            last_id = record["id"]
+        spans += len(record["spans"])
+        relations += len(record["relations"])
         if len(lines) >= CHUNK_DOCUMENTS:
             out.write(b"\n".join(lines) + b"\n")
             lines.clear()
     if lines:
         out.write(b"\n".join(lines) + b"\n")
+    report.lines, report.documents, report.spans, report.relations = written, documents, spans, relations
     return report
 
 
@@ -120,6 +116,8 @@ def iter_records(
     skip = left_out or _log_left_out
     _check_filter(project, selection)
     schema = {"name": project.schema.name, "version": project.schema.version, "sha256": project.schema.sha256}
+    with_document_labels = bool(project.schema.document_labels)
+    statuses = selection.statuses
     # One snapshot for the whole export: records never mix two moments of a database being edited.
     with collector_paused(), read_snapshot(project.engine) as connection:
         names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
@@ -128,39 +126,63 @@ def iter_records(
             only = next((i for i, n in names.items() if n == selection.annotator), None)
             if only is None:
                 raise NotFoundError(f"no annotator named {selection.annotator!r}")
-        attributes = _AttributeStream(connection, project.id, only, selection.labels)
-        for chunk in _document_chunks(connection, project.id):
-            layers = _Layers(connection, chunk[0][0], chunk[-1][0], only, selection.labels, attributes)
+
+        def by_name(annotator_id: int) -> str:  # by name, not id: ids differ between databases
+            return names.get(annotator_id) or ""
+
+        tables = ProjectTables(connection, project.id, only, selection.labels)
+        for chunk in tables.document_chunks(CHUNK_DOCUMENTS):
+            layers = _Layers(tables, chunk[-1][0])
             for doc_id, external_id, text, meta in chunk:
                 try:
                     meta_value = _stored_value(meta, "meta")
                 except _Unexportable as bad:
                     skip(LeftOut(external_id, None, str(bad)))
                     continue
-                # By name, not id: ids differ between databases, names travel with the file.
-                for annotator_id in sorted(layers.annotators(doc_id, only), key=lambda a: names.get(a or 0) or ""):
-                    status = layers.status.get((doc_id, annotator_id or 0), "todo")
-                    if selection.statuses is not None and status not in selection.statuses:
+                annotators: list[int] | None = [only] if only is not None else layers.annotators.get(doc_id)
+                if annotators is None:  # a document nobody touched gets one empty line
+                    if statuses is None or "todo" in statuses:
+                        labels: list[str] | None = [] if with_document_labels else None
+                        yield _record(external_id, text, meta_value, [], [], labels, None, "todo", schema)
+                    continue
+                if len(annotators) > 1:
+                    annotators.sort(key=by_name)
+                for annotator_id in annotators:
+                    layer = (doc_id, annotator_id)
+                    status = layers.status.get(layer, "todo")
+                    if statuses is not None and status not in statuses:
                         continue
-                    if layers.unexportable and (problem := layers.problem(doc_id, annotator_id)):
-                        skip(LeftOut(external_id, names.get(annotator_id or 0), problem))
+                    if layers.unexportable and (problem := layers.problem(layer)):
+                        skip(LeftOut(external_id, names.get(annotator_id), problem))
                         continue
-                    spans, relations = layers.content(doc_id, annotator_id, text)
-                    record: dict[str, Any] = {
-                        "id": external_id,
-                        "text": text,
-                        "meta": meta_value,
-                        "spans": spans,
-                        "relations": relations,
-                    }
-                    if project.schema.document_labels:
-                        record["document_labels"] = sorted(layers.doc_labels.get((doc_id, annotator_id or 0), []))
-                    record["annotator"] = names.get(annotator_id or 0)
-                    record["status"] = status
-                    record["schema"] = schema
-                    yield record
+                    spans, relations = layers.content(layer, text)
+                    labels = sorted(layers.doc_labels.get(layer, ())) if with_document_labels else None
+                    yield _record(
+                        external_id, text, meta_value, spans, relations, labels, names.get(annotator_id), status, schema
+                    )
             if progress is not None:
                 progress(len(chunk))
+
+
+def _record(
+    external_id: str,
+    text: str,
+    meta: Any,
+    spans: list[dict[str, Any]],
+    relations: list[dict[str, Any]],
+    document_labels: list[str] | None,
+    annotator: str | None,
+    status: str,
+    schema: dict[str, Any],
+) -> dict[str, Any]:
+    """A record in the native key order (document_labels only where the schema has them)."""
+    record: dict[str, Any] = {"id": external_id, "text": text, "meta": meta, "spans": spans, "relations": relations}
+    if document_labels is not None:
+        record["document_labels"] = document_labels
+    record["annotator"] = annotator
+    record["status"] = status
+    record["schema"] = schema
+    return record
 
 
 class _Unexportable(Exception):
@@ -183,8 +205,6 @@ def _log_left_out(item: LeftOut) -> None:
 
 
 def count_documents(project: Project) -> int:
-    from sqlalchemy import func
-
     with project.engine.connect() as connection:
         return (
             connection.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.project_id == project.id))
@@ -201,85 +221,26 @@ def _check_filter(project: Project, selection: ExportFilter) -> None:
             raise ValidationError(f"unknown label {label!r} (schema has {', '.join(project.schema.label_names)})")
 
 
-def _document_chunks(connection: Connection, project_id: int) -> Iterator[list[tuple[int, str, str, Any]]]:
-    last = 0
-    while True:
-        chunk = connection.execute(
-            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text, cast(DocumentRow.meta, Text))
-            .where(DocumentRow.project_id == project_id, DocumentRow.id > last)
-            .order_by(DocumentRow.id)
-            .limit(CHUNK_DOCUMENTS)
-        ).all()
-        if not chunk:
-            return
-        yield chunk  # type: ignore[misc]
-        last = chunk[-1][0]
-
-
-class _AttributeStream:
-    """The attributes of the spans an export writes, in document order, taken chunk by chunk.
-
-    One query read through a cursor for the whole export, not one query per chunk: a chunk's
-    attributes found through a join on its spans' documents let PostgreSQL's planner scan the
-    whole attributes table for every chunk (an export quadratic in the project's size), and
-    matching them by span ids did too (as a hashed filter). A cursor's plan takes each span's
-    attributes by index, in order, with nothing to sort.
-    """
-
-    def __init__(self, connection: Connection, project_id: int, only: int | None, labels: Collection[str] | None):
-        query = (
-            select(DocumentRow.id, SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
-            .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
-            .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
-            .where(DocumentRow.project_id == project_id)
-            .order_by(DocumentRow.id)  # the documents' index order: SQLite too needs no sort
-        )
-        if only is not None:
-            query = query.where(SpanRow.annotator_id == only)
-        if labels is not None:
-            query = query.where(SpanRow.label.in_(labels))
-        self.rows = iter(connection.execute(query.execution_options(yield_per=ATTRIBUTE_ROWS_PER_FETCH)))
-        self.next: Any = next(self.rows, None)
-
-    def until(self, last_document: int) -> Iterator[tuple[int, str, str]]:
-        """(span id, name, value as JSON text) of the documents up to last_document not yet taken."""
-        while self.next is not None and self.next[0] <= last_document:
-            yield self.next[1], self.next[2], self.next[3]
-            self.next = next(self.rows, None)
-
-
 class _Layers:
-    """The annotations of the documents with ids lo..hi, grouped by (document, annotator)."""
+    """The annotations of one chunk of documents (up to last_document), by (document, annotator)."""
 
-    def __init__(
-        self,
-        connection: Connection,
-        lo: int,
-        hi: int,
-        only: int | None,
-        labels: Collection[str] | None,
-        attributes: _AttributeStream,
-    ) -> None:
-        def in_range(column: Any, annotator_column: Any) -> list[Any]:
-            conditions = [column.between(lo, hi)]
-            if only is not None:
-                conditions.append(annotator_column == only)
-            return conditions
-
-        span_query = (
-            select(SpanRow.id, SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.label)
-            .where(*in_range(SpanRow.document_id, SpanRow.annotator_id))
-            .order_by(SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end)
-        )
-        if labels is not None:
-            span_query = span_query.where(SpanRow.label.in_(labels))
-        self.spans: dict[tuple[int, int], list[tuple[int, int, str, int]]] = defaultdict(list)
-        for span_id, doc_id, annotator_id, start, end, label in connection.execute(span_query).all():
-            self.spans[(doc_id, annotator_id)].append((start, end, label, span_id))
-        self.attributes: dict[int, dict[str, Any]] = defaultdict(dict)
+    def __init__(self, tables: ProjectTables, last_document: int) -> None:
+        self.spans = grouped_by_layer(tables.spans.until(last_document))
+        self.relations = grouped_by_layer(tables.relations.until(last_document))
+        self.status: dict[tuple[int, int], str] = {
+            (doc_id, annotator_id): status for doc_id, annotator_id, status in tables.statuses.until(last_document)
+        }
+        self.doc_labels: dict[tuple[int, int], list[str]] = {
+            layer: [row[2] for row in rows]
+            for layer, rows in grouped_by_layer(tables.document_labels.until(last_document)).items()
+        }
+        self.attributes: defaultdict[int, dict[str, Any]] = defaultdict(dict)
         self.unexportable: dict[int, str] = {}  # span id -> why one of its attributes cannot be exported
+        rows = tables.attributes.until(last_document)
+        rows.sort(key=_SPAN_AND_NAME)  # each span's names by code point, not by the database's collation
+        attributes = self.attributes
         seen: dict[str, Any] = {}  # attribute values repeat ("person", dates): decode and check each once
-        for span_id, name, value in attributes.until(hi):
+        for _, span_id, name, value in rows:
             decoded = seen.get(value, seen)
             if decoded is seen:
                 try:
@@ -289,84 +250,48 @@ class _Layers:
                     continue
                 if len(value) <= ATTRIBUTE_CACHE_CHARS and not isinstance(decoded, dict | list):
                     seen[value] = decoded
-            self.attributes[span_id][name] = decoded
-        self.relations: dict[tuple[int, int], list[tuple[str, int, int]]] = defaultdict(list)
-        relation_query = select(
-            RelationRow.document_id,
-            RelationRow.annotator_id,
-            RelationRow.label,
-            RelationRow.head_span_id,
-            RelationRow.tail_span_id,
-        ).where(*in_range(RelationRow.document_id, RelationRow.annotator_id))
-        for doc_id, annotator_id, label, head, tail in connection.execute(relation_query).all():
-            self.relations[(doc_id, annotator_id)].append((label, head, tail))
-        self.status: dict[tuple[int, int], str] = {}
-        status_query = select(
-            DocumentStatusRow.document_id, DocumentStatusRow.annotator_id, DocumentStatusRow.status
-        ).where(*in_range(DocumentStatusRow.document_id, DocumentStatusRow.annotator_id))
-        for doc_id, annotator_id, status in connection.execute(status_query).all():
-            self.status[(doc_id, annotator_id)] = status
-        self.doc_labels: dict[tuple[int, int], list[str]] = defaultdict(list)
-        label_query = select(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id, DocumentLabelRow.label).where(
-            *in_range(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id)
-        )
-        for doc_id, annotator_id, label in connection.execute(label_query).all():
-            self.doc_labels[(doc_id, annotator_id)].append(label)
-        self.names_order: dict[int, list[int]] = defaultdict(list)
+            attributes[span_id][name] = decoded
+        self.annotators: dict[int, list[int]] = {}  # document id -> its layers' annotators
         for doc_id, annotator_id in {*self.spans, *self.relations, *self.status, *self.doc_labels}:
-            self.names_order[doc_id].append(annotator_id)
+            self.annotators.setdefault(doc_id, []).append(annotator_id)
 
-    def problem(self, doc_id: int, annotator_id: int | None) -> str | None:
+    def problem(self, layer: tuple[int, int]) -> str | None:
         """Why a layer cannot be exported, if one of its spans holds such an attribute."""
-        for start, end, label, span_id in self.spans.get((doc_id, annotator_id or 0), ()):
+        for _, _, start, end, label, span_id in self.spans.get(layer, ()):
             if span_id in self.unexportable:
                 return f"{label} [{start}, {end}) {self.unexportable[span_id]}"
         return None
 
-    def annotators(self, doc_id: int, only: int | None) -> list[int | None]:
-        """The layers to write for a document; a document nobody touched gets one empty line."""
-        if only is not None:
-            return [only]
-        found = sorted(self.names_order.get(doc_id, ()))
-        return list(found) if found else [None]
-
-    def content(
-        self, doc_id: int, annotator_id: int | None, text: str
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        if annotator_id is None:
-            return [], []
-        key = (doc_id, annotator_id)
-        rows = self.spans.get(key, [])
-        # Strings are ordered here, not in SQL: SQL ordering follows the database's collation,
-        # and the export must be the same bytes from SQLite and from any PostgreSQL. The
-        # (start, end, label) key is unique in a layer, so the trailing id never decides.
-        rows.sort()  # in place: the layer is written once
+    def content(self, layer: tuple[int, int], text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        rows = self.spans.get(layer)
+        if rows is None:
+            rows = []
+        else:
+            # Strings are ordered here, not in SQL: SQL ordering follows the database's collation,
+            # and the export must be the same bytes from SQLite and from any PostgreSQL. The
+            # (start, end, label) key is unique in a layer. Rows come ordered by (start, end), so
+            # this is one pass unless two spans share their offsets.
+            rows.sort(key=_POSITION)
         span_ids = _numbered("s", len(rows))
         attributes = self.attributes
-        spans: list[dict[str, Any]] = []
-        for number, (start, end, label, span_id) in enumerate(rows, start=1):
-            values = attributes.get(span_id)
-            if values is None:
-                values = {}
-            elif len(values) > 1:
-                values = dict(sorted(values.items()))
-            spans.append(
-                {
-                    "id": span_ids[number],
-                    "start": start,
-                    "end": end,
-                    "label": label,
-                    "text": text[start:end],
-                    "attributes": values,
-                }
-            )
-        links = self.relations.get(key)
+        spans = [
+            {
+                "id": span_id,
+                "start": start,
+                "end": end,
+                "label": label,
+                "text": text[start:end],
+                "attributes": attributes.get(row_id, _NO_ATTRIBUTES),
+            }
+            for span_id, (_, _, start, end, label, row_id) in zip(islice(span_ids, 1, None), rows, strict=False)
+        ]
+        links = self.relations.get(layer)
         if not links:
             return spans, []
-        number_of = {row[3]: number for number, row in enumerate(rows, start=1)}
+        number_of = dict(zip(map(_ROW_ID, rows), range(1, len(rows) + 1), strict=True))
         kept = sorted(
             (number_of[head], number_of[tail], label)
-            for label, head, tail in links
+            for _, _, label, head, tail in links
             if head in number_of and tail in number_of
         )
         relation_ids = _numbered("r", len(kept))
@@ -375,6 +300,12 @@ class _Layers:
             for number, (head, tail, label) in enumerate(kept, start=1)
         ]
         return spans, relations
+
+
+_POSITION = itemgetter(2, 3, 4)  # a span row's (start, end, label)
+_ROW_ID = itemgetter(5)  # a span row's id
+_SPAN_AND_NAME = itemgetter(1, 2)  # an attribute row's (span id, name)
+_NO_ATTRIBUTES: dict[str, Any] = {}  # shared by every span without attributes: serialised, never changed
 
 
 _NUMBERED: dict[str, list[str]] = {"s": ["s0"], "r": ["r0"]}
