@@ -30,7 +30,7 @@ from annotator.errors import NotFoundError
 from annotator.models import NO_ATTRIBUTES, DocumentView, Relation, Span, stored_status
 from annotator.project import Project
 
-__all__ = ["document_view", "rest_of_layer"]
+__all__ = ["document_view", "layer_relations", "layer_spans", "rest_of_layer"]
 
 
 def document_view(
@@ -62,7 +62,7 @@ def document_view(
         raise NotFoundError(f"no document with id {document_id} in project {project.config.name!r}")
     external_id, text, meta, status = found
     spans = _layer_spans(session, document_id, annotator_id, text, 0, spans_before)
-    relations = () if spans_before is not None else _layer_relations(session, document_id, annotator_id)
+    relations = () if spans_before is not None else layer_relations(session, document_id, annotator_id)
     document_labels = DocumentLabelRow.__table__.c
     labels = session.scalars(
         select(document_labels.label)
@@ -86,7 +86,12 @@ def rest_of_layer(session: Session, first: DocumentView, annotator_id: int, span
     """``first`` (read with ``spans_before=spans_from``) with the rest of its layer: the spans that
     start at ``spans_from`` or later, and the relations. Three selects."""
     rest = _layer_spans(session, first.id, annotator_id, first.text, spans_from, None)
-    return replace(first, spans=first.spans + rest, relations=_layer_relations(session, first.id, annotator_id))
+    return replace(first, spans=first.spans + rest, relations=layer_relations(session, first.id, annotator_id))
+
+
+def layer_spans(session: Session, document_id: int, annotator_id: int, text: str) -> tuple[Span, ...]:
+    """A layer's spans of a document (``text``, its text), whole: another annotator's shown read-only, say."""
+    return _layer_spans(session, document_id, annotator_id, text, 0, None)
 
 
 def _layer_spans(
@@ -128,7 +133,7 @@ def _spans(rows: Iterable[Sequence[Any]], text: str, attributes: Mapping[int, Ma
     )
 
 
-def _layer_relations(session: Session, document_id: int, annotator_id: int) -> tuple[Relation, ...]:
+def layer_relations(session: Session, document_id: int, annotator_id: int) -> tuple[Relation, ...]:
     relations = RelationRow.__table__.c
     rows = session.execute(
         select(relations.id, relations.label, relations.head_span_id, relations.tail_span_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -33,10 +33,12 @@ from annotator.commands import (
     SetStatus,
     run_step,
 )
+from annotator.commands.layer_copy import Copied, CopySpans
 from annotator.commands.statements import ADD_TIME, INSERT_EVENT
 from annotator.db.exchange import EditTransaction
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
+from annotator.layer_list import LayerSummary, LayerView, document_layers, other_layer, readable_layer_id
 from annotator.layer_read import document_view, rest_of_layer
 from annotator.models import (
     Changes,
@@ -158,6 +160,18 @@ class AnnotationService:
         self._text_cache.remember(view.id, view.text)
         return view
 
+    def layers(self, document_id: int) -> list[LayerSummary]:
+        """The document's layers other than this annotator's that it may read, with span counts and status."""
+        with self.project.read() as session:
+            return document_layers(session, document_id, self.annotator_id)
+
+    def other_layer(self, document_id: int, name: str) -> LayerView:
+        """Annotator ``name``'s layer of a document, to show read-only: the same Span and Relation values."""
+        with self.project.read() as session:
+            annotator_id = readable_layer_id(session, self.annotator_id, name)
+            text = self._text_cache.reader(session)(document_id)
+            return other_layer(session, document_id, annotator_id, name, text)
+
     def find_document(self, external_id: str) -> int:
         with self.project.read() as session:
             return find_document_id(session, self.project, external_id)
@@ -185,6 +199,15 @@ class AnnotationService:
         """
         changes = self._run(AddSpans(document_id, occurrences_of=(start, end, label)))
         return Outcome(changes.spans_added, changes)
+
+    def copy_spans(self, source: LayerView, span_ids: Collection[int] | None = None) -> Outcome[Copied]:
+        """Copy spans of another layer (every one, or those of ``span_ids``) into this annotator's, with
+        their attributes and the relations whose both ends are copied: one edit, one undoable step.
+        Spans the layer has already (same start, end, label) or that the schema refuses are skipped."""
+        wanted = source.spans if span_ids is None else [s for s in source.spans if s.id in span_ids]
+        command = CopySpans(source.document_id, source.annotator, wanted, source.relations)
+        changes = self._run(command)
+        return Outcome(Copied(changes.spans_added, changes.relations_added, dict(+command.skipped)), changes)
 
     def remove_span(self, span_id: int) -> Outcome[Span]:
         changes = self._run(RemoveSpan(span_id))
