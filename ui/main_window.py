@@ -31,6 +31,8 @@ from ui.find_bar import FindBar
 from ui.first_paint import FirstPaint
 from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
+from ui.layer_chooser import LayerChooser
+from ui.layer_control import OtherLayerControl
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
 from ui.relation_panel import RelationPanel
 from ui.settings import WindowSettings
@@ -84,6 +86,11 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("labelsToolbar")
         toolbar.addWidget(self.label_bar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.layer_chooser = LayerChooser()  # another layer shown read-only (ui/layer_control.py)
+        layers_toolbar = QToolBar("Layers")
+        layers_toolbar.setObjectName("layersToolbar")
+        layers_toolbar.addWidget(self.layer_chooser)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, layers_toolbar)
         self.document_list = DocumentList()
         # The panels' rows and the last document's reading time wait for the text's first paint.
         self.first_paint = FirstPaint(self.view, self.layer)
@@ -101,6 +108,7 @@ class MainWindow(QMainWindow):
         self.compact_layout = TextKeepsHalf(self, self.view, [left, *right])
         self.help_overlay = HelpOverlay(self, self.schema, focus_after=self.view)
         self.annotate = AnnotateController(self)
+        self.other_layers = OtherLayerControl(self)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -135,11 +143,12 @@ class MainWindow(QMainWindow):
             **self.span_adjuster.commands(),
             **self.navigation.commands(),
             **self.view_options.commands(),
+            **self.other_layers.commands(),
             "quit": self.close,
             "undo": self.annotate.undo,
             "redo": self.annotate.redo,
             "delete": self.annotate.delete_selected,
-            "escape": self.annotate.clear_selection,
+            "escape": self.other_layers.clear_selection,
             "label_all": self.annotate.label_all_selected,
             "next_span": lambda: self.annotate.cycle_span(1),
             "previous_span": lambda: self.annotate.cycle_span(-1),
@@ -169,6 +178,11 @@ class MainWindow(QMainWindow):
     def doc(self) -> LayerModel | None:
         """The open document's layer; None until a document is open."""
         return self.layer if self.layer.is_open else None
+
+    def show_other_layer(self, name: str | None) -> None:
+        """Show annotator ``name``'s layer of the open document read-only beside the own one (None:
+        none); the choice holds for the next documents that have such a layer."""
+        self.other_layers.show_layer(name)
 
     def attempt(self, call: Callable[[], T]) -> T | None:
         """Run a service call; refusals go to the status bar, real failures to a dialog."""

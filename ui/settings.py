@@ -74,6 +74,16 @@ class WindowSettings:
     def snap_to_words(self, on: bool) -> None:
         self._settings.setValue("view/snap", "true" if on else "false")
 
+    @property
+    def other_layer(self) -> str | None:
+        """The annotator whose layer is shown read-only beside the own one, on every document that has it."""
+        value = self._settings.value("view/other_layer")
+        return str(value) if value else None
+
+    @other_layer.setter
+    def other_layer(self, name: str | None) -> None:
+        self._settings.setValue("view/other_layer", name or "")
+
     def sync(self) -> None:
         self._settings.sync()
 

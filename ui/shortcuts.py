@@ -56,6 +56,10 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("end_left", "Move Span End Left", ("Alt+Shift+Left",)),
         Command("start_left", "Move Span &Start Left", ("Ctrl+Alt+Left",)),
         Command("start_right", "Move Span Start Right", ("Ctrl+Alt+Right",)),
+        SEPARATOR,
+        # From the other layer shown read-only (ui/layer_control.py) into the own one.
+        Command("copy_span", "&Copy Span from Other Layer", ("Ctrl+Shift+C",)),
+        Command("copy_layer", "Copy &All Spans from Other Layer", ("Ctrl+Alt+C",)),
     ),
     "&Document": (
         Command("next_document", "&Next Document", ("Ctrl+PgDown", "Alt+Down")),
@@ -71,6 +75,7 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("zoom_in", "Zoom &In", ("Ctrl++", "Ctrl+=")),
         Command("zoom_out", "Zoom &Out", ("Ctrl+-",)),
         Command("zoom_reset", "&Reset Zoom", ("Ctrl+0",)),
+        Command("next_layer", "Show Next Other &Layer", ("Ctrl+Shift+L",)),
         SEPARATOR,
         "panels",
     ),

@@ -19,16 +19,25 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRect, QRectF
 from PySide6.QtGui import QColor, QPainter, QRegion, QTextBlock, QTextLine
+from PySide6.QtWidgets import QPlainTextEdit
 
 from ui.highlighter import SpanHighlighter, SpanLook
 from ui.text_line import x_at
 
-__all__ = ["SpanPiece", "line_rect", "lines_in_band", "paint_backgrounds", "paint_text_colors", "span_pieces"]
+__all__ = [
+    "SpanPiece",
+    "line_rect",
+    "lines_in_band",
+    "paint_backgrounds",
+    "paint_text_colors",
+    "span_pieces",
+    "visible_blocks",
+]
 
 QtRange = tuple[int, int]
 
@@ -44,6 +53,7 @@ class SpanPiece(NamedTuple):
     line: QTextLine
     block_start: int  # Qt position of the line's block
     origin: QPointF  # the block's layout origin in painter coordinates
+    span_ids: tuple[int, ...]  # the segment's spans, outermost first
 
     @property
     def line_top(self) -> float:
@@ -81,7 +91,7 @@ def span_pieces(
             if right is None:
                 right = rights[number] = origin.x() + x_at(line, line.textStart()) + line.naturalTextWidth()
             rect = line_rect(line, origin, start - block_start, end - block_start)
-            pieces.append(SpanPiece(rect, right, start, end, look, line, block_start, origin))
+            pieces.append(SpanPiece(rect, right, start, end, look, line, block_start, origin, segment.span_ids))
     return pieces
 
 
@@ -120,6 +130,20 @@ def paint_text_colors(
             painter.setPen(look.foreground)
             piece.line.draw(painter, piece.origin)
             painter.restore()
+
+
+def visible_blocks(view: QPlainTextEdit, top: float, bottom: float) -> Iterator[tuple[QTextBlock, QPointF]]:
+    """The view's visible blocks meeting the band [top, bottom] (viewport coordinates), each
+    with its layout's origin."""
+    offset = view.contentOffset()
+    block = view.firstVisibleBlock()
+    while block.isValid():
+        geometry = view.blockBoundingGeometry(block).translated(offset)
+        if geometry.top() > bottom:
+            return
+        if block.isVisible() and geometry.bottom() >= top:
+            yield block, geometry.topLeft() + block.layout().position()
+        block = block.next()
 
 
 def lines_in_band(block: QTextBlock, top: float, bottom: float) -> list[QTextLine]:

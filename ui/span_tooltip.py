@@ -1,4 +1,5 @@
-"""The tooltip over spans: each span's label chip, text, attributes and its label's guideline."""
+"""The tooltip over spans: each span's label chip, text, attributes and its label's guideline, and
+those of the read-only layer shown beside the own one, under that layer's name."""
 
 from __future__ import annotations
 
@@ -22,10 +23,21 @@ def _guideline(description: str, limit: int = 600) -> str:
     return (flat[: cut + 1] if cut > 0 else flat[:limit]) + " …"
 
 
-def span_tooltip_html(spans: Sequence[Span], schema: Schema | None) -> str:
-    """Rich text for the spans at a point, outer to inner: label, text, attributes, guideline."""
-    rows = []
+def span_tooltip_html(
+    spans: Sequence[Span], schema: Schema | None, read_only: Sequence[Span] = (), layer: str | None = None
+) -> str:
+    """Rich text for the spans at a point, outer to inner: label, text, attributes, guideline; then
+    those of the read-only ``layer`` shown beside the own one, under its name."""
     explained: set[str] = set()
+    rows = _rows(spans, schema, explained)
+    if read_only:
+        rows.append(f"<p><b>{escape(layer or '')}</b> <i>(read-only layer; Ctrl+Shift+C copies)</i></p>")
+        rows.extend(_rows(read_only, schema, explained))
+    return "<qt>" + "".join(rows) + "</qt>"
+
+
+def _rows(spans: Sequence[Span], schema: Schema | None, explained: set[str]) -> list[str]:
+    rows = []
     for span in spans:
         spec = schema.label(span.label) if schema is not None else None
         color = label_color(spec.color if spec is not None else None)
@@ -41,4 +53,4 @@ def span_tooltip_html(spans: Sequence[Span], schema: Schema | None) -> str:
             explained.add(span.label)  # once per label: two nested CLAIMs need one guideline
             row += f'<br><i style="color:#555555">{escape(_guideline(spec.description))}</i>'
         rows.append(row + "</p>")
-    return "<qt>" + "".join(rows) + "</qt>"
+    return rows

@@ -8,8 +8,6 @@ from the widget, which rewrites the text (NBSP -> space, line separators -> "\\n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -18,7 +16,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QTextBlock,
     QTextCharFormat,
     QTextCursor,
     QWheelEvent,
@@ -33,11 +30,19 @@ from annotator.text import OffsetMap, trim_whitespace
 from ui.bridge import follow_layer
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+from ui.layer_paint import ReadOnlyLayer
 from ui.layout_cache import OnScreenLayouts
 from ui.live_snap import snap_dragged_selection, snapped_frame
 from ui.nesting_bars import paint_nesting_bars
 from ui.span_frames import paint_frames
-from ui.span_paint import line_rect, lines_in_band, paint_backgrounds, paint_text_colors, span_pieces
+from ui.span_paint import (
+    line_rect,
+    lines_in_band,
+    paint_backgrounds,
+    paint_text_colors,
+    span_pieces,
+    visible_blocks,
+)
 from ui.span_tooltip import span_tooltip_html
 from ui.text_line import x_at
 
@@ -76,6 +81,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._highlighter = SpanHighlighter(layer, schema, self)
         self._highlighter.redraw.connect(self._repaint_ranges)
         self._layouts = OnScreenLayouts()
+        self.read_only = ReadOnlyLayer(schema, self)  # another annotator's layer, shown read-only (ui/layer_paint.py)
         self._snap = True
         self._zoom_steps = 0
         self._press_at: QPointF | None = None
@@ -116,6 +122,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._overlays = {name: [] for name in self._overlays}
         self._frames = {name: [] for name in self._frames}
         self.setExtraSelections([])
+        self.read_only.show(None, text, self._offsets)  # the last document's: its offsets mean nothing here
         # A long text gets its full index in idle time after the first paint; a short one at once.
         self._highlighter.load(self._offsets, deferred=len(text) > DEFER_ABOVE)
         self._layouts.forget()
@@ -312,6 +319,8 @@ class AnnotationTextView(QPlainTextEdit):
         offset = self.offset_at_point(event.position().toPoint())
         spans = self.spans_at(offset) if offset is not None else []
         self.span_clicked.emit(spans[-1].id if spans else -1)
+        if offset is not None and not spans:
+            self.read_only.click(offset)  # a read-only span is selected only where the own layer has none
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
@@ -327,8 +336,8 @@ class AnnotationTextView(QPlainTextEdit):
 
     def tooltip_at(self, offset: int) -> str:
         """The tooltip shown over code point ``offset`` ("" where there is no span)."""
-        spans = self.spans_at(offset)
-        return span_tooltip_html(spans, self._schema) if spans else ""
+        spans, others = self.spans_at(offset), self.read_only.spans_at(offset)
+        return span_tooltip_html(spans, self._schema, others, self.read_only.name) if spans or others else ""
 
     # -- painting ----------------------------------------------------------------------
 
@@ -336,12 +345,13 @@ class AnnotationTextView(QPlainTextEdit):
         # Saved spans around Qt's drawing of the text, on the painted band's lines only
         # (see ui/span_paint.py): backgrounds under it, text colours and bars over it.
         area = event.rect()
-        self._layouts.keep(block for block, _ in self._visible_blocks(0, self.viewport().height()))
+        self._layouts.keep(block for block, _ in visible_blocks(self, 0, self.viewport().height()))
         pieces = span_pieces(
-            self._highlighter, self._visible_blocks(area.top(), area.bottom()), area.top(), area.bottom()
+            self._highlighter, visible_blocks(self, area.top(), area.bottom()), area.top(), area.bottom()
         )
         painter = QPainter(self.viewport())
         paint_backgrounds(painter, pieces)
+        shown = self.read_only.paint_hatching(painter, visible_blocks(self, area.top(), area.bottom()), area)
         painter.end()
         super().paintEvent(event)
         self._highlighter.start_idle_work()
@@ -349,6 +359,7 @@ class AnnotationTextView(QPlainTextEdit):
         paint_text_colors(painter, pieces, self.palette().text().color(), self._overlay_ranges(), self.cursorRect())
         bar = max(2.0, round(self.fontMetrics().height() / 6))
         paint_nesting_bars(painter, pieces, bar, self._highlighter.bar_color_of)
+        self.read_only.paint_outlines(painter, shown)
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
@@ -374,7 +385,7 @@ class AnnotationTextView(QPlainTextEdit):
         first, last = self.qt_at_offset(start), self.qt_at_offset(end)
         rects = []
         height = self.viewport().height()
-        for block, origin in self._visible_blocks(0, height):
+        for block, origin in visible_blocks(self, 0, height):
             begin = block.position()
             if begin + block.length() - 1 < first or begin >= last:
                 continue
@@ -384,15 +395,3 @@ class AnnotationTextView(QPlainTextEdit):
                 if line_end > first and line_start < last:
                     rects.append(line_rect(line, origin, max(first, line_start) - begin, min(last, line_end) - begin))
         return rects
-
-    def _visible_blocks(self, top: float, bottom: float) -> Iterator[tuple[QTextBlock, QPointF]]:
-        """Visible blocks meeting the band [top, bottom], each with its layout's origin."""
-        offset = self.contentOffset()
-        block = self.firstVisibleBlock()
-        while block.isValid():
-            geometry = self.blockBoundingGeometry(block).translated(offset)
-            if geometry.top() > bottom:
-                return
-            if block.isVisible() and geometry.bottom() >= top:
-                yield block, geometry.topLeft() + block.layout().position()
-            block = block.next()

@@ -190,7 +190,7 @@ class CopySpans(Command):
         return f"nothing copied from {self.source}: {skipped_text(self.skipped) or 'no span given'}"
 
 
-def skipped_text(skipped: Counter[str]) -> str:
+def skipped_text(skipped: Mapping[str, int]) -> str:
     """'3 already in your layer, 1 with label PERSON not in the schema' ("" if none)."""
     return ", ".join(f"{count} {reason}" for reason, count in skipped.items() if count)
 
