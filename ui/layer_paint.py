@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QTextBlock
 
 from annotator.layer_list import LayerView
@@ -31,8 +31,8 @@ from ui.span_paint import SpanPiece, span_pieces
 __all__ = ["ReadOnlyLayer"]
 
 HATCH_SHADE = 0.35
-DASH_WIDTH = 1.5
-SELECTED_DASH_WIDTH = 3.0
+DASH_WIDTH = 1.0  # a 1-pixel dash is Qt's fast path: 1.5 cost ~10 ms per paint of a full screen
+SELECTED_DASH_WIDTH = 2.0
 NEST_INSET = 2.0  # a nested span's frame this much inside its encloser's, per level
 
 
@@ -114,23 +114,26 @@ class ReadOnlyLayer(QObject):
         # Where pieces start and end on each line: a frame's side is drawn only where its span starts or ends.
         starts = {(piece.rect.top(), piece.start) for piece in pieces}
         ends = {(piece.rect.top(), piece.end) for piece in pieces}
-        painter.save()
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        lines: dict[tuple[str, bool], list[QLineF]] = {}  # by pen (label, selected): one drawLines each
         for (span_id, _top), (left, right, top, bottom, depth) in frames.items():
             span = spans[span_id]
-            pen = QPen(self.highlighter.bar_color_of(span.label))
-            pen.setWidthF(SELECTED_DASH_WIDTH if span_id == self.selected else DASH_WIDTH)
+            inset = 1 + NEST_INSET * depth
+            top, bottom = top + inset, bottom - inset
+            drawn = lines.setdefault((span.label, span_id == self.selected), [])
+            drawn.append(QLineF(left, top, right, top))
+            drawn.append(QLineF(left, bottom, right, bottom))
+            if (_top, to_qt(span.start)) in starts:
+                drawn.append(QLineF(left + inset, top, left + inset, bottom))
+            if (_top, to_qt(span.end)) in ends:
+                drawn.append(QLineF(right - inset, top, right - inset, bottom))
+        painter.save()
+        for (label, selected), drawn in lines.items():
+            pen = QPen(self.highlighter.bar_color_of(label))
+            pen.setWidthF(SELECTED_DASH_WIDTH if selected else DASH_WIDTH)
             pen.setStyle(Qt.PenStyle.DashLine)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             painter.setPen(pen)
-            inset = 1 + NEST_INSET * depth
-            rect = QRectF(left, top, right - left, bottom - top).adjusted(0, inset, 0, -inset)
-            painter.drawLine(rect.topLeft(), rect.topRight())
-            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-            if (top, to_qt(span.start)) in starts:
-                painter.drawLine(rect.topLeft() + QPointF(inset, 0), rect.bottomLeft() + QPointF(inset, 0))
-            if (top, to_qt(span.end)) in ends:
-                painter.drawLine(rect.topRight() - QPointF(inset, 0), rect.bottomRight() - QPointF(inset, 0))
+            painter.drawLines(drawn)
         painter.restore()
 
     def _hatch_of(self, label: str) -> QBrush:
