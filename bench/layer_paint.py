@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in results.items():
         bare, none, shown = figures["bare"], figures["none"], figures["shown"]
         print(f"| one paint, {name}, no other layer shown | {none:.1f} ms | {bare:.1f} ms (bare) | {none / bare:.2f}x "
-              "| "
-              "<= 2x (as bench/window.py) |")  # fmt: skip
+              "| <= 2x (as bench/window.py) |")  # fmt: skip
         print(f"| one paint, {name}, 10,000-span other layer shown | {shown:.1f} ms | {none:.1f} ms (none shown) | "
               f"{shown / none:.2f}x | (informative; {shown / bare:.2f}x the bare paint) |")  # fmt: skip
         show = figures["show"]
