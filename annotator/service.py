@@ -204,7 +204,8 @@ class AnnotationService:
         """Copy spans of another layer (every one, or those of ``span_ids``) into this annotator's, with
         their attributes and the relations whose both ends are copied: one edit, one undoable step.
         Spans the layer has already (same start, end, label) or that the schema refuses are skipped."""
-        wanted = source.spans if span_ids is None else [s for s in source.spans if s.id in span_ids]
+        chosen = None if span_ids is None else set(span_ids)
+        wanted = source.spans if chosen is None else [s for s in source.spans if s.id in chosen]
         command = CopySpans(source.document_id, source.annotator, wanted, source.relations)
         changes = self._run(command)
         return Outcome(Copied(changes.spans_added, changes.relations_added, dict(+command.skipped)), changes)

@@ -70,14 +70,16 @@ class CopySpans(Command):
         if not wanted:
             raise ValidationError(self._nothing_copied())
         reads = [overlapping_query(ctx, self.document_id, min(s.start for s in wanted), max(s.end for s in wanted))]
+        ends = {span.id for span in wanted}
+        relations = [r for r in self.relations if r.head in ends and r.tail in ends] if first else []
         if first:
             reads.append(ctx.tx.next_ids(sql.SPANS, len(wanted)))
-            if self.relations:
-                reads.append(ctx.tx.next_ids(sql.RELATIONS, len(self.relations)))
+            if relations:  # ids for those whose both ends may be copied (PostgreSQL's nextval spends them)
+                reads.append(ctx.tx.next_ids(sql.RELATIONS, len(relations)))
         found = ctx.tx.read(*reads)
         own = overlaps_of(found[0])
         if first:
-            self._settle(ctx, wanted, own, found)
+            self._settle(ctx, wanted, relations, own, found)
         else:
             fit_spans(ctx.schema, own, [_interval(s) for s in self.taken], keep_what_fits=False)
         return self._write(ctx, text)
@@ -126,7 +128,9 @@ class CopySpans(Command):
             accepted.append(span)
         return accepted
 
-    def _settle(self, ctx: EditContext, wanted: list[Span], own: list[Interval], found: list[Any]) -> None:
+    def _settle(
+        self, ctx: EditContext, wanted: list[Span], relations: list[Relation], own: list[Interval], found: list[Any]
+    ) -> None:
         """Which spans and relations the copy takes, and their new ids."""
         there = set(own)
         new = [span for span in wanted if _interval(span) not in there]
@@ -138,8 +142,8 @@ class CopySpans(Command):
             raise ValidationError(self._nothing_copied())
         self.span_ids = ctx.tx.new_ids(found[1], len(wanted))[: len(self.taken)]
         copy_of = {span.id: (new_id, span) for new_id, span in zip(self.span_ids, self.taken, strict=True)}
-        relation_ids = iter(ctx.tx.new_ids(found[2], len(self.relations)) if self.relations else [])
-        for relation in self.relations:
+        relation_ids = iter(ctx.tx.new_ids(found[2], len(relations)) if relations else [])
+        for relation in relations:
             head, tail = copy_of.get(relation.head), copy_of.get(relation.tail)
             if head is None or tail is None:
                 continue  # an end was not copied: the relation is not either
