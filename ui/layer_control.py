@@ -41,6 +41,11 @@ class OtherLayerControl:
         self._read_only.clicked.connect(self.select)
         self._view.span_clicked.connect(lambda _span_id: self.select(None))  # a click elsewhere drops it
 
+    @property
+    def listed(self) -> bool:
+        """Whether the chooser lists the open document's layers (it does once the document is painted)."""
+        return self._listed
+
     def commands(self) -> dict[str, Callable[[], object]]:
         """Handlers of the window commands (ui/shortcuts.py)."""
         return {"next_layer": self.show_next, "copy_span": self.copy_span, "copy_layer": self.copy_layer}

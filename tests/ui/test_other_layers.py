@@ -53,7 +53,7 @@ def window(project: Path, qtbot: QtBot) -> MainWindow:
     qtbot.waitExposed(win)
     win.activateWindow()
     win.view.setFocus()
-    qtbot.waitUntil(lambda: win.other_layers._listed)
+    qtbot.waitUntil(lambda: win.other_layers.listed)
     return win
 
 
