@@ -184,3 +184,18 @@ def _against_gold(
         }
         for name, tally in counts.items()
     }
+
+
+def annotator_names(project: Project) -> list[str]:
+    """Every annotator with a status row or a span in the project, sorted: whom the window offers to compare."""
+    with read_snapshot(project.engine) as connection:
+        in_project = select(DocumentRow.id).where(DocumentRow.project_id == project.id)
+        with_status = select(DocumentStatusRow.annotator_id).where(DocumentStatusRow.document_id.in_(in_project))
+        with_spans = select(SpanRow.annotator_id).where(SpanRow.document_id.in_(in_project))
+        return list(
+            connection.scalars(
+                select(AnnotatorRow.name)
+                .where(AnnotatorRow.id.in_(with_status) | AnnotatorRow.id.in_(with_spans))
+                .order_by(AnnotatorRow.name)
+            )
+        )
