@@ -40,6 +40,7 @@ from sqlalchemy import Connection, func, select
 
 from annotator.db.engine import read_snapshot
 from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, SpanRow
+from annotator.errors import AnnotatorError
 from annotator.models import STATUSES, ProjectStats
 from annotator.project import Project
 from annotator.stats import read_project_stats
@@ -135,10 +136,17 @@ def _against_gold(
     code, which a project without gold never needs). Gold is read once: every layer of a
     document both gold and someone finished comes in one pass.
     """
-    from annotator.agreement import coefficients
-    from annotator.agreement.figures import as_number
-    from annotator.agreement.matching import exact_matches, overlap_matches
-    from annotator.agreement.read import read_documents
+    try:
+        from annotator.agreement import coefficients
+        from annotator.agreement.figures import as_number
+        from annotator.agreement.matching import exact_matches, overlap_matches
+        from annotator.agreement.read import read_documents
+    except ImportError as missing:
+        if missing.name != "numpy":
+            raise
+        raise AnnotatorError(
+            f"agreement with the {gold!r} layer needs numpy, which the spacy extra brings: pip install '.[spacy]'"
+        ) from None
 
     ids = dict(connection.execute(select(AnnotatorRow.name, AnnotatorRow.id).where(AnnotatorRow.name.in_(names))).all())
     others = [name for name in names if name != gold]
@@ -187,15 +195,13 @@ def _against_gold(
 
 
 def annotator_names(project: Project) -> list[str]:
-    """Every annotator with a status row or a span in the project, sorted: whom the window offers to compare."""
+    """Every annotator with a layer status in the project, sorted: whom the window offers to compare
+    (agreement takes finished layers, which always have one; document_status is one row per layer)."""
     with read_snapshot(project.engine) as connection:
         in_project = select(DocumentRow.id).where(DocumentRow.project_id == project.id)
         with_status = select(DocumentStatusRow.annotator_id).where(DocumentStatusRow.document_id.in_(in_project))
-        with_spans = select(SpanRow.annotator_id).where(SpanRow.document_id.in_(in_project))
         return list(
             connection.scalars(
-                select(AnnotatorRow.name)
-                .where(AnnotatorRow.id.in_(with_status) | AnnotatorRow.id.in_(with_spans))
-                .order_by(AnnotatorRow.name)
+                select(AnnotatorRow.name).where(AnnotatorRow.id.in_(with_status)).order_by(AnnotatorRow.name)
             )
         )
