@@ -36,10 +36,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from annotator.db.engine import read_snapshot
-from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, SpanRow
+from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow
 from annotator.errors import AnnotatorError
 from annotator.models import STATUSES, ProjectStats
 from annotator.project import Project
@@ -61,14 +61,14 @@ def dashboard(project: Project, gold: str = GOLD) -> Dashboard:
     with read_snapshot(project.engine) as connection:
         stats = read_project_stats(connection, project.id)
         names = sorted(set(stats.status_by_annotator) | set(stats.spans_by_annotator))
-        spans = _spans_per_label(connection, project.id)
         times = _reading_times(connection, project.id)
         against_gold = _against_gold(connection, project.id, gold, names, labels) if gold in names else {}
     annotators = []
     for name in names:
         counts = stats.status_by_annotator.get(name, {})
-        by_label = {label: spans[name].get(label, 0) for label in labels}
-        by_label.update(sorted((label, count) for label, count in spans[name].items() if label not in by_label))
+        spans = stats.spans_by_annotator_label.get(name, {})
+        by_label = {label: spans.get(label, 0) for label in labels}
+        by_label.update(sorted((label, count) for label, count in spans.items() if label not in by_label))
         seconds = times.get(name, [])
         annotators.append(
             {
@@ -101,29 +101,17 @@ def dashboard(project: Project, gold: str = GOLD) -> Dashboard:
     )
 
 
-def _spans_per_label(connection: Connection, project_id: int) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = defaultdict(dict)
-    for name, label, count in connection.execute(
-        select(AnnotatorRow.name, SpanRow.label, func.count())
-        .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
-        .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
-        .where(DocumentRow.project_id == project_id)
-        .group_by(AnnotatorRow.name, SpanRow.label)
-    ):
-        found[name][label] = count
-    return found
-
-
 def _reading_times(connection: Connection, project_id: int) -> dict[str, list[float]]:
     """Each annotator's recorded reading times, one per document timed (the median needs them all)."""
     found: dict[str, list[float]] = defaultdict(list)
-    for name, seconds in connection.execute(
-        select(AnnotatorRow.name, DocumentStatusRow.seconds_spent)
-        .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
-        .join(DocumentRow, DocumentRow.id == DocumentStatusRow.document_id)
-        .where(DocumentRow.project_id == project_id, DocumentStatusRow.seconds_spent > 0)
-    ):
-        found[name].append(float(seconds))
+    names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
+    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+    for annotator_id, seconds in connection.execute(
+        select(DocumentStatusRow.annotator_id, DocumentStatusRow.seconds_spent).where(
+            DocumentStatusRow.document_id.in_(in_project), DocumentStatusRow.seconds_spent > 0
+        )
+    ).all():
+        found[names[annotator_id]].append(float(seconds))
     return found
 
 
@@ -160,7 +148,9 @@ def _against_gold(
     documents = sorted(doc for doc, who in finished.items() if ids[gold] in who and len(who) > 1)
     order = [ids[gold], *(ids[name] for name in others)]
     counts = {name: {"documents": 0, "gold": 0, "annotator": 0, "exact": 0, "overlap": 0} for name in others}
-    for document_id, document in zip(documents, read_documents(connection, documents, order, labels), strict=True):
+    for document_id, document in zip(
+        documents, read_documents(connection, documents, order, labels, spans_only=True), strict=True
+    ):
         reference = document.layers[0].spans
         for name, layer in zip(others, document.layers[1:], strict=True):
             if ids[name] not in finished[document_id]:
