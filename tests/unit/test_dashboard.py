@@ -180,3 +180,19 @@ def test_stats_text_keeps_its_tables_and_adds_the_annotators(project: Path, caps
     assert row("Spans per label and annotator", "alice") == ["alice", "4", "1", "1"]
     assert row("Agreement with gold", "alice") == ["alice", "2", "0.400", "0.500", "0.444", "0.600", "0.750", "0.667"]
     assert row("Agreement with gold", "bob") == ["bob", "0", *["-"] * 6]
+
+
+def test_a_spans_only_read_has_the_spans_of_the_full_read(project: Path) -> None:
+    from annotator.agreement.read import read_documents, shared_documents
+    from annotator.db.engine import read_snapshot
+
+    with Project.open(project) as opened, read_snapshot(opened.engine) as connection:
+        ids = dict(connection.exec_driver_sql("SELECT name, id FROM annotators").all())
+        order = [ids["gold"], ids["alice"]]
+        documents = shared_documents(connection, opened.id, order, ("done",))
+        labels = opened.schema.label_names
+        full = list(read_documents(connection, documents, order, labels))
+        light = list(read_documents(connection, documents, order, labels, spans_only=True))
+    assert len(documents) == 2 and [d.text for d in light] == ["", ""]
+    assert [[layer.spans for layer in d.layers] for d in light] == [[layer.spans for layer in d.layers] for d in full]
+    assert all(not layer.attributes and not layer.relations for d in light for layer in d.layers)
