@@ -190,8 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_offsets_option(exp)
     exp.set_defaults(run=cmd_export)
 
-    stats = commands.add_parser("stats", help="documents per status, spans per label and annotator")
+    stats = commands.add_parser(
+        "stats", help="documents per status, spans per label; per annotator: done, time, agreement with gold"
+    )
     stats.add_argument("project", type=Path)
+    stats.add_argument("--gold", default="gold", metavar="NAME", help="the layer to compare with (default: gold)")
+    stats.add_argument("--json", action="store_true", help="print the dashboard as JSON (its form: README)")
     stats.set_defaults(run=cmd_stats)
     add_agreement_command(commands)
 
@@ -295,16 +299,25 @@ def _pair(item: str, flag: str = "--map") -> tuple[str, str]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from annotator.dashboard import dashboard
     from annotator.project import Project
-    from annotator.stats import project_stats
 
     with Project.open(args.project) as project:
-        stats = project_stats(project)
-        out.print(
-            f"{project.config.name}: {stats.documents} document(s), schema "
-            f"{project.schema.name} v{project.schema.version} ({project.schema.sha256[:12]})"
-        )
-    print_stats_tables(stats)
+        board = dashboard(project, gold=args.gold)
+    if args.json:
+        import orjson
+
+        out.file.write(orjson.dumps(board.report, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    from annotator.dashboard_text import print_dashboard
+
+    schema = board.report["schema"]
+    out.print(
+        f"{board.report['project']}: {board.stats.documents} document(s), schema "
+        f"{schema['name']} v{schema['version']} ({schema['sha256'][:12]})"
+    )
+    print_stats_tables(board.stats)
+    print_dashboard(board.report)
     return 0
 
 

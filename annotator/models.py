@@ -123,3 +123,4 @@ class ProjectStats:
     spans_by_label: Mapping[str, int]
     spans_by_annotator: Mapping[str, int]
     relations_by_label: Mapping[str, int]
+    spans_by_annotator_label: Mapping[str, Mapping[str, int]]  # annotator -> label -> spans (the dashboard's)

@@ -34,6 +34,7 @@ from ui.label_bar import LabelBar
 from ui.layer_chooser import LayerChooser
 from ui.layer_control import OtherLayerControl
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
+from ui.quality_docks import QualityDocks
 from ui.relation_panel import RelationPanel
 from ui.settings import WindowSettings
 from ui.span_adjust import SpanAdjuster
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.help_overlay = HelpOverlay(self, self.schema, focus_after=self.view)
         self.annotate = AnnotateController(self)
         self.other_layers = OtherLayerControl(self)
+        self.quality = QualityDocks(self, self.service.project, self.bridge)  # hidden; built when first shown
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

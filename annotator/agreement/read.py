@@ -88,22 +88,35 @@ def shared_documents(
 
 
 def read_documents(
-    connection: Connection, document_ids: Sequence[int], annotator_ids: Sequence[int], labels: Collection[str]
+    connection: Connection,
+    document_ids: Sequence[int],
+    annotator_ids: Sequence[int],
+    labels: Collection[str],
+    spans_only: bool = False,
 ) -> Iterator[Document]:
     """The documents, in id order, each with one Layer per annotator (in annotator_ids' order).
 
-    Only spans with these labels, and relations both of whose ends are such spans.
+    Only spans with these labels, and relations both of whose ends are such spans. spans_only:
+    no text (""), attributes or relations (the dashboard's span F1 needs none of them).
     """
     for start in range(0, len(document_ids), CHUNK_DOCUMENTS):
-        yield from _chunk(connection, document_ids[start : start + CHUNK_DOCUMENTS], annotator_ids, labels)
+        yield from _chunk(connection, document_ids[start : start + CHUNK_DOCUMENTS], annotator_ids, labels, spans_only)
 
 
 def _chunk(
-    connection: Connection, document_ids: Sequence[int], annotator_ids: Sequence[int], labels: Collection[str]
+    connection: Connection,
+    document_ids: Sequence[int],
+    annotator_ids: Sequence[int],
+    labels: Collection[str],
+    spans_only: bool,
 ) -> Iterator[Document]:
     position = {annotator_id: index for index, annotator_id in enumerate(annotator_ids)}
-    texts = dict(
-        connection.execute(select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(document_ids))).all()
+    texts: dict[int, str] = (
+        {}
+        if spans_only
+        else dict(
+            connection.execute(select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(document_ids))).all()
+        )
     )
     layers: dict[int, list[Layer]] = {doc_id: [Layer() for _ in annotator_ids] for doc_id in document_ids}
     in_layers = (
@@ -120,6 +133,10 @@ def _chunk(
         layer = layers[doc_id][position[annotator_id]]
         layer.spans.append((start, end, label, span_id))
         span_layer[span_id] = layer
+    if spans_only:
+        for doc_id in document_ids:
+            yield Document("", layers[doc_id])
+        return
     decoded: dict[str, Any] = {}  # attribute values repeat ("person", dates): decode each once
     for span_id, name, value in connection.execute(
         select(SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))

@@ -15,7 +15,7 @@ __all__ = ["project", "window"]  # fixtures
 
 @pytest.mark.parametrize(("width", "height"), [(800, 600), (640, 480)])
 def test_the_text_keeps_half_the_width(window: MainWindow, qtbot: QtBot, width: int, height: int) -> None:
-    docks = window.findChildren(QDockWidget)
+    docks = [d for d in window.findChildren(QDockWidget) if d.isVisible()]  # the panels shown (not those hidden)
     left = [d for d in docks if window.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
     right = [d for d in docks if window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
     window.resizeDocks([left[0], right[0]], [420, 520], Qt.Orientation.Horizontal)  # a user's wide panels

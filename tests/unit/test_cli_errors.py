@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
+import annotator.dashboard
 import annotator.importers
-import annotator.stats
 from annotator import __version__
 from annotator.cli import main
 from annotator.exporters import count_documents
@@ -183,7 +183,7 @@ def test_a_bug_is_one_internal_error_line_and_the_traceback_only_on_request(
     def bug(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(annotator.stats, "project_stats", bug)  # the command imports it when it runs
+    monkeypatch.setattr(annotator.dashboard, "dashboard", bug)  # the command imports it when it runs
     monkeypatch.delenv("ANNOTATOR_DEBUG", raising=False)
     code, _out, err = run(capsys, "stats", project)
     assert code == 1 and "Traceback" not in err
