@@ -26,7 +26,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
-    if args.format_name != "jsonl" or args.split or args.layer:
+    if args.format_name != "jsonl" or args.split or args.layer or args.merge or args.annotators or args.merge_name:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
@@ -58,6 +58,9 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             misaligned=args.misaligned,
             overlaps=args.overlaps,
             layers=_names(args.layer),
+            merge=args.merge,
+            merge_annotators=_names(args.annotators),
+            merge_name=args.merge_name,
         )
         with progress_bar("exporting", count_documents(project)) as advance:
             report = export_format(
