@@ -48,6 +48,11 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     from annotator.splits import SPLIT_NAMES, parse_ratios
 
     split = parse_ratios(args.split) if args.split else None
+    if args.output == "-" and args.format_name == "jsonl" and not args.split:
+        raise AnnotatorError(
+            "-o - is for the plain native export; --layer and --merge write a file: name it with -o "
+            "(-o /dev/stdout writes to standard output)"
+        )
     if args.output == "-":
         raise AnnotatorError("this export writes files; name them with -o")
     with Project.open(args.project) as project:

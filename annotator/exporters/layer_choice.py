@@ -141,9 +141,8 @@ def _merged(
 ) -> Records:
     name = options.merge_name if options.merge_name is not None else default_name(rule)
     annotators = options.merge_annotators
-    reason = left_out_reason(statuses, annotators)
-    if not annotators:
-        reason += f" to merge ({', '.join(NAMED_ONLY)} count only when named in --annotators)"
+    named_only = f"layer to merge ({', '.join(NAMED_ONLY)} count only when named in --annotators)"
+    reason = left_out_reason(statuses, annotators, "layer to merge" if annotators else named_only)
     crossing: list[str] = []  # a union's documents whose spans cross where the schema forbids it
     records = iter_records(project, replace(selection, statuses=None), progress, report.left_out.append)
     for document_id, group in itertools.groupby(records, key=_DOCUMENT):

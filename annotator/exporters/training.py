@@ -66,13 +66,13 @@ def finished_statuses(selection: ExportFilter) -> tuple[str, ...]:
     return statuses
 
 
-def left_out_reason(statuses: tuple[str, ...] | None, names: tuple[str, ...]) -> str:
+def left_out_reason(statuses: tuple[str, ...] | None, names: tuple[str, ...], what: str = "layer") -> str:
     """Why a document has no layer to export (statuses None: any status would do)."""
     which = "" if statuses is None else "finished (done) " if statuses == FINISHED else "/".join(statuses) + " "
     if names:
-        return f"no {which}layer of {', '.join(names)}"
+        return f"no {which}{what} of {', '.join(names)}"
     hint = "; --status takes others, e.g. --status done --status in_progress" if statuses == FINISHED else ""
-    return f"no {which}layer{hint}"
+    return f"no {which}{what}{hint}"
 
 
 def _competing_message(competing: list[tuple[str, list[str]]], statuses: tuple[str, ...]) -> str:
