@@ -235,3 +235,27 @@ def test_a_refused_choice_is_one_error_line_and_writes_nothing(
 
 def test_the_command_line_offers_the_rules_of_layer_merge() -> None:
     assert MERGE_RULES == RULES
+
+
+def test_a_merge_holds_one_document_at_a_time(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merged records stream: the first is out before the second document's layers are read."""
+    import annotator.exporters.layer_choice as layer_choice
+    from annotator.exporters.base import FormatReport
+    from annotator.formats import BY_NAME
+
+    pulled: list[str] = []
+    real = layer_choice.iter_records
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        for record in real(*args, **kwargs):
+            pulled.append(record["id"])
+            yield record
+
+    monkeypatch.setattr(layer_choice, "iter_records", counted)
+    with Project.open(root) as project:
+        records = layer_choice.records_to_export(
+            project, BY_NAME["jsonl"], ExportFilter(), ExportOptions(merge="majority"), FormatReport()
+        )
+        first = next(records)
+        assert first["id"] == "d1" and pulled == ["d1"] * 4 + ["d2"]  # groupby looks one record ahead
+        assert [r["id"] for r in records] == ["d2"]
