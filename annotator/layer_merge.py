@@ -25,7 +25,7 @@ whenever the layers kept it; a union may hold two annotators' crossing spans (se
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -87,23 +87,24 @@ def merge_layers(records: Sequence[Mapping[str, Any]], rule: str, name: str) -> 
     if not records:
         raise ValueError("merge_layers needs at least one layer")
     needed = votes_needed(rule, len(records))
-    span_votes: Counter[SpanKey] = Counter()
-    attribute_votes: defaultdict[SpanKey, defaultdict[str, Counter[bytes]]] = defaultdict(lambda: defaultdict(Counter))
+    given: dict[SpanKey, list[Mapping[str, Any]]] = {}  # span -> the attributes each layer holding it gives
     relation_votes: Counter[RelationKey] = Counter()
     label_votes: Counter[str] = Counter()
     for record in records:
-        key_of: dict[str, SpanKey] = {}
-        for span in record["spans"]:
-            key = (span["start"], span["end"], span["label"])
-            key_of[span["id"]] = key
-            span_votes[key] += 1
-            for attribute, value in span["attributes"].items():
-                attribute_votes[key][attribute][orjson.dumps(value, option=orjson.OPT_SORT_KEYS)] += 1
-        relation_votes.update({(key_of[r["head"]], key_of[r["tail"]], r["label"]) for r in record["relations"]})
+        layer_spans = record["spans"]
+        keys = [(span["start"], span["end"], span["label"]) for span in layer_spans]
+        for key, span in zip(keys, layer_spans, strict=True):
+            if (attributes := given.get(key)) is None:
+                given[key] = [span["attributes"]]
+            else:
+                attributes.append(span["attributes"])
+        if record["relations"]:
+            key_of = dict(zip((span["id"] for span in layer_spans), keys, strict=True))
+            relation_votes.update({(key_of[r["head"]], key_of[r["tail"]], r["label"]) for r in record["relations"]})
         label_votes.update(set(record.get("document_labels", ())))
     first = records[0]
     text: str = first["text"]
-    kept = sorted(key for key, votes in span_votes.items() if votes >= needed)
+    kept = sorted(key for key, attributes in given.items() if len(attributes) >= needed)
     number_of = {key: number for number, key in enumerate(kept, start=1)}
     spans = [
         {
@@ -112,7 +113,7 @@ def merge_layers(records: Sequence[Mapping[str, Any]], rule: str, name: str) -> 
             "end": key[1],
             "label": key[2],
             "text": text[key[0] : key[1]],
-            "attributes": _winning_values(attribute_votes.get(key)),
+            "attributes": _winning_values(given[key]),
         }
         for key in kept
     ]
@@ -135,13 +136,24 @@ def merge_layers(records: Sequence[Mapping[str, Any]], rule: str, name: str) -> 
     return merged
 
 
-def _winning_values(votes: Mapping[str, Counter[bytes]] | None) -> dict[str, Any]:
-    if not votes:
-        return {}
+_PLAIN = (str, int, bool, type(None))  # values compared as they are: equal and of one type is the same JSON
+
+
+def _winning_values(given: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per attribute name, the value most of `given` hold; a tie goes to the first canonical JSON."""
+    first = given[0]  # its names are sorted already, as in every native record
+    if len(given) == 1 or (all(type(value) is str for value in first.values()) and all(a == first for a in given)):
+        return dict(first)  # what nearly every merged span is: the layers agree (strings equal only strings)
     chosen: dict[str, Any] = {}
-    for attribute in sorted(votes):
-        value, _ = min(votes[attribute].items(), key=lambda item: (-item[1], item[0]))
-        chosen[attribute] = orjson.loads(value)
+    for attribute in sorted({name for attributes in given for name in attributes}):
+        values = [attributes[attribute] for attributes in given if attribute in attributes]
+        one = values[0]
+        if type(one) in _PLAIN and all(value == one and type(value) is type(one) for value in values):
+            chosen[attribute] = one  # what nearly every merged span is: the layers agree
+            continue
+        votes = Counter(orjson.dumps(value, option=orjson.OPT_SORT_KEYS) for value in values)
+        winner, _ = min(votes.items(), key=lambda item: (-item[1], item[0]))
+        chosen[attribute] = orjson.loads(winner)
     return chosen
 
 
