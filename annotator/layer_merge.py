@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -43,6 +45,7 @@ RULES = ("union", "majority", "intersection")
 NAMED_ONLY = ("gold", "reference", "model")
 
 SpanKey = tuple[int, int, str]  # (start, end, label): what "the same span" means
+_SPAN_KEY = itemgetter("start", "end", "label")
 RelationKey = tuple[SpanKey, SpanKey, str]  # (head, tail, label)
 
 
@@ -92,7 +95,7 @@ def merge_layers(records: Sequence[Mapping[str, Any]], rule: str, name: str) -> 
     label_votes: Counter[str] = Counter()
     for record in records:
         layer_spans = record["spans"]
-        keys = [(span["start"], span["end"], span["label"]) for span in layer_spans]
+        keys: list[SpanKey] = list(map(_SPAN_KEY, layer_spans))
         for key, span in zip(keys, layer_spans, strict=True):
             if (attributes := given.get(key)) is None:
                 given[key] = [span["attributes"]]
@@ -101,30 +104,34 @@ def merge_layers(records: Sequence[Mapping[str, Any]], rule: str, name: str) -> 
         if record["relations"]:
             key_of = dict(zip((span["id"] for span in layer_spans), keys, strict=True))
             relation_votes.update({(key_of[r["head"]], key_of[r["tail"]], r["label"]) for r in record["relations"]})
-        label_votes.update(set(record.get("document_labels", ())))
+        if labels := record.get("document_labels"):
+            label_votes.update(set(labels))
     first = records[0]
     text: str = first["text"]
     kept = sorted(key for key, attributes in given.items() if len(attributes) >= needed)
-    number_of = {key: number for number, key in enumerate(kept, start=1)}
+    span_ids = _numbered("s", len(kept))
     spans = [
         {
-            "id": f"s{number_of[key]}",
+            "id": span_id,
             "start": key[0],
             "end": key[1],
             "label": key[2],
             "text": text[key[0] : key[1]],
-            "attributes": _winning_values(given[key]),
+            "attributes": attributes[0] if len(attributes := given[key]) == 1 else _winning_values(attributes),
         }
-        for key in kept
+        for span_id, key in zip(islice(span_ids, 1, None), kept, strict=False)
     ]
-    links = sorted(
-        (number_of[head], number_of[tail], label)
-        for (head, tail, label), votes in relation_votes.items()
-        if votes >= needed and head in number_of and tail in number_of
-    )
+    links: list[tuple[int, int, str]] = []
+    if relation_votes:
+        number_of = {key: number for number, key in enumerate(kept, start=1)}
+        links = sorted(
+            (number_of[head], number_of[tail], label)
+            for (head, tail, label), votes in relation_votes.items()
+            if votes >= needed and head in number_of and tail in number_of
+        )
     relations = [
-        {"id": f"r{number}", "label": label, "head": f"s{head}", "tail": f"s{tail}"}
-        for number, (head, tail, label) in enumerate(links, start=1)
+        {"id": relation_id, "label": label, "head": span_ids[head], "tail": span_ids[tail]}
+        for relation_id, (head, tail, label) in zip(islice(_numbered("r", len(links)), 1, None), links, strict=False)
     ]
     merged: dict[str, Any] = {"id": first["id"], "text": text, "meta": first["meta"], "spans": spans}
     merged["relations"] = relations
@@ -139,11 +146,11 @@ def merge_layers(records: Sequence[Mapping[str, Any]], rule: str, name: str) -> 
 _PLAIN = (str, int, bool, type(None))  # values compared as they are: equal and of one type is the same JSON
 
 
-def _winning_values(given: list[Mapping[str, Any]]) -> dict[str, Any]:
+def _winning_values(given: list[Mapping[str, Any]]) -> Mapping[str, Any]:
     """Per attribute name, the value most of `given` hold; a tie goes to the first canonical JSON."""
     first = given[0]  # its names are sorted already, as in every native record
-    if len(given) == 1 or (all(type(value) is str for value in first.values()) and all(a == first for a in given)):
-        return dict(first)  # what nearly every merged span is: the layers agree (strings equal only strings)
+    if given.count(first) == len(given) and all(type(value) is str for value in first.values()):
+        return first  # what nearly every merged span is: the layers agree (strings equal only strings)
     chosen: dict[str, Any] = {}
     for attribute in sorted({name for attributes in given for name in attributes}):
         values = [attributes[attribute] for attributes in given if attribute in attributes]
@@ -166,3 +173,14 @@ def overlap_problem(schema: Schema, record: Mapping[str, Any]) -> str | None:
     except ValidationError as problem:
         return str(problem)
     return None
+
+
+_NUMBERED: dict[str, list[str]] = {"s": ["s0"], "r": ["r0"]}
+
+
+def _numbered(prefix: str, count: int) -> list[str]:
+    """["s0", "s1", ..., "s<count>"]: span (or relation) ids, made once per process."""
+    ids = _NUMBERED[prefix]
+    if len(ids) <= count:
+        ids.extend(f"{prefix}{n}" for n in range(len(ids), count + 1))
+    return ids
