@@ -37,6 +37,7 @@ from annotator.models import STATUSES
 from annotator.window import open_window
 
 WindowRunner = Callable[[Path | None], int]  # None: the example project
+MERGE_RULES = ("union", "majority", "intersection")  # layer_merge.RULES, not imported: it loads orjson
 
 
 def cmd_schema_migrate(args: argparse.Namespace) -> int:
@@ -156,9 +157,24 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--layer",
         metavar="NAME[,NAME...]",
-        help=f"training formats ({', '.join(TRAINING)}), which take one finished layer per document: the layer to "
-        "take; with several names, the first one a document has (e.g. gold,alice)",
+        help="one layer per document: the named annotator's (e.g. gold); with several names, the first one a "
+        f"document has (e.g. gold,alice). Training formats ({', '.join(TRAINING)}) take it among the finished "
+        "(done, or --status) layers, the others among all (or --status)",
     )
+    exp.add_argument(
+        "--merge",
+        choices=MERGE_RULES,
+        help="one layer per document merged from its finished (done, or --status) layers: union (spans any "
+        "layer has), majority (more than half), intersection (all). Spans match exactly (start, end and label); "
+        "attributes take the value most layers give, relations and document labels follow the same rule. "
+        "Exported as annotator merged-RULE, status done",
+    )
+    exp.add_argument(
+        "--annotators",
+        metavar="NAME,NAME...",
+        help="with --merge: the layers to merge (default: every annotator's but gold, reference and model)",
+    )
+    exp.add_argument("--merge-name", metavar="NAME", help="with --merge: the merged layer's annotator name")
     exp.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
     exp.add_argument(
         "--format",

@@ -26,7 +26,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
-    if args.format_name != "jsonl" or args.split or args.layer:
+    if args.format_name != "jsonl" or args.split or args.layer or args.merge or args.annotators or args.merge_name:
         return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
@@ -48,6 +48,11 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     from annotator.splits import SPLIT_NAMES, parse_ratios
 
     split = parse_ratios(args.split) if args.split else None
+    if args.output == "-" and args.format_name == "jsonl" and not args.split:
+        raise AnnotatorError(
+            "-o - is for the plain native export; --layer and --merge write a file: name it with -o "
+            "(-o /dev/stdout writes to standard output)"
+        )
     if args.output == "-":
         raise AnnotatorError("this export writes files; name them with -o")
     with Project.open(args.project) as project:
@@ -58,6 +63,9 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             misaligned=args.misaligned,
             overlaps=args.overlaps,
             layers=_names(args.layer),
+            merge=args.merge,
+            merge_annotators=_names(args.annotators),
+            merge_name=args.merge_name,
         )
         with progress_bar("exporting", count_documents(project)) as advance:
             report = export_format(

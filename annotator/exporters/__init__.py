@@ -9,16 +9,15 @@ from pathlib import Path
 from annotator.atomic import FolderOutput, OutputError, atomic_output, names_a_folder
 from annotator.errors import ValidationError
 from annotator.exporters.base import ExportOptions, ExportProblem, FormatReport, FormatWriter
+from annotator.exporters.layer_choice import records_to_export
 from annotator.exporters.native import (
     EVERYTHING,
     ExportFilter,
     ExportReport,
     count_documents,
-    iter_records,
     write_native,
 )
 from annotator.exporters.own_files import refuse_project_files
-from annotator.exporters.training import check_layer_choice, one_layer_per_document
 from annotator.formats import BY_NAME, WRITABLE
 from annotator.project import Project
 from annotator.splits import SPLIT_NAMES, split_of
@@ -71,9 +70,9 @@ def export_format(
     format_ = BY_NAME[format_name]
     writer_class = format_.load_writer()
     options = options or ExportOptions(language=project.config.language)
-    check_layer_choice(format_name, options)
-    refuse_project_files(project, target)
     report = FormatReport()
+    records = records_to_export(project, format_, selection, options, report, progress)  # checks the choice now
+    refuse_project_files(project, target)
     folder: FolderOutput | None = None
     writers: dict[str, FormatWriter] = {}
     try:
@@ -94,10 +93,6 @@ def export_format(
             report.warnings += name_warnings(Path(target), format_name, writer_class.suffix)
             writers["all"] = writer_class(Path(target), project, options, report)
         last_id = None
-        if format_.training:  # one layer per document (training.py)
-            records = one_layer_per_document(project, selection, options, report, progress)
-        else:
-            records = iter_records(project, selection, progress, report.left_out.append)
         for record in records:
             key = split_of(record["id"], split, seed) if split is not None else "all"
             writers[key].add(record)

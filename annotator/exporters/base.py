@@ -31,7 +31,10 @@ class ExportOptions:
     language: str = "en"
     misaligned: Misaligned = "expand"  # a span not on token boundaries
     overlaps: Overlaps = "longest"  # spans a flat format (IOB) cannot hold together
-    layers: tuple[str, ...] = ()  # training formats: per document, the first of these layers it has
+    layers: tuple[str, ...] = ()  # per document, the first of these layers it has (--layer)
+    merge: str | None = None  # union, majority or intersection of each document's finished layers (--merge)
+    merge_annotators: tuple[str, ...] = ()  # the layers a merge takes (default: all but gold/reference/model)
+    merge_name: str | None = None  # the merged layer's annotator (default: merged-RULE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class FormatReport:
     parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
     warnings: list[str] = field(default_factory=list)  # about the output itself (a name, a file left out)
     left_out: list[LeftOut] = field(default_factory=list)  # records that cannot be written exactly (storable.py)
-    without_layer: Counter[str] = field(default_factory=Counter)  # documents a training format left out, by reason
+    without_layer: Counter[str] = field(default_factory=Counter)  # documents left out for want of a layer, by reason
 
     def counts(self) -> Counter[str]:
         return Counter(f"{p.problem} {p.action}" for p in self.problems)

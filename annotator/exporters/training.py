@@ -7,7 +7,8 @@ would teach a model that the same text is both labelled and all `O`. So, for eve
 format, whatever the split:
 
 - only layers with a chosen status are candidates: `done` by default, `--status` to change;
-- `--layer NAME[,NAME...]` takes, per document, the first named layer it has (e.g. gold,alice);
+- `--layer NAME[,NAME...]` takes, per document, the first named layer it has (e.g. gold,alice),
+  and `--merge RULE` one layer merged from the candidates (layer_choice.py, for every format);
 - otherwise a document with one candidate gives that layer, and one with several stops the
   export (nothing is written) with a message naming the documents and the flags that choose;
 - the documents left out (no candidate) are counted in the report, by reason.
@@ -23,13 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
-
-from annotator.db.tables import AnnotatorRow
-from annotator.errors import NotFoundError, ValidationError
-from annotator.exporters.base import ExportOptions, FormatReport
+from annotator.errors import ValidationError
+from annotator.exporters.base import FormatReport
 from annotator.exporters.native import ExportFilter, iter_records
-from annotator.formats import TRAINING
 from annotator.models import STATUSES
 from annotator.project import Project
 
@@ -40,54 +37,42 @@ NAMED_IN_MESSAGE = 5  # documents listed when several layers compete; the rest a
 def one_layer_per_document(
     project: Project,
     selection: ExportFilter,
-    options: ExportOptions,
     report: FormatReport,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The native records a training format writes: at most one per document id."""
-    statuses = tuple(selection.statuses) if selection.statuses else FINISHED
-    unknown = [status for status in statuses if status not in STATUSES]
-    if unknown:
-        raise ValidationError(f"unknown status {unknown[0]!r} (use one of {', '.join(STATUSES)})")
-    preferred = tuple(options.layers)
-    _refuse_unknown_layers(project, preferred)
+    """The native records a training format writes without --layer or --merge: one per document id."""
+    statuses = finished_statuses(selection)
     competing: list[tuple[str, list[str]]] = []
     # Every layer is read, not only the wanted statuses, to count the documents left out.
     records = iter_records(project, replace(selection, statuses=None), progress, report.left_out.append)
     for document_id, group in itertools.groupby(records, key=lambda record: record["id"]):
         candidates = [record for record in group if record["status"] in statuses]
-        if preferred:
-            by_name = {record["annotator"]: record for record in candidates}
-            chosen = next((by_name[name] for name in preferred if name in by_name), None)
+        if len(candidates) > 1:
+            competing.append((document_id, [str(record["annotator"]) for record in candidates]))
+        elif candidates:
+            yield candidates[0]
         else:
-            chosen = candidates[0] if len(candidates) == 1 else None
-            if len(candidates) > 1:
-                competing.append((document_id, [str(record["annotator"]) for record in candidates]))
-                continue
-        if chosen is None:
-            report.without_layer[_left_out_reason(statuses, preferred)] += 1
-            continue
-        yield chosen
+            report.without_layer[left_out_reason(statuses, ())] += 1
     if competing:
         raise ValidationError(_competing_message(competing, statuses))
 
 
-def _refuse_unknown_layers(project: Project, names: tuple[str, ...]) -> None:
-    if not names:
-        return
-    with project.engine.connect() as connection:
-        known = set(connection.scalars(select(AnnotatorRow.name).where(AnnotatorRow.name.in_(names))))
-    unknown = [name for name in names if name not in known]
+def finished_statuses(selection: ExportFilter) -> tuple[str, ...]:
+    """The statuses of the layers taken where only finished ones are: `done`, or --status."""
+    statuses = tuple(selection.statuses) if selection.statuses else FINISHED
+    unknown = [status for status in statuses if status not in STATUSES]
     if unknown:
-        raise NotFoundError(f"--layer: no annotator named {unknown[0]!r}")
+        raise ValidationError(f"unknown status {unknown[0]!r} (use one of {', '.join(STATUSES)})")
+    return statuses
 
 
-def _left_out_reason(statuses: tuple[str, ...], preferred: tuple[str, ...]) -> str:
-    which = "finished (done)" if statuses == FINISHED else "/".join(statuses)
-    if preferred:
-        return f"no {which} layer of {', '.join(preferred)}"
+def left_out_reason(statuses: tuple[str, ...] | None, names: tuple[str, ...], what: str = "layer") -> str:
+    """Why a document has no layer to export (statuses None: any status would do)."""
+    which = "" if statuses is None else "finished (done) " if statuses == FINISHED else "/".join(statuses) + " "
+    if names:
+        return f"no {which}{what} of {', '.join(names)}"
     hint = "; --status takes others, e.g. --status done --status in_progress" if statuses == FINISHED else ""
-    return f"no {which} layer{hint}"
+    return f"no {which}{what}{hint}"
 
 
 def _competing_message(competing: list[tuple[str, list[str]]], statuses: tuple[str, ...]) -> str:
@@ -97,15 +82,7 @@ def _competing_message(competing: list[tuple[str, list[str]]], statuses: tuple[s
     return (
         f"{len(competing)} document(s) have more than one {'/'.join(statuses)} layer: {shown}{more}. "
         "A training format holds each document once; choose the layer with --layer NAME "
-        f"(several names: the first one a document has, e.g. --layer {','.join(example[:2])}) "
-        "or --annotator NAME (nothing was exported)"
+        f"(several names: the first one a document has, e.g. --layer {','.join(example[:2])}), "
+        "combine them with --merge union|majority|intersection, or keep one annotator's with "
+        "--annotator NAME (nothing was exported)"
     )
-
-
-def check_layer_choice(format_name: str, options: ExportOptions) -> None:
-    """--layer belongs to the training formats; the others write every layer."""
-    if options.layers and format_name not in TRAINING:
-        raise ValidationError(
-            f"--layer chooses one layer per document for the training formats ({', '.join(TRAINING)}); "
-            f"{format_name} writes every layer: keep one annotator's with --annotator NAME"
-        )

@@ -210,7 +210,8 @@ WORDS = [
     "done", "todo", "in_progress", "skipped", "dne", "ACTOR", "PERSON", "A=B", "=", "whitespace", "expand",
     "nan,0.5,0.5", "0.8,0.1,0.1", "1e400", "-1", "0", "99999999999999999999999", "", " ", "-",
     "proj", "missing", "new", "out", "docs.jsonl", "bad.jsonl", "doc.txt", "schema.yaml", "v.yaml",
-    "p/", "--schema=v.yaml", "--layer", "reference", "gold,reference",
+    "p/", "--schema=v.yaml", "--layer", "reference", "gold,reference", "--merge", "majority", "union",
+    "--annotators", "--merge-name",
 ]  # fmt: skip
 # No "/" and never only dots: an output path stays inside the playground (brat replaces a folder it is given).
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("-=,."), max_size=12).filter(

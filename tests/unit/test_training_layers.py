@@ -155,15 +155,19 @@ def test_the_cli_says_how_many_documents_were_left_out_and_which_flag_chooses(
     assert main(["export", str(root), "--format", "hf", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: 1 document(s) have more than one done layer: 'two' (alice, gold).")
-    assert "--layer NAME" in err and "--annotator NAME" in err and not out.exists()
+    assert "--layer NAME" in err and "--merge union|majority|intersection" in err and "--annotator NAME" in err
+    assert not out.exists()
 
     assert main(["export", str(root), "--format", "hf", "-o", str(out), "--layer", "gold,reference"]) == 0
     captured = capsys.readouterr()
     assert sorted(hf_layers(out)) == ["nk-russia-1", "two"]
     assert "left out 3 document(s): no finished (done) layer of gold, reference" in captured.err
 
-    assert main(["export", str(root), "--format", "jsonl", "-o", str(tmp_path / "n.jsonl"), "--layer", "gold"]) == 1
-    assert "--layer chooses one layer per document for the training formats" in capsys.readouterr().err
+    # Every other format takes --layer too: one layer per document, any status unless --status.
+    native = tmp_path / "n.jsonl"
+    assert main(["export", str(root), "--format", "jsonl", "-o", str(native), "--layer", "gold"]) == 0
+    assert "left out 4 document(s): no layer of gold" in capsys.readouterr().err
+    assert [(r["id"], r["annotator"]) for r in map(json.loads, native.read_text().splitlines())] == [("two", "gold")]
 
 
 # --- long documents ----------------------------------------------------------------------------
