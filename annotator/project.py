@@ -1,24 +1,31 @@
-"""An open project: its configuration, schema, database engine and session factories."""
+"""An open project: its configuration, schema, database engine and session factories.
+
+The session factories (and so sqlalchemy.orm) are made on first use: a command that only
+reads through Core (`annotator export`, `stats`) never imports the ORM (see db/core_tables.py).
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.config import ProjectConfig, load_project_config
 from annotator.db import migrate
 from annotator.db.engine import make_engine, writer
-from annotator.db.tables import AnnotatorRow
 from annotator.errors import ProjectError, ValidationError
 from annotator.schema import Schema, load_schema
 from annotator.schema_versions import register_schema
 from annotator.seeding import seed_project
 from annotator.storable import text_is_storable
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 # 1-100 characters; no slashes (names become file names in some exports), no control characters,
 # no lone surrogates (text_is_storable).
@@ -32,10 +39,20 @@ class Project:
         self.config = config
         self.schema = schema
         self.engine = engine
-        self.read = sessionmaker(engine, expire_on_commit=False)
-        self.write = sessionmaker(writer(engine), expire_on_commit=False)
         self.id = 0
         self.created = False
+
+    @cached_property
+    def read(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def write(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(writer(self.engine), expire_on_commit=False)
 
     @classmethod
     def open(cls, project_dir: str | os.PathLike[str], renames: Mapping[str, str] | None = None) -> Project:
@@ -76,6 +93,8 @@ class Project:
 
     def annotator_id(self, session: Session, name: str, *, create: bool = True) -> int | None:
         """The id of an annotator by name, registering a new name if create is set."""
+        from annotator.db.tables import AnnotatorRow  # a session is open: the ORM is loaded already
+
         found = session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
         if found is not None or not create:
             return found

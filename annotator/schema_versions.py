@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from annotator.db.tables import DocumentRow, EventRow, ProjectRow, RelationRow, SchemaVersionRow, SpanRow
+from annotator.db import core_tables
 from annotator.errors import ProjectError
 from annotator.schema import Schema
-from annotator.schema_compat import check_schema_fits
 
 if TYPE_CHECKING:  # Project.open registers: annotator.project imports this module
+    from sqlalchemy.orm import Session
+
     from annotator.project import Project
 
 
@@ -34,10 +34,11 @@ def register_schema(project: Project, renames: Mapping[str, str]) -> Registratio
     taken only to create the project, record a new schema (after checking it) or rename.
     `renames` (old label -> new) move spans and relations in the transaction that checks the schema.
     """
-    if not renames:
-        with project.read() as session:
-            found = session.execute(
-                select(ProjectRow.id, ProjectRow.schema_sha256).where(ProjectRow.name == project.config.name)
+    if not renames:  # through Core: a read-only command never loads the ORM (db/core_tables.py)
+        projects = core_tables.projects.c
+        with project.engine.connect() as connection:
+            found = connection.execute(
+                select(projects.id, projects.schema_sha256).where(projects.name == project.config.name)
             ).first()
         if found is not None and found.schema_sha256 == project.schema.sha256:  # checked when it was recorded
             return Registration(found.id, created=False)
@@ -55,6 +56,9 @@ def register_schema(project: Project, renames: Mapping[str, str]) -> Registratio
 
 
 def _register_in(session: Session, project: Project, renames: Mapping[str, str]) -> Registration:
+    from annotator.db.tables import ProjectRow, SchemaVersionRow  # writing: the session loaded the ORM
+    from annotator.schema_compat import check_schema_fits
+
     schema = project.schema
     row = session.scalar(select(ProjectRow).where(ProjectRow.name == project.config.name))
     created = row is None
@@ -87,24 +91,26 @@ def rename_labels(connection: Connection, project_id: int, schema: Schema, renam
         raise ProjectError(
             f"cannot rename {old!r}: it is also the target of another rename; rename in two steps (nothing was changed)"
         )
-    in_project = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+    documents = core_tables.documents.c
+    in_project = select(documents.id).where(documents.project_id == project_id)
     moved: dict[str, int] = {}
     for old, new in renames.items():
-        table: type[SpanRow] | type[RelationRow]
+        table: Table
         if schema.label(new) is not None:
-            table, kind = SpanRow, "span"
+            table, kind = core_tables.spans, "span"
         elif schema.relation(new) is not None:
-            table, kind = RelationRow, "relation"
+            table, kind = core_tables.relations, "relation"
         else:
             raise ProjectError(f"cannot rename {old!r} to {new!r}: the schema has no label or relation {new!r}")
         result = connection.execute(
-            update(table.__table__)
-            .where(table.__table__.c.label == old, table.__table__.c.document_id.in_(in_project))
-            .values(label=new)
+            update(table).where(table.c.label == old, table.c.document_id.in_(in_project)).values(label=new)
         )
         if result.rowcount == 0:
             in_use = connection.scalars(
-                select(table.label).where(table.document_id.in_(in_project)).group_by(table.label).order_by(table.label)
+                select(table.c.label)
+                .where(table.c.document_id.in_(in_project))
+                .group_by(table.c.label)
+                .order_by(table.c.label)
             ).all()
             raise ProjectError(
                 f"cannot rename {old!r} to {new!r}: no {kind} of this project has the label {old!r} "
@@ -112,7 +118,7 @@ def rename_labels(connection: Connection, project_id: int, schema: Schema, renam
             )
         moved[f"{old}->{new}"] = result.rowcount
     connection.execute(
-        EventRow.__table__.insert().values(
+        core_tables.events.insert().values(
             action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256, "project": project_id}
         )
     )

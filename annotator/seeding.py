@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
 
-from annotator.db.tables import DocumentRow, EventRow
+from annotator.db.core_tables import documents, events
 from annotator.errors import AnnotatorError, ProjectError
 
 if TYPE_CHECKING:  # Project.open seeds: annotator.project imports this module
+    from sqlalchemy.orm import Session
+
     from annotator.project import Project
 
 SEED_EVENT = "seed:imported"  # an event row per project: its seed files are in
@@ -31,7 +32,7 @@ def seed_project(project: Project) -> None:
     files = [str(path) for path in config.seed]
 
     def record_success(session: Session) -> None:
-        session.add(EventRow(action=SEED_EVENT, detail={"project": project.id, "files": files}))
+        session.execute(events.insert().values(action=SEED_EVENT, detail={"project": project.id, "files": files}))
 
     # before_commit of the import's write session: the same transaction as its rows.
     event.listen(project.write, "before_commit", record_success)
@@ -47,9 +48,10 @@ def seed_project(project: Project) -> None:
 
 
 def is_seeded(project: Project) -> bool:
-    with project.read() as session:
-        recorded = session.scalars(select(EventRow.detail).where(EventRow.action == SEED_EVENT)).all()
+    with project.engine.connect() as connection:
+        recorded = connection.scalars(select(events.c.detail).where(events.c.action == SEED_EVENT)).all()
         if any(detail.get("project") == project.id for detail in recorded):
             return True
         # Projects seeded before seeds were recorded: their seed is what they hold.
-        return session.scalar(select(DocumentRow.id).where(DocumentRow.project_id == project.id).limit(1)) is not None
+        in_project = select(documents.c.id).where(documents.c.project_id == project.id).limit(1)
+        return connection.scalar(in_project) is not None

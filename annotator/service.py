@@ -34,7 +34,7 @@ from annotator.commands import (
     run_step,
 )
 from annotator.commands.layer_copy import Copied, CopySpans
-from annotator.commands.statements import ADD_TIME, INSERT_EVENT
+from annotator.commands.statements import INSERT_EVENT, add_time_statement
 from annotator.db.exchange import EditTransaction
 from annotator.errors import NotFoundError, ProjectError, ValidationError
 from annotator.history import History
@@ -258,7 +258,7 @@ class AnnotationService:
                 "status": "todo",
                 "seconds": seconds,
             }
-            (written,) = tx.commit((ADD_TIME[tx.connection.dialect.name], values))
+            (written,) = tx.commit((add_time_statement(tx.connection.dialect.name), values))
         if not written:  # nothing was written: the project has no such document
             raise NotFoundError(f"no document with id {document_id} in project {self.project.config.name!r}")
 

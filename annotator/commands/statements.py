@@ -11,10 +11,10 @@ reserves the columns' own names there); an INSERT takes its values by column nam
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator.db.tables import (
     DocumentLabelRow,
@@ -150,5 +150,14 @@ def _add_time(dialect_insert: Any) -> Any:
     )
 
 
-# An upsert, in each dialect's words (INSERT ... ON CONFLICT DO UPDATE on both).
-ADD_TIME = {"sqlite": _add_time(sqlite.insert), "postgresql": _add_time(postgresql.insert)}
+@cache
+def add_time_statement(dialect_name: str) -> Any:
+    """The upsert in the words of the dialect in use (INSERT ... ON CONFLICT DO UPDATE on both), built
+    on first use: the PostgreSQL dialect's modules hold ~2 MiB that a window on SQLite never needs."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return _add_time(postgresql.insert)
+    from sqlalchemy.dialects import sqlite
+
+    return _add_time(sqlite.insert)

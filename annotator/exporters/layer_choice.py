@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from annotator.db.tables import AnnotatorRow
+from annotator.db.core_tables import annotators
 from annotator.errors import NotFoundError, ValidationError
 from annotator.exporters.base import ExportOptions, FormatReport
 from annotator.exporters.native import ExportFilter, iter_records
@@ -100,7 +100,7 @@ def _refuse_unknown(project: Project, names: tuple[str, ...], flag: str) -> None
     if not names:
         return
     with project.engine.connect() as connection:
-        known = set(connection.scalars(select(AnnotatorRow.name).where(AnnotatorRow.name.in_(names))))
+        known = set(connection.scalars(select(annotators.c.name).where(annotators.c.name.in_(names))))
     unknown = [name for name in names if name not in known]
     if unknown:
         raise NotFoundError(f"{flag}: no annotator named {unknown[0]!r}")

@@ -19,8 +19,8 @@ from typing import Any, BinaryIO
 import orjson
 from sqlalchemy import func, select
 
+from annotator.db import core_tables
 from annotator.db.engine import read_snapshot
-from annotator.db.tables import AnnotatorRow, DocumentRow
 from annotator.errors import NotFoundError, ValidationError
 from annotator.exporters.base import FormatWriter, LeftOut
 from annotator.exporters.native_rows import ProjectTables, grouped_by_layer
@@ -120,7 +120,8 @@ def iter_records(
     statuses = selection.statuses
     # One snapshot for the whole export: records never mix two moments of a database being edited.
     with collector_paused(), read_snapshot(project.engine) as connection:
-        names = dict(connection.execute(select(AnnotatorRow.id, AnnotatorRow.name)).all())
+        known = core_tables.annotators.c
+        names = dict(connection.execute(select(known.id, known.name)).all())
         only = None
         if selection.annotator is not None:
             only = next((i for i, n in names.items() if n == selection.annotator), None)
@@ -205,9 +206,10 @@ def _log_left_out(item: LeftOut) -> None:
 
 
 def count_documents(project: Project) -> int:
+    documents = core_tables.documents
     with project.engine.connect() as connection:
         return (
-            connection.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.project_id == project.id))
+            connection.scalar(select(func.count()).select_from(documents).where(documents.c.project_id == project.id))
             or 0
         )
 

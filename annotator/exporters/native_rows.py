@@ -18,14 +18,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Text, cast, func, select
 
-from annotator.db.tables import (
-    DocumentLabelRow,
-    DocumentRow,
-    DocumentStatusRow,
-    RelationRow,
-    SpanAttributeRow,
-    SpanRow,
-)
+from annotator.db import core_tables
+
+# Core tables, not the ORM classes: an export never loads sqlalchemy.orm (db/core_tables.py).
+DOCUMENTS = core_tables.documents
+SPANS = core_tables.spans
+ATTRIBUTES = core_tables.span_attributes
+RELATIONS = core_tables.relations
+STATUSES = core_tables.document_status
+DOCUMENT_LABELS = core_tables.document_labels
 
 ROWS_PER_FETCH = 2_000  # rows of a table fetched at a time (one round trip on PostgreSQL): ~a chunk's spans
 
@@ -70,7 +71,7 @@ class ProjectTables:
         self.connection = connection
         self.project_id = project_id
         first, last = connection.execute(
-            select(func.min(DocumentRow.id), func.max(DocumentRow.id)).where(DocumentRow.project_id == project_id)
+            select(func.min(DOCUMENTS.c.id), func.max(DOCUMENTS.c.id)).where(DOCUMENTS.c.project_id == project_id)
         ).one()
         self.empty = first is None
 
@@ -84,41 +85,42 @@ class ProjectTables:
 
         if self.empty:
             return
-        spans = select(SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id)
+        spans = select(SPANS.c.document_id, SPANS.c.annotator_id, SPANS.c.start, SPANS.c.end, SPANS.c.label, SPANS.c.id)
         if labels is not None:
-            spans = spans.where(SpanRow.label.in_(labels))
+            spans = spans.where(SPANS.c.label.in_(labels))
         # The unique (document, annotator, start, end, label) index gives this order: no sort.
         self.spans = layer_rows(
-            spans.order_by(SpanRow.document_id, SpanRow.annotator_id, SpanRow.start, SpanRow.end),
-            SpanRow.document_id,
-            SpanRow.annotator_id,
+            spans.order_by(SPANS.c.document_id, SPANS.c.annotator_id, SPANS.c.start, SPANS.c.end),
+            SPANS.c.document_id,
+            SPANS.c.annotator_id,
         )
         self.attributes = TableStream(connection, _attribute_query(project_id, only, labels))
         relations = select(
-            RelationRow.document_id,
-            RelationRow.annotator_id,
-            RelationRow.label,
-            RelationRow.head_span_id,
-            RelationRow.tail_span_id,
-        ).order_by(RelationRow.document_id, RelationRow.annotator_id)  # ix_relations_layer
-        self.relations = layer_rows(relations, RelationRow.document_id, RelationRow.annotator_id)
-        statuses = select(
-            DocumentStatusRow.document_id, DocumentStatusRow.annotator_id, DocumentStatusRow.status
-        ).order_by(DocumentStatusRow.document_id, DocumentStatusRow.annotator_id)  # its primary key
-        self.statuses = layer_rows(statuses, DocumentStatusRow.document_id, DocumentStatusRow.annotator_id)
+            RELATIONS.c.document_id,
+            RELATIONS.c.annotator_id,
+            RELATIONS.c.label,
+            RELATIONS.c.head_span_id,
+            RELATIONS.c.tail_span_id,
+        ).order_by(RELATIONS.c.document_id, RELATIONS.c.annotator_id)  # ix_relations_layer
+        self.relations = layer_rows(relations, RELATIONS.c.document_id, RELATIONS.c.annotator_id)
+        statuses = select(STATUSES.c.document_id, STATUSES.c.annotator_id, STATUSES.c.status)
+        statuses = statuses.order_by(STATUSES.c.document_id, STATUSES.c.annotator_id)  # its primary key
+        self.statuses = layer_rows(statuses, STATUSES.c.document_id, STATUSES.c.annotator_id)
         document_labels = select(
-            DocumentLabelRow.document_id, DocumentLabelRow.annotator_id, DocumentLabelRow.label
-        ).order_by(DocumentLabelRow.document_id, DocumentLabelRow.annotator_id)  # its primary key
-        self.document_labels = layer_rows(document_labels, DocumentLabelRow.document_id, DocumentLabelRow.annotator_id)
+            DOCUMENT_LABELS.c.document_id, DOCUMENT_LABELS.c.annotator_id, DOCUMENT_LABELS.c.label
+        ).order_by(DOCUMENT_LABELS.c.document_id, DOCUMENT_LABELS.c.annotator_id)  # its primary key
+        self.document_labels = layer_rows(
+            document_labels, DOCUMENT_LABELS.c.document_id, DOCUMENT_LABELS.c.annotator_id
+        )
 
     def document_chunks(self, size: int) -> Iterator[Sequence[Any]]:
         """(id, external id, text, meta as JSON text) of the project's documents, size at a time."""
         if self.empty:
             return
         query = (
-            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text, cast(DocumentRow.meta, Text))
-            .where(DocumentRow.project_id == self.project_id)
-            .order_by(DocumentRow.id)
+            select(DOCUMENTS.c.id, DOCUMENTS.c.external_id, DOCUMENTS.c.text, cast(DOCUMENTS.c.meta, Text))
+            .where(DOCUMENTS.c.project_id == self.project_id)
+            .order_by(DOCUMENTS.c.id)
         )
         fetch = row_reader(self.connection, query, size)
         while chunk := fetch():
@@ -147,16 +149,16 @@ def _attribute_query(project_id: int, only: int | None, labels: Collection[str] 
     index, in document order, with nothing to sort (matching them by span ids was a hashed filter
     over the whole table)."""
     query = (
-        select(DocumentRow.id, SpanAttributeRow.span_id, SpanAttributeRow.name, cast(SpanAttributeRow.value, Text))
-        .join(SpanRow, SpanRow.id == SpanAttributeRow.span_id)
-        .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
-        .where(DocumentRow.project_id == project_id)
-        .order_by(DocumentRow.id)  # the documents' index order: SQLite too needs no sort
+        select(DOCUMENTS.c.id, ATTRIBUTES.c.span_id, ATTRIBUTES.c.name, cast(ATTRIBUTES.c.value, Text))
+        .join(SPANS, SPANS.c.id == ATTRIBUTES.c.span_id)
+        .join(DOCUMENTS, DOCUMENTS.c.id == SPANS.c.document_id)
+        .where(DOCUMENTS.c.project_id == project_id)
+        .order_by(DOCUMENTS.c.id)  # the documents' index order: SQLite too needs no sort
     )
     if only is not None:
-        query = query.where(SpanRow.annotator_id == only)
+        query = query.where(SPANS.c.annotator_id == only)
     if labels is not None:
-        query = query.where(SpanRow.label.in_(labels))
+        query = query.where(SPANS.c.label.in_(labels))
     return query
 
 

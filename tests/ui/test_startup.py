@@ -7,6 +7,7 @@ main window has painted its document.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -163,3 +164,30 @@ def test_a_storage_error_while_opening_is_the_command_lines_one_error_line(
     err = capsys.readouterr().err
     locked_line = "the database is locked by another program (database is locked); close it and retry"
     assert err == f"error: {project}: {locked_line}\n"
+
+
+WINDOW_MODULES = """
+import json, sys
+from ui.app import build_window
+
+window = build_window(sys.argv[1], annotator="alice")
+window.service.add_time(window.service.documents()[0].id, 1.5)  # the statement built per dialect
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_window_on_sqlite_never_loads_the_postgresql_dialect(tmp_path: Path, project: Path) -> None:
+    """Its modules held ~2 MiB of the window's memory (bench/real_window.py) for a statement built per dialect."""
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_MODULES, str(project)],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    modules = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "sqlalchemy.dialects.sqlite" in modules and "annotator.service" in modules
+    assert [m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")] == []

@@ -1,0 +1,173 @@
+"""The database's tables as SQLAlchemy Core `Table` objects: the one definition of the schema.
+
+The ORM classes of tables.py are mapped onto these. A command that only reads (an export,
+a count) builds its queries from these alone and never imports sqlalchemy.orm, whose import
+and declarative mapping were a fifth of `annotator export`'s start-up.
+
+Nothing here is SQLite-only: types are portable (JSON maps to JSONB-compatible JSON on
+PostgreSQL, TEXT on SQLite) and every constraint is standard SQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+# Deterministic constraint names, so Alembic migrations can name them on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _created(name: str = "created_at") -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _reference(name: str, target: str, *, on_delete: str = "CASCADE", primary_key: bool = False) -> Column[int]:
+    nullable = on_delete == "SET NULL"
+    return Column(name, Integer, ForeignKey(target, ondelete=on_delete), nullable=nullable, primary_key=primary_key)
+
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # The schema the project was last opened with; its text lives in schema_versions.
+    Column("schema_sha256", String(64), nullable=True),
+    _created(),
+)
+
+schema_versions = Table(
+    "schema_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _reference("project_id", "projects.id"),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    _created(),
+    UniqueConstraint("project_id", "sha256"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _reference("project_id", "projects.id"),
+    Column("external_id", String(255), nullable=False),
+    # The exact text as imported: never normalised, offsets index into it.
+    Column("text", Text, nullable=False),
+    # len(text), stored so listings need not read (or on PostgreSQL decompress) every text.
+    Column("text_length", Integer, nullable=False, default=0, server_default="0"),
+    Column("sha256", String(64), nullable=False),
+    Column("meta", JSON, nullable=False, default=dict),
+    _created(),
+    UniqueConstraint("project_id", "external_id"),
+    UniqueConstraint("project_id", "sha256"),
+)
+
+annotators = Table(
+    "annotators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    _created(),
+)
+
+# One annotator's progress on one document; no row means 'todo'.
+document_status = Table(
+    "document_status",
+    metadata,
+    _reference("document_id", "documents.id", primary_key=True),
+    _reference("annotator_id", "annotators.id", primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("seconds_spent", Float, nullable=False, default=0.0),
+    _created("updated_at"),
+    CheckConstraint("status IN ('todo', 'in_progress', 'done', 'skipped')", name="status_known"),
+)
+
+spans = Table(
+    "spans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _reference("document_id", "documents.id"),
+    _reference("annotator_id", "annotators.id"),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    _created(),
+    UniqueConstraint("document_id", "annotator_id", "start", "end", "label"),
+    CheckConstraint('start >= 0 AND "end" > start', name="offsets_ordered"),
+    # Ids are never reused, so undo can restore a span under its old id and the
+    # event log never points at the wrong span.
+    sqlite_autoincrement=True,
+)
+
+span_attributes = Table(
+    "span_attributes",
+    metadata,
+    _reference("span_id", "spans.id", primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _reference("document_id", "documents.id"),
+    _reference("annotator_id", "annotators.id"),
+    Column("label", String(100), nullable=False),
+    _reference("head_span_id", "spans.id"),
+    _reference("tail_span_id", "spans.id"),
+    _created(),
+    UniqueConstraint("head_span_id", "tail_span_id", "label"),
+    sqlite_autoincrement=True,
+)
+
+document_labels = Table(
+    "document_labels",
+    metadata,
+    _reference("document_id", "documents.id", primary_key=True),
+    _reference("annotator_id", "annotators.id", primary_key=True),
+    Column("label", String(100), primary_key=True),
+)
+
+# Append-only log of who did what and when: history, time tracking, audits.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _created("at"),
+    _reference("annotator_id", "annotators.id", on_delete="SET NULL"),
+    _reference("document_id", "documents.id", on_delete="SET NULL"),
+    Column("action", String(64), nullable=False),
+    Column("detail", JSON, nullable=False, default=dict),
+)
+
+Index("ix_relations_layer", relations.c.document_id, relations.c.annotator_id)
+Index("ix_relations_tail", relations.c.tail_span_id)
+Index("ix_documents_project", documents.c.project_id, documents.c.id)
+Index("ix_events_document", events.c.document_id, events.c.id)
