@@ -48,13 +48,6 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     from annotator.splits import SPLIT_NAMES, parse_ratios
 
     split = parse_ratios(args.split) if args.split else None
-    if args.output == "-" and args.format_name == "jsonl" and not args.split:
-        raise AnnotatorError(
-            "-o - is for the plain native export; --layer and --merge write a file: name it with -o "
-            "(-o /dev/stdout writes to standard output)"
-        )
-    if args.output == "-":
-        raise AnnotatorError("this export writes files; name them with -o")
     with Project.open(args.project) as project:
         options = ExportOptions(
             offsets=args.offsets,
@@ -79,7 +72,9 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
                 progress=advance,
                 force=args.force,
             )
-    out.print(
+    # With -o - the records are standard output: what is said about them goes to standard error.
+    said = err if args.output == "-" else out
+    said.print(
         f"wrote {args.format_name}: {report.lines} record(s) for {report.documents} document(s), "
         f"{report.spans} span(s), {report.relations} relation(s) to {args.output}"
     )
@@ -95,7 +90,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     for reason, number in sorted(report.without_layer.items()):
         err.print(f"left out {number} document(s): {reason}")
     for what, number in sorted(report.counts().items()):
-        out.print(f"{number} item(s) {what}")
+        said.print(f"{number} item(s) {what}")
     return 0
 
 

@@ -108,6 +108,14 @@ class FileOutput:
     """
 
     def __init__(self, target: str | os.PathLike[str]) -> None:
+        if os.fspath(target) == STDOUT:  # standard output: written as it comes, like any special file
+            self.target = self.real = Path(STDOUT)
+            self.special = True
+            self.partial: Path | None = None
+            sys.stdout.flush()
+            self.stream: BinaryIO = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+            self.state = "open"
+            return
         if names_a_folder(target):
             raise OutputError(f"{os.fspath(target)}: a name ending in '/' is a folder; name the file to write")
         self.target = Path(target)
@@ -115,14 +123,14 @@ class FileOutput:
         if kind is Kind.FOLDER:
             raise OutputError(f"{self.target} is a folder; name a file to write")
         self.special = kind is Kind.SPECIAL
-        self.partial: Path | None = None
+        self.partial = None
         if self.special:
             fd = os.open(self.target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
         else:
             folder = writable_folder(self.target, self.real)
             sweep(folder)
             fd, self.partial = new_partial_file(folder, self.real.name)
-        self.stream: BinaryIO = os.fdopen(fd, "wb")
+        self.stream = os.fdopen(fd, "wb")
         self.state = "open"
 
     @property

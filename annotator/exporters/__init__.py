@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from annotator.atomic import FolderOutput, OutputError, atomic_output, names_a_folder
+from annotator.atomic import STDOUT, FolderOutput, OutputError, atomic_output, names_a_folder
 from annotator.errors import ValidationError
 from annotator.exporters.base import ExportOptions, ExportProblem, FormatReport, FormatWriter
 from annotator.exporters.layer_choice import records_to_export
@@ -73,6 +73,8 @@ def export_format(
     report = FormatReport()
     records = records_to_export(project, format_, selection, options, report, progress)  # checks the choice now
     refuse_project_files(project, target)
+    if os.fspath(target) == STDOUT and (split is not None or format_.folder):
+        raise OutputError(f"{'--split' if split is not None else format_name} writes a folder; name it with -o")
     folder: FolderOutput | None = None
     writers: dict[str, FormatWriter] = {}
     try:

@@ -7,6 +7,8 @@ the merged layer is checked span by span, re-imported into a fresh project, and 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -259,3 +261,28 @@ def test_a_merge_holds_one_document_at_a_time(root: Path, monkeypatch: pytest.Mo
         first = next(records)
         assert first["id"] == "d1" and pulled == ["d1"] * 4 + ["d2"]  # groupby looks one record ahead
         assert [r["id"] for r in records] == ["d2"]
+
+
+def run_export(*argv: str | Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "export", *map(str, argv)], capture_output=True, check=False
+    )
+
+
+def test_a_chosen_or_merged_layer_goes_to_standard_output_as_it_would_to_a_file(root: Path, tmp_path: Path) -> None:
+    for choice in (["--merge", "majority"], ["--layer", "gold,alice"], ["--format", "conll", "--layer", "gold"]):
+        as_file = tmp_path / "out"
+        assert main(["export", str(root), *choice, "-o", str(as_file)]) == 0
+        piped = run_export(root, *choice, "-o", "-")
+        assert piped.returncode == 0, piped.stderr
+        assert piped.stdout == as_file.read_bytes()  # the report went to standard error
+        assert b"wrote " in piped.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["layers.jsonl", "out", "project1"]
+
+
+@pytest.mark.parametrize("argv", [["--format", "brat"], ["--format", "hf", "--split", "0.5,0.5"]])
+def test_a_folder_to_standard_output_is_one_error_line(root: Path, argv: list[str]) -> None:
+    piped = run_export(root, *argv, "-o", "-")
+    assert (piped.returncode, piped.stdout) == (1, b"")
+    assert piped.stderr.decode().startswith("error: ") and b"writes a folder; name it with -o" in piped.stderr
+    assert len(piped.stderr.splitlines()) == 1
