@@ -92,9 +92,7 @@ class DisagreementBrowser(QObject):
         if window.doc is None or window.doc.id != found.document_id:
             return  # it could not be opened (the error is shown)
         window.view.select_range(found.start, found.end)
-        # The window shows its own layer; the other annotator's version is in the panel's detail
-        # line (and the status bar), both versions in the row.
-        window.statusBar().showMessage(f"{found.first.describe()} — {found.second.describe()}", 10000)
+        # The window shows its own layer; both versions are in the row and the detail line below it.
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Close:
@@ -191,10 +189,11 @@ class DisagreementBrowser(QObject):
 
     def _show_progress(self) -> None:
         assert self.panel is not None
-        total = len(self._scan.document_ids) if self._scan is not None else self._total
         found = len(self.panel.model.found)
-        reading = f", reading {self._read:,} of {total:,}…" if self._documents is not None else f" of {total:,} done"
-        self.panel.show_status(f"{found:,} in documents both finished{reading}")
+        if self._documents is not None:
+            self.panel.show_status(f"{found:,} so far; {self._read:,} of {self._total:,} documents read…")
+        else:
+            self.panel.show_status(f"{found:,} in the {self._total:,} document(s) both marked done")
         self.panel.update_counts()
 
     def _stop(self) -> None:

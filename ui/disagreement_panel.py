@@ -117,8 +117,6 @@ class DisagreementPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = DisagreementListModel(self)
-        title = QLabel("Disagreements")
-        title.setStyleSheet("font-weight: bold;")
         self.status = QLabel("")
         self.status.setObjectName("disagreementStatus")
         self.pairs = QComboBox()
@@ -153,7 +151,6 @@ class DisagreementPanel(QWidget):
         self.detail.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addWidget(title)
         top.addWidget(self.status, 1)
         top.addWidget(self.pairs)
         top.addWidget(refresh)

@@ -65,12 +65,16 @@ class Version:
 
     def describe(self) -> str:
         """alice: ACTOR 'Kim Jong Un' [120,131); bob: none; carol: SAID_BY CLAIM '…' → ACTOR '…'."""
+        return f"{self.annotator}: {self.what()}"
+
+    def what(self) -> str:
+        """What the layer holds there, without whose it is: ACTOR 'Kim Jong Un' [120,131), or none."""
         if self.label is None:
-            return f"{self.annotator}: none"
+            return "none"
         if self.ends:
-            return f"{self.annotator}: {self.label} {self.ends}"
+            return f"{self.label} {self.ends}"
         attribute = f" {self.attribute}" if self.attribute else ""
-        return f"{self.annotator}: {self.label} '{self.text}' [{self.start},{self.end}){attribute}"
+        return f"{self.label} '{self.text}' [{self.start},{self.end}){attribute}"
 
     def as_json(self) -> dict[str, Any]:
         if self.label is None:

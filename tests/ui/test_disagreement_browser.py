@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from annotator.importers import import_paths
 from annotator.project import Project
-from tests.conftest import ProjectMaker
+from tests.conftest import REPO, ProjectMaker
 from ui.app import build_window
 from ui.main_window import MainWindow
 
@@ -61,7 +63,7 @@ def open_panel(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     panel = window.disagreements.panel
     assert panel is not None
-    qtbot.waitUntil(lambda: "of 2 done" in panel.status.text())
+    qtbot.waitUntil(lambda: "in the 2 document(s) both marked done" in panel.status.text())
 
 
 def test_keys_browse_and_jump(window: MainWindow, qtbot: QtBot) -> None:
@@ -128,3 +130,20 @@ def test_f4_builds_the_list_when_it_is_not_there(window: MainWindow, qtbot: QtBo
     assert panel is not None and panel.current_row() == 0
     assert window.doc is not None and window.doc.id == panel.model.items[0].document_id
     assert window.view.selected_range() == (0, 11)
+
+
+def test_the_list_is_read_between_events_not_when_shown(window: MainWindow, qtbot: QtBot) -> None:
+    window.disagreements.show_panel()
+    panel = window.disagreements.panel
+    assert panel is not None
+    assert panel.model.rowCount() == 0 and "0 of 2 documents read" in panel.status.text()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4)
+
+
+def test_the_window_starts_without_the_agreement_modules() -> None:
+    script = (
+        "import json, sys; import ui.main_window; "
+        "print(json.dumps([m for m in sys.modules if m.startswith(('annotator.agreement', 'numpy'))]))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
+    assert json.loads(result.stdout) == []
