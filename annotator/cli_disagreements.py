@@ -61,7 +61,7 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
         annotators=_names(args.annotators),
         labels=_names(args.labels),
         statuses=tuple(args.status or ("done",)),
-        kinds=kinds,  # type: ignore[arg-type]  # checked against KIND_NAMES above
+        kinds=kinds,
     )
     count = documents_with = 0
     write = out.file.write

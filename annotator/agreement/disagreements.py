@@ -123,7 +123,7 @@ class DisagreementOptions:
     annotators: Sequence[str] | None = None  # None: every annotator with a finished layer
     labels: Sequence[str] | None = None  # None: every label of the schema
     statuses: Sequence[str] = ("done",)
-    kinds: Collection[Kind] = KINDS
+    kinds: Collection[str] = KINDS  # checked against KINDS
 
 
 class DisagreementScan:
@@ -240,7 +240,7 @@ def layer_disagreements(
     first: tuple[str, Layer],
     second: tuple[str, Layer],
     attribute_names: dict[str, Sequence[str]],
-    kinds: Collection[Kind] = KINDS,
+    kinds: Collection[str] = KINDS,
 ) -> list[Disagreement]:
     """The disagreements between two annotators' layers of one document (module doc), unsorted."""
     (ours_name, ours), (theirs_name, theirs) = first, second

@@ -106,3 +106,10 @@ def test_as_a_process(project: Path) -> None:
         "missing",
         "label",
     ]
+
+
+def test_the_command_line_knows_every_kind() -> None:
+    from annotator.agreement.disagreements import KINDS
+    from annotator.cli_disagreements import KIND_NAMES
+
+    assert KIND_NAMES == KINDS

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from annotator.agreement import AgreementOptions, measure_agreement
 from annotator.agreement.disagreements import (
@@ -230,3 +231,27 @@ def test_options_choose_pairs_labels_and_kinds(three: Path) -> None:
 def test_errors_say_what_to_do(three: Path, options: DisagreementOptions, error: type, words: str) -> None:
     with Project.open(three) as project, pytest.raises(error, match=words), DisagreementScan(project, options) as scan:
         list(scan.documents())
+
+
+def statements_of_a_scan(root: Path, chunk: int) -> tuple[int, int]:
+    """The disagreements found, and the statements the scan sent to the database."""
+    statements: list[str] = []
+    with Project.open(root) as project:
+        event.listen(project.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        with DisagreementScan(project) as scan:
+            found = sum(len(document) for document in scan.documents(chunk))
+    return found, len(statements)
+
+
+def test_statements_grow_with_chunks_not_documents(make_project: ProjectMaker, tmp_path: Path) -> None:
+    counts = {}
+    for documents in (3, 40):
+        root = make_project()
+        path = tmp_path / f"layers-{documents}.jsonl"
+        path.write_text("\n".join(three_layers(documents)) + "\n", encoding="utf-8")
+        with Project.open(root) as project:
+            import_paths(project, [path])
+        counts[documents] = statements_of_a_scan(root, chunk=500)
+        assert statements_of_a_scan(root, chunk=10)[0] == counts[documents][0]  # chunks: the same list
+    assert counts[40][0] > counts[3][0] > 0
+    assert counts[40][1] == counts[3][1]  # one chunk: the same few statements for 3 or 40 documents
