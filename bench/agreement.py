@@ -160,7 +160,7 @@ def print_table(docs: int, runs: dict[str, list[Run]]) -> None:
         return statistics.median(float(getattr(run, what)) for run in runs[task])
 
     print(f"\nAGREEMENT vs EXPORT, {docs:,} documents x {len(ANNOTATORS)} layers (medians; processes spawn to exit)")
-    print(f"{'what':<11} | {'wall s':>7} | {'cpu s':>7} | {'peak MiB':>8} | {'x export':>8} | {'cpu x':>6} | target")
+    print(f"{'what':<13} | {'wall s':>7} | {'cpu s':>7} | {'peak MiB':>8} | {'x export':>8} | {'cpu x':>6} | target")
     for task in runs:
         wall, cpu, rss = median(task, "seconds"), median(task, "cpu_seconds"), median(task, "peak_rss_kib") / 1024
         if "export" in runs and task != "export":
@@ -168,11 +168,11 @@ def print_table(docs: int, runs: dict[str, list[Run]]) -> None:
             cpu_ratio = cpu / median("export", "cpu_seconds")
             target = f"{'met' if ratio <= TARGET else 'missed'} (<= {TARGET:g}x)" if task == "agreement" else ""
             print(
-                f"{task:<11} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {ratio:>7.2f}x | {cpu_ratio:>5.2f}x | "
+                f"{task:<13} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {ratio:>7.2f}x | {cpu_ratio:>5.2f}x | "
                 f"{target}"
             )
         else:
-            print(f"{task:<11} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {'':>8} | {'':>6} | baseline")
+            print(f"{task:<13} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {'':>8} | {'':>6} | baseline")
     if "disagreements" in runs and "agreement" in runs:
         ratios = [median("disagreements", what) / median("agreement", what) for what in ("seconds", "cpu_seconds")]
         memory = median("disagreements", "peak_rss_kib") / median("agreement", "peak_rss_kib")

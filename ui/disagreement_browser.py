@@ -41,6 +41,7 @@ class DisagreementBrowser(QObject):
         self._documents: Iterator[list[Disagreement]] | None = None
         self._read = 0  # documents read of the scan's
         self._total = 0  # documents the last scan compared
+        self._problem = ""  # why the last reading stopped short
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._read_slice)
@@ -114,7 +115,7 @@ class DisagreementBrowser(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.restoreDockWidget(self.dock)  # where it was last time, if it was ever shown
         self.panel.pair_chosen.connect(self._read_pair)
-        self.panel.refresh_requested.connect(self._refresh)
+        self.panel.refresh_requested.connect(self.refresh)
         self.panel.disagreement_activated.connect(self._activated)
         window.bridge.changed.connect(self._edited)
         self._list_pairs()
@@ -147,6 +148,7 @@ class DisagreementBrowser(QObject):
         if not 0 <= index < len(self.pairs):
             return
         self.panel.start(self.pairs[index])
+        self._problem = ""
         scan = DisagreementScan(self._window.service.project, DisagreementOptions(annotators=self.pairs[index]))
         try:
             scan.__enter__()
@@ -159,17 +161,23 @@ class DisagreementBrowser(QObject):
         self._timer.start()
 
     def _read_slice(self) -> None:
+        """Documents, until SLICE_MS have passed; what they hold goes to the list at once."""
         clock = QElapsedTimer()
         clock.start()
+        found: list[Disagreement] = []
         while self._documents is not None and clock.elapsed() < SLICE_MS:
-            self._read_documents(1)
+            found += self._next_documents(1)
+        self._add(found)
 
     def _read_all(self) -> None:
         while self._documents is not None:
-            self._read_documents(CHUNK_DOCUMENTS)
+            self._add(self._next_documents(CHUNK_DOCUMENTS))
 
     def _read_documents(self, count: int) -> None:
-        """Read ``count`` more documents' disagreements into the list (the end of the list stops reading)."""
+        self._add(self._next_documents(count))
+
+    def _next_documents(self, count: int) -> list[Disagreement]:
+        """Up to ``count`` more documents' disagreements (the end of the list stops reading)."""
         assert self.panel is not None and self._documents is not None
         found: list[Disagreement] = []
         try:
@@ -180,8 +188,11 @@ class DisagreementBrowser(QObject):
             self._stop()
         except AnnotatorError as error:
             self._stop()
-            self.panel.show_status(str(error))
-            return
+            self._problem = str(error)
+        return found
+
+    def _add(self, found: list[Disagreement]) -> None:
+        assert self.panel is not None
         self.panel.model.add(found)
         if self.panel.current_row() is None and self.panel.model.rowCount() and self.panel.view.hasFocus():
             self.panel.select_row(0)
@@ -190,7 +201,9 @@ class DisagreementBrowser(QObject):
     def _show_progress(self) -> None:
         assert self.panel is not None
         found = len(self.panel.model.found)
-        if self._documents is not None:
+        if self._problem:
+            self.panel.show_status(self._problem)
+        elif self._documents is not None:
             self.panel.show_status(f"{found:,} so far; {self._read:,} of {self._total:,} documents read…")
         else:
             self.panel.show_status(f"{found:,} in the {self._total:,} document(s) both marked done")
@@ -204,7 +217,13 @@ class DisagreementBrowser(QObject):
             scan, self._scan = self._scan, None
             scan.__exit__(None, None, None)
 
-    def _refresh(self) -> None:
+    @property
+    def reading(self) -> bool:
+        """Whether the list is still being read."""
+        return self._documents is not None
+
+    def refresh(self) -> None:
+        """Read the current pair's list again, from the top."""
         if self.panel is not None:
             self._read_pair(self.panel.pairs.currentIndex())
 

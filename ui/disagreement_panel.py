@@ -5,6 +5,7 @@ It only shows: ui/disagreement_browser.py reads the list (a slice at a time) and
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
@@ -44,6 +45,7 @@ class DisagreementListModel(ItemTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.found: list[Disagreement] = []
+        self.counts: Counter[str] = Counter()  # of `found`, by kind
         self.kinds: set[Kind] = set(KINDS)
         self.names = ("", "")
 
@@ -51,11 +53,13 @@ class DisagreementListModel(ItemTableModel):
         """An empty list for the pair ``names``."""
         self.beginResetModel()
         self.found, self.items, self.names = [], [], names
+        self.counts.clear()
         self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 3, 4)
 
     def add(self, disagreements: list[Disagreement]) -> None:
         self.found.extend(disagreements)
+        self.counts.update(d.kind for d in disagreements)
         shown = [d for d in disagreements if d.kind in self.kinds]
         if shown:
             self.beginInsertRows(QModelIndex(), len(self.items), len(self.items) + len(shown) - 1)
@@ -178,11 +182,8 @@ class DisagreementPanel(QWidget):
 
     def update_counts(self) -> None:
         """Each kind's box says how many of the pair's disagreements read so far are of it."""
-        counts = dict.fromkeys(KINDS, 0)
-        for found in self.model.found:
-            counts[found.kind] += 1
         for kind, box in self.kind_boxes.items():
-            box.setText(f"{KIND_TEXT[kind]} {counts[kind]:,}")
+            box.setText(f"{KIND_TEXT[kind]} {self.model.counts[kind]:,}")
 
     def current_row(self) -> int | None:
         index = self.view.currentIndex()
