@@ -44,6 +44,8 @@ def window(make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot) -> Iterator
         record("bob", "d1", FIRST, [(0, 8, "ACTOR"), (16, 21, "ACTOR"), (35, 41, "DATE")]),
         record("alice", "d2", SECOND, [(0, 10, "ACTOR")]),
         record("bob", "d2", SECOND, [(0, 10, "ACTOR"), (19, 24, "ACTOR")]),
+        record("carol", "d1", FIRST, [(0, 11, "ACTOR"), (16, 21, "ACTOR"), (25, 31, "ACTOR")]),  # as alice
+        record("carol", "d2", SECOND, [(0, 10, "ACTOR")]),
     ]
     path = tmp_path / "layers.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -147,3 +149,22 @@ def test_the_window_starts_without_the_agreement_modules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
     assert json.loads(result.stdout) == []
+
+
+def test_choosing_a_pair_reads_its_list(window: MainWindow, qtbot: QtBot) -> None:
+    open_panel(window, qtbot)
+    panel = window.disagreements.panel
+    assert panel is not None
+    assert [panel.pairs.itemText(i) for i in range(panel.pairs.count())] == [
+        "alice – bob",
+        "alice – carol",
+        "bob – carol",
+    ]
+    panel.pairs.setCurrentIndex(1)  # carol's layers are alice's
+    qtbot.waitUntil(lambda: panel.status.text() == "0 in the 2 document(s) both marked done")
+    assert panel.model.rowCount() == 0
+    panel.pairs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4 and not window.disagreements.reading)
+    header = panel.model.headerData
+    assert (header(3, Qt.Orientation.Horizontal), header(4, Qt.Orientation.Horizontal)) == ("bob", "carol")
+    assert panel.model.items[0].first.describe() == "bob: ACTOR 'Kim Jong' [0,8)"
