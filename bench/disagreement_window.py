@@ -6,13 +6,14 @@ each round:
 
   idle   the window left alone for as long as the reading below took: the longest gap between
          two ticks of a 1 ms timer (the baseline: what the event loop gives anyway)
-  panel  Ctrl+Shift+D on the text view, then the event loop runs until the list is complete:
-         until the first rows show, until the list is complete, and the longest gap between two
-         ticks meanwhile (how long a key typed at the worst moment would wait)
+  panel  Ctrl+Shift+D on the text view (the first round; later ones press Refresh), then the
+         event loop runs until the list is complete: how long the key took, until the first rows
+         show, until the list is complete, and the longest gap between two ticks while it reads
+         (how long a key typed at the worst moment would wait)
   F4     F4 from the text view: the next disagreement's document opened, its range selected
 
-Printed: medians of the rounds; the longest gap against idle's (target: under 100 ms, issue 10's
-"never block typing"). A benchmark: nothing fails on a slow result.
+Printed: the first key's time, and medians of the Refresh rounds; the longest gap against
+idle's (target: under 100 ms, issue 10's "never block typing"). A benchmark: nothing fails on a slow result.
 
 Usage: QT_QPA_PLATFORM=offscreen python bench/disagreement_window.py [--docs 10000] [--repeat 3]
 """
@@ -74,15 +75,16 @@ def one_round(window: MainWindow, beat: Heartbeat) -> dict[str, float]:
     browser = window.disagreements
     window.view.setFocus()
     started = time.perf_counter()
-    beat.start()
     if browser.panel is None:
         QTest.keyClick(
             window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
         )
     else:
         browser.refresh()  # a new reading each round, as the panel's Refresh makes
+    handled = time.perf_counter() - started
     panel = browser.panel
     assert panel is not None
+    beat.start()
     first = None
     while browser.reading or first is None:
         QCoreApplication.processEvents()
@@ -91,7 +93,7 @@ def one_round(window: MainWindow, beat: Heartbeat) -> dict[str, float]:
     complete = time.perf_counter() - started
     longest = beat.stop()
     beat.start()
-    run_loop(complete)
+    run_loop(complete - handled)
     idle = beat.stop()
     window.view.setFocus()
     panel.select_row(0)
@@ -101,6 +103,7 @@ def one_round(window: MainWindow, beat: Heartbeat) -> dict[str, float]:
     f4 = time.perf_counter() - f4_started
     assert window.view.selected_range() is not None
     return {
+        "key handled ms": handled * 1000,
         "first rows s": first,
         "complete s": complete,
         "longest gap ms": longest,
@@ -128,17 +131,20 @@ def main(argv: list[str] | None = None) -> int:
         beat = Heartbeat()
         rounds = [one_round(window, beat) for _ in range(args.repeat)]
         window.close()
-    figures = {name: statistics.median(r[name] for r in rounds) for name in rounds[0]}
-    print(f"\nDISAGREEMENT PANEL, {args.docs:,} documents x 3 layers, pair alice-bob (medians of {args.repeat})")
+    figures = {name: statistics.median(r[name] for r in rounds[1:] or rounds) for name in rounds[0]}
+    print(f"\nDISAGREEMENT PANEL, {args.docs:,} documents x 3 layers, pair alice-bob")
     print(
-        f"rows {figures['rows']:,.0f}; first rows after {figures['first rows s']:.3f} s; "
-        f"complete after {figures['complete s']:.1f} s; F4 {figures['F4 ms']:.0f} ms"
+        f"Ctrl+Shift+D the first time (builds the panel, imports the agreement modules): "
+        f"{rounds[0]['key handled ms']:.0f} ms; then (medians of the Refresh rounds): "
+        f"Refresh {figures['key handled ms']:.0f} ms (the pair's finished documents found), "
+        f"first rows after {figures['first rows s']:.3f} s, {figures['rows']:,.0f} rows complete after "
+        f"{figures['complete s']:.1f} s, F4 {figures['F4 ms']:.0f} ms"
     )
     ratio = figures["longest gap ms"] / max(figures["idle gap ms"], 0.001)
     verdict = "met" if figures["longest gap ms"] <= TARGET_MS else "missed"
-    print(f"{'what':<22} | {'panel':>8} | {'idle':>8} | {'ratio':>6} | target")
+    print(f"{'what':<30} | {'reading':>8} | {'idle':>8} | {'ratio':>6} | target")
     print(
-        f"{'longest held, ms':<22} | {figures['longest gap ms']:>8.1f} | {figures['idle gap ms']:>8.1f} | "
+        f"{'event loop held at most, ms':<30} | {figures['longest gap ms']:>8.1f} | {figures['idle gap ms']:>8.1f} | "
         f"{ratio:>5.2f}x | {verdict} (<= {TARGET_MS:g} ms)"
     )
     return 0
