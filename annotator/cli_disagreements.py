@@ -55,6 +55,7 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
         ) from None
     import orjson
 
+    from annotator.gcpause import collector_paused
     from annotator.project import Project
 
     options = DisagreementOptions(
@@ -65,7 +66,8 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
     )
     count = documents_with = 0
     write = out.file.write
-    with Project.open(args.project) as project, DisagreementScan(project, options) as scan:
+    # Bulk work making no cycles, as agreement and export: the collector would only rescan the rows.
+    with collector_paused(), Project.open(args.project) as project, DisagreementScan(project, options) as scan:
         for found in scan.documents():
             if found:
                 documents_with += 1
