@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ui.disagreement_panel import DisagreementPanel
     from ui.main_window import MainWindow
 
-SLICE_MS = 15  # work per turn of the event loop: well under a key's worth of delay
-CHUNK_DOCUMENTS = 25  # documents read per query round (a slice may take several)
+SLICE_MS = 8  # work per turn of the event loop: well under a key's worth of delay
+CHUNK_DOCUMENTS = 10  # documents read per query round (a slice may take several)
 STATUSES = ("done",)
 
 
