@@ -20,6 +20,7 @@ from pathlib import Path
 from annotator import __version__
 from annotator.cli_agreement import add_agreement_command
 from annotator.cli_console import err, out, print_error, print_stats_tables, progress_bar
+from annotator.cli_disagreements import add_disagreements_command
 from annotator.cli_errors import (
     CommandLineParser,
     after_failure,
@@ -214,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print the dashboard as JSON (its form: README)")
     stats.set_defaults(run=cmd_stats)
     add_agreement_command(commands)
+    add_disagreements_command(commands)
 
     schema = commands.add_parser("schema", help="work with label schemas")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)

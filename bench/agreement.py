@@ -14,10 +14,12 @@ RSS of the process alone), alternating within each round:
   agreement   python main.py agreement PROJECT --json          (spaCy tokens, 1,000 bootstrap replicates)
   whitespace  python main.py agreement PROJECT --json --tokenizer whitespace
   no-boot     python main.py agreement PROJECT --json --bootstrap 0
+  disagreements  python main.py disagreements PROJECT --json   (every pair's list, JSON lines to a pipe)
 
 Printed: medians of the rounds, each against the export's (target of issue 10: agreement
 within 3x of the export); the CPU ratio is steadier on a busy machine. A benchmark, not a
-test: nothing fails on a slow result; the sanity check reads the report (documents compared,
+test: nothing fails on a slow result; disagreements is also put against agreement (the
+figure issue 10's browser is measured by); the sanity check reads the report (documents compared,
 spans counted).
 
 Usage: python bench/agreement.py [--docs 10000] [--repeat 3] [--seed 1]
@@ -52,6 +54,7 @@ TASKS = {
     "agreement": lambda project, out: ["agreement", project, "--json"],
     "whitespace": lambda project, out: ["agreement", project, "--json", "--tokenizer", "whitespace"],
     "no-boot": lambda project, out: ["agreement", project, "--json", "--bootstrap", "0"],
+    "disagreements": lambda project, out: ["disagreements", project, "--json"],
 }
 
 
@@ -144,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
             f"check: {report['documents']['compared']:,} documents compared, {spans:,} spans in the 3 layers, "
             f"Fleiss' kappa {report['all']['fleiss_kappa']['value']:.3f}"
         )
+    if "disagreements" in runs:
+        lines = runs["disagreements"][-1].output.decode().splitlines()
+        log(f"check: {lines[-1]}")  # its count, on standard error (merged)
     out.unlink(missing_ok=True)
     print_table(args.docs, runs)
     return 0
@@ -154,7 +160,7 @@ def print_table(docs: int, runs: dict[str, list[Run]]) -> None:
         return statistics.median(float(getattr(run, what)) for run in runs[task])
 
     print(f"\nAGREEMENT vs EXPORT, {docs:,} documents x {len(ANNOTATORS)} layers (medians; processes spawn to exit)")
-    print(f"{'what':<11} | {'wall s':>7} | {'cpu s':>7} | {'peak MiB':>8} | {'x export':>8} | {'cpu x':>6} | target")
+    print(f"{'what':<13} | {'wall s':>7} | {'cpu s':>7} | {'peak MiB':>8} | {'x export':>8} | {'cpu x':>6} | target")
     for task in runs:
         wall, cpu, rss = median(task, "seconds"), median(task, "cpu_seconds"), median(task, "peak_rss_kib") / 1024
         if "export" in runs and task != "export":
@@ -162,11 +168,15 @@ def print_table(docs: int, runs: dict[str, list[Run]]) -> None:
             cpu_ratio = cpu / median("export", "cpu_seconds")
             target = f"{'met' if ratio <= TARGET else 'missed'} (<= {TARGET:g}x)" if task == "agreement" else ""
             print(
-                f"{task:<11} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {ratio:>7.2f}x | {cpu_ratio:>5.2f}x | "
+                f"{task:<13} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {ratio:>7.2f}x | {cpu_ratio:>5.2f}x | "
                 f"{target}"
             )
         else:
-            print(f"{task:<11} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {'':>8} | {'':>6} | baseline")
+            print(f"{task:<13} | {wall:>7.2f} | {cpu:>7.2f} | {rss:>8.0f} | {'':>8} | {'':>6} | baseline")
+    if "disagreements" in runs and "agreement" in runs:
+        ratios = [median("disagreements", what) / median("agreement", what) for what in ("seconds", "cpu_seconds")]
+        memory = median("disagreements", "peak_rss_kib") / median("agreement", "peak_rss_kib")
+        print(f"disagreements against agreement: wall {ratios[0]:.2f}x, cpu {ratios[1]:.2f}x, peak RSS {memory:.2f}x")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from ui.controllers.navigation import DocumentNavigator
 from ui.controllers.projects import ProjectSwitcher
 from ui.controllers.search import DocumentSearch
 from ui.controllers.view_options import ViewOptions
+from ui.disagreement_browser import DisagreementBrowser
 from ui.document_list import DocumentList
 from ui.find_bar import FindBar
 from ui.first_paint import FirstPaint
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.search = DocumentSearch(self)
         self.projects = ProjectSwitcher(self)
         self.span_adjuster = SpanAdjuster(self)
+        self.disagreements = DisagreementBrowser(self)  # its panel is built when first shown
         self.bridge = ServiceBridge(service, self)
         self._build_widgets()
         self.bridge.changed.connect(self.annotate.on_changes)
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
             **self.search.commands(),
             **self.span_adjuster.commands(),
             **self.navigation.commands(),
+            **self.disagreements.commands(),
             **self.view_options.commands(),
             **self.other_layers.commands(),
             "quit": self.close,

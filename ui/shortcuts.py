@@ -69,6 +69,10 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("mark_done", "Mark &Done and Go On", ("Ctrl+Return", "Ctrl+Enter")),
         Command("skip", "&Skip and Go On", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")),
         Command("mark_in_progress", "Mark &In Progress", ("Ctrl+I",)),
+        SEPARATOR,
+        Command("disagreements", "Show Dis&agreements", ("Ctrl+Shift+D",)),
+        Command("next_disagreement", "Next Disagreement", ("F4",)),
+        Command("previous_disagreement", "Previous Disagreement", ("Shift+F4",)),
     ),
     "&View": (
         Command("snap", "&Snap Selection to Words", ("Ctrl+Shift+W",)),
