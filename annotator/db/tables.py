@@ -151,6 +151,22 @@ class DocumentLabelRow(Base):
     label: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
+class ReviewRejectionRow(Base):
+    """A candidate span a reviewer rejected for a document's gold layer (annotator_id: that layer).
+
+    Accepted candidates are gold's own spans; a rejection is the other decision worth keeping,
+    so that a reviewed document says why an annotator's span is not in gold.
+    """
+
+    __tablename__ = "review_rejections"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class EventRow(Base):
     """Append-only log of who did what and when: history, time tracking, audits."""
 
