@@ -33,6 +33,7 @@ from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
 from ui.relation_panel import RelationPanel
+from ui.review_mode import ReviewMode
 from ui.settings import WindowSettings
 from ui.span_adjust import SpanAdjuster
 from ui.span_list import SpanList
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.bridge = ServiceBridge(service, self)
         self._build_widgets()
         self.bridge.changed.connect(self.annotate.on_changes)
+        self.bridge.changed.connect(self.review.on_changes)
         self._connect_widgets()
         self._build_menus()
         self.status_line = StatusLine(self.statusBar(), service.annotator)
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.compact_layout = TextKeepsHalf(self, self.view, [left, *right])
         self.help_overlay = HelpOverlay(self, self.schema, focus_after=self.view)
         self.annotate = AnnotateController(self)
+        self.review = ReviewMode(self)  # adjudication into gold: its dock, shown in review mode
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -135,6 +138,7 @@ class MainWindow(QMainWindow):
             **self.span_adjuster.commands(),
             **self.navigation.commands(),
             **self.view_options.commands(),
+            **self.review.commands(),
             "quit": self.close,
             "undo": self.annotate.undo,
             "redo": self.annotate.redo,
