@@ -12,7 +12,15 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.db.tables import DocumentRow, EventRow, ProjectRow, RelationRow, SchemaVersionRow, SpanRow
+from annotator.db.tables import (
+    DocumentRow,
+    EventRow,
+    ProjectRow,
+    RelationRow,
+    ReviewRejectionRow,
+    SchemaVersionRow,
+    SpanRow,
+)
 from annotator.errors import ProjectError
 from annotator.schema import Schema
 from annotator.schema_compat import check_schema_fits
@@ -109,6 +117,13 @@ def rename_labels(connection: Connection, project_id: int, schema: Schema, renam
             raise ProjectError(
                 f"cannot rename {old!r} to {new!r}: no {kind} of this project has the label {old!r} "
                 f"({kind} labels in use: {', '.join(in_use) or 'none'}); nothing was changed"
+            )
+        if table is SpanRow:  # a rejected candidate stays rejected under its new name (annotator/review.py)
+            rejections = ReviewRejectionRow.__table__.c
+            connection.execute(
+                update(ReviewRejectionRow.__table__)
+                .where(rejections.label == old, rejections.document_id.in_(in_project))
+                .values(label=new)
             )
         moved[f"{old}->{new}"] = result.rowcount
     connection.execute(

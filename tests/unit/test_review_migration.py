@@ -79,3 +79,18 @@ def test_rejections_go_with_their_document(make_project: ProjectMaker, tmp_path:
         session.execute(DocumentRow.__table__.delete())
     with Project.open(root) as project, project.read() as session:
         assert session.scalar(select(func.count()).select_from(ReviewRejectionRow)) == 0
+
+
+def test_a_label_rename_keeps_rejections(make_project: ProjectMaker, tmp_path: Path) -> None:
+    root = make_project()
+    upgrade_from_0003_keeps_data_and_rejections_work(root, tmp_path)
+    with AnnotationService.open(root, "rita") as service:
+        service.edit_layer(GOLD)
+        doc = service.find_document("doc")
+        service.reject(doc, service.review_board(doc).candidates[0])
+    schema = root / "schema.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("ACTOR", "PERSON"), encoding="utf-8")
+    Project.open(root, renames={"ACTOR": "PERSON"}).close()
+    with AnnotationService.open(root, "rita") as service:
+        [kim] = service.review_board(doc).candidates
+    assert (kim.text, kim.label, kim.state) == ("Kim Jong Un", "PERSON", "rejected")
