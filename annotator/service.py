@@ -268,11 +268,14 @@ class AnnotationService:
         return Outcome(changes.spans_added, changes)
 
     def accept_agreed(self, document_id: int, options: ReviewOptions = DEFAULT_OPTIONS) -> Outcome[tuple[Span, ...]]:
-        """Every agreed (k of n), undecided candidate into gold, as one edit and one undo step."""
+        """Every agreed (k of n), undecided candidate into gold, as one edit and one undo step (those
+        gold cannot take, crossing a gold span where the schema forbids it, stay undecided)."""
         agreed = self.review_board(document_id, options).agreed_undecided()
         if not agreed:
             raise ValidationError("no agreed candidate is left undecided")
-        return self.accept(document_id, agreed, f"accept {len(agreed)} agreed span(s)")
+        self._require_gold()
+        changes = self._run(AcceptCandidates(document_id, agreed, keep_what_fits=True))
+        return Outcome(changes.spans_added, changes)
 
     def reject(self, document_id: int, candidate: Candidate) -> Changes:
         """Reject a candidate for gold (kept; gold's copy of it removed), one undo step."""

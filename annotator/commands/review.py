@@ -64,6 +64,9 @@ class AcceptCandidates(Command):
     document_id: int
     candidates: Sequence[Candidate]
     name: str = ""
+    # Many agreed candidates: those the layer cannot take (a crossing the schema forbids, say) are
+    # left out, undecided, rather than refusing the rest.
+    keep_what_fits: bool = False
     span_ids: list[int] = field(default_factory=list)  # set on first apply: redo brings back the same ids
     relation_rows: list[dict[str, Any]] = field(default_factory=list)
     _unrejected: list[Interval] = field(default_factory=list)
@@ -92,9 +95,16 @@ class AcceptCandidates(Command):
                 reads.append(ctx.tx.next_ids(sql.RELATIONS, most_relations))
         found = ctx.tx.read(*reads)
         gold = {(row[3], row[4], row[5]): row[0] for row in found[0]}
-        fit_spans(ctx.schema, gold, keys, keep_what_fits=False)  # a duplicate or a forbidden overlap refuses it
+        # A duplicate or an overlap the schema forbids refuses a candidate (or, keeping what fits, leaves it out).
+        taken = fit_spans(ctx.schema, gold, keys, keep_what_fits=first and self.keep_what_fits)
+        if not taken:
+            raise ValidationError("none of these candidates fits gold as it is (each is there or crosses a gold span)")
         if first:
-            self.span_ids = ctx.tx.new_ids(found[3], len(keys))
+            self.candidates = [c for c in self.candidates if c.key in set(taken)]
+            keys = [c.key for c in self.candidates]
+            self.span_ids = ctx.tx.new_ids(found[3], len(taken))[: len(keys)]
+            if self.keep_what_fits:
+                self.name = f"accept {len(keys)} agreed span(s)"
         in_gold = {**gold, **dict(zip(keys, self.span_ids, strict=True))}
         if first:
             existing = {(label, head, tail) for _id, label, head, tail in found[1]}

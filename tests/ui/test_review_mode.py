@@ -165,6 +165,11 @@ def test_review_keys_say_review_mode_is_off(window: MainWindow, qtbot: QtBot) ->
     press(window, qtbot, Qt.Key.Key_F5)
     assert "Review mode is off" in window.statusBar().currentMessage()
     press(window, qtbot, Qt.Key.Key_R, CTRL | SHIFT)
+    # The panel's settings: the reference ticked counts (n = 3); a threshold of 1 agrees with any one.
+    window.review.panel.counted["reference"].setChecked(True)
+    assert window.review.board is not None and window.review.board.n == 3
+    window.review.panel.threshold.setValue(1)
+    assert all(c.agreed for c in window.review.board.candidates)
     press(window, qtbot, Qt.Key.Key_R, CTRL | SHIFT)  # and off again: the own layer, its own words
     assert not window.review.active and window.service.annotator == "rita"
     assert (
