@@ -20,6 +20,7 @@ from annotator.layer_model import LayerChange
 from annotator.models import Changes, Status
 from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, Interval, ReviewBoard, ReviewOptions
 from ui.bridge import follow_layer
+from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
 from ui.dialogs import report_error
 from ui.menus import Toggle
 from ui.review_panel import ReviewPanel
@@ -44,19 +45,36 @@ class ReviewMode:
         self.options: ReviewOptions = DEFAULT_OPTIONS
         self.board: ReviewBoard | None = None
         self.current: Interval | None = None
-        self.panel = ReviewPanel()
-        self.dock = QDockWidget("Review", window)
-        self.dock.setObjectName("reviewDock")
-        self.dock.setWidget(self.panel)
-        self.dock.setTitleBarWidget(QWidget())  # as every panel: its own bold title, no second bar
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self._built: tuple[ReviewPanel, QDockWidget] | None = None  # made when review mode is first turned on
+
+    @property
+    def panel(self) -> ReviewPanel:
+        return self._build()[0]
+
+    @property
+    def dock(self) -> QDockWidget:
+        return self._build()[1]
+
+    def _build(self) -> tuple[ReviewPanel, QDockWidget]:
+        """The panel and its dock, made on first use: a window that never reviews pays nothing for them."""
+        if self._built is not None:
+            return self._built
+        window = self.window
+        panel = ReviewPanel()
+        dock = QDockWidget("Review", window)
+        dock.setObjectName("reviewDock")
+        dock.setWidget(panel)
+        dock.setTitleBarWidget(QWidget())  # as every panel: its own bold title, no second bar
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         spans_dock = window.findChild(QDockWidget, "spansDock")
         if spans_dock is not None:  # a tab beside the span list (which shows gold's spans in review)
-            window.tabifyDockWidget(spans_dock, self.dock)
-        self.dock.hide()
-        self.panel.candidate_chosen.connect(self.choose)
-        self.panel.options_changed.connect(self._set_options)
-        follow_layer(self.panel, window.layer, self._on_layer_change)
+            window.tabifyDockWidget(spans_dock, dock)
+        dock.setMinimumWidth(SIDE_PANEL_MIN_WIDTH)
+        panel.candidate_chosen.connect(self.choose)
+        panel.options_changed.connect(self._set_options)
+        follow_layer(panel, window.layer, self._on_layer_change)
+        self._built = (panel, dock)
+        return self._built
 
     def commands(self) -> dict[str, Callable[[], object] | Toggle]:
         """Handlers of the Review menu's commands (ui/shortcuts.py)."""
@@ -87,7 +105,8 @@ class ReviewMode:
         window.status_line.layer_label.setText(
             f"Layer: {GOLD} (reviewing as {service.user})" if on else f"Layer: {service.user}"
         )
-        self.dock.setVisible(on)
+        if on or self._built is not None:
+            self.dock.setVisible(on)
         if on:  # room for a mark column per layer
             self.dock.raise_()
             window.resizeDocks([self.dock], [REVIEW_WIDTH], Qt.Orientation.Horizontal)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.cli import main
@@ -164,6 +165,7 @@ def conll_spans(text: str) -> list[tuple[str, str]]:
 def test_review_keys_say_review_mode_is_off(window: MainWindow, qtbot: QtBot) -> None:
     press(window, qtbot, Qt.Key.Key_F5)
     assert "Review mode is off" in window.statusBar().currentMessage()
+    assert window.findChild(QDockWidget, "reviewDock") is None  # never reviewed: no panel made
     press(window, qtbot, Qt.Key.Key_R, CTRL | SHIFT)
     # The panel's settings: the reference ticked counts (n = 3); a threshold of 1 agrees with any one.
     window.review.panel.counted["reference"].setChecked(True)
