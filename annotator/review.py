@@ -25,6 +25,7 @@ it); with no finished counted layer nothing is agreed. Gold spans that match no 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -150,6 +151,7 @@ def build_board(
     for span_id, start, end, label, _a in gold_spans:
         group_of.setdefault((start, end, label), groups[span_id])
     rejected_keys = set(rejected)
+    gold_places = _GoldByLabel(gold_spans)
     numbers: dict[int, int] = {}  # groups numbered from 1 in text order
     candidates = []
     for key in sorted(group_of):
@@ -166,7 +168,7 @@ def build_board(
                 k,
                 n,
                 n > 0 and k >= threshold,
-                _state(key, in_gold, rejected_keys, gold_spans),
+                _state(key, in_gold, rejected_keys, gold_places),
                 numbers.setdefault(group_of[key], len(numbers) + 1),
                 _majority(values.get(key, ())),
                 tuple(sorted(relations.get(key, ()))),
@@ -182,19 +184,34 @@ def _counted(name: str, options: ReviewOptions) -> bool:
 
 
 def _state(
-    key: Interval,
-    in_gold: Mapping[Interval, int],
-    rejected: set[Interval],
-    gold_spans: Iterable[tuple[int, int, int, str, Mapping[str, Any]]],
+    key: Interval, in_gold: Mapping[Interval, int], rejected: set[Interval], gold: _GoldByLabel
 ) -> CandidateState:
     if key in in_gold:
         return "accepted"
     if key in rejected:
         return "rejected"
-    start, end, label = key
-    if any(g_label == label and g_start < end and g_end > start for _i, g_start, g_end, g_label, _a in gold_spans):
-        return "resolved"
-    return "undecided"
+    return "resolved" if gold.overlaps(key) else "undecided"
+
+
+class _GoldByLabel:
+    """Gold's spans per label, sorted by start, to tell whether one overlaps a place without
+    looking at every one (a long document's thousands of candidates against thousands of gold spans)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int, int, str, Mapping[str, Any]]]) -> None:
+        self._by_label: dict[str, list[tuple[int, int]]] = {}
+        for _id, start, end, label, _attributes in spans:
+            self._by_label.setdefault(label, []).append((start, end))
+        self._longest = {label: max(e - s for s, e in places) for label, places in self._by_label.items()}
+        for places in self._by_label.values():
+            places.sort()
+
+    def overlaps(self, key: Interval) -> bool:
+        start, end, label = key
+        places = self._by_label.get(label)
+        if not places:
+            return False
+        first = bisect_left(places, (start - self._longest[label] + 1,))
+        return any(g_end > start for _g_start, g_end in places[first : bisect_left(places, (end,))])
 
 
 def _overlap_groups(layers: Sequence[LayerContent]) -> dict[int, int]:

@@ -254,9 +254,11 @@ class AnnotationService:
 
     def review_board(self, document_id: int, options: ReviewOptions = DEFAULT_OPTIONS) -> ReviewBoard:
         """Every layer's spans of a document as candidates for gold, with marks, k of n and state."""
+        from annotator.gcpause import collector_paused
         from annotator.review_read import read_board
 
-        with self.project.read() as session:
+        # Thousands of rows and candidates, no cycles: a collection meanwhile would only rescan them.
+        with collector_paused(), self.project.read() as session:
             return read_board(session, self.project, document_id, options)
 
     def accept(

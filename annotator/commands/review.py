@@ -100,7 +100,8 @@ class AcceptCandidates(Command):
         if not taken:
             raise ValidationError("none of these candidates fits gold as it is (each is there or crosses a gold span)")
         if first:
-            self.candidates = [c for c in self.candidates if c.key in set(taken)]
+            fitting = set(taken)
+            self.candidates = [c for c in self.candidates if c.key in fitting]
             keys = [c.key for c in self.candidates]
             self.span_ids = ctx.tx.new_ids(found[3], len(taken))[: len(keys)]
             if self.keep_what_fits:
