@@ -116,6 +116,13 @@ def rename_labels(connection: Connection, project_id: int, schema: Schema, renam
                 f"cannot rename {old!r} to {new!r}: no {kind} of this project has the label {old!r} "
                 f"({kind} labels in use: {', '.join(in_use) or 'none'}); nothing was changed"
             )
+        if table is core_tables.spans:  # a rejected candidate stays rejected under its new name (annotator/review.py)
+            rejections = core_tables.review_rejections.c
+            connection.execute(
+                update(core_tables.review_rejections)
+                .where(rejections.label == old, rejections.document_id.in_(in_project))
+                .values(label=new)
+            )
         moved[f"{old}->{new}"] = result.rowcount
     connection.execute(
         core_tables.events.insert().values(

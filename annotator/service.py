@@ -34,6 +34,7 @@ from annotator.commands import (
     run_step,
 )
 from annotator.commands.layer_copy import Copied, CopySpans
+from annotator.commands.review import AcceptCandidates, RejectCandidate
 from annotator.commands.statements import INSERT_EVENT, add_time_statement
 from annotator.db.exchange import EditTransaction
 from annotator.errors import NotFoundError, ProjectError, ValidationError
@@ -59,6 +60,7 @@ from annotator.queries import (
     next_unfinished_id,
     status_counts,
 )
+from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, ReviewBoard, ReviewOptions
 from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,9 @@ class AnnotationService:
         self.schema = project.schema
         self.annotator = annotator or default_annotator_name()
         check_annotator_name(self.annotator)
-        self.history = History()
+        self.user = self.annotator  # who works; edits go to the layer edited (theirs, or gold in review)
+        self._histories = {self.annotator: History()}
+        self.history = self._histories[self.annotator]
         self._listeners: list[Listener] = []
         self._text_cache = TextCache(project)
         # Registers a new name; a known one is only read, so the window opens during an import.
@@ -262,6 +266,52 @@ class AnnotationService:
         if not written:  # nothing was written: the project has no such document
             raise NotFoundError(f"no document with id {document_id} in project {self.project.config.name!r}")
 
+    # --- review: adjudication into the gold layer (annotator/review.py) -------------------
+
+    def edit_layer(self, name: str) -> None:
+        """Edit the user's own layer or (review mode) the gold layer; each keeps its own undo history."""
+        if name not in (self.user, GOLD):
+            raise ValidationError(f"only {self.user!r}'s own layer or {GOLD!r} can be edited, not {name!r}")
+        self.annotator_id = self.project.ensure_annotator(name)
+        self.annotator = name
+        self.history = self._histories.setdefault(name, History())
+
+    def review_board(self, document_id: int, options: ReviewOptions = DEFAULT_OPTIONS) -> ReviewBoard:
+        """Every layer's spans of a document as candidates for gold, with marks, k of n and state."""
+        from annotator.gcpause import collector_paused
+        from annotator.review_read import read_board
+
+        # Thousands of rows and candidates, no cycles: a collection meanwhile would only rescan them.
+        with collector_paused(), self.project.read() as session:
+            return read_board(session, self.project, document_id, options)
+
+    def accept(
+        self, document_id: int, candidates: Sequence[Candidate], description: str = ""
+    ) -> Outcome[tuple[Span, ...]]:
+        """Candidates into gold (attributes, relations whose other end is in gold), one undo step."""
+        self._require_gold()
+        changes = self._run(AcceptCandidates(document_id, list(candidates), description))
+        return Outcome(changes.spans_added, changes)
+
+    def accept_agreed(self, document_id: int, options: ReviewOptions = DEFAULT_OPTIONS) -> Outcome[tuple[Span, ...]]:
+        """Every agreed (k of n), undecided candidate into gold, as one edit and one undo step (those
+        gold cannot take, crossing a gold span where the schema forbids it, stay undecided)."""
+        agreed = self.review_board(document_id, options).agreed_undecided()
+        if not agreed:
+            raise ValidationError("no agreed candidate is left undecided")
+        self._require_gold()
+        changes = self._run(AcceptCandidates(document_id, agreed, keep_what_fits=True))
+        return Outcome(changes.spans_added, changes)
+
+    def reject(self, document_id: int, candidate: Candidate) -> Changes:
+        """Reject a candidate for gold (kept; gold's copy of it removed), one undo step."""
+        self._require_gold()
+        return self._run(RejectCandidate(document_id, candidate))
+
+    def _require_gold(self) -> None:
+        if self.annotator != GOLD:
+            raise ValidationError(f"accepting and rejecting write the {GOLD!r} layer: switch to it (review mode)")
+
     # --- undo and redo ----------------------------------------------------------------
 
     @property
@@ -312,7 +362,9 @@ class AnnotationService:
                 "annotator_id": self.annotator_id,
                 "document_id": changes.document_id,
                 "action": f"{how}:{type(command).__name__}",
-                "detail": {"description": changes.description},
+                # A reviewer's edit of gold says who made it.
+                "detail": {"description": changes.description}
+                | ({"by": self.user} if self.user != self.annotator else {}),
             }
             tx.write((INSERT_EVENT, event))
             tx.commit()

@@ -50,6 +50,7 @@ class DocumentListModel(QAbstractTableModel):
         super().__init__(parent)
         self.pages: DocumentPages | None = None  # None until a project's documents are shown
         self._icons = {status: swatch_icon(color, 10) for status, color in STATUS_COLOR.items()}
+        self.status_text: Mapping[Status, str] = STATUS_TEXT  # review mode words them "To review"/"Reviewed"
 
     def show_documents(self, source: DocumentSource) -> None:
         """List the documents of ``source`` (counted now; rows are read when shown)."""
@@ -137,15 +138,14 @@ class DocumentListModel(QAbstractTableModel):
             return _tooltip(doc)
         return None
 
-    @staticmethod
-    def _display(doc: DocumentSummary, row: int, column: int) -> str:
+    def _display(self, doc: DocumentSummary, row: int, column: int) -> str:
         if column == 0:
             return str(row + 1)
         if column == 1:
             title = " ".join(doc.title.split())
             return f"{doc.external_id} · {title}" if title and title != doc.external_id else doc.external_id
         if column == 2:
-            return STATUS_TEXT[doc.status]
+            return self.status_text[doc.status]
         return str(doc.span_count)
 
 
@@ -281,6 +281,11 @@ class DocumentList(QWidget):
         if current is not None and self.current_document() != current:
             self.select_document(current)
         self._update_progress()
+
+    def set_status_text(self, words: Mapping[Status, str] | None) -> None:
+        """How the status column words each status (None: as usual); review mode shows gold's as to review/reviewed."""
+        self.model.status_text = words or STATUS_TEXT
+        self.model.reload()
 
     def select_document(self, doc_id: int) -> None:
         """Show ``doc_id`` as the selected row without emitting document_activated."""

@@ -37,6 +37,7 @@ from ui.layer_control import OtherLayerControl
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
 from ui.quality_docks import QualityDocks
 from ui.relation_panel import RelationPanel
+from ui.review_mode import ReviewMode
 from ui.settings import WindowSettings
 from ui.span_adjust import SpanAdjuster
 from ui.span_list import SpanList
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.bridge = ServiceBridge(service, self)
         self._build_widgets()
         self.bridge.changed.connect(self.annotate.on_changes)
+        self.bridge.changed.connect(self.review.on_changes)
         self._connect_widgets()
         self._build_menus()
         self.status_line = StatusLine(self.statusBar(), service.annotator)
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.annotate = AnnotateController(self)
         self.other_layers = OtherLayerControl(self)
         self.quality = QualityDocks(self, self.service.project, self.bridge)  # hidden; built when first shown
+        self.review = ReviewMode(self)  # adjudication into gold: its dock, shown in review mode
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -149,6 +152,7 @@ class MainWindow(QMainWindow):
             **self.disagreements.commands(),
             **self.view_options.commands(),
             **self.other_layers.commands(),
+            **self.review.commands(),
             "quit": self.close,
             "undo": self.annotate.undo,
             "redo": self.annotate.redo,

@@ -74,6 +74,18 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("next_disagreement", "Next Disagreement", ("F4",)),
         Command("previous_disagreement", "Previous Disagreement", ("Shift+F4",)),
     ),
+    "&Review": (
+        # Adjudication into the gold layer (ui/review_mode.py); Ctrl+Enter marks a document reviewed there.
+        Command("review_mode", "&Review Mode (Edit Gold)", ("Ctrl+Shift+R",)),
+        SEPARATOR,
+        Command("accept_candidate", "&Accept Candidate into Gold", ("F5",)),
+        Command("reject_candidate", "Re&ject Candidate", ("F6",)),
+        Command("accept_agreed", "Accept All A&greed Candidates", ("F7",)),
+        Command("next_candidate", "&Next Undecided Candidate", ("F8",)),
+        Command("previous_candidate", "&Previous Undecided Candidate", ("Shift+F8",)),
+        SEPARATOR,
+        Command("mark_reviewed", "Mark Re&viewed and Go On", ()),
+    ),
     "&View": (
         Command("snap", "&Snap Selection to Words", ("Ctrl+Shift+W",)),
         Command("zoom_in", "Zoom &In", ("Ctrl++", "Ctrl+=")),

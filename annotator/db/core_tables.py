@@ -155,6 +155,20 @@ document_labels = Table(
     Column("label", String(100), primary_key=True),
 )
 
+# A candidate span a reviewer rejected for a document's gold layer (annotator_id: that layer).
+# Accepted candidates are gold's own spans; a rejection is the other decision worth keeping,
+# so that a reviewed document says why an annotator's span is not in gold (annotator/review.py).
+review_rejections = Table(
+    "review_rejections",
+    metadata,
+    _reference("document_id", "documents.id", primary_key=True),
+    _reference("annotator_id", "annotators.id", primary_key=True),
+    Column("start", Integer, primary_key=True),
+    Column("end", Integer, primary_key=True),
+    Column("label", String(100), primary_key=True),
+    _created(),
+)
+
 # Append-only log of who did what and when: history, time tracking, audits.
 events = Table(
     "events",

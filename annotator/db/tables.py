@@ -108,6 +108,16 @@ class DocumentLabelRow(Base):
     label: Mapped[str]
 
 
+class ReviewRejectionRow(Base):
+    __table__ = core_tables.review_rejections
+    document_id: Mapped[int]
+    annotator_id: Mapped[int]
+    start: Mapped[int]
+    end: Mapped[int]
+    label: Mapped[str]
+    created_at: Mapped[datetime]
+
+
 class EventRow(Base):
     """Append-only log of who did what and when: history, time tracking, audits."""
 

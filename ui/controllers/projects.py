@@ -45,7 +45,7 @@ class ProjectSwitcher:
 
         window = self._window
         try:
-            new_window = build_window(folder, window.service.annotator)
+            new_window = build_window(folder, window.service.user)  # the person, not gold in review mode
         except AnnotatorError as error:
             report_error(window, "Cannot open project", str(error))
             return
