@@ -36,6 +36,19 @@ numpy (which spaCy brings) is the one library it needs beyond the core's.
 
 from __future__ import annotations
 
-from annotator.agreement.measure import AgreementOptions, measure_agreement
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotator.agreement.measure import AgreementOptions, measure_agreement
 
 __all__ = ["AgreementOptions", "measure_agreement"]
+
+
+def __getattr__(name: str) -> Any:
+    """measure.py (and numpy) loads on first use: the review board and the disagreement list import
+    matching.py and read.py from this package and need neither (numpy costs ~0.9 s cold)."""
+    if name in __all__:
+        from annotator.agreement import measure
+
+        return getattr(measure, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

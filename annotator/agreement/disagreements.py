@@ -30,6 +30,7 @@ from typing import Any, Literal
 import orjson
 from sqlalchemy import select
 
+from annotator.agreement.layers import MISSING, Layer
 from annotator.agreement.matching import Pair, Span, exact_matches, overlap_matches
 from annotator.agreement.read import (
     CHUNK_DOCUMENTS,
@@ -38,7 +39,6 @@ from annotator.agreement.read import (
     read_documents,
     shared_documents,
 )
-from annotator.agreement.tally import MISSING, Layer
 from annotator.db.engine import read_snapshot
 from annotator.db.tables import DocumentRow
 from annotator.errors import ValidationError

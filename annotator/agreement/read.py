@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Text, cast, func, select
 
-from annotator.agreement.tally import Document, Layer
+from annotator.agreement.layers import Document, Layer
 from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, RelationRow, SpanAttributeRow, SpanRow
 from annotator.errors import NotFoundError, ValidationError
 

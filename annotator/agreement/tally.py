@@ -11,34 +11,18 @@ weighted sum (bootstrap.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
 from typing import Any
 
 import numpy
 
-from annotator.agreement.matching import Pair, Span, exact_matches, overlap_matches
+from annotator.agreement.layers import MISSING, Document, Layer
+from annotator.agreement.matching import Pair, exact_matches, overlap_matches
 from annotator.agreement.token_tags import layer_tags, tag_codes
 from annotator.exporters.base import FormatReport
 from annotator.exporters.tokens import Tokens
-
-MISSING = object()  # an attribute the span does not have
-
-
-@dataclass
-class Layer:
-    """One annotator's layer of one document, as plain data."""
-
-    spans: list[Span] = field(default_factory=list)
-    attributes: dict[int, dict[str, Any]] = field(default_factory=dict)  # span id -> name -> value
-    relations: list[tuple[str, int, int]] = field(default_factory=list)  # label, head span id, tail span id
-
-
-@dataclass
-class Document:
-    text: str
-    layers: list[Layer]  # one per annotator, in the Layout's order
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from annotator.agreement.coefficients import cohen_kappa, f1
 from annotator.agreement.figures import evaluate
+from annotator.agreement.layers import Document, Layer
 from annotator.agreement.matching import Span, exact_matches, overlap_matches
-from annotator.agreement.tally import Document, DocumentTally, Layer, Layout
+from annotator.agreement.tally import DocumentTally, Layout
 from annotator.exporters.base import ExportOptions
 from annotator.exporters.tokens import make_tokenizer
 

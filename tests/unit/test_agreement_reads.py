@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +77,14 @@ def test_chunks_give_the_report_of_one_read(
     assert chunked == whole
     assert chunked_statements == statements + 4 * 4  # 5 chunks instead of 1: texts, spans, attributes, relations
     assert whole["pairs"][0]["spans"]["exact"]["ACTOR"]["matched"] > 0
+
+
+def test_reading_and_comparing_layers_never_loads_numpy() -> None:
+    """The review board and the disagreement list read and match layers; only the figures need numpy."""
+    code = (
+        "import sys, annotator.review, annotator.agreement.read, annotator.agreement.disagreements\n"
+        "assert 'numpy' not in sys.modules, 'numpy loaded'\n"
+        "from annotator.agreement import measure_agreement\n"
+        "assert 'numpy' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

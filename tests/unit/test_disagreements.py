@@ -20,8 +20,8 @@ from annotator.agreement.disagreements import (
     Version,
     layer_disagreements,
 )
+from annotator.agreement.layers import Layer
 from annotator.agreement.matching import Span, exact_matches, overlap_matches
-from annotator.agreement.tally import Layer
 from annotator.errors import NotFoundError, ValidationError
 from annotator.importers import import_paths
 from annotator.project import Project
