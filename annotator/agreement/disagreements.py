@@ -34,6 +34,7 @@ from annotator.agreement.layers import MISSING, Layer
 from annotator.agreement.matching import Pair, Span, exact_matches, overlap_matches
 from annotator.agreement.read import (
     CHUNK_DOCUMENTS,
+    checked_labels,
     choose_annotators,
     group_attribute_names,
     read_documents,
@@ -207,19 +208,6 @@ class DisagreementScan:
                         found.append((order, disagreement))
                 found.sort(key=lambda item: item[0])
                 yield [disagreement for _, disagreement in found]
-
-
-def checked_labels(project: Project, asked: Sequence[str] | None) -> tuple[str, ...]:
-    """The labels compared, in schema order; ValidationError naming an unknown one."""
-    names = project.schema.label_names
-    if asked is None:
-        return names
-    if not asked:
-        raise ValidationError(f"--labels names no label (the schema has {', '.join(names)})")
-    for label in asked:
-        if label not in names:
-            raise ValidationError(f"unknown label {label!r} (schema has {', '.join(names)})")
-    return tuple(label for label in names if label in asked)
 
 
 def finished_annotators(project: Project, statuses: Sequence[str] = ("done",)) -> tuple[str, ...]:

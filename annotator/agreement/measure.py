@@ -16,7 +16,13 @@ import numpy
 
 from annotator.agreement.bootstrap import interval, replicate_sums
 from annotator.agreement.figures import ALL, MATCH_FIGURES, SPAN_KINDS, Key, as_number, evaluate
-from annotator.agreement.read import choose_annotators, group_attribute_names, read_documents, shared_documents
+from annotator.agreement.read import (
+    checked_labels,
+    choose_annotators,
+    group_attribute_names,
+    read_documents,
+    shared_documents,
+)
 from annotator.agreement.tally import DocumentTally, Layout
 from annotator.db.engine import read_snapshot
 from annotator.errors import ValidationError
@@ -43,7 +49,7 @@ class AgreementOptions:
 def measure_agreement(project: Project, options: AgreementOptions = AgreementOptions()) -> dict[str, Any]:
     """The agreement report (its form: the package's doc)."""
     schema = project.schema
-    labels = _labels(project, options.labels)
+    labels = checked_labels(project, options.labels)
     for status in options.statuses:
         if status not in STATUSES:
             raise ValidationError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})")
@@ -106,18 +112,6 @@ def measure_agreement(project: Project, options: AgreementOptions = AgreementOpt
         "pairs": [_pair(layout, sums, pair, estimate) for pair in range(len(layout.pairs))],
         "all": {"fleiss_kappa": estimate(("fleiss_kappa",)), "krippendorff_alpha": estimate(("krippendorff_alpha",))},
     }
-
-
-def _labels(project: Project, asked: Sequence[str] | None) -> tuple[str, ...]:
-    names = project.schema.label_names
-    if asked is None:
-        return names
-    if not asked:
-        raise ValidationError(f"--labels names no label (the schema has {', '.join(names)})")
-    for label in asked:
-        if label not in names:
-            raise ValidationError(f"unknown label {label!r} (schema has {', '.join(names)})")
-    return tuple(label for label in names if label in asked)  # schema order, as the tags' codes
 
 
 def _pair(layout: Layout, sums: Any, pair: int, estimate: Callable[[Key], dict[str, float | None]]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Text, cast, func, select
@@ -19,6 +19,9 @@ from sqlalchemy import Connection, Text, cast, func, select
 from annotator.agreement.layers import Document, Layer
 from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, RelationRow, SpanAttributeRow, SpanRow
 from annotator.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from annotator.project import Project
 
 CHUNK_DOCUMENTS = 500
 
@@ -171,3 +174,16 @@ def group_attribute_names(attributes: Sequence[tuple[str, str]]) -> dict[str, Se
     for label, name in attributes:
         names[label].append(name)
     return {label: tuple(found) for label, found in names.items()}
+
+
+def checked_labels(project: Project, asked: Sequence[str] | None) -> tuple[str, ...]:
+    """The labels compared, in schema order; ValidationError naming an unknown one."""
+    names = project.schema.label_names
+    if asked is None:
+        return names
+    if not asked:
+        raise ValidationError(f"--labels names no label (the schema has {', '.join(names)})")
+    for label in asked:
+        if label not in names:
+            raise ValidationError(f"unknown label {label!r} (schema has {', '.join(names)})")
+    return tuple(label for label in names if label in asked)
