@@ -17,20 +17,25 @@ from annotator.models import STATUSES
 PAIR_DASH = "–"
 
 
+def add_comparison_options(parser: Any) -> None:
+    """PROJECT and what is compared: the arguments `agreement` and `disagreements` share."""
+    parser.add_argument("project", type=Path)
+    parser.add_argument(
+        "--annotators", metavar="NAME,NAME[,...]", help="whom to compare (default: everyone with a finished layer)"
+    )
+    parser.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
+    parser.add_argument(
+        "--status", action="append", choices=STATUSES, help="what counts as finished (repeatable; default: done)"
+    )
+
+
 def add_agreement_command(commands: Any) -> None:
     """The `agreement` sub-command, on the parser's sub-commands."""
     agreement = commands.add_parser(
         "agreement",
         help="agreement between annotators on the documents they all finished: span F1, kappa, alpha",
     )
-    agreement.add_argument("project", type=Path)
-    agreement.add_argument(
-        "--annotators", metavar="NAME,NAME[,...]", help="whom to compare (default: everyone with a finished layer)"
-    )
-    agreement.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
-    agreement.add_argument(
-        "--status", action="append", choices=STATUSES, help="what counts as finished (repeatable; default: done)"
-    )
+    add_comparison_options(agreement)
     agreement.add_argument("--tokenizer", choices=("spacy", "whitespace"), default="spacy", help="tokens of the kappas")
     agreement.add_argument(
         "--bootstrap",

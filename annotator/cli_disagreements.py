@@ -9,12 +9,11 @@ one disagreement a line.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
+from annotator.cli_agreement import add_comparison_options
 from annotator.cli_console import err, out
 from annotator.errors import AnnotatorError
-from annotator.models import STATUSES
 
 KIND_NAMES = ("missing", "label", "boundary", "relation", "attribute")  # the core's KINDS, without importing it
 
@@ -25,14 +24,7 @@ def add_disagreements_command(commands: Any) -> None:
         "disagreements",
         help="where annotators disagree, on the documents they all finished: one line per disagreement",
     )
-    found.add_argument("project", type=Path)
-    found.add_argument(
-        "--annotators", metavar="NAME,NAME[,...]", help="whom to compare (default: everyone with a finished layer)"
-    )
-    found.add_argument("--labels", help="only spans with these labels, comma-separated (e.g. ACTOR,DATE)")
-    found.add_argument(
-        "--status", action="append", choices=STATUSES, help="what counts as finished (repeatable; default: done)"
-    )
+    add_comparison_options(found)
     found.add_argument(
         "--kind",
         action="append",
