@@ -134,3 +134,31 @@ def test_a_100_character_annotator_name_is_shortened_in_the_chooser_and_panels(
     pairs = win.disagreements.panel.pairs  # type: ignore[union-attr]
     assert all(len(pairs.itemText(i)) < 60 for i in range(pairs.count()))
     assert not dialogs
+
+
+def test_copying_thousands_of_spans_repaints_a_screenful_and_undoes_in_one_step(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, dialogs: list[str]
+) -> None:
+    root = tmp_path / "long"
+    with default_schema() as schema:
+        create_project(root, schema)
+    sentence = "Kim met Putin in Moscow on Monday and they talked about trade. "
+    count = 2000
+    spans = [{"start": i * len(sentence) + 8, "end": i * len(sentence) + 13, "label": "ACTOR"} for i in range(count)]
+    record = {"id": "long", "text": sentence * count, "annotator": "model", "spans": spans}
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with Project.open(root) as opened_project:
+        import_paths(opened_project, [path])
+    win = opened(root, qtbot)
+    qtbot.waitUntil(lambda: win.other_layers.listed)
+    press(qtbot, win, Qt.Key.Key_L, CTRL_SHIFT)
+    assert len(win.view.read_only.spans) == count
+    asked: list[tuple[int, int]] = []
+    measure = win.view.fragment_rects
+    monkeypatch.setattr(win.view, "fragment_rects", lambda a, b: asked.append((a, b)) or measure(a, b))
+    press(qtbot, win, Qt.Key.Key_C, CTRL_ALT)
+    assert len(asked) < 100  # the spans on screen at most, never one walk of the lines per copied span
+    assert len(stored(root, "alice", "long")) == count and len(win.layer.spans) == count
+    press(qtbot, win, Qt.Key.Key_Z, CTRL)
+    assert stored(root, "alice", "long") == [] and not win.layer.spans and not dialogs
