@@ -162,3 +162,32 @@ def test_copying_thousands_of_spans_repaints_a_screenful_and_undoes_in_one_step(
     assert len(stored(root, "alice", "long")) == count and len(win.layer.spans) == count
     press(qtbot, win, Qt.Key.Key_Z, CTRL)
     assert stored(root, "alice", "long") == [] and not win.layer.spans and not dialogs
+
+
+def test_a_layer_replaced_or_removed_by_another_process_is_shown_again_before_anything_is_copied(
+    window: MainWindow, project: Path, qtbot: QtBot, tmp_path: Path, dialogs: list[str]
+) -> None:
+    press(qtbot, window, Qt.Key.Key_L, CTRL_SHIFT)  # model, 70 spans
+    assert window.doc is not None
+    record = {"id": "nk-russia-1", "text": window.doc.text, "annotator": "model",
+              "spans": [{"start": 0, "end": 5, "label": "ACTOR"}]}  # fmt: skip
+    path = tmp_path / "replace.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with Project.open(project) as other_process:
+        import_paths(other_process, [path], replace=True)
+    press(qtbot, window, Qt.Key.Key_C, CTRL_ALT)  # the 70 on screen are no longer model's: none copied
+    assert stored(project, "alice") == []
+    assert "model's layer changed since it was shown" in window.statusBar().currentMessage()
+    assert [(s.start, s.end) for s in window.view.read_only.spans.values()] == [(0, 5)]  # shown as it is now
+    press(qtbot, window, Qt.Key.Key_C, CTRL_ALT)
+    assert stored(project, "alice") == [(0, 5, "ACTOR", {})]
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    record["spans"] = [{"start": 0, "end": 5, "label": "ACTOR"}, {"start": 6, "end": 11, "label": "ACTOR"}]
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with Project.open(project) as other_process:
+        import_paths(other_process, [path], replace=True)  # replaced again, under the same offsets
+    window.view.select_range(1, 1)
+    press(qtbot, window, Qt.Key.Key_C, CTRL_SHIFT)
+    assert stored(project, "alice") == [] and len(window.view.read_only.spans) == 2
+    press(qtbot, window, Qt.Key.Key_C, CTRL_SHIFT)  # now what is shown is stored: the span at the cursor
+    assert stored(project, "alice") == [(0, 5, "ACTOR", {})] and not dialogs
