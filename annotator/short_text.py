@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["one_line"]
+__all__ = ["NAME_LIMIT", "one_line", "short_name"]
 
 ELLIPSIS = "…"
+NAME_LIMIT = 24  # an annotator name may have 100 characters: as many would push a toolbar off the screen
 
 
 def one_line(text: str, limit: int = 40, *, keep_end: bool = False) -> str:
@@ -19,3 +20,9 @@ def one_line(text: str, limit: int = 40, *, keep_end: bool = False) -> str:
     head = (limit - 1) // 2
     tail = limit - 1 - head
     return flat[:head].rstrip() + ELLIPSIS + flat[len(flat) - tail :].lstrip()
+
+
+def short_name(name: str) -> str:
+    """An annotator's name for a list item or a column header: a long one loses its middle (names
+    of one team often share a prefix), and the place that shows it gives the whole in a tooltip."""
+    return one_line(name, NAME_LIMIT, keep_end=True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.agreement.disagreements import KINDS, Disagreement, Kind
+from annotator.short_text import short_name
 from ui.label_bar import is_plain_key
 from ui.table_model import Index, ItemTableModel, configure_row_table
 
@@ -76,8 +77,12 @@ class DisagreementListModel(ItemTableModel):
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section >= 3:
-            return self.names[section - 3] or ("first", "second")[section - 3]
+        if orientation == Qt.Orientation.Horizontal and section >= 3:
+            name = self.names[section - 3] or ("first", "second")[section - 3]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return short_name(name)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return name
         return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -169,7 +174,9 @@ class DisagreementPanel(QWidget):
     def set_pairs(self, pairs: list[tuple[str, str]], current: int) -> None:
         blocked = self.pairs.blockSignals(True)
         self.pairs.clear()
-        self.pairs.addItems([PAIR_DASH.join(pair) for pair in pairs])
+        for pair in pairs:
+            self.pairs.addItem(PAIR_DASH.join(short_name(name) for name in pair))
+            self.pairs.setItemData(self.pairs.count() - 1, PAIR_DASH.join(pair), Qt.ItemDataRole.ToolTipRole)
         self.pairs.setCurrentIndex(current)
         self.pairs.blockSignals(blocked)
 

@@ -7,10 +7,11 @@ keeps the choice for the next documents (ui/layer_control.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from annotator.layer_list import LayerSummary
+from annotator.short_text import short_name
 
 __all__ = ["LayerChooser"]
 
@@ -50,7 +51,8 @@ class LayerChooser(QWidget):
         self.combo.addItem(NONE_SHOWN if layers else "none (no other layer)", None)
         for layer in layers:
             status = layer.status.replace("_", " ")
-            self.combo.addItem(f"{layer.annotator} · {layer.span_count} spans · {status}", layer.annotator)
+            self.combo.addItem(f"{short_name(layer.annotator)} · {layer.span_count} spans · {status}", layer.annotator)
+            self.combo.setItemData(self.combo.count() - 1, layer.annotator, Qt.ItemDataRole.ToolTipRole)
         self.show_current(shown)
 
     def show_current(self, name: str | None) -> None:

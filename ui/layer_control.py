@@ -133,6 +133,8 @@ class OtherLayerControl:
         if shown is None:
             self._say("No other layer is shown: Ctrl+Shift+L shows one")
             return
+        if not self._still_as_shown(shown):
+            return
         if span is None:
             self._say(f"No span of {shown.annotator} under the cursor: click one, or put the cursor in it")
             return
@@ -150,6 +152,8 @@ class OtherLayerControl:
         if shown is None:
             self._say("No other layer is shown: Ctrl+Shift+L shows one")
             return
+        if not self._still_as_shown(shown):
+            return
         window = self._window
         outcome = window.attempt(lambda: window.service.copy_spans(shown))
         if outcome is None:
@@ -159,6 +163,19 @@ class OtherLayerControl:
         skipped = skipped_text(copied.skipped)
         message = f"Copied {len(copied.spans)} spans{relations} from {shown.annotator}"
         self._say(message + (f"; skipped {skipped}" if skipped else ""))
+
+    def _still_as_shown(self, shown: LayerView) -> bool:
+        """Whether the layer is stored as it is shown. A copy takes what the screen shows, so when
+        another process replaced or removed the layer since (an import, an undo-import), nothing is
+        copied: the layer is shown again as it is now, and the user copies again knowingly."""
+        window = self._window
+        stored = window.attempt(lambda: window.service.other_layer(shown.document_id, shown.annotator))
+        if stored is not None and (stored.spans, stored.relations) == (shown.spans, shown.relations):
+            return True
+        self.refresh()
+        now = "is shown as it is now" if self.shown is not None else "is gone"
+        self._say(f"Nothing copied: {shown.annotator}'s layer changed since it was shown, and {now}")
+        return False
 
     def _span_to_copy(self) -> Span | None:
         selected = self._read_only.selected

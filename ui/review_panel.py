@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QTableView, QVBoxLayout, QWidget
 
 from annotator.review import NOT_COUNTED_UNLESS_TICKED, Candidate, Interval, ReviewBoard, ReviewOptions
+from annotator.short_text import short_name
 from ui.table_model import Index, ItemTableModel, configure_row_table
 
 STATE_TEXT = {"accepted": "accepted", "rejected": "rejected", "resolved": "other version in gold", "undecided": ""}
@@ -35,8 +36,14 @@ class CandidateTableModel(ItemTableModel):
         self.board = board
         self.items = list(board.candidates)
         self.layer_names = tuple(layer.name for layer in board.layers)
-        self.columns = (*FIXED_COLUMNS, *self.layer_names, "k/n", "State")
+        self.columns = (*FIXED_COLUMNS, *(short_name(name) for name in self.layer_names), "k/n", "State")
         self.endResetModel()
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        layer_column = section - len(FIXED_COLUMNS)
+        if role == Qt.ItemDataRole.ToolTipRole and 0 <= layer_column < len(self.layer_names):
+            return self.layer_names[layer_column]  # the whole name, shortened in the header
+        return super().headerData(section, orientation, role)
 
     def row_of(self, key: Interval | None) -> int | None:
         return next((row for row, c in enumerate(self.items) if c.key == key), None)

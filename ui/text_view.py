@@ -40,6 +40,7 @@ from ui.span_paint import (
     lines_in_band,
     paint_backgrounds,
     paint_text_colors,
+    ranges_to_repaint,
     span_pieces,
     visible_blocks,
 )
@@ -372,9 +373,8 @@ class AnnotationTextView(QPlainTextEdit):
         return [(cursor.selectionStart(), cursor.selectionEnd()) for cursor in cursors if cursor.hasSelection()]
 
     def _repaint_ranges(self, ranges: list[tuple[int, int]]) -> None:
-        """Repaint where code-point ranges are on screen: a span added or removed costs its
-        rectangle, never a layout of its block."""
-        for start, end in ranges:
+        """Repaint the code-point ranges on screen, a rectangle each (never a layout of their blocks)."""
+        for start, end in ranges_to_repaint(self, ranges, self.offset_at_qt):
             for rect in self.fragment_rects(start, end):
                 self.viewport().update(rect.toAlignedRect().adjusted(-1, -1, 1, 1))
 
