@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from annotator.models import STATUSES, ProjectStats
 from annotator.progress_feed import ThrottledProgress
+from annotator.short_text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -56,6 +57,9 @@ err = LazyConsole(stderr=True)
 
 
 def print_error(message: str) -> None:
+    # Messages quote data (document ids, file names): its control characters print as escapes;
+    # the message's own line breaks stay.
+    message = "\n".join(printable(line) for line in message.split("\n"))
     try:
         from rich.text import Text
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["one_line"]
+import re
+
+__all__ = ["one_line", "printable"]
+
+# Control characters (C0, DEL, C1) and the bidirectional overrides and isolates: on a terminal
+# they move the cursor, clear the screen or reorder what follows (a document id or a span's
+# text is data from an imported file, not a command to the terminal).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 ELLIPSIS = "…"
 
@@ -19,3 +26,10 @@ def one_line(text: str, limit: int = 40, *, keep_end: bool = False) -> str:
     head = (limit - 1) // 2
     tail = limit - 1 - head
     return flat[:head].rstrip() + ELLIPSIS + flat[len(flat) - tail :].lstrip()
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or bidirectional-override character as its visible escape
+    (``\\n``, ``\\x1b``, ``\\u202e``), so that one line printed to a terminal stays one line
+    and shows what the data holds."""
+    return _UNPRINTABLE.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)

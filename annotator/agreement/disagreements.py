@@ -44,7 +44,7 @@ from annotator.db.tables import DocumentRow
 from annotator.errors import ValidationError
 from annotator.models import STATUSES
 from annotator.project import Project
-from annotator.short_text import one_line
+from annotator.short_text import one_line, printable
 
 Kind = Literal["missing", "label", "boundary", "relation", "attribute"]
 KINDS: tuple[Kind, ...] = ("missing", "label", "boundary", "relation", "attribute")
@@ -101,7 +101,7 @@ class Disagreement:
 
     def describe(self) -> str:
         """One line: document, range, kind, both versions."""
-        return (
+        return printable(  # a document id or a span's text can hold a line break or a terminal's escape
             f"{self.external_id} [{self.start},{self.end}) {self.kind}: "
             f"{self.first.describe()} — {self.second.describe()}"
         )
