@@ -73,7 +73,8 @@ class Version:
             return "none"
         if self.ends:
             return f"{self.label} {self.ends}"
-        attribute = f" {self.attribute}" if self.attribute else ""
+        # A text attribute can be a page long: the line quotes it as it quotes the span (--json has it whole).
+        attribute = f" {one_line(self.attribute, 2 * EXCERPT, keep_end=True)}" if self.attribute else ""
         return f"{self.label} '{self.text}' [{self.start},{self.end}){attribute}"
 
     def as_json(self) -> dict[str, Any]:
