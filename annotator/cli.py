@@ -28,6 +28,8 @@ from annotator.cli_errors import (
     format_traceback,
     internal_problem,
     name_in,
+    reader_gone,
+    silence_standard_output,
     storage_errors,
     storage_problem,
 )
@@ -83,22 +85,30 @@ def main(argv: Sequence[str] | None = None, run_window: WindowRunner = open_wind
 
         with interrupt_on_termination():  # SIGTERM/SIGHUP clean up as Ctrl+C does
             return int(args.run(args) or 0)
-    except AnnotatorError as error:
-        print_error(str(error))
+    except Exception as error:
+        if reader_gone(error):  # `... | head`: the reader has what it wanted; nothing to report
+            return silence_standard_output()
+        report_failure(error, command, where, debug)
     except KeyboardInterrupt as interruption:
         err.print("interrupted; nothing was left half-written")
         return 128 + getattr(interruption, "signum", signal.SIGINT)
-    except storage_errors() as error:
+    return 1
+
+
+def report_failure(error: Exception, command: str | None, where: str, debug: bool) -> None:
+    """The one `error:` line for any failure of a command."""
+    if isinstance(error, AnnotatorError):
+        print_error(str(error))
+    elif isinstance(error, storage_errors()):
         if debug:
             err.file.write(format_traceback(error))
         consequence = after_failure(command)
         where = "" if isinstance(error, OSError | MemoryError) else where  # an OSError names its own file
         print_error(where + storage_problem(error) + (f"; {consequence}" if consequence else ""))
-    except Exception as error:  # the last resort: a bug, still one line
+    else:  # the last resort: a bug, still one line
         if debug:
             err.file.write(format_traceback(error))
         print_error(internal_problem(error, debug))
-    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ window prints nothing and must not wait for it (tests/ui/test_startup.py).
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from annotator.models import STATUSES, ProjectStats
 from annotator.progress_feed import ThrottledProgress
+from annotator.short_text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,8 +31,14 @@ class LazyConsole:
     def console(self) -> Console:
         from rich.console import Console
 
+        class ReportingConsole(Console):
+            def on_broken_pipe(self) -> None:
+                # rich would exit 1 here; cli.main decides, as for every other write to a closed pipe.
+                self.quiet = True
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
         # markup=False: messages quote user data such as "span [0, 3)", which is not markup.
-        return Console(stderr=self._stderr, highlight=False, soft_wrap=True, markup=False)
+        return ReportingConsole(stderr=self._stderr, highlight=False, soft_wrap=True, markup=False)
 
     def print(self, *objects: Any) -> None:
         self.console.print(*objects)
@@ -49,6 +57,9 @@ err = LazyConsole(stderr=True)
 
 
 def print_error(message: str) -> None:
+    # Messages quote data (document ids, file names): its control characters print as escapes;
+    # the message's own line breaks stay.
+    message = "\n".join(printable(line) for line in message.split("\n"))
     try:
         from rich.text import Text
 

@@ -184,3 +184,41 @@ def after_failure(command: str | None) -> str:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0].strip() if text.strip() else ""
+
+
+# What a shell reports for a writer whose reader went away (`yes | head -1`): 128 + SIGPIPE.
+CLOSED_OUTPUT_EXIT = 141
+
+
+def reader_gone(error: BaseException) -> bool:
+    """Whether `error` comes from writing to a standard output whose reader has closed it.
+
+    `annotator disagreements --json | head` is done once head has its lines: that is no
+    failure to report. A closed pipe named by -o (a FIFO) still is one: only file
+    descriptor 1 counts, and only when the kernel says its reader is gone.
+    """
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, BrokenPipeError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return False
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(1, select.POLLOUT)
+        events = poller.poll(0)
+    except (OSError, ValueError, AttributeError):  # no fd 1, or no poll() on this platform
+        return False
+    return any(mask & select.POLLERR for _, mask in events)
+
+
+def silence_standard_output() -> int:
+    """Point fd 1 at /dev/null, so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+    return CLOSED_OUTPUT_EXIT

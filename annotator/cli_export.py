@@ -24,9 +24,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.offsets is not None and args.format_name not in WITH_OFFSETS:
         formats = " or ".join(f"--format {name}" for name in WITH_OFFSETS)
         raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
-    labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
+    labels = list(_names(args.labels, "--labels", "label", "ACTOR,DATE")) if args.labels is not None else None
     selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
-    if args.format_name != "jsonl" or args.split or args.layer or args.merge or args.annotators or args.merge_name:
+    choosing = (args.layer, args.merge, args.annotators, args.merge_name)
+    if args.format_name != "jsonl" or args.split is not None or any(flag is not None for flag in choosing):
         return _export_format(args, selection)
     with Project.open(args.project) as project:
         total = count_documents(project) if args.output != "-" else 0
@@ -47,7 +48,7 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     from annotator.project import Project
     from annotator.splits import SPLIT_NAMES, parse_ratios
 
-    split = parse_ratios(args.split) if args.split else None
+    split = parse_ratios(args.split) if args.split is not None else None
     with Project.open(args.project) as project:
         options = ExportOptions(
             offsets=args.offsets,
@@ -55,9 +56,9 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
             language=project.config.language,
             misaligned=args.misaligned,
             overlaps=args.overlaps,
-            layers=_names(args.layer),
+            layers=_names(args.layer, "--layer"),
             merge=args.merge,
-            merge_annotators=_names(args.annotators),
+            merge_annotators=_names(args.annotators, "--annotators"),
             merge_name=args.merge_name,
         )
         with progress_bar("exporting", count_documents(project)) as advance:
@@ -94,6 +95,9 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     return 0
 
 
-def _names(text: str | None) -> tuple[str, ...]:
-    """'gold, alice' -> ('gold', 'alice')."""
-    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
+def _names(text: str | None, flag: str, what: str = "annotator", example: str = "alice,bob") -> tuple[str, ...]:
+    """'gold, alice' -> ('gold', 'alice'); a flag given that names nothing is refused, not taken as absent."""
+    names = tuple(name.strip() for name in (text or "").split(",") if name.strip())
+    if text is not None and not names:
+        raise AnnotatorError(f"{flag} names no {what}: give one or more, comma-separated (e.g. {flag} {example})")
+    return names

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["NAME_LIMIT", "one_line", "short_name"]
+import re
+
+__all__ = ["NAME_LIMIT", "one_line", "printable", "short_name"]
+
+# Control characters (C0, DEL, C1) and the bidirectional overrides and isolates: on a terminal
+# they move the cursor, clear the screen or reorder what follows (a document id or a span's
+# text is data from an imported file, not a command to the terminal).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 ELLIPSIS = "…"
 NAME_LIMIT = 24  # an annotator name may have 100 characters: as many would push a toolbar off the screen
@@ -26,3 +33,10 @@ def short_name(name: str) -> str:
     """An annotator's name for a list item or a column header: a long one loses its middle (names
     of one team often share a prefix), and the place that shows it gives the whole in a tooltip."""
     return one_line(name, NAME_LIMIT, keep_end=True)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or bidirectional-override character as its visible escape
+    (``\\n``, ``\\x1b``, ``\\u202e``), so that one line printed to a terminal stays one line
+    and shows what the data holds."""
+    return _UNPRINTABLE.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)

@@ -45,7 +45,7 @@ from annotator.db.tables import DocumentRow
 from annotator.errors import ValidationError
 from annotator.models import STATUSES
 from annotator.project import Project
-from annotator.short_text import one_line
+from annotator.short_text import one_line, printable
 
 Kind = Literal["missing", "label", "boundary", "relation", "attribute"]
 KINDS: tuple[Kind, ...] = ("missing", "label", "boundary", "relation", "attribute")
@@ -74,7 +74,8 @@ class Version:
             return "none"
         if self.ends:
             return f"{self.label} {self.ends}"
-        attribute = f" {self.attribute}" if self.attribute else ""
+        # A text attribute can be a page long: the line quotes it as it quotes the span (--json has it whole).
+        attribute = f" {one_line(self.attribute, 2 * EXCERPT, keep_end=True)}" if self.attribute else ""
         return f"{self.label} '{self.text}' [{self.start},{self.end}){attribute}"
 
     def as_json(self) -> dict[str, Any]:
@@ -102,7 +103,7 @@ class Disagreement:
 
     def describe(self) -> str:
         """One line: document, range, kind, both versions."""
-        return (
+        return printable(  # a document id or a span's text can hold a line break or a terminal's escape
             f"{self.external_id} [{self.start},{self.end}) {self.kind}: "
             f"{self.first.describe()} — {self.second.describe()}"
         )

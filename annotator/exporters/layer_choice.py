@@ -31,7 +31,7 @@ from annotator.exporters.native import ExportFilter, iter_records
 from annotator.exporters.training import finished_statuses, left_out_reason, one_layer_per_document
 from annotator.formats import Format
 from annotator.layer_merge import NAMED_ONLY, RULES, default_name, merge_layers, merged_inputs, overlap_problem
-from annotator.project import Project
+from annotator.project import Project, check_annotator_name
 
 Records = Iterator[dict[str, Any]]
 _DOCUMENT = itemgetter("id")
@@ -76,6 +76,10 @@ def check_layer_options(project: Project, selection: ExportFilter, options: Expo
         name = options.merge_name if options.merge_name is not None else default_name(options.merge)
         if not name.strip():
             raise ValidationError("--merge-name is empty: name the merged layer (default merged-RULE)")
+        try:  # the export names the merged layer: importing it back must take that name
+            check_annotator_name(name)
+        except ValidationError as error:
+            raise ValidationError(f"--merge-name: {error}") from None
         if name in options.merge_annotators:
             raise ValidationError(
                 f"--merge-name {name!r} is also in --annotators: a merged layer cannot be one of its own "

@@ -113,3 +113,26 @@ def test_the_command_line_knows_every_kind() -> None:
     from annotator.cli_disagreements import KIND_NAMES
 
     assert KIND_NAMES == KINDS
+
+
+def test_a_line_break_or_terminal_escape_in_the_data_stays_on_one_visible_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "odd"
+    assert main(["init", str(root)]) == 0
+    odd_id = "d\n1\x1b[2J\u202e"
+    lines = [
+        layer("alice", [(0, 3, "ACTOR"), (16, 21, "ACTOR")])
+        .replace('"d1"', json.dumps(odd_id))
+        .replace("Kim", "K\\u001bm"),
+        layer("bob", [(0, 3, "ACTOR")]).replace('"d1"', json.dumps(odd_id)).replace("Kim", "K\\u001bm"),
+    ]
+    assert main(["import", str(root), str(write_jsonl(tmp_path / "odd.jsonl", lines))]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "disagreements", root)
+    assert code == 0
+    assert out.splitlines() == ["d\\n1\\x1b[2J\\u202e [16,21) missing: alice: ACTOR 'Putin' [16,21) — bob: none"]
+    code, _, err = run(capsys, "export", root, "--format", "conll", "-o", str(tmp_path / "x.conll"))
+    assert code == 1 and err.count("\n") == 1 and "'d\\n1\\x1b[2J\\u202e'" in err and "\x1b" not in err
+    code, out, _ = run(capsys, "disagreements", root, "--json")
+    assert json.loads(out)["document"] == odd_id  # JSON keeps the data as it is

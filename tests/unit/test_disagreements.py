@@ -115,6 +115,18 @@ def test_attribute_differs_on_matched_spans() -> None:
     assert [d.kind for d in only] == ["attribute"]
 
 
+@given(st.text(), st.text())
+def test_a_disagreement_line_is_one_short_visible_line_whatever_the_attribute_values(note: str, other: str) -> None:
+    ours, theirs = layer((KIM, "ACTOR")), layer((KIM, "ACTOR"), first_id=100)
+    ours.attributes, theirs.attributes = {1: {"kind": note * 1000}}, {100: {"kind": other}}
+    for found in layer_disagreements(Place(7, "d\n7", TEXT), ("alice", ours), ("bob", theirs), ATTRIBUTES):
+        line = found.describe()
+        assert (
+            "\n" not in line and "\x1b" not in line and len(line) < 1500
+        )  # not the whole value: at most 80 characters of it, escaped
+        assert found.as_json()["first"]["attribute"] == f"kind={note * 1000}"  # JSON keeps the value whole
+
+
 spans_strategy = st.lists(
     st.tuples(st.integers(0, 60), st.integers(1, 8), st.sampled_from(("ACTOR", "CLAIM", "DATE"))),
     max_size=14,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.short_text import ELLIPSIS, one_line
+from annotator.short_text import ELLIPSIS, one_line, printable
 
 
 def test_examples() -> None:
@@ -34,3 +36,24 @@ def test_one_line_fits_and_keeps_what_it_can(text: str, limit: int, keep_end: bo
         assert flat.endswith(tail)
     else:
         assert tail == "" and short.endswith(ELLIPSIS)
+
+
+def unsafe(character: str) -> bool:
+    """What a terminal acts on rather than shows: control characters and bidirectional overrides."""
+    return (
+        unicodedata.category(character) == "Cc"
+        or 0x202A <= ord(character) <= 0x202E
+        or 0x2066 <= ord(character) <= 0x2069
+    )
+
+
+@given(st.text())
+def test_printable_has_nothing_a_terminal_acts_on_and_keeps_the_rest(text: str) -> None:
+    shown = printable(text)
+    assert not any(unsafe(c) for c in shown)
+    assert printable(shown) == shown  # already plain text: nothing more to escape
+    assert all(c in shown for c in text if not unsafe(c))
+
+
+def test_printable_shows_escapes() -> None:
+    assert printable("d\n1\x1b[2J \u202eé") == "d\\n1\\x1b[2J \\u202eé"
