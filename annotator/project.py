@@ -6,6 +6,7 @@ reads through Core (`annotator export`, `stats`) never imports the ORM (see db/c
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 from collections.abc import Mapping
@@ -117,6 +118,14 @@ class Project:
             raise ProjectError(_database_problem(self.config, error)) from error
         assert created is not None
         return created
+
+
+def default_annotator_name() -> str:
+    """The login name, as the layer of whoever did not say who they are."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "annotator"
 
 
 def check_annotator_name(name: str) -> None:

@@ -8,14 +8,12 @@ tell every subscriber what changed.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from annotator.commands import (
@@ -36,8 +34,8 @@ from annotator.commands import (
 from annotator.commands.layer_copy import Copied, CopySpans
 from annotator.commands.review import AcceptCandidates, RejectCandidate
 from annotator.commands.statements import INSERT_EVENT, add_time_statement
-from annotator.db.exchange import EditTransaction
-from annotator.errors import NotFoundError, ProjectError, ValidationError
+from annotator.db.exchange import EditTransaction, refusals_as_errors
+from annotator.errors import NotFoundError, ValidationError
 from annotator.history import History
 from annotator.layer_list import LayerSummary, LayerView, document_layers, other_layer, readable_layer_id
 from annotator.layer_read import document_view, rest_of_layer
@@ -50,7 +48,7 @@ from annotator.models import (
     Span,
     Status,
 )
-from annotator.project import Project, check_annotator_name
+from annotator.project import Project, check_annotator_name, default_annotator_name
 from annotator.queries import (
     TextCache,
     document_page,
@@ -374,7 +372,7 @@ class AnnotationService:
     def _edit(self) -> Iterator[EditTransaction]:
         """The transaction of one edit; database-level refusals become the core's own errors."""
         session = self.project.write()
-        with _refusals_as_errors(session), session.begin():
+        with refusals_as_errors(session), session.begin():
             tx = EditTransaction(session, self.annotator_id)
             try:
                 yield tx
@@ -396,23 +394,3 @@ class AnnotationService:
                 listener(changes)
             except Exception:  # the edit is committed; a broken view must not undo that
                 log.exception("change listener failed")
-
-
-def default_annotator_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "annotator"
-
-
-@contextmanager
-def _refusals_as_errors(session: Session) -> Iterator[None]:
-    """Database-level refusals of a write as the core's own errors; the session closed after."""
-    try:
-        yield
-    except (IntegrityError, DataError) as error:
-        raise ValidationError(f"refused by the database: {error.orig}") from error
-    except OperationalError as error:
-        raise ProjectError(f"the database refused the change: {error.orig}") from error
-    finally:
-        session.close()

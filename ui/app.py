@@ -68,7 +68,7 @@ def annotator_name(settings: WindowSettings, given: str | None = None) -> str:
     name = ask_annotator_name(None)
     if name:
         return name
-    from annotator.service import default_annotator_name
+    from annotator.project import default_annotator_name
 
     return default_annotator_name()
 

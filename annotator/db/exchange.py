@@ -25,16 +25,18 @@ riding the pipeline, so it adds no round trip whatever the number of rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, column, func, select, table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import Compiled
 
 from annotator.db.locks import LAYER_LOCK
+from annotator.errors import ProjectError, ValidationError
 
 EXCHANGE_OPTION = "annotator_exchange"
 Rows = Sequence[Sequence[Any]]
@@ -228,3 +230,16 @@ def _driver_statement(statement: Statement, dialect: Dialect) -> DriverStatement
 def _rows(result: Any) -> Rows:
     rows: Rows = result.all() if result.returns_rows else []
     return rows
+
+
+@contextmanager
+def refusals_as_errors(session: Session) -> Iterator[None]:
+    """Database-level refusals of a write as the core's own errors; the session closed after."""
+    try:
+        yield
+    except (IntegrityError, DataError) as error:
+        raise ValidationError(f"refused by the database: {error.orig}") from error
+    except OperationalError as error:
+        raise ProjectError(f"the database refused the change: {error.orig}") from error
+    finally:
+        session.close()
