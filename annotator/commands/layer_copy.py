@@ -18,7 +18,7 @@ from typing import Any
 
 from annotator.commands import statements as sql
 from annotator.commands.base import SPAN_COLUMNS, Command, EditContext, overlapping_query, overlaps_of, span_value
-from annotator.commands.span_batch import Interval, check_new_span, fit_spans, refuse_if_related, span_row
+from annotator.commands.span_batch import Interval, check_new_span, fit_spans, refuse_if_related, write_spans
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import Changes, Relation, Span
 from annotator.short_text import one_line
@@ -156,15 +156,7 @@ class CopySpans(Command):
 
     def _write(self, ctx: EditContext, text: str) -> Changes:
         intervals = [_interval(span) for span in self.taken]
-        rows = [span_row(ctx, i, self.document_id, s) for i, s in zip(self.span_ids, intervals, strict=True)]
-        ctx.tx.write((sql.INSERT_SPAN, rows))
-        attributes = [
-            {"span_id": span_id, "name": name, "value": value}
-            for span_id, span in zip(self.span_ids, self.taken, strict=True)
-            for name, value in span.attributes.items()
-        ]
-        if attributes:
-            ctx.tx.write((sql.INSERT_ATTRIBUTE, attributes))
+        write_spans(ctx, self.document_id, self.span_ids, intervals, [span.attributes for span in self.taken])
         if self.taken_relations:
             relation_rows = [
                 {

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, delete, insert, select
 
 from annotator.commands import statements as sql
 from annotator.commands.base import SPAN_COLUMNS, Command, EditContext, relation_value, span_value
-from annotator.commands.span_batch import check_new_span, fit_spans, refuse_if_related, span_row
+from annotator.commands.span_batch import check_new_span, fit_spans, refuse_if_related, write_spans
 from annotator.commands.spans import RemoveSpan
 from annotator.db.exchange import Statement
 from annotator.db.tables import ReviewRejectionRow
@@ -118,15 +118,7 @@ class AcceptCandidates(Command):
                     raise NotFoundError("a span a relation of it led to is no longer in gold")
         rejected = {tuple(row) for row in found[2]}
         self._unrejected = [key for key in keys if key in rejected]
-        rows = [span_row(ctx, i, self.document_id, key) for i, key in zip(self.span_ids, keys, strict=True)]
-        ctx.tx.write((sql.INSERT_SPAN, rows))
-        attributes = [
-            {"span_id": i, "name": name, "value": value}
-            for i, candidate in zip(self.span_ids, self.candidates, strict=True)
-            for name, value in candidate.attributes.items()
-        ]
-        if attributes:
-            ctx.tx.write((sql.INSERT_ATTRIBUTE, attributes))
+        rows = write_spans(ctx, self.document_id, self.span_ids, keys, [c.attributes for c in self.candidates])
         if self.relation_rows:
             ctx.tx.write((sql.INSERT_RELATION, self.relation_rows))
         if self._unrejected:

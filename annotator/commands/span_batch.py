@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +66,27 @@ def span_row(ctx: EditContext, span_id: int, document_id: int, span: Interval) -
         "end": end,
         "label": label,
     }
+
+
+def write_spans(
+    ctx: EditContext,
+    document_id: int,
+    span_ids: Sequence[int],
+    spans: Sequence[Interval],
+    attributes: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Insert spans under the given ids with their attributes (one map per span): one statement
+    for the spans and, if any span has attributes, one for them. Returns the span rows written."""
+    span_rows = [span_row(ctx, i, document_id, s) for i, s in zip(span_ids, spans, strict=True)]
+    ctx.tx.write((sql.INSERT_SPAN, span_rows))
+    rows = [
+        {"span_id": span_id, "name": name, "value": value}
+        for span_id, values in zip(span_ids, attributes, strict=True)
+        for name, value in values.items()
+    ]
+    if rows:
+        ctx.tx.write((sql.INSERT_ATTRIBUTE, rows))
+    return span_rows
 
 
 def refuse_if_related(span: Span, relations: int) -> None:
