@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from annotator.importers import import_paths
 from annotator.project import Project
 from tests.conftest import REPO, ProjectMaker
-from ui.app import build_window
+from tests.ui.conftest import shown_window
 from ui.main_window import MainWindow
 
 FIRST = "Kim Jong Un met Putin in Moscow on Monday."
@@ -51,12 +51,7 @@ def window(make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot) -> Iterator
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with Project.open(root) as project:
         import_paths(project, [path])
-    win = build_window(root, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, root, "alice")
     yield win
     gc.unfreeze()
 

@@ -17,7 +17,7 @@ from annotator.importers.loader import import_records
 from annotator.importers.records import DocumentRecord, SpanRecord
 from annotator.project import Project
 from tests.conftest import NEWS_SCHEMA
-from ui.app import build_window
+from tests.ui.conftest import shown_window
 from ui.main_window import MainWindow
 
 SENTENCE = "Kim Jong Un said on Monday that talks with Moscow resume. "
@@ -41,12 +41,7 @@ def window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
     (root / "project.yaml").write_text("name: gc\nschema: schema.yaml\n", encoding="utf-8")
     with Project.open(root) as project:
         import_records(project, [article(n, 150) for n in range(1, 4)])
-    win = build_window(root, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, root, "alice")
     yield win
     gc.unfreeze()  # what the window froze goes back to the collector, as before this test
 

@@ -16,6 +16,7 @@ from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import NEWS_SCHEMA, TRICKY_TEXT
+from tests.ui.conftest import shown_window
 from ui.app import build_window
 from ui.main_window import MainWindow
 
@@ -40,12 +41,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(project: Path, qtbot: QtBot) -> MainWindow:
-    win = build_window(project, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, project, "alice")
     return win
 
 

@@ -19,7 +19,7 @@ from annotator.importers.records import DocumentRecord
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import ProjectMaker
-from ui.app import build_window
+from tests.ui.conftest import shown_window
 from ui.main_window import MainWindow
 
 DOCUMENTS = 300
@@ -46,12 +46,7 @@ def window(project: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Main
         raise AssertionError("the window listed every document")
 
     monkeypatch.setattr(AnnotationService, "documents", every_document)
-    win = build_window(project, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, project, "alice")
     qtbot.waitUntil(lambda: bool(held_pages(win)))  # the list has painted
     return win
 

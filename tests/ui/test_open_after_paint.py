@@ -21,7 +21,7 @@ from annotator.importers.records import DocumentRecord, RelationRecord, SpanReco
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import NEWS_SCHEMA
-from ui.app import build_window
+from tests.ui.conftest import shown_window
 from ui.controllers import navigation
 from ui.controllers.navigation import FIRST_SCREEN_SPANS
 from ui.highlighter import DEFER_ABOVE
@@ -59,12 +59,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(project: Path, qtbot: QtBot) -> Iterator[MainWindow]:
-    win = build_window(project, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, project, "alice")
     qtbot.waitUntil(lambda: not win.first_paint.waiting)
     yield win
     gc.unfreeze()  # what the window froze goes back to the collector, as before this test
@@ -199,12 +194,7 @@ def long_window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
     (root / "project.yaml").write_text("name: long\nschema: schema.yaml\n", encoding="utf-8")
     with Project.open(root) as opened:
         import_records(opened, [article(1, 3), article(2, LONG_SENTENCES)])
-    win = build_window(root, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, root, "alice")
     qtbot.waitUntil(lambda: not win.first_paint.waiting)
     yield win
     gc.unfreeze()

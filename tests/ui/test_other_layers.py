@@ -18,8 +18,8 @@ from annotator.importers import import_paths
 from annotator.models import Span
 from annotator.project import Project
 from annotator.service import AnnotationService
+from tests.ui.conftest import shown_window
 from tests.unit.test_layer_copy import make_example
-from ui.app import build_window
 from ui.colors import line_color
 from ui.main_window import MainWindow
 
@@ -47,12 +47,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(project: Path, qtbot: QtBot) -> MainWindow:
-    win = build_window(project, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, project, "alice")
     qtbot.waitUntil(lambda: win.other_layers.listed)
     return win
 

@@ -16,7 +16,7 @@ from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.conftest import NEWS_SCHEMA
-from ui.app import build_window
+from tests.ui.conftest import shown_window
 from ui.main_window import MainWindow
 
 TEXT = "Kim Jong Un met Putin in Moscow on Monday, officials said the talks went well.\n"
@@ -64,12 +64,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(project: Path, qtbot: QtBot) -> MainWindow:
-    win = build_window(project, annotator="rita")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, project, "rita")
     return win
 
 

@@ -21,8 +21,8 @@ from annotator.importers import import_paths
 from annotator.new_project import create_project
 from annotator.project import Project
 from annotator.service import AnnotationService
+from tests.ui.conftest import shown_window
 from tests.ui.test_other_layers import CTRL_ALT, CTRL_SHIFT, press, project, stored, window  # noqa: F401
-from ui.app import build_window
 from ui.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -40,12 +40,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def opened(root: Path, qtbot: QtBot) -> MainWindow:
-    win = build_window(root, annotator="alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.view.setFocus()
+    win = shown_window(qtbot, root, "alice")
     qtbot.waitUntil(win.isActiveWindow)
     return win
 
