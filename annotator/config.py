@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import ProjectError
+from annotator.suggest.settings import SuggestionSettings, parse_suggestion_settings
 
 PROJECT_FILE = "project.yaml"
 DEFAULT_DATABASE = "annotator.db"
 # Lets a team or a test point the same project folder at another database (PostgreSQL).
 DATABASE_URL_VARIABLE = "ANNOTATOR_DATABASE_URL"
-KNOWN_KEYS = {"name", "schema", "database", "language", "seed"}
+KNOWN_KEYS = {"name", "schema", "database", "language", "seed", "suggestions"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class ProjectConfig:
     database_url: str
     language: str
     seed: tuple[Path, ...]  # imported on first open, retried until that import succeeds
+    suggestions: SuggestionSettings  # annotator/suggest/settings.py
 
 
 def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
@@ -59,6 +61,7 @@ def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
     seed = data.get("seed") or []
     if not isinstance(seed, list) or not all(isinstance(item, str) for item in seed):
         raise ProjectError(f"{path}: 'seed' must be a list of file names")
+    suggestions = parse_suggestion_settings(data.get("suggestions"), root, str(path))
     from_environment = os.environ.get(DATABASE_URL_VARIABLE)
     url = from_environment or database_url(root, database)
     refuse_memory_database(url, DATABASE_URL_VARIABLE if from_environment else f"{path}: database")
@@ -69,6 +72,7 @@ def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
         database_url=url,
         language=language,
         seed=tuple(root / item for item in seed),
+        suggestions=suggestions,
     )
 
 

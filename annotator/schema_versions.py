@@ -6,9 +6,9 @@ Renames (`schema migrate --rename`) run here too, in the same transaction, befor
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from annotator.db import core_tables
@@ -123,9 +123,40 @@ def rename_labels(connection: Connection, project_id: int, schema: Schema, renam
                 .where(rejections.label == old, rejections.document_id.in_(in_project))
                 .values(label=new)
             )
+        _rename_in_suggestions(connection, table is core_tables.spans, old, new, in_project)
         moved[f"{old}->{new}"] = result.rowcount
     connection.execute(
         core_tables.events.insert().values(
             action="migrate:rename", detail={"renamed": moved, "schema": schema.sha256, "project": project_id}
         )
+    )
+
+
+def _rename_in_suggestions(connection: Connection, of_spans: bool, old: str, new: str, in_project: Any) -> None:
+    """Suggestions follow a rename too, so that accepting one after it gives the new label."""
+    if of_spans:
+        table = core_tables.suggestions
+        twin = table.alias("twin")
+        already_there = (
+            select(twin.c.id)
+            .where(twin.c.document_id == table.c.document_id, twin.c.source == table.c.source)
+            .where(twin.c.start == table.c.start, twin.c.end == table.c.end, twin.c.label == new)
+            .exists()
+        )
+        # the same proposal under both names would break the unique key: the one of the new name stays
+        connection.execute(
+            delete(table).where(table.c.label == old, table.c.document_id.in_(in_project), already_there)
+        )
+        connection.execute(
+            update(table).where(table.c.label == old, table.c.document_id.in_(in_project)).values(label=new)
+        )
+        relations = core_tables.suggested_relations
+        for end in (relations.c.head_label, relations.c.tail_label):
+            connection.execute(
+                update(relations).where(end == old, relations.c.document_id.in_(in_project)).values({end: new})
+            )
+        return
+    relations = core_tables.suggested_relations
+    connection.execute(
+        update(relations).where(relations.c.label == old, relations.c.document_id.in_(in_project)).values(label=new)
     )

@@ -169,6 +169,58 @@ review_rejections = Table(
     _created(),
 )
 
+# Spans a source proposes (annotator/suggest/): no layer's work until accepted, so kept apart
+# from spans; one row per (document, source, span), replaced when the source runs again.
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _reference("document_id", "documents.id"),
+    Column("source", String(100), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    _created(),
+    UniqueConstraint("document_id", "source", "start", "end", "label"),
+    CheckConstraint('start >= 0 AND "end" > start', name="offsets_ordered"),
+    CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+)
+
+# Relations a source proposes, their ends named by offsets and label (either end may be a span of
+# the layer or another suggestion; suggestion ids do not outlive a recomputation).
+suggested_relations = Table(
+    "suggested_relations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _reference("document_id", "documents.id"),
+    Column("source", String(100), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("head_start", Integer, nullable=False),
+    Column("head_end", Integer, nullable=False),
+    Column("head_label", String(100), nullable=False),
+    Column("tail_start", Integer, nullable=False),
+    Column("tail_end", Integer, nullable=False),
+    Column("tail_label", String(100), nullable=False),
+    Column("score", Float, nullable=False),
+    _created(),
+    UniqueConstraint(
+        "document_id",
+        "source",
+        "label",
+        "head_start",
+        "head_end",
+        "head_label",
+        "tail_start",
+        "tail_end",
+        "tail_label",
+        # the convention's name (every column) is past PostgreSQL's 63 characters
+        name="uq_suggested_relations_ends",
+    ),
+    CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+)
+
 # Append-only log of who did what and when: history, time tracking, audits.
 events = Table(
     "events",

@@ -44,7 +44,7 @@ def upgrade_from_0003_keeps_data_and_rejections_work(root: Path, tmp_path: Path)
     assert "review_rejections" not in inspect(engine).get_table_names()
     engine.dispose()
     with AnnotationService.open(root, "rita") as service:
-        assert migrate.current_revision(service.project.engine) == "0004"
+        assert migrate.current_revision(service.project.engine) == migrate.HEAD_REVISION
         doc = service.find_document("doc")
         assert [(s.text, s.label) for s in service.document(doc, "alice").spans] == [("Kim Jong Un", "ACTOR")]
         service.edit_layer(GOLD)

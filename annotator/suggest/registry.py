@@ -1,0 +1,80 @@
+"""From source names to built sources, and running them so that one failing source never stops
+the others: the one place the window and `annotator suggest` go through.
+
+Each source lives in its own module, imported only when named (the model source imports
+spaCy and loads a pipeline; the dates source imports dateparser), and exposes
+``make_source(context: SourceContext, argument: str | None) -> SuggestionSource``; argument
+is what follows the colon of "layer:NAME", else None.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from annotator.errors import AnnotatorError
+from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestionError, SuggestionSource
+from annotator.suggest.settings import LAYER_SOURCE_PREFIX, check_source_name
+
+SOURCE_MODULES = {
+    "patterns": "annotator.suggest.patterns",
+    "memory": "annotator.suggest.memory",
+    "dates": "annotator.suggest.dates",
+    "model": "annotator.suggest.model_source",
+    "layer": "annotator.suggest.layer_source",
+}
+
+
+def build_source(name: str, context: SourceContext) -> SuggestionSource:
+    """One source, built; a SuggestionError naming it if it cannot be (bad file, bad model)."""
+    check_source_name(name, "suggestion sources")
+    kind, argument = (
+        ("layer", name[len(LAYER_SOURCE_PREFIX) :]) if name.startswith(LAYER_SOURCE_PREFIX) else (name, None)
+    )
+    module = importlib.import_module(SOURCE_MODULES[kind])
+    try:
+        source: SuggestionSource = module.make_source(context, argument)
+    except AnnotatorError as error:
+        if isinstance(error, SuggestionError):
+            raise
+        raise SuggestionError(f"suggestion source {name!r}: {error}") from error
+    except Exception as error:  # a plug-in's own bug: reported in one line, the others still run
+        raise SuggestionError(f"suggestion source {name!r} could not start: {type(error).__name__}: {error}") from error
+    return source
+
+
+@dataclass
+class Sources:
+    """The sources that were built, and why the others were not (or stopped working)."""
+
+    working: list[SuggestionSource] = field(default_factory=list)
+    failures: list[SuggestionError] = field(default_factory=list)
+
+
+def build_sources(names: Iterable[str], context: SourceContext) -> Sources:
+    sources = Sources()
+    for name in dict.fromkeys(names):  # each once, in the order given
+        try:
+            sources.working.append(build_source(name, context))
+        except SuggestionError as error:
+            sources.failures.append(error)
+    return sources
+
+
+def propose(sources: Sources, batch: Sequence[DocumentInput]) -> list[Proposals]:
+    """Every working source's proposals for the batch, source by source. A source that raises
+    (or answers for the wrong documents) is moved to sources.failures and left out from then on."""
+    proposals: list[Proposals] = []
+    for source in list(sources.working):
+        try:
+            answered = source.propose(batch)
+            if [p.document_id for p in answered] != [d.id for d in batch]:
+                raise SuggestionError("answered for other documents than it was given")
+        except Exception as error:  # any failure of a plug-in: it is dropped, the others go on
+            sources.working.remove(source)
+            message = str(error) if isinstance(error, SuggestionError) else f"{type(error).__name__}: {error}"
+            sources.failures.append(SuggestionError(f"suggestion source {source.name!r} failed: {message}"))
+            continue
+        proposals.extend(answered)
+    return proposals

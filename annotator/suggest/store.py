@@ -1,0 +1,124 @@
+"""Suggestions in the database (core_tables.suggestions, suggested_relations), through Core only:
+writing a source's proposals in bulk, and reading what one layer still has to decide.
+
+A layer "still has to decide" a proposed span unless it has that span already (start, end,
+label: accepted, or made by hand) or rejected it (review_rejections of that layer: the spans
+decided not to belong in it, whether a reviewer rejected a candidate or an annotator a
+suggestion). Two sources proposing one span show as one suggestion, with the higher score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, and_, delete, exists, select
+
+from annotator.db import core_tables
+from annotator.models import NO_ATTRIBUTES
+from annotator.suggest.base import Proposals, SuggestedRelation
+
+SUGGESTIONS = core_tables.suggestions
+SUGGESTED_RELATIONS = core_tables.suggested_relations
+
+
+class StoredSuggestion(NamedTuple):
+    """One span a layer may accept or reject; sources lists every source that proposed it."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    sources: tuple[str, ...]
+    attributes: Mapping[str, Any] = NO_ATTRIBUTES
+
+
+class DocumentSuggestions(NamedTuple):
+    spans: tuple[StoredSuggestion, ...]
+    relations: tuple[SuggestedRelation, ...]
+
+
+def replace_suggestions(connection: Connection, source: str, proposals: Sequence[Proposals]) -> int:
+    """Store one source's proposals for the documents in proposals, in place of what that source
+    proposed for them before (in the caller's transaction). Returns the spans written."""
+    document_ids = [p.document_id for p in proposals]
+    if not document_ids:
+        return 0
+    for table in (SUGGESTIONS, SUGGESTED_RELATIONS):
+        connection.execute(delete(table).where(table.c.source == source, table.c.document_id.in_(document_ids)))
+    span_rows = [
+        {
+            "document_id": p.document_id,
+            "source": source,
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "score": s.score,
+            "attributes": dict(s.attributes),
+        }
+        for p in proposals
+        for s in {(s.start, s.end, s.label): s for s in p.spans}.values()  # one per span: the unique key
+    ]
+    relation_rows = [
+        {
+            "document_id": p.document_id,
+            "source": source,
+            "label": r.label,
+            "head_start": r.head[0],
+            "head_end": r.head[1],
+            "head_label": r.head[2],
+            "tail_start": r.tail[0],
+            "tail_end": r.tail[1],
+            "tail_label": r.tail[2],
+            "score": r.score,
+        }
+        for p in proposals
+        for r in {(r.label, r.head, r.tail): r for r in p.relations}.values()
+    ]
+    if span_rows:
+        connection.execute(SUGGESTIONS.insert(), span_rows)
+    if relation_rows:
+        connection.execute(SUGGESTED_RELATIONS.insert(), relation_rows)
+    return len(span_rows)
+
+
+def open_suggestions(connection: Connection, document_id: int, annotator_id: int | None) -> DocumentSuggestions:
+    """What annotator_id's layer of the document has still to decide (every suggestion if the
+    annotator has no layer yet: None), in text order."""
+    s = SUGGESTIONS.c
+    query = select(s.start, s.end, s.label, s.score, s.source, s.attributes).where(s.document_id == document_id)
+    if annotator_id is not None:
+        spans, rejected = core_tables.spans.c, core_tables.review_rejections.c
+        same = and_(spans.start == s.start, spans.end == s.end, spans.label == s.label)
+        same_rejected = and_(rejected.start == s.start, rejected.end == s.end, rejected.label == s.label)
+        query = query.where(
+            ~exists().where(spans.document_id == document_id, spans.annotator_id == annotator_id, same),
+            ~exists().where(rejected.document_id == document_id, rejected.annotator_id == annotator_id, same_rejected),
+        )
+    merged: dict[tuple[int, int, str], StoredSuggestion] = {}
+    for start, end, label, score, source, attributes in connection.execute(query.order_by(s.start, s.end, s.label)):
+        key = (start, end, label)
+        found = merged.get(key)
+        if found is None:
+            merged[key] = StoredSuggestion(start, end, label, score, (source,), attributes or NO_ATTRIBUTES)
+            continue
+        better = (score, len(attributes or ())) > (found.score, len(found.attributes))
+        merged[key] = StoredSuggestion(
+            start,
+            end,
+            label,
+            max(score, found.score),
+            (*found.sources, source),
+            (attributes or NO_ATTRIBUTES) if better else found.attributes,
+        )
+    r = SUGGESTED_RELATIONS.c
+    relations = tuple(
+        SuggestedRelation(label, (hs, he, hl), (ts, te, tl), score, source)
+        for label, hs, he, hl, ts, te, tl, score, source in connection.execute(
+            select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
+            .add_columns(r.score, r.source)
+            .where(r.document_id == document_id)
+            .order_by(r.head_start, r.tail_start, r.label)
+        )
+    )
+    return DocumentSuggestions(tuple(merged.values()), relations)

@@ -1,0 +1,126 @@
+"""The suggestion tables (migration 0005), their store and the source registry: a layer sees what it
+has still to decide, recomputing replaces a source's rows, a failing source never stops the others."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from annotator.db import core_tables
+from annotator.errors import ProjectError
+from annotator.importers import import_paths
+from annotator.project import Project
+from annotator.service import AnnotationService
+from annotator.suggest.base import DocumentInput, Proposals, SuggestedRelation, Suggestion
+from annotator.suggest.registry import Sources, propose
+from annotator.suggest.settings import parse_suggestion_settings
+from annotator.suggest.store import open_suggestions, replace_suggestions
+from tests.conftest import ProjectMaker
+
+TEXT = "Kim Jong Un met Putin in Moscow yesterday."
+
+
+def _project_with_document(make_project: ProjectMaker, tmp_path: Path) -> Path:
+    root = make_project()
+    source = tmp_path / "doc.jsonl"
+    source.write_text(json.dumps({"id": "doc", "text": TEXT}) + "\n", encoding="utf-8")
+    with Project.open(root) as project:
+        import_paths(project, [source])
+    return root
+
+
+def test_the_migrations_make_exactly_the_tables_of_core_tables(make_project: ProjectMaker) -> None:
+    with Project.open(make_project()) as project, project.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), core_tables.metadata)
+    assert differences == []
+
+
+def test_a_layer_sees_suggestions_it_has_not_decided(make_project: ProjectMaker, tmp_path: Path) -> None:
+    root = _project_with_document(make_project, tmp_path)
+    with AnnotationService.open(root, "alice") as service:
+        doc = service.find_document("doc")
+        with service.project.engine.begin() as connection:
+            written = replace_suggestions(
+                connection,
+                "patterns",
+                [
+                    Proposals(
+                        doc,
+                        [
+                            Suggestion(0, 11, "ACTOR", 1.0, "patterns"),
+                            Suggestion(16, 21, "ACTOR", 1.0, "patterns"),
+                            Suggestion(16, 21, "ACTOR", 1.0, "patterns"),  # twice: stored once
+                        ],
+                        [SuggestedRelation("SAID_BY", (0, 11, "ACTOR"), (16, 21, "ACTOR"), 0.5, "patterns")],
+                    )
+                ],
+            )
+            replace_suggestions(connection, "memory", [Proposals(doc, [Suggestion(16, 21, "ACTOR", 0.4, "memory")])])
+        assert written == 2
+        service.add_span(doc, 0, 11, "ACTOR")
+        alice = service.project.ensure_annotator("alice")
+        with service.project.engine.connect() as connection:
+            seen = open_suggestions(connection, doc, alice)
+            everyone = open_suggestions(connection, doc, None)
+        assert [(s.start, s.end, s.score, s.sources) for s in seen.spans] == [(16, 21, 1.0, ("memory", "patterns"))]
+        assert len(everyone.spans) == 2 and len(seen.relations) == 1
+        # recomputing a source replaces its rows for the documents it ran over
+        with service.project.engine.begin() as connection:
+            replace_suggestions(connection, "patterns", [Proposals(doc, [])])
+        with service.project.engine.connect() as connection:
+            assert [s.sources for s in open_suggestions(connection, doc, alice).spans] == [("memory",)]
+            assert open_suggestions(connection, doc, alice).relations == ()
+
+
+class _Raising:
+    name = "broken"
+
+    def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
+        raise RuntimeError("boom")
+
+
+class _Working:
+    name = "fine"
+
+    def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
+        return [Proposals(d.id, [Suggestion(0, 1, "ACTOR", 1.0, self.name)]) for d in documents]
+
+
+def test_a_source_that_raises_is_reported_and_the_others_go_on() -> None:
+    sources = Sources(working=[_Raising(), _Working()])
+    proposals = propose(sources, [DocumentInput(1, "a", "x", {}), DocumentInput(2, "b", "y", {})])
+    assert [p.document_id for p in proposals] == [1, 2]
+    assert [s.name for s in sources.working] == ["fine"]
+    assert [str(e) for e in sources.failures] == ["suggestion source 'broken' failed: RuntimeError: boom"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ([], "'suggestions' must be a mapping"),
+        ({"sources": ["patterns", "oracle"]}, "unknown suggestion source 'oracle'"),
+        ({"source": ["patterns"]}, "unknown key suggestions.source"),
+        ({"on_open": "yes"}, "on_open must be true or false"),
+        ({"order": "random"}, "order must be one of document, uncertainty"),
+        ({"model": ""}, "suggestions.model must be the path"),
+    ],
+)
+def test_bad_settings_are_refused_in_one_line(value: object, message: str, tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match=message):
+        parse_suggestion_settings(value, tmp_path, "project.yaml")
+
+
+def test_settings_resolve_paths_against_the_project(tmp_path: Path) -> None:
+    settings = parse_suggestion_settings(
+        {"sources": ["patterns", "layer:model"], "patterns": "p.jsonl", "model": "m", "order": "uncertainty"},
+        tmp_path,
+        "project.yaml",
+    )
+    assert settings.sources == ("patterns", "layer:model")
+    assert settings.patterns == (tmp_path / "p.jsonl",) and settings.model == tmp_path / "m"
+    assert settings.order == "uncertainty" and settings.on_open is False
