@@ -124,3 +124,20 @@ def test_settings_resolve_paths_against_the_project(tmp_path: Path) -> None:
     assert settings.sources == ("patterns", "layer:model")
     assert settings.patterns == (tmp_path / "p.jsonl",) and settings.model == tmp_path / "m"
     assert settings.order == "uncertainty" and settings.on_open is False
+
+
+def test_compare_counts_exact_matches_per_label() -> None:
+    from annotator.suggest.evaluate import compare
+
+    quality = compare(
+        [(1, 0, 5, "ACTOR"), (1, 6, 9, "ACTOR"), (1, 10, 12, "DATE")],
+        [(1, 0, 5, "ACTOR"), (1, 6, 10, "ACTOR"), (2, 0, 1, "CLAIM")],
+    )
+    assert (quality["ACTOR"].precision, quality["ACTOR"].recall) == (0.5, 0.5)
+    assert (quality["DATE"].precision, quality["CLAIM"].recall) == (0.0, 0.0)
+    assert quality["all"] == (
+        "all",
+        3,
+        3,
+        1,
+    )
