@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from spacy.pipeline import SpanRuler
+
 from annotator.models import NO_ATTRIBUTES
 from annotator.schema import OverlapMode
 from annotator.suggest.base import DocumentInput, Proposals, SourceContext, Suggestion, SuggestionError
@@ -35,7 +37,6 @@ NAME = "patterns"
 SPANS_KEY = "patterns"  # the doc.spans group both rulers write to
 # Only the tokenizer and the matchers run: no parser's memory to protect, so no 1M-character cap.
 MAX_TEXT_LENGTH = 2**31 - 1
-BATCH_SIZE = 256
 
 Hit = tuple[int, int, str]  # start, end (code points), label
 
@@ -48,36 +49,47 @@ class Extra(NamedTuple):
 
 
 class PatternSource:
-    """nlp is the bare pipeline (tokenizer and rulers): `nlp.pipe` over texts is what this source
-    costs in spaCy, the baseline of bench/suggest.py."""
+    """nlp is the bare pipeline, tokenizer and rulers: `nlp.pipe` over the texts runs exactly the
+    matching this source runs (and stores the hits in doc.spans["patterns"]), the baseline the
+    suggest bench compares with. propose runs the same tokenizer and the rulers' own match()
+    without that store, and turns the hits into suggestions."""
 
     name = NAME
 
-    def __init__(self, nlp: Language, overlap: OverlapMode, extras: Mapping[str, Extra]) -> None:
+    def __init__(self, nlp: Language, labels: Sequence[str], overlap: OverlapMode, extras: Mapping[str, Extra]) -> None:
         self.nlp = nlp
         self.overlap = overlap
-        self.extras = extras  # by the internal pattern id the rulers give a hit
+        strings = nlp.vocab.strings
+        # by the hash of the internal pattern id the rulers give a hit (no id: 0, never a key)
+        self.extras = {strings.add(key): extra for key, extra in extras.items()}
+        self.labels = {strings.add(label): label for label in labels}
+        self.rulers = [pipe for _, pipe in nlp.pipeline if isinstance(pipe, SpanRuler)]
 
     def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
-        docs = self.nlp.pipe((document.text for document in documents), batch_size=BATCH_SIZE)
+        # The tokenizer, then the rulers' own matching (hits), without storing their spans in
+        # doc.spans only for this loop to read them back.
         return [
-            Proposals(document.id, choose(self.hits(doc), self.overlap, len(document.text)))
-            for document, doc in zip(documents, docs, strict=True)
+            Proposals(
+                document.id, choose(self.hits(self.nlp.make_doc(document.text)), self.overlap, len(document.text))
+            )
+            for document in documents
         ]
 
     def hits(self, doc: Doc) -> dict[Hit, Mapping[str, Any]]:
-        """Every hit of the rulers in code points, trimmed, with the attributes its pattern gives."""
+        """Every hit of the rulers in code points, trimmed, with the attributes its pattern gives.
+        (Hashes, not strings, of ids and labels: this loop is most of what the source adds to spaCy.)"""
         found: dict[Hit, Mapping[str, Any]] = {}
-        for span in doc.spans.get(SPANS_KEY, ()):
-            extra = self.extras.get(span.id_) if span.id_ else None
+        labels = self.labels
+        for span in (span for ruler in self.rulers for span in ruler.match(doc)):
+            extra = self.extras.get(span.id)
             if extra is None:
-                found.setdefault((span.start_char, span.end_char, span.label_), NO_ATTRIBUTES)
+                found.setdefault((span.start_char, span.end_char, labels[span.label]), NO_ATTRIBUTES)
                 continue
-            before, after = extra.trim
-            if span.end - span.start <= before + after:
+            start, end = span.start + extra.trim[0], span.end - extra.trim[1]
+            if start >= end:
                 continue  # nothing is left of the match once its context is trimmed
-            kept = doc[span.start + before : span.end - after]
-            key = (kept.start_char, kept.end_char, span.label_)
+            first, last = doc[start], doc[end - 1]
+            key = (first.idx, last.idx + len(last), labels[span.label])
             if not found.get(key):
                 found[key] = extra.attributes
         return found
@@ -94,14 +106,13 @@ def make_source(context: SourceContext, argument: str | None) -> PatternSource:
             "or name a pattern file in project.yaml's suggestions.patterns"
         )
     nlp, extras = build_pipeline(context.language, entries)
-    return PatternSource(nlp, context.schema.overlap, extras)
+    return PatternSource(nlp, context.schema.label_names, context.schema.overlap, extras)
 
 
 def build_pipeline(language: str, entries: Sequence[PatternEntry]) -> tuple[Language, dict[str, Extra]]:
     """A blank pipeline with one SpanRuler for exact phrases and token patterns, and one matching
     phrases by their lower case; the extras of the patterns that have any, by their ruler id."""
     import spacy
-    from spacy.pipeline import SpanRuler
 
     try:
         nlp = spacy.blank(language)
