@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from annotator.cli import main
+from annotator.db import core_tables
 from annotator.errors import AnnotatorError
 from annotator.project import Project
 from annotator.schema import LabelPattern, Schema, SchemaError, parse_schema
@@ -264,3 +266,19 @@ def test_the_bench_gets_the_bare_matchers(tmp_path: Path) -> None:
     assert source.nlp.pipe_names == ["patterns", "patterns_ignoring_case"]
     doc = next(iter(source.nlp.pipe(["Moscow and North Korea"])))
     assert sorted(span.text for span in doc.spans["patterns"]) == ["Moscow", "North Korea"]
+
+
+def test_adding_patterns_to_a_schema_in_use_records_a_new_version(make_project: ProjectMaker) -> None:
+    root = make_project(SCHEMA.format(overlap="nested").split("    patterns:")[0])
+    with Project.open(root) as project:
+        first = project.schema.sha256
+    with_patterns = SCHEMA.format(overlap="nested")
+    (root / "schema.yaml").write_text(with_patterns, encoding="utf-8")
+    with Project.open(root) as project, project.engine.connect() as connection:
+        versions = connection.execute(
+            select(core_tables.schema_versions.c.sha256, core_tables.schema_versions.c.text).order_by(
+                core_tables.schema_versions.c.id
+            )
+        ).all()
+        assert project.schema.labels[0].patterns[0].pattern == "north korea"
+    assert [sha for sha, _ in versions] == [first, project.schema.sha256] and versions[1][1] == with_patterns
