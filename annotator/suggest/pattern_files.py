@@ -1,5 +1,5 @@
-"""The patterns of the patterns source, read from where they are written, each keeping its place
-(file:line) so that every complaint, spaCy's included, says where to fix it.
+"""The patterns of the patterns source, read from where they are written; every complaint,
+spaCy's included, names the file and line to fix.
 
 - The schema: a label's ``patterns:`` (annotator/schema_check.py reads their shape): a phrase,
   matched ignoring case, or a spaCy token pattern.
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,7 +33,6 @@ EXAMPLE_LINE = '{"label": "ACTOR", "pattern": "Kim Jong Un"}'
 class PatternEntry(NamedTuple):
     label: str
     pattern: str | list[dict[str, Any]]  # a phrase, or a spaCy token pattern
-    where: str  # file:line, for messages
     ignore_case: bool = False  # phrases of the schema
     attributes: Mapping[str, Any] = NO_ATTRIBUTES
     trim: tuple[int, int] = (0, 0)
@@ -44,9 +44,8 @@ def schema_entries(schema: Schema) -> list[PatternEntry]:
     problems: list[SchemaProblem] = []
     for label in schema.labels:
         for item in label.patterns:
-            where = f"{schema.source}:{item.line}"
             if isinstance(item.pattern, str):
-                entries.append(PatternEntry(label.name, item.pattern, where, ignore_case=True))
+                entries.append(PatternEntry(label.name, item.pattern, ignore_case=True))
                 continue
             tokens = [dict(token) for token in item.pattern]
             errors = token_pattern_errors(tokens)
@@ -54,7 +53,7 @@ def schema_entries(schema: Schema) -> list[PatternEntry]:
                 problems.append(
                     SchemaProblem(schema.source, item.line, item.key, f"spaCy refuses this token pattern: {errors}")
                 )
-            entries.append(PatternEntry(label.name, tokens, where))
+            entries.append(PatternEntry(label.name, tokens))
     if problems:
         raise SchemaError(problems)
     return entries
@@ -75,8 +74,8 @@ def file_entries(path: Path, shown: str, schema: Schema) -> list[PatternEntry]:
                 f" (labels: {', '.join(schema.label_names)}); rename the file"
             )
         return [
-            PatternEntry(label, phrase, f"{shown}:{number}")
-            for number, line in _lines(path, shown)
+            PatternEntry(label, phrase)
+            for _, line in _lines(path, shown)
             if (phrase := line.strip()) and not phrase.startswith("#")
         ]
     return [_jsonl_entry(line, f"{shown}:{number}", schema) for number, line in _lines(path, shown) if line.strip()]
@@ -84,10 +83,20 @@ def file_entries(path: Path, shown: str, schema: Schema) -> list[PatternEntry]:
 
 def token_pattern_errors(tokens: list[dict[str, Any]]) -> str:
     """spaCy's own validation of a token pattern (the one its Matcher runs with validate=True),
-    in one line; empty if spaCy takes it."""
+    in one line, "token 1, LOWR: Extra inputs are not permitted"; empty if spaCy takes it."""
     from spacy.schemas import validate_token_pattern
 
-    return "; ".join(validate_token_pattern(tokens))
+    found: dict[str, str] = {}
+    for error in validate_token_pattern(tokens):
+        where = _SPACY_ERROR.match(error)
+        if where is None:
+            found.setdefault(error, error)
+        else:  # one message a token attribute: spaCy lists each form an OP may take
+            found.setdefault(f"token {int(where['token']) + 1}, {where['key']}", where["message"])
+    return "; ".join(key if key == message else f"{key}: {message}" for key, message in found.items())
+
+
+_SPACY_ERROR = re.compile(r"\[pattern -> (?P<token>\d+) -> (?P<key>[^ \]]+).*?\] (?P<message>.*)")
 
 
 def _lines(path: Path, shown: str) -> Iterator[tuple[int, str]]:
@@ -130,7 +139,6 @@ def _jsonl_entry(line: str, where: str, schema: Schema) -> PatternEntry:
     return PatternEntry(
         spec.name,
         _pattern(record["pattern"], where),
-        where,
         attributes=_attributes(record.get("attributes"), spec, where),
         trim=_trim(record.get("trim"), where),
     )

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import spacy
 from spacy.pipeline import SpanRuler
 
 from annotator.models import NO_ATTRIBUTES
@@ -112,8 +113,6 @@ def make_source(context: SourceContext, argument: str | None) -> PatternSource:
 def build_pipeline(language: str, entries: Sequence[PatternEntry]) -> tuple[Language, dict[str, Extra]]:
     """A blank pipeline with one SpanRuler for exact phrases and token patterns, and one matching
     phrases by their lower case; the extras of the patterns that have any, by their ruler id."""
-    import spacy
-
     try:
         nlp = spacy.blank(language)
     except ImportError as error:
