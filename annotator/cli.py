@@ -351,8 +351,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
     from annotator.schema import load_schema
+    from annotator.suggest.pattern_files import schema_entries
 
     schema = load_schema(args.file)
+    schema_entries(schema)  # spaCy checks the labels' token patterns (imported only if there are any)
     out.print(
         f"{args.file}: ok — schema {schema.name} v{schema.version}, {len(schema.labels)} label(s), "
         f"{len(schema.relations)} relation(s), sha256 {schema.sha256[:12]}"

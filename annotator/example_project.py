@@ -21,7 +21,7 @@ from annotator.errors import ProjectError
 EXAMPLE = files("annotator") / "example"
 SCHEMA_FILE = "news.yaml"
 # project.yaml comes last: once it is there, the copy is whole.
-EXAMPLE_FILES = (SCHEMA_FILE, "north-korea-russia-ties.txt", "reference.jsonl", PROJECT_FILE)
+EXAMPLE_FILES = (SCHEMA_FILE, "north-korea-russia-ties.txt", "reference.jsonl", "patterns.jsonl", PROJECT_FILE)
 
 
 @contextmanager

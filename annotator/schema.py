@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -76,12 +76,24 @@ class AttributeSpec:
 
 
 @dataclass(frozen=True)
+class LabelPattern:
+    """One item of a label's ``patterns:`` (the patterns suggestion source matches them): a phrase,
+    matched ignoring case on token boundaries, or a spaCy token pattern (a list of token dicts).
+    line and key say where it is written, for spaCy's complaints about it."""
+
+    pattern: str | tuple[dict[str, Any], ...]
+    line: int = field(default=0, compare=False)
+    key: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
 class LabelSpec:
     name: str
     color: str
     hotkey: str
     description: str = ""
     attributes: tuple[AttributeSpec, ...] = ()
+    patterns: tuple[LabelPattern, ...] = ()
 
     def attribute(self, name: str) -> AttributeSpec | None:
         return self._attributes_by_name.get(name)

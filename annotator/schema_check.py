@@ -19,13 +19,24 @@ from annotator.schema import (
     AttributeSpec,
     AttributeType,
     DocumentLabelSpec,
+    LabelPattern,
     LabelSpec,
     OverlapMode,
     RelationSpec,
     Schema,
     SchemaProblem,
 )
-from annotator.schema_nodes import INT, NULL, STR, describe, is_null, join_key, refused_tags
+from annotator.schema_nodes import (
+    INT,
+    NULL,
+    STR,
+    RefusedNode,
+    describe,
+    is_null,
+    join_key,
+    plain_value,
+    refused_tags,
+)
 
 _T = TypeVar("_T")
 _SCHEMA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
@@ -291,6 +302,35 @@ class Checker:
             self.label_names = [seen.value for seen in self.names.get(key, [])]
         return specs
 
+    def patterns(self, node: Node, key: str) -> tuple[LabelPattern, ...] | None:
+        """Phrases and spaCy token patterns, their shape only: spaCy itself checks the token
+        attributes when the patterns source is built (importing it here would slow every open)."""
+        items = self.sequence(node, key)
+        found: list[LabelPattern] = []
+        for i, item in enumerate(items or []):
+            item_key, line = f"{key}[{i}]", item.start_mark.line + 1
+            if id(item) in self.refused:
+                continue
+            if isinstance(item, ScalarNode) and item.tag == STR:
+                if item.value.strip():
+                    found.append(LabelPattern(item.value, line, item_key))
+                else:
+                    self.report(item, item_key, "a phrase cannot be empty")
+            elif isinstance(item, SequenceNode) and item.value and all(_is_token(token) for token in item.value):
+                try:
+                    tokens = tuple(plain_value(token, self.refused) for token in item.value)
+                except RefusedNode:
+                    continue
+                except ValueError as error:
+                    self.report(item, item_key, str(error))
+                    continue
+                found.append(LabelPattern(tokens, line, item_key))
+            else:
+                self.report(
+                    item, item_key, f"expected a phrase or a spaCy token pattern, got {describe(item)}{_TOKENS}"
+                )
+        return None if items is None else tuple(found)
+
     def check_values(self, node: Node, key: str, found: dict[str, Any]) -> None:
         """Choice attributes need ``values``; no other type may have them."""
         values = next((v for k, v in node.value if k.value == "values"), None)
@@ -299,6 +339,13 @@ class Checker:
             self.report(node, values_key, "a choice attribute needs a list of values")
         elif kind not in (None, "choice") and values is not None:
             self.report(values, values_key, f"values are only for type choice, not {kind}")
+
+
+_TOKENS = " (a token pattern is a list of token mappings: [{LOWER: north}, {LOWER: korea}])"
+
+
+def _is_token(node: Node) -> bool:
+    return isinstance(node, MappingNode) and bool(node.value)
 
 
 _C = Checker
@@ -317,6 +364,7 @@ _LABEL_KEYS: _Keys = {
     "hotkey": (True, _C.hotkey),
     "description": (False, _C.text),
     "attributes": (False, lambda c, node, key: c.list_of(node, key, AttributeSpec, _ATTRIBUTE_KEYS, _C.check_values)),
+    "patterns": (False, _C.patterns),
 }
 _ATTRIBUTE_KEYS: _Keys = {
     "name": (True, _C.name),

@@ -7,8 +7,10 @@ and composing runs nothing, so a hostile tag is reported, not executed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annotator.yaml_errors import describe_yaml_error
@@ -86,3 +88,29 @@ def _tag_message(tag: str) -> str:
         return "merge keys (<<) are not supported; write the keys out"
     short = "!!" + tag.removeprefix(TAG) if tag.startswith(TAG) else tag
     return f"tag '{short}' is not allowed (only plain strings, numbers, lists, mappings)"
+
+
+class RefusedNode(Exception):
+    """A node with a refused tag inside a value: it is reported already, the value is skipped."""
+
+
+# A spaCy token pattern nests three deep ({LOWER: {IN: [a, b]}}); aliases can make a tree endless.
+MAX_VALUE_DEPTH = 8
+
+
+def plain_value(node: Node, refused: set[int], depth: int = 0) -> Any:
+    """The data of a node tree as dicts, lists and scalars; ValueError says why it is not data."""
+    if id(node) in refused:
+        raise RefusedNode
+    if depth > MAX_VALUE_DEPTH:
+        raise ValueError("nested too deeply to be a token pattern")
+    if isinstance(node, SequenceNode):
+        return [plain_value(item, refused, depth + 1) for item in node.value]
+    if isinstance(node, MappingNode):
+        value: dict[str, Any] = {}
+        for key, item in node.value:
+            if not (isinstance(key, ScalarNode) and key.tag == STR):
+                raise ValueError(f"a token attribute is a string, got {describe(key)}")
+            value[key.value] = plain_value(item, refused, depth + 1)
+        return value
+    return SafeConstructor().construct_object(node)  # a scalar whose tag scan_tags allowed
