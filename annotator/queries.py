@@ -135,7 +135,7 @@ def next_unfinished_id(
     With order "uncertainty" (project.yaml: suggestions.order), first the unfinished document whose
     stored model suggestions have the lowest mean score (the one the model is least sure of, where a
     correction teaches it most), ties by list order; documents without model suggestions come after
-    those, in list order: the model has said nothing about them yet, so there is no uncertainty to
+    those, in the default order: the model has said nothing about them yet, so there is no uncertainty to
     rank them by, and putting them first would make the order the list's again until every document
     has been run through the model (`annotator suggest --model`).
     """
