@@ -135,8 +135,26 @@ def _train(language: str, data: TrainingData, epochs: int, scratch: Path, progre
 
     nlp = init_nlp(training_config(language, data, epochs))
     scratch.mkdir()
-    train(nlp, scratch, stdout=progress, stderr=progress)
+    shown: Any = _WithoutFolder(progress, str(scratch))  # spaCy only writes and flushes
+    train(nlp, scratch, stdout=shown, stderr=shown)
     return spacy.load(scratch / "model-best")
+
+
+class _WithoutFolder:
+    """spaCy's progress without its last line, "Saved pipeline to output directory" and the scratch
+    folder's path: the pipeline is published elsewhere, and the scratch folder is gone by then."""
+
+    def __init__(self, stream: IO[str], folder: str) -> None:
+        self.stream = stream
+        self.folder = folder
+
+    def write(self, text: str) -> int:
+        if self.folder in text or "Saved pipeline to output directory" in text:
+            return len(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def dev_scores(nlp: Any, data: TrainingData) -> list[LabelScore]:

@@ -4,7 +4,9 @@ its quality against the reference when trained on the generated corpus alone."""
 
 from __future__ import annotations
 
+import io
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,10 +48,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def trained(example: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     model = tmp_path_factory.mktemp("models") / "news"
-    capture = pytest.MonkeyPatch()
-    import io
-    import sys
-
+    capture = pytest.MonkeyPatch()  # capsys is per test; this runs once for the module
     stdout, stderr = io.StringIO(), io.StringIO()
     capture.setattr(sys, "stdout", stdout)
     capture.setattr(sys, "stderr", stderr)
@@ -81,6 +80,7 @@ def test_train_writes_a_pipeline_and_prints_dev_scores_per_label(trained: tuple[
             line.split()[:2] == [label, "ner" if label != "CLAIM" else "spancat"] for line in printed.splitlines()
         )
     assert "\x1b[" not in printed  # spaCy's colours only on a terminal
+    assert "annotator-train-" not in printed  # nor the scratch folder, gone by now
     epochs = [line.split()[0] for line in printed.splitlines() if line.strip()[:1].isdigit()]
     assert epochs[: int(EPOCHS)] == [str(n) for n in range(int(EPOCHS))]  # one progress row per epoch
 
@@ -106,9 +106,11 @@ def test_the_models_suggestions_are_stored_and_read_back(example: Path, trained:
 
 
 # The model trained on the generated corpus alone, judged on the example's reference article (which it
-# never saw). Recorded with 30 documents, 3 epochs, seed 0; spaCy's training on CPU is seeded, so the
-# figures repeat run after run; the floors sit a little under them.
-FLOORS = {"ACTOR": (0.0, 0.0), "DATE": (0.0, 0.0)}
+# never saw). Recorded with 30 documents, 6 epochs, seed 0: ACTOR precision 0.441, recall 0.526 (30 of 68
+# proposed, of 57), DATE 0.600 and 0.667 (6 of 10, of 9), no CLAIM. spaCy's training on CPU is seeded:
+# the figures repeat run after run; the floors sit a little under them.
+MEASURED_EPOCHS = "6"
+FLOORS = {"ACTOR": (0.40, 0.48), "DATE": (0.55, 0.6)}
 
 
 def test_a_model_trained_on_generated_text_finds_the_references_actors(
@@ -117,7 +119,7 @@ def test_a_model_trained_on_generated_text_finds_the_references_actors(
     earlier, _ = trained
     model = earlier.parent / "generated"
     shutil.copytree(earlier, model)  # an earlier model's folder: `annotator train` replaces it
-    assert main(["train", str(example), "-o", str(model), "--layer", "generated", "--epochs", EPOCHS]) == 0
+    assert main(["train", str(example), "-o", str(model), "--layer", "generated", "--epochs", MEASURED_EPOCHS]) == 0
     capsys.readouterr()
     assert orjson.loads((model / TRAINING_RECORD).read_bytes())["layers"] == ["generated"]
     with Project.open(example) as project:
@@ -125,6 +127,5 @@ def test_a_model_trained_on_generated_text_finds_the_references_actors(
         article = [d for d in layer_documents(project, "reference") if d.external_id == ARTICLE]
         proposed = {(p.document_id, s.start, s.end, s.label) for p in source.propose(article) for s in p.spans}
         quality = compare(proposed, layer_keys(project, "reference", article))
-    print({label: (q.precision, q.recall) for label, q in quality.items()})
     for label, (precision, recall) in FLOORS.items():
         assert quality[label].precision >= precision and quality[label].recall >= recall, quality[label]
