@@ -107,6 +107,7 @@ class ModelSource:
         for number, ((index, offset, _), doc) in enumerate(zip(pieces, docs, strict=True)):
             spans = found[index]
             for ent in doc.ents:
+                # No ner (an entity_ruler's entities): a rule's hit, sure as a pattern's.
                 score = max((scores[number].get((ent.start, ent.end, ent.label_), 0.0) for scores in ner_scores),
                             default=1.0)  # fmt: skip
                 spans.append(self._suggestion(ent, offset, score))
