@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from annotator.db import core_tables
 from annotator.db.tables import (
     DocumentRow,
     DocumentStatusRow,
@@ -19,6 +20,7 @@ from annotator.models import STATUSES, DocumentSummary, Status, stored_status
 from annotator.project import Project
 
 TITLE_CHARS = 200
+MODEL_SOURCE = "model"  # the suggestion source whose scores "least confident first" orders by
 # The window edits the open document, whose text its layer holds anyway: a longer cache would
 # only keep texts of documents left behind alive (up to 4 MB each), against flat memory.
 TEXT_CACHE_SIZE = 2
@@ -125,8 +127,18 @@ def document_position(session: Session, project: Project, document_id: int) -> i
     )
 
 
-def next_unfinished_id(session: Session, project: Project, annotator_id: int, current: int | None) -> int | None:
-    """The first document after ``current`` (wrapping round) that is neither done nor skipped."""
+def next_unfinished_id(
+    session: Session, project: Project, annotator_id: int, current: int | None, order: str = "document"
+) -> int | None:
+    """The first document after ``current`` (wrapping round) that is neither done nor skipped.
+
+    With order "uncertainty" (project.yaml: suggestions.order), first the unfinished document whose
+    stored model suggestions have the lowest mean score (the one the model is least sure of, where a
+    correction teaches it most), ties by list order; documents without model suggestions come after
+    those, in the default order: the model has said nothing about them yet, so there is no uncertainty to
+    rank them by, and putting them first would make the order the list's again until every document
+    has been run through the model (`annotator suggest --model`).
+    """
     unfinished = (
         select(DocumentRow.id)
         .outerjoin(
@@ -140,10 +152,30 @@ def next_unfinished_id(session: Session, project: Project, annotator_id: int, cu
         .order_by(DocumentRow.id)
         .limit(1)
     )
+    if order == "uncertainty":
+        least_confident = _least_confident(session, unfinished, current)
+        if least_confident is not None:
+            return least_confident
     if current is None:
         return session.scalar(unfinished)
     found = session.scalar(unfinished.where(DocumentRow.id > current))
     return found if found is not None else session.scalar(unfinished.where(DocumentRow.id < current))
+
+
+def _least_confident(session: Session, unfinished: Select[int], current: int | None) -> int | None:
+    """The unfinished document (not current) with the lowest mean score of model suggestions, if any has some."""
+    s = core_tables.suggestions.c
+    mean = func.avg(s.score)
+    confidence = select(s.document_id, mean.label("mean")).where(s.source == MODEL_SOURCE).group_by(s.document_id)
+    scored = confidence.subquery()
+    query = (
+        unfinished.join(scored, scored.c.document_id == DocumentRow.id)
+        .order_by(None)
+        .order_by(scored.c.mean, DocumentRow.id)
+    )
+    if current is not None:
+        query = query.where(DocumentRow.id != current)
+    return session.scalar(query)
 
 
 def _summary_columns(annotator_id: int) -> Select[int, str, str, int, str, int, float]:

@@ -128,9 +128,11 @@ class AnnotationService:
             return next_document_with_prefix(session, self.project, text, from_id)
 
     def next_unfinished(self, current: int | None) -> int | None:
-        """The first document after ``current`` (wrapping round) neither done nor skipped in this layer."""
+        """The first document after ``current`` (wrapping round) neither done nor skipped in this layer;
+        the least confident of the model first, if project.yaml says suggestions.order: uncertainty."""
+        order = self.project.config.suggestions.order
         with self.project.read() as session:
-            return next_unfinished_id(session, self.project, self.annotator_id, current)
+            return next_unfinished_id(session, self.project, self.annotator_id, current, order)
 
     def document(
         self,
