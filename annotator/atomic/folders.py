@@ -113,15 +113,24 @@ class FolderOutput:
     """Write into `path` (a partial folder); finish() publishes it as `target`, abort() removes it."""
 
     def __init__(
-        self, target: str | os.PathLike[str], kind: str, *, force: bool = False, leftovers: tuple[str, ...] = ()
+        self,
+        target: str | os.PathLike[str],
+        kind: str,
+        *,
+        force: bool = False,
+        leftovers: tuple[str, ...] = (),
+        command: str = "export",
     ) -> None:
         self.target = Path(target)
         self.kind = kind
+        self.command = command  # what the messages and the record call the writer: export, train
         self.force = force
         self.leftovers = leftovers
         where, self.real = locate(self.target)
         if where in (Kind.FILE, Kind.SPECIAL):
-            raise OutputError(f"{self.target} is {kind_name(self.target)}; this export writes a folder: name one")
+            raise OutputError(
+                f"{self.target} is {kind_name(self.target)}; this {self.command} writes a folder: name one"
+            )
         self.old: dict[str, Stat] | None = None  # files of the earlier export, when the folder exists
         self.old_folders: set[str] = set()
         if where is Kind.NEW:
@@ -145,15 +154,17 @@ class FolderOutput:
         top = sorted(os.listdir(self.real))
         busy = sorted({partial_owner(name) or 0 for name in top if is_partial(name)})
         if busy:
-            raise OutputError(f"{self.target}: another export (process {busy[0] or 'on another host'}) is writing here")
+            raise OutputError(
+                f"{self.target}: another {self.command} (process {busy[0] or 'on another host'}) is writing here"
+            )
         if not top:
             return {}, set()
         record = _read_record(self.real)
         if record is None:  # not an export: no need to look further than the first level
             shown = [f"{n}/" if (self.real / n).is_dir() and not (self.real / n).is_symlink() else n for n in top]
             raise OutputError(
-                f"{self.target} holds files no export wrote (it has no export record): {_shown(shown)}; "
-                "export into a new or empty folder (nothing was changed)"
+                f"{self.target} holds files no {self.command} wrote (it has no record of one): {_shown(shown)}; "
+                f"{self.command} into a new or empty folder (nothing was changed)"
             )
         files, folders, other = _walk(self.real)
         files.pop(RECORD, None)
@@ -166,15 +177,15 @@ class FolderOutput:
         unrelated += sorted(other)
         if unrelated:
             raise OutputError(
-                f"{self.target} holds files no export wrote: {_shown(unrelated)}; "
-                "export into a new or empty folder (nothing was changed)"
+                f"{self.target} holds files no {self.command} wrote: {_shown(unrelated)}; "
+                f"{self.command} into a new or empty folder (nothing was changed)"
             )
         earlier = record.get("format")
         if not self.force and (changed or leftover or earlier != self.kind):
             reason = (
-                f"holds an earlier {earlier} export, not {self.kind}"
+                f"holds an earlier {earlier} {self.command}, not {self.kind}"
                 if earlier != self.kind
-                else f"holds an earlier export whose files changed since: {_shown(changed + leftover)}"
+                else f"holds an earlier {self.command} whose files changed since: {_shown(changed + leftover)}"
             )
             raise OutputError(f"{self.target} {reason}; --force replaces it (nothing was changed)")
         return files, folders
@@ -189,7 +200,7 @@ class FolderOutput:
         publish_mode(self.path)
         self.new, _folders, other = _walk(self.path)
         if other:  # pragma: no cover - writers make plain files only
-            raise OutputError(f"{self.target}: the export made something other than files: {_shown(other)}")
+            raise OutputError(f"{self.target}: the {self.command} made something other than files: {_shown(other)}")
         with deferred_signals():  # a held-back signal is raised on leaving: the state must say "done" by then
             if self.old is None:
                 self._write_record(self.path, {n: [s] for n, s in self.new.items()})
@@ -202,7 +213,9 @@ class FolderOutput:
         try:
             os.rename(self.path, self.real)  # fails if a folder with anything in it appeared meanwhile
         except OSError as error:
-            raise OutputError(f"{self.target}: cannot put the export there: {error.strerror or error}") from error
+            raise OutputError(
+                f"{self.target}: cannot put the {self.command} there: {error.strerror or error}"
+            ) from error
 
     def _replace_contents(self) -> None:
         assert self.old is not None
@@ -217,7 +230,9 @@ class FolderOutput:
         appeared += [f"{n}/" for n in folders - self.old_folders - _parents(self.old) if outside(n)]
         appeared += [n for n in other if outside(n)]
         if appeared:
-            raise OutputError(f"{self.target}: files appeared during the export: {_shown(appeared)}; nothing replaced")
+            raise OutputError(
+                f"{self.target}: files appeared during the {self.command}: {_shown(appeared)}; nothing replaced"
+            )
         both = {n: [s] for n, s in self.old.items()}
         for name, stat in self.new.items():
             both.setdefault(name, []).append(stat)
@@ -235,7 +250,7 @@ class FolderOutput:
         discard(self.path)
 
     def _write_record(self, folder: Path, files: dict[str, list[Stat]]) -> None:
-        body = {"written_by": "annotator export", "format": self.kind, "files": files}
+        body = {"written_by": f"annotator {self.command}", "format": self.kind, "files": files}
         output = FileOutput(folder / RECORD)
         try:
             output.stream.write(orjson.dumps(body))

@@ -78,7 +78,8 @@ def train_model(
     if options.epochs < 1:
         raise ValidationError(f"--epochs {options.epochs}: train for at least one epoch")
     layers = choose_layers(project, options.layer)
-    folder = FolderOutput(output, MODEL_KIND, force=options.force)  # refuses a folder it may not replace, first
+    # refuses a folder it may not replace, before anything is trained
+    folder = FolderOutput(output, MODEL_KIND, force=options.force, command="train")
     try:
         with tempfile.TemporaryDirectory(prefix="annotator-train-") as scratch:
             data = export_training_data(project, layers, Path(scratch))

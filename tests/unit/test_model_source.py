@@ -131,6 +131,6 @@ def test_train_refuses_before_writing_anything(
         assert error.startswith("error: ") and message in error and error.count("\n") == 1, error
         assert not (tmp_path / "model").exists()
     assert main(["train", str(root), "-o", str(taken), "--layer", "alice"]) == 1
-    assert "holds files no export wrote" in capsys.readouterr().err
+    assert "holds files no train wrote" in capsys.readouterr().err
     assert sorted(p.name for p in taken.iterdir()) == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs.jsonl", "project1", "taken"]  # no partial folder
