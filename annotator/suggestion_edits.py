@@ -1,0 +1,114 @@
+"""The service's suggestion methods: what a layer has to decide, accepting and rejecting (undoable
+edits, annotator/commands/suggestions.py), and running a project's sources on one document.
+
+A mixin of AnnotationService (service.py holds the rest of its API): the same transaction per
+action, the same history and change events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from annotator.commands.suggestions import AcceptSuggestions, Proposed, RejectSuggestion
+from annotator.db import core_tables
+from annotator.db.engine import read_snapshot, writer
+from annotator.models import Changes, Outcome, Relation, Span
+from annotator.suggest.base import Proposals, SourceContext, SuggestedRelation
+from annotator.suggest.store import SUGGESTIONS, StoredSuggestion, open_suggestions, replace_suggestions
+
+if TYPE_CHECKING:
+    from annotator.commands import Command
+    from annotator.project import Project
+    from annotator.schema import Schema
+
+Interval = tuple[int, int, str]
+
+__all__ = ["Accepted", "DocumentSuggestionState", "SuggestionEdits"]
+
+
+@dataclass(frozen=True)
+class DocumentSuggestionState:
+    """Every suggestion stored for a document (merged over sources, in text order), the suggested
+    relations, and the spans the edited layer has rejected: the window shows the suggestions that
+    are neither a span of the layer nor rejected (store.open_suggestions' rule), and follows its edits."""
+
+    document_id: int
+    spans: tuple[StoredSuggestion, ...]
+    relations: tuple[SuggestedRelation, ...]
+    rejected: frozenset[Interval]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting wrote into the layer, and what it left out (reason -> count)."""
+
+    spans: tuple[Span, ...]
+    relations: tuple[Relation, ...]
+    skipped: Mapping[str, int]
+
+
+class SuggestionEdits:
+    """Mixed into AnnotationService."""
+
+    if TYPE_CHECKING:
+        project: Project
+        schema: Schema
+        annotator_id: int
+
+        def _run(self, command: Command) -> Changes: ...
+
+    def document_suggestions(self, document_id: int) -> DocumentSuggestionState:
+        """The document's stored suggestions and the edited layer's rejections, read at one moment."""
+        rejections = core_tables.review_rejections.c
+        with read_snapshot(self.project.engine) as connection:
+            stored = open_suggestions(connection, document_id, None)
+            rejected = frozenset(
+                (start, end, label)
+                for start, end, label in connection.execute(
+                    select(rejections.start, rejections.end, rejections.label).where(
+                        rejections.document_id == document_id, rejections.annotator_id == self.annotator_id
+                    )
+                )
+            )
+        return DocumentSuggestionState(document_id, stored.spans, stored.relations, rejected)
+
+    def has_suggestions(self, document_id: int) -> bool:
+        """Whether any source's suggestions are stored for the document (decided ones count)."""
+        with read_snapshot(self.project.engine) as connection:
+            query = select(SUGGESTIONS.c.id).where(SUGGESTIONS.c.document_id == document_id).limit(1)
+            return connection.execute(query).first() is not None
+
+    def accept_suggestions(
+        self,
+        document_id: int,
+        suggestions: Sequence[Proposed],
+        relations: Sequence[SuggestedRelation] = (),
+        description: str = "",
+    ) -> Outcome[Accepted]:
+        """Suggestions into the edited layer as spans with their attributes (and the suggested
+        relations whose both ends are then in it): one edit, one undo step. Those the layer has
+        already or the schema refuses are skipped and counted; none left is a ValidationError."""
+        command = AcceptSuggestions(document_id, list(suggestions), list(relations), description)
+        changes = self._run(command)
+        return Outcome(Accepted(changes.spans_added, changes.relations_added, dict(+command.skipped)), changes)
+
+    def reject_suggestion(self, document_id: int, suggestion: Proposed) -> Changes:
+        """The layer rejects a suggestion: it is not shown again, whatever the sources propose; undoable."""
+        return self._run(RejectSuggestion(document_id, suggestion))
+
+    def suggestion_context(self) -> SourceContext:
+        """What the project's sources are built from (registry.build_sources)."""
+        config = self.project.config
+        return SourceContext(
+            config.root, self.schema, config.language, config.suggestions, self.project.engine, self.project.id
+        )
+
+    def store_proposals(self, by_source: Mapping[str, Sequence[Proposals]]) -> int:
+        """Each source's proposals in place of what it proposed before for those documents, in one
+        short write transaction (not an edit of any layer: not undoable). Returns the spans stored."""
+        with writer(self.project.engine).begin() as connection:
+            return sum(replace_suggestions(connection, source, proposals) for source, proposals in by_source.items())
