@@ -18,7 +18,7 @@ from annotator.db import core_tables
 from annotator.db.engine import read_snapshot, writer
 from annotator.models import Changes, Outcome, Relation, Span
 from annotator.suggest.base import Proposals, SourceContext, SuggestedRelation
-from annotator.suggest.store import SUGGESTIONS, StoredSuggestion, open_suggestions, replace_suggestions
+from annotator.suggest.store import StoredSuggestion, open_suggestions, replace_suggestions
 
 if TYPE_CHECKING:
     from annotator.commands import Command
@@ -76,23 +76,18 @@ class SuggestionEdits:
             )
         return DocumentSuggestionState(document_id, stored.spans, stored.relations, rejected)
 
-    def has_suggestions(self, document_id: int) -> bool:
-        """Whether any source's suggestions are stored for the document (decided ones count)."""
-        with read_snapshot(self.project.engine) as connection:
-            query = select(SUGGESTIONS.c.id).where(SUGGESTIONS.c.document_id == document_id).limit(1)
-            return connection.execute(query).first() is not None
-
     def accept_suggestions(
         self,
         document_id: int,
         suggestions: Sequence[Proposed],
         relations: Sequence[SuggestedRelation] = (),
-        description: str = "",
+        qualifier: str = "",
     ) -> Outcome[Accepted]:
         """Suggestions into the edited layer as spans with their attributes (and the suggested
         relations whose both ends are then in it): one edit, one undo step. Those the layer has
-        already or the schema refuses are skipped and counted; none left is a ValidationError."""
-        command = AcceptSuggestions(document_id, list(suggestions), list(relations), description)
+        already or the schema refuses are skipped and counted; none left is a ValidationError.
+        ``qualifier`` ends the undo step's name ("accept 12 suggestions" + " scored 0.80 or more")."""
+        command = AcceptSuggestions(document_id, list(suggestions), list(relations), qualifier)
         changes = self._run(command)
         return Outcome(Accepted(changes.spans_added, changes.relations_added, dict(+command.skipped)), changes)
 

@@ -67,7 +67,7 @@ class AcceptSuggestions(Command):
     document_id: int
     suggestions: Sequence[Proposed]
     relations: Sequence[SuggestedRelation] = ()
-    name: str = ""  # what the step is called when more than one is accepted ("accept 12 DATE suggestions")
+    qualifier: str = ""  # ends the step's name: "accept 12 suggestions" + " scored 0.80 or more"
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> suggestions (or relations) left out
     taken: list[Proposed] = field(default_factory=list)  # set on first apply
     span_ids: list[int] = field(default_factory=list)
@@ -77,12 +77,13 @@ class AcceptSuggestions(Command):
     @property
     def description(self) -> str:
         taken = self.taken or list(self.suggestions)
-        if len(taken) == 1 and not self.name:
+        if len(taken) == 1 and not self.qualifier:
             first = taken[0]
             return f"accept {first.label} '{one_line(self._text[first.start : first.end], 30)}'"
-        if self.name:
-            return self.name
-        return f"accept {len(taken)} suggestions"
+        labels = {s.label for s in taken}
+        kind = f"{labels.pop()} " if len(labels) == 1 else ""
+        noun = "suggestion" if len(taken) == 1 else "suggestions"
+        return f"accept {len(taken)} {kind}{noun}{self.qualifier}"
 
     def apply(self, ctx: EditContext) -> Changes:
         first = not self.span_ids and not self.relation_rows

@@ -54,7 +54,7 @@ def _spans(service: AnnotationService) -> list[tuple[int, int, str, dict[str, ob
 def test_accepting_many_is_one_undo_step_with_attributes(service: AnnotationService) -> None:
     doc = service.find_document("doc")
     wanted = [Proposed(*KIM, {"kind": "person"}), Proposed(*PUTIN), Proposed(*XI)]
-    outcome = service.accept_suggestions(doc, wanted, description="accept 3 ACTOR suggestions")
+    outcome = service.accept_suggestions(doc, wanted)
     assert isinstance(outcome.changes, SuggestionChanges)
     assert len(outcome.value.spans) == 3 and service.undo_description == "accept 3 ACTOR suggestions"
     assert _spans(service)[0] == (0, 11, "ACTOR", {"kind": "person"})
@@ -65,9 +65,12 @@ def test_accepting_many_is_one_undo_step_with_attributes(service: AnnotationServ
     assert [s[:3] for s in _spans(service)] == [KIM, PUTIN, XI]
 
 
-def test_one_accepted_is_named_by_its_text(service: AnnotationService) -> None:
-    service.accept_suggestions(service.find_document("doc"), [Proposed(*YESTERDAY)])
+def test_an_accept_is_named_by_its_text_or_its_count(service: AnnotationService) -> None:
+    doc = service.find_document("doc")
+    service.accept_suggestions(doc, [Proposed(*YESTERDAY)])
     assert service.undo_description == "accept DATE 'yesterday'"
+    service.accept_suggestions(doc, [Proposed(*KIM), Proposed(*CLAIM)], qualifier=" scored 0.50 or more")
+    assert service.undo_description == "accept 2 suggestions scored 0.50 or more"
 
 
 def test_what_the_schema_refuses_is_skipped_and_counted(service: AnnotationService) -> None:
@@ -124,4 +127,3 @@ def test_another_layer_decides_for_itself(service: AnnotationService) -> None:
     service.edit_layer("gold")
     assert XI in _open(service)
     assert service.document_suggestions(doc).rejected == frozenset()
-    assert service.has_suggestions(doc)
