@@ -31,12 +31,13 @@ from annotator.commands.suggestions import Proposed, SuggestionChanges
 from annotator.layer_model import LayerChange
 from annotator.models import Changes
 from annotator.short_text import one_line
-from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestionError
+from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestedRelation, SuggestionError
 from annotator.suggest.registry import Sources, build_sources, propose
 from annotator.suggest.store import StoredSuggestion
 from ui.dialogs import report_error
 from ui.menus import Toggle
 from ui.suggestion_model import Interval, key_of
+from ui.suggestion_relations import SuggestedRelationList, undecided_relations
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -80,6 +81,13 @@ class SuggestionControl:
         window.bridge.changed.connect(self._on_changes)
         self._overlay.clicked.connect(self.select)
         window.view.span_clicked.connect(self._span_clicked)  # after the annotate controller's
+        self._rejected_relations: set[SuggestedRelation] = set()  # this session's (see ui/suggestion_relations.py)
+        self.relation_list = SuggestedRelationList()
+        self.relation_list.accept_requested.connect(self.accept_relation)
+        self.relation_list.reject_requested.connect(self.reject_relation)
+        layout = window.relation_panel.layout()  # under the panel's own rows and buttons
+        if layout is not None:
+            layout.addWidget(self.relation_list)
 
     def commands(self) -> dict[str, Callable[[], object] | Toggle]:
         """The Suggestions menu's handlers, and Enter, Delete and Esc, which act on a selected suggestion first."""
@@ -120,6 +128,8 @@ class SuggestionControl:
                 self.reload()  # no paint is coming to wait for
         elif self._loaded:
             self._repaint(self._model.apply_layer(change))
+            if change.relations_touched or change.spans_touched:
+                self._list_relations()
 
     def _after_first_paint(self) -> None:
         if not self._loaded:
@@ -136,6 +146,7 @@ class SuggestionControl:
         state = window.attempt(lambda: window.service.document_suggestions(doc.id))
         self._model.load(state, window.layer.spans.values())
         self._view.viewport().update()
+        self._list_relations()
         if state is None or state.spans or state.relations or doc.id in self._ran:
             return
         if window.service.project.config.suggestions.on_open:
@@ -149,6 +160,32 @@ class SuggestionControl:
             self._repaint(self._model.apply_decisions(changes.rejected, changes.unrejected))
         elif self._window.review.active and changes.annotator == self._window.service.annotator:
             self.reload()  # a reviewer's accept or reject of a candidate may decide a suggestion too
+
+    def _list_relations(self) -> None:
+        layer = self._window.layer
+        relations = self._model.relations if layer.is_open else ()
+        self.relation_list.show_relations(undecided_relations(relations, layer, self._rejected_relations), layer.text)
+
+    def accept_relation(self, relation: SuggestedRelation) -> None:
+        """A suggested relation into the layer, with those of its ends that are not spans of it yet."""
+        window, doc = self._window, self._window.doc
+        if doc is None:
+            return
+        in_layer = {(s.start, s.end, s.label) for s in window.layer.spans.values()}
+        ends = []
+        for end in dict.fromkeys((relation.head, relation.tail)):
+            if end not in in_layer:
+                suggested = self._model.get(end)
+                ends.append(Proposed(*end, suggested.attributes if suggested is not None else {}))
+        outcome = window.attempt(lambda: window.service.accept_suggestions(doc.id, ends, [relation]))
+        if outcome is not None:
+            skipped = skipped_text(outcome.value.skipped)
+            self._say(f"Accepted {relation.label}" + (f"; skipped {skipped}" if skipped else ""))
+
+    def reject_relation(self, relation: SuggestedRelation) -> None:
+        self._rejected_relations.add(relation)
+        self._list_relations()
+        self._say(f"Suggested {relation.label} hidden for this session (relation rejections are not stored)")
 
     def _repaint(self, ranges: list[tuple[int, int]]) -> None:
         if ranges:

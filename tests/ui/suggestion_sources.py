@@ -1,5 +1,6 @@
 """Small suggestion sources for the window's tests (registry.SOURCE_MODULES points at them):
-`fixed` proposes every occurrence of a few strings; `broken` raises when it runs; `unbuildable`
+`fixed` proposes every occurrence of a few strings; `related` a claim, its source and the
+SAID_BY between them; `broken` raises when it runs; `unbuildable`
 cannot be built."""
 
 from __future__ import annotations
@@ -7,7 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from annotator.suggest.base import DocumentInput, Proposals, SourceContext, Suggestion, SuggestionError
+from annotator.suggest.base import (
+    DocumentInput,
+    Proposals,
+    SourceContext,
+    SuggestedRelation,
+    Suggestion,
+    SuggestionError,
+)
 
 # text -> (label, score, attributes)
 WORDS = {
@@ -36,6 +44,23 @@ class FixedSource:
         ]
 
 
+class RelatedSource:
+    """A claim and who made it, with the SAID_BY between them."""
+
+    name = "related"
+
+    def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
+        answers = []
+        for document in documents:
+            claim_start = document.text.index("Putin")
+            claim = (claim_start, document.text.index("."), "CLAIM")
+            kim = (0, len("Kim Jong Un"), "ACTOR")
+            relation = SuggestedRelation("SAID_BY", claim, kim, 0.6, self.name)
+            spans = [Suggestion(*claim, 0.6, self.name), Suggestion(*kim, 0.9, self.name)]
+            answers.append(Proposals(document.id, spans, [relation]))
+        return answers
+
+
 class BrokenSource:
     name = "broken"
 
@@ -43,7 +68,9 @@ class BrokenSource:
         raise RuntimeError("the broken source broke")
 
 
-def make_source(context: SourceContext, argument: str | None) -> FixedSource | BrokenSource:
+def make_source(context: SourceContext, argument: str | None) -> FixedSource | RelatedSource | BrokenSource:
+    if argument == "related":
+        return RelatedSource()
     if argument == "broken":
         return BrokenSource()
     if argument == "unbuildable":

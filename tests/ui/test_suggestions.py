@@ -190,3 +190,23 @@ def test_a_failing_source_is_named_once_and_the_window_goes_on(
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
     assert spans(root) == [("Kim Jong Un", "ACTOR", {"kind": "person"})]
     window.close()
+
+
+def test_a_suggested_relation_is_accepted_with_its_ends_or_hidden(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot
+) -> None:
+    root = make(make_project, tmp_path, '["layer:related"]')
+    window = opened(qtbot, root, 2)
+    rows = window.suggestions.relation_list
+    assert rows.isVisible() and rows.list.count() == 1
+    assert rows.list.item(0).text().startswith("SAID_BY? 'Putin met Xi in Mos…' → 'Kim Jong Un'")
+    qtbot.mouseClick(rows.accept_button, Qt.MouseButton.LeftButton)
+    assert [(text[:5], label) for text, label, _a in spans(root)] == [("Kim J", "ACTOR"), ("Putin", "CLAIM")]
+    with AnnotationService.open(root, "alice") as service:
+        assert [r.label for r in service.document(service.find_document("doc")).relations] == ["SAID_BY"]
+    assert not rows.isVisible() and shown(window) == []
+    window.annotate.undo()  # one step: the relation and both ends
+    assert spans(root) == [] and rows.list.count() == 1 and len(shown(window)) == 2
+    qtbot.mouseClick(rows.reject_button, Qt.MouseButton.LeftButton)
+    assert not rows.isVisible() and len(shown(window)) == 2  # its ends stay suggested
+    window.close()
