@@ -45,10 +45,12 @@ class ShownSuggestions:
         """A document's suggestions (None: none) with the edited layer's spans."""
         self.document_id = state.document_id if state is not None else None
         self.relations = state.relations if state is not None else ()
-        self._stored = {key_of(s): s for s in state.spans} if state is not None else {}
+        self._stored = {s[:3]: s for s in state.spans} if state is not None else {}
         self._rejected = set(state.rejected) if state is not None else set()
         self._in_layer = Counter((s.start, s.end, s.label) for s in spans) if self._stored else Counter()
-        self._keys = sorted(key for key in self._stored if self._shows(key))
+        hidden = self._rejected.union(self._in_layer) & self._stored.keys()
+        # The stored ones come in text order: only hidden ones make a sort (of what is left) worth it.
+        self._keys = sorted(self._stored.keys() - hidden) if hidden else list(self._stored)
         self._longest = max((end - start for start, end, _ in self._keys), default=0)
 
     def __len__(self) -> int:
