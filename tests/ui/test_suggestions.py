@@ -17,6 +17,7 @@ from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.service import AnnotationService
 from annotator.suggest import registry
+from annotator.suggest.base import Proposals, Suggestion
 from tests.conftest import ProjectMaker
 from tests.ui.conftest import shown_window
 from ui.main_window import MainWindow
@@ -209,4 +210,28 @@ def test_a_suggested_relation_is_accepted_with_its_ends_or_hidden(
     assert spans(root) == [] and rows.list.count() == 1 and len(shown(window)) == 2
     qtbot.mouseClick(rows.reject_button, Qt.MouseButton.LeftButton)
     assert not rows.isVisible() and len(shown(window)) == 2  # its ends stay suggested
+    window.close()
+
+
+def test_a_paint_reads_the_suggestions_of_the_visible_lines_only(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot
+) -> None:
+    root = make_project()
+    long_text = "Putin met Xi in Moscow. " * 20_000  # 480,000 code points in one paragraph
+    source = tmp_path / "long.jsonl"
+    source.write_text(json.dumps({"id": "long", "text": long_text}) + "\n", encoding="utf-8")
+    with Project.open(root) as project:
+        import_paths(project, [source])
+    with AnnotationService.open(root, "alice") as service:
+        doc = service.find_document("long")
+        marks = [Suggestion(i, i + 5, "ACTOR", 0.5, "fixed") for i in range(0, len(long_text), 24)]
+        service.store_proposals({"fixed": [Proposals(doc, marks)]})
+    window = opened(qtbot, root, 20_000)
+    asked: list[tuple[int, int]] = []
+    real = window.view.suggestions.suggestions.between
+    window.view.suggestions.suggestions.between = lambda a, b: asked.append((a, b)) or real(a, b)  # type: ignore[method-assign]
+    window.view.select_range(len(long_text) // 2, len(long_text) // 2)
+    window.view.viewport().repaint()
+    assert asked and all(end - start < 20_000 for start, end in asked)
+    assert any(start <= len(long_text) // 2 < end for start, end in asked)
     window.close()
