@@ -81,7 +81,7 @@ def stored_suggestions(connection: Connection, document_id: int) -> tuple[Stored
     return tuple(merged.values())
 
 
-def open_suggestions_relations(connection: Connection, document_id: int) -> tuple[SuggestedRelation, ...]:
+def suggested_relations(connection: Connection, document_id: int) -> tuple[SuggestedRelation, ...]:
     """The document's suggested relations (store.open_suggestions reads them for every layer alike)."""
     r = SUGGESTED_RELATIONS.c
     query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
@@ -119,7 +119,7 @@ class SuggestionEdits:
         rejections = core_tables.review_rejections.c
         with read_snapshot(self.project.engine) as connection:
             spans = stored_suggestions(connection, document_id)
-            relations = open_suggestions_relations(connection, document_id)
+            relations = suggested_relations(connection, document_id)
             rejected = frozenset(
                 (start, end, label)
                 for start, end, label in connection.execute(

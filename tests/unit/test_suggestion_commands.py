@@ -127,3 +127,14 @@ def test_another_layer_decides_for_itself(service: AnnotationService) -> None:
     service.edit_layer("gold")
     assert XI in _open(service)
     assert service.document_suggestions(doc).rejected == frozenset()
+
+
+def test_the_windows_read_merges_as_the_store_does(service: AnnotationService) -> None:
+    """suggestion_edits.stored_suggestions reads the attributes as text for speed: the same values
+    as store.open_suggestions for a layer with nothing decided."""
+    doc = service.find_document("doc")
+    again = [Suggestion(*KIM, 0.5, "again"), Suggestion(*XI, 0.8, "again")]
+    service.store_proposals({"again": [Proposals(doc, again)]})
+    with service.project.engine.connect() as connection:
+        assert service.document_suggestions(doc).spans == open_suggestions(connection, doc, None).spans
+        assert service.document_suggestions(doc).relations == open_suggestions(connection, doc, None).relations
