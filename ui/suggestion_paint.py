@@ -15,12 +15,23 @@ spans): a paint costs the suggestions on screen, however long the document or it
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPen, QTextLine
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QTextLine,
+)
 from PySide6.QtWidgets import QToolTip
 
 from annotator.short_text import one_line
@@ -36,8 +47,9 @@ __all__ = ["SuggestionOverlay", "suggestion_tooltip_rows"]
 
 WASH_ALPHA = 70  # of 255: a hint of the label's hue, lighter than any span's fill
 SELECTED_WASH_ALPHA = 150
-UNDERLINE_WIDTH = 2.0
+DOT = 2  # the underline's dots: DOT pixels square, DOT apart
 MARK = "?"
+MARK_SCALE = 0.62  # of the text's point size
 
 ColorOf = Callable[[str], QColor]
 
@@ -59,6 +71,7 @@ class SuggestionOverlay(QObject):
         self.selected: Interval | None = None
         self.selectable: Callable[[], bool] = lambda: True  # False while a span of the layer is selected
         self._press: QPoint | None = None
+        self._looks: dict[tuple[str, float], _Look] = {}  # by label and font size
         view.viewport().installEventFilter(self)
 
     # --- painting -------------------------------------------------------------------
@@ -78,37 +91,38 @@ class SuggestionOverlay(QObject):
         shown = self.suggestions.between(from_qt(starts[0]), from_qt(last[0] + last[1].textLength()) + 1)
         if not shown:
             return
-        painter.save()
-        mark_font = QFont(self._view.font())
-        mark_font.setPointSizeF(max(self._view.font().pointSizeF() * 0.62, 6.0))
-        mark_font.setBold(True)
         selected = self.selected if self.selectable() else None
+        size = self._view.font().pointSizeF()
         for suggestion in shown:
             rects = _rects(rows, starts, to_qt(suggestion.start), to_qt(suggestion.end))
             if rects:
-                self._paint_one(painter, suggestion, rects, mark_font, key_of(suggestion) == selected)
-        painter.restore()
+                look = self._looks.get((suggestion.label, size)) or self._make_look(suggestion.label, size)
+                _paint_one(painter, look, rects, key_of(suggestion) == selected)
 
-    def _paint_one(
-        self, painter: QPainter, suggestion: StoredSuggestion, rects: list[QRectF], font: QFont, selected: bool
-    ) -> None:
-        color = self._color_of(suggestion.label)
+    def _make_look(self, label: str, size: float) -> _Look:
+        """A label's wash, dotted underline (a texture: a pen of dots is Qt's slow path, ~1 ms a
+        suggestion) and its "?" pre-drawn, at the view's font size."""
+        color = self._color_of(label)
         dark = line_color(color)
-        wash = QColor(color)
-        wash.setAlpha(SELECTED_WASH_ALPHA if selected else WASH_ALPHA)
-        dotted = QPen(dark, UNDERLINE_WIDTH, Qt.PenStyle.DotLine, Qt.PenCapStyle.FlatCap)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for rect in rects:
-            painter.fillRect(rect, wash)
-            painter.setPen(dotted)
-            y = rect.bottom() - UNDERLINE_WIDTH / 2
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            if selected:
-                painter.drawRect(rect.adjusted(1, 1, -1, -1))
-        end = rects[-1]
-        painter.setFont(font)
-        painter.setPen(dark)
-        painter.drawText(QPointF(end.right() + 0.5, end.top() + painter.fontMetrics().ascent()), MARK)
+        wash, strong = QColor(color), QColor(color)
+        wash.setAlpha(WASH_ALPHA)
+        strong.setAlpha(SELECTED_WASH_ALPHA)
+        dots = QPixmap(DOT * 2, DOT * 2)  # one dot, then a gap each way: strips of it along x or y
+        dots.fill(Qt.GlobalColor.transparent)
+        with _painting(dots) as dot_painter:
+            dot_painter.fillRect(0, 0, DOT, DOT, dark)
+        font = QFont(self._view.font())
+        font.setPointSizeF(max(size * MARK_SCALE, 6.0))
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        mark = QPixmap(max(metrics.horizontalAdvance(MARK), 1) + 1, max(metrics.height(), 1))
+        mark.fill(Qt.GlobalColor.transparent)
+        with _painting(mark) as mark_painter:
+            mark_painter.setFont(font)
+            mark_painter.setPen(dark)
+            mark_painter.drawText(QPointF(0, metrics.ascent()), MARK)
+        look = self._looks[(label, size)] = _Look(wash, strong, QBrush(dots), mark)
+        return look
 
     # --- tooltip and clicks -----------------------------------------------------------
 
@@ -160,6 +174,40 @@ def suggestion_tooltip_rows(suggestions: list[StoredSuggestion], text: str, colo
             row += f"<br>{values}"
         rows.append(row + "</p>")
     return rows
+
+
+class _Look(NamedTuple):
+    wash: QColor
+    selected_wash: QColor
+    dots: QBrush  # a texture of dots, laid along the bottom of the line (and round the selected one)
+    mark: QPixmap
+
+
+def _paint_one(painter: QPainter, look: _Look, rects: list[QRectF], selected: bool) -> None:
+    for rect in rects:
+        painter.fillRect(rect, look.selected_wash if selected else look.wash)
+        strips = [QRectF(rect.left(), rect.bottom() - DOT, rect.width(), DOT)]
+        if selected:  # a dotted frame: the dashes of a 2-pixel dotted pen would read as a read-only span's
+            strips += [
+                QRectF(rect.left(), rect.top(), rect.width(), DOT),
+                QRectF(rect.left(), rect.top(), DOT, rect.height()),
+                QRectF(rect.right() - DOT, rect.top(), DOT, rect.height()),
+            ]
+        for strip in strips:
+            painter.setBrushOrigin(strip.topLeft())  # each strip starts on a dot
+            painter.fillRect(strip, look.dots)
+    painter.setBrushOrigin(QPointF(0, 0))
+    end = rects[-1]
+    painter.drawPixmap(QPointF(end.right() + 0.5, end.top()), look.mark)
+
+
+@contextmanager
+def _painting(pixmap: QPixmap) -> Iterator[QPainter]:
+    painter = QPainter(pixmap)
+    try:
+        yield painter
+    finally:
+        painter.end()
 
 
 def _rects(rows: list[tuple[int, QTextLine, int, QPointF]], starts: list[int], start: int, end: int) -> list[QRectF]:
