@@ -107,10 +107,13 @@ class SuggestionOverlay(QObject):
         wash, strong = QColor(color), QColor(color)
         wash.setAlpha(WASH_ALPHA)
         strong.setAlpha(SELECTED_WASH_ALPHA)
-        dots = QPixmap(DOT * 2, DOT * 2)  # one dot, then a gap each way: strips of it along x or y
-        dots.fill(Qt.GlobalColor.transparent)
-        with _painting(dots) as dot_painter:
-            dot_painter.fillRect(0, 0, DOT, DOT, dark)
+        # Dots DOT pixels square, DOT apart: a row of them for the underline (any y lines up), a column
+        # for the sides of the selected one's frame. Textures: a dotted pen is Qt's slow path.
+        row, column = QPixmap(DOT * 2, DOT), QPixmap(DOT, DOT * 2)
+        for dots in (row, column):
+            dots.fill(Qt.GlobalColor.transparent)
+            with _painting(dots) as dot_painter:
+                dot_painter.fillRect(0, 0, DOT, DOT, dark)
         font = QFont(self._view.font())
         font.setPointSizeF(max(size * MARK_SCALE, 6.0))
         font.setBold(True)
@@ -121,7 +124,7 @@ class SuggestionOverlay(QObject):
             mark_painter.setFont(font)
             mark_painter.setPen(dark)
             mark_painter.drawText(QPointF(0, metrics.ascent()), MARK)
-        look = self._looks[(label, size)] = _Look(wash, strong, QBrush(dots), mark)
+        look = self._looks[(label, size)] = _Look(wash, strong, QBrush(row), QBrush(column), mark)
         return look
 
     # --- tooltip and clicks -----------------------------------------------------------
@@ -179,24 +182,19 @@ def suggestion_tooltip_rows(suggestions: list[StoredSuggestion], text: str, colo
 class _Look(NamedTuple):
     wash: QColor
     selected_wash: QColor
-    dots: QBrush  # a texture of dots, laid along the bottom of the line (and round the selected one)
+    dots: QBrush  # a texture of a row of dots, laid along the bottom of the line
+    dot_column: QBrush  # and of a column, for the sides of the selected one's frame
     mark: QPixmap
 
 
 def _paint_one(painter: QPainter, look: _Look, rects: list[QRectF], selected: bool) -> None:
     for rect in rects:
         painter.fillRect(rect, look.selected_wash if selected else look.wash)
-        strips = [QRectF(rect.left(), rect.bottom() - DOT, rect.width(), DOT)]
+        painter.fillRect(QRectF(rect.left(), rect.bottom() - DOT, rect.width(), DOT), look.dots)
         if selected:  # a dotted frame: the dashes of a 2-pixel dotted pen would read as a read-only span's
-            strips += [
-                QRectF(rect.left(), rect.top(), rect.width(), DOT),
-                QRectF(rect.left(), rect.top(), DOT, rect.height()),
-                QRectF(rect.right() - DOT, rect.top(), DOT, rect.height()),
-            ]
-        for strip in strips:
-            painter.setBrushOrigin(strip.topLeft())  # each strip starts on a dot
-            painter.fillRect(strip, look.dots)
-    painter.setBrushOrigin(QPointF(0, 0))
+            painter.fillRect(QRectF(rect.left(), rect.top(), rect.width(), DOT), look.dots)
+            painter.fillRect(QRectF(rect.left(), rect.top(), DOT, rect.height()), look.dot_column)
+            painter.fillRect(QRectF(rect.right() - DOT, rect.top(), DOT, rect.height()), look.dot_column)
     end = rects[-1]
     painter.drawPixmap(QPointF(end.right() + 0.5, end.top()), look.mark)
 
