@@ -1,4 +1,4 @@
-"""The window's set of undecided suggestions (ui/suggestion_model.py, no Qt): it follows the layer's
+"""The window's set of undecided suggestions (ui/suggestion_model.py, itself Qt-free): it follows the layer's
 spans and the rejections without reading again, and finds what a paint or Tab needs by position."""
 
 from __future__ import annotations
