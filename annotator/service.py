@@ -59,6 +59,7 @@ from annotator.queries import (
     status_counts,
 )
 from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, ReviewBoard, ReviewOptions
+from annotator.suggestion_edits import SuggestionEdits
 from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ Listener = Callable[[Changes], None]
 T = TypeVar("T")
 
 
-class AnnotationService:
+class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run sources (suggestion_edits.py)
     def __init__(self, project: Project, annotator: str | None = None) -> None:
         self.project = project
         self.schema = project.schema

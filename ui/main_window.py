@@ -42,6 +42,7 @@ from ui.settings import WindowSettings
 from ui.span_adjust import SpanAdjuster
 from ui.span_list import SpanList
 from ui.status_line import StatusLine
+from ui.suggestion_control import SuggestionControl
 from ui.text_view import AnnotationTextView
 
 T = TypeVar("T")
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.bridge.changed.connect(self.annotate.on_changes)
         self.bridge.changed.connect(self.review.on_changes)
         self._connect_widgets()
+        self.suggestions = SuggestionControl(self)  # after the widgets' connections: it acts on a click after them
         self._build_menus()
         self.status_line = StatusLine(self.statusBar(), service.annotator)
         self._restore_layout()
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
             "previous_span": lambda: self.annotate.cycle_span(-1),
             "confirm": self.annotate.confirm_tail,
             "help": self.help_overlay.toggle,
+            **self.suggestions.commands(),  # also Enter, Delete and Esc: on a selected suggestion first
         }
         groups: dict[str, MenuGroup] = {
             "recent_projects": self.projects.add_recent_menu,
@@ -173,6 +176,7 @@ class MainWindow(QMainWindow):
             "panels": lambda menu: menu.addActions([d.toggleViewAction() for d in self.findChildren(QDockWidget)]),
         }
         actions = build_menu_bar(self, self.schema, handlers, groups)
+        self.suggestions.bind_keys(actions)
         self.undo_action, self.redo_action = actions["undo"], actions["redo"]
         self.annotate.update_undo_actions()
 

@@ -84,6 +84,27 @@ class WindowSettings:
     def other_layer(self, name: str | None) -> None:
         self._settings.setValue("view/other_layer", name or "")
 
+    @property
+    def suggestions_shown(self) -> bool:
+        """Whether suggestions are drawn in the text (Ctrl+Alt+S)."""
+        return str(self._settings.value("suggestions/shown", "true")).lower() == "true"
+
+    @suggestions_shown.setter
+    def suggestions_shown(self, on: bool) -> None:
+        self._settings.setValue("suggestions/shown", "true" if on else "false")
+
+    @property
+    def suggestion_threshold(self) -> float:
+        """The last score asked for by "accept all above a score" (Ctrl+Shift+T)."""
+        try:
+            return min(max(float(str(self._settings.value("suggestions/threshold", 0.8))), 0.0), 1.0)
+        except ValueError:
+            return 0.8
+
+    @suggestion_threshold.setter
+    def suggestion_threshold(self, score: float) -> None:
+        self._settings.setValue("suggestions/threshold", score)
+
     def sync(self) -> None:
         self._settings.sync()
 

@@ -34,7 +34,7 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("undo", "Undo", ("Ctrl+Z",)),
         Command("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
         SEPARATOR,
-        Command("delete", "&Delete Selected Span or Relation", ("Delete", "Backspace")),
+        Command("delete", "&Delete Selected Span or Relation / Reject Suggestion", ("Delete", "Backspace")),
         Command("escape", "Clear Selection / Cancel", ("Esc",)),
         Command("label_all", "&Label All Occurrences", ("Ctrl+L",)),
         SEPARATOR,
@@ -49,7 +49,8 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         SEPARATOR,
         Command("next_span", "Next Span", ("Alt+Right",)),
         Command("previous_span", "Previous Span", ("Alt+Left",)),
-        Command("confirm", "Use Selected Span as Relation Tail", ("Return", "Enter")),
+        # Enter also accepts the selected suggestion (ui/suggestion_control.py).
+        Command("confirm", "Use Selected Span as Relation Tail / Accept Suggestion", ("Return", "Enter")),
         SEPARATOR,
         # A span's edges: by a word, or by a character with Snap to Words off (see ui/span_adjust.py).
         Command("end_right", "Move Span &End Right", ("Alt+Shift+Right",)),
@@ -85,6 +86,19 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("previous_candidate", "&Previous Undecided Candidate", ("Shift+F8",)),
         SEPARATOR,
         Command("mark_reviewed", "Mark Re&viewed and Go On", ()),
+    ),
+    "&Suggestions": (
+        # Proposed spans to accept or reject (ui/suggestion_control.py); Enter and Delete are the Edit
+        # menu's keys, which act on a selected suggestion: the menu shows them after a tab.
+        Command("next_suggestion", "&Next Suggestion", ("Tab",)),
+        Command("previous_suggestion", "&Previous Suggestion", ("Shift+Tab",)),
+        Command("accept_suggestion", "&Accept Suggestion\tEnter", ()),
+        Command("reject_suggestion", "&Reject Suggestion\tDelete", ()),
+        Command("accept_label", "Accept All of This &Label", ("Ctrl+Shift+A",)),
+        Command("accept_above", "Accept All Above a &Score…", ("Ctrl+Shift+T",)),
+        SEPARATOR,
+        Command("suggest_now", "Suggest for This &Document Now", ("Ctrl+Shift+S",)),
+        Command("show_suggestions", "S&how Suggestions", ("Ctrl+Alt+S",)),
     ),
     "&View": (
         Command("snap", "&Snap Selection to Words", ("Ctrl+Shift+W",)),

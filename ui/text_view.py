@@ -45,6 +45,7 @@ from ui.span_paint import (
     visible_blocks,
 )
 from ui.span_tooltip import span_tooltip_html
+from ui.suggestion_paint import SuggestionOverlay
 from ui.text_line import x_at
 
 __all__ = ["AnnotationTextView", "span_tooltip_html"]
@@ -83,6 +84,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._highlighter.redraw.connect(self._repaint_ranges)
         self._layouts = OnScreenLayouts()
         self.read_only = ReadOnlyLayer(schema, self)  # another annotator's layer, shown read-only (ui/layer_paint.py)
+        self.suggestions = SuggestionOverlay(self, self._highlighter.color_of)  # ui/suggestion_paint.py
         self._snap = True
         self._zoom_steps = 0
         self._press_at: QPointF | None = None
@@ -262,8 +264,7 @@ class AnnotationTextView(QPlainTextEdit):
             return
         before = self.font().pointSizeF()
         self.zoomIn(steps)
-        # zoomIn refuses sizes below one point; count only the steps that took.
-        taken = round(self.font().pointSizeF() - before)
+        taken = round(self.font().pointSizeF() - before)  # zoomIn refuses sizes below one point: steps that took
         if taken:
             self._zoom_steps += taken
             self.zoom_changed.emit(self._zoom_steps)
@@ -364,6 +365,7 @@ class AnnotationTextView(QPlainTextEdit):
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
+        self.suggestions.paint(painter, area, self.qt_at_offset, self.offset_at_qt)
         painter.end()
 
     def _overlay_ranges(self) -> list[tuple[int, int]]:
