@@ -27,9 +27,13 @@ from annotator.models import Span
 from annotator.schema import Schema
 from annotator.snapping import snap_selection
 from annotator.text import OffsetMap, trim_whitespace
+from ui.arc_drag import RelationDrag
+from ui.arc_gutter import ArcGutter
+from ui.arc_paint import paint_arc_marks
 from ui.bridge import follow_layer
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
+from ui.label_tags import LabelTags
 from ui.layer_paint import ReadOnlyLayer
 from ui.layout_cache import OnScreenLayouts
 from ui.live_snap import snap_dragged_selection, snapped_frame
@@ -93,6 +97,10 @@ class AnnotationTextView(QPlainTextEdit):
         # "snapped": a dashed frame around what a keyboard selection will label, where that differs.
         self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": [], "snapped": []}
         self.selectionChanged.connect(self._emit_selection)
+        # Relation arcs in a gutter left of the text, Ctrl+drag between spans, label tags (issue 13).
+        self.arcs = ArcGutter(self, layer, schema)
+        self.relation_drag = RelationDrag(self)
+        self.label_tags = LabelTags()
         follow_layer(self, layer, self._on_layer_change)
         if layer.is_open:
             self._show_document()
@@ -364,6 +372,9 @@ class AnnotationTextView(QPlainTextEdit):
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
+        paint_arc_marks(painter, self.arcs)
+        spans, to_qt = self._layer.spans, self._highlighter.offsets.to_qt
+        self.label_tags.paint(painter, pieces, spans, to_qt, self._highlighter.bar_color_of, self.font())
         painter.end()
 
     def _overlay_ranges(self) -> list[tuple[int, int]]:
