@@ -83,9 +83,8 @@ class ArcGutter(QWidget):
     def _on_layer_change(self, change: LayerChange) -> None:
         # A span edit repaints its own rectangle (ui/highlighter.py); the arcs, and the whole text for
         # their marks, only when a relation or one of its ends changed.
-        ends_moved = any(
-            self.index.of_span(span.id) for span in (*change.spans_removed, *(new for _old, new in change.spans_changed))
-        )
+        moved = (*change.spans_removed, *(new for _old, new in change.spans_changed))
+        ends_moved = any(self.index.of_span(span.id) for span in moved)
         if change.reset or change.relations_touched or ends_moved:
             self.index.apply(change)
             self.changed()

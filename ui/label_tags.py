@@ -10,14 +10,18 @@ one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter
 
 from annotator.models import Span
 from ui.colors import text_color_on
-from ui.span_paint import SpanPiece
+from ui.span_paint import span_pieces, visible_blocks
+
+if TYPE_CHECKING:
+    from ui.text_view import AnnotationTextView
 
 __all__ = ["LabelTags", "fitted_name"]
 
@@ -40,20 +44,18 @@ class LabelTags:
     def __init__(self) -> None:
         self.shown = False
 
-    def paint(
-        self,
-        painter: QPainter,
-        pieces: list[SpanPiece],
-        spans: Mapping[int, Span],
-        to_qt: Callable[[int], int],
-        color_of: Callable[[str], QColor],
-        view_font: QFont,
-    ) -> None:
-        if not self.shown or not pieces:
+    def paint(self, painter: QPainter, view: AnnotationTextView, area: QRect) -> None:
+        """The tags of the spans starting on the lines that meet ``area`` or lie just below it
+        (a tag reaches up over the gap above its line)."""
+        if not self.shown:
             return
-        font = QFont(view_font)
-        font.setPointSizeF(max(6.0, view_font.pointSizeF() * 0.56))
+        font = QFont(view.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.56))
         metrics = QFontMetricsF(font)
+        band_top, band_bottom = float(area.top()), area.bottom() + metrics.height()
+        blocks = visible_blocks(view, band_top, band_bottom)
+        pieces = span_pieces(view.highlighter, blocks, band_top, band_bottom)
+        spans, to_qt, color_of = view.layer.spans, view.highlighter.offsets.to_qt, view.highlighter.bar_color_of
         tags: list[tuple[float, float, float, Span]] = []  # (line top, x, line height, span)
         for piece in pieces:
             for span_id in piece.span_ids:  # outermost first: its tag goes first

@@ -373,8 +373,7 @@ class AnnotationTextView(QPlainTextEdit):
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
         paint_arc_marks(painter, self.arcs)
-        spans, to_qt = self._layer.spans, self._highlighter.offsets.to_qt
-        self.label_tags.paint(painter, pieces, spans, to_qt, self._highlighter.bar_color_of, self.font())
+        self.label_tags.paint(painter, self, area)
         painter.end()
 
     def _overlay_ranges(self) -> list[tuple[int, int]]:
