@@ -75,8 +75,8 @@ class ArcGutter(QWidget):
         view.setViewportMargins(GUTTER_WIDTH, 0, 0, 0)
         view.updateRequest.connect(lambda _rect, _dy: self.update())
         view.installEventFilter(self)
-        if layer.is_open:
-            self.index.reload()
+        # A long document's arcs wait, like its spans, for the full index built after the first paint.
+        view.highlighter.completed.connect(self.changed)
 
     # -- state -----------------------------------------------------------------------
 
@@ -146,7 +146,9 @@ class ArcGutter(QWidget):
         return self._arcs
 
     def _lay_out(self) -> list[Arc]:
-        if self.mode is ArcMode.HIDDEN or not self._layer.is_open or not len(self.index):
+        if self.mode is ArcMode.HIDDEN or not self._layer.is_open or not self._view.highlighter.is_complete:
+            return []
+        if not len(self.index):
             return []
         lines = ScreenLines(self._view)
         shown = lines.span

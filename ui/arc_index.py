@@ -10,9 +10,10 @@ Each change of the layer moves the few entries it touched (no rebuild per edit).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 
 from annotator.layer_model import LayerChange, LayerModel
-from annotator.models import Relation
+from annotator.models import Relation, Span
 
 __all__ = ["RelationIndex"]
 
@@ -29,15 +30,22 @@ class RelationIndex:
         self._by_span: dict[int, set[int]] = {}  # span id -> the relations it is an end of
         self._ends: dict[int, tuple[int, int]] = {}  # relation id -> (head span id, tail span id)
         self._longest = 0
+        self._stale = True  # a new document's entries are built when first asked for (after its first paint)
 
     def reload(self) -> None:
+        """Forget the entries: the next question builds them from the layer."""
+        self._stale = True
+
+    def _build(self) -> None:
+        self._stale = False
         self._entry_of, self._by_span, self._ends, self._longest = {}, {}, {}, 0
+        spans = dict(self._layer.spans)  # one copy: lookups in the layer's read-only view cost more
         for relation in self._layer.relations.values():
-            self._add(relation, sort=False)
+            self._add(relation, spans, sort=False)
         self._entries = sorted(self._entry_of.values())
 
     def apply(self, change: LayerChange) -> None:
-        if change.reset:
+        if change.reset or self._stale:
             self.reload()
             return
         stale = {relation.id for relation in change.relations_removed}
@@ -45,29 +53,34 @@ class RelationIndex:
             stale |= self._by_span.get(span.id, set())
         for relation_id in stale:
             self._remove(relation_id)
-        relations = self._layer.relations
+        relations, spans = self._layer.relations, self._layer.spans
         for relation_id in stale:
             if relation_id in relations:
-                self._add(relations[relation_id], sort=True)
+                self._add(relations[relation_id], spans, sort=True)
         for relation in change.relations_added:
             if relation.id not in self._entry_of:
-                self._add(relation, sort=True)
+                self._add(relation, spans, sort=True)
 
     def between(self, first: int, last: int) -> list[int]:
         """Ids of the relations whose stretch meets code points [first, last]."""
+        if self._stale:
+            self._build()
         entries = self._entries
         low = bisect.bisect_left(entries, (first - self._longest, -1, -1))
         high = bisect.bisect_right(entries, (last, 1 << 62, 1 << 62))
         return [relation_id for lo, hi, relation_id in entries[low:high] if hi >= first]
 
     def of_span(self, span_id: int) -> set[int]:
+        if self._stale:
+            self._build()
         return self._by_span.get(span_id, set())
 
     def __len__(self) -> int:
+        if self._stale:
+            self._build()
         return len(self._entries)
 
-    def _add(self, relation: Relation, *, sort: bool) -> None:
-        spans = self._layer.spans
+    def _add(self, relation: Relation, spans: Mapping[int, Span], *, sort: bool) -> None:
         head, tail = spans.get(relation.head), spans.get(relation.tail)
         if head is None or tail is None:
             return
