@@ -40,7 +40,7 @@ __all__ = ["GUTTER_WIDTH", "ArcGutter", "ArcMode"]
 LEVEL_WIDTH = 12.0
 EDGE_PAD = 4.0  # between the innermost level and the text
 GUTTER_WIDTH = int(MAX_LEVELS * LEVEL_WIDTH + EDGE_PAD + 4)
-DIMMED_ALPHA = 70  # the other arcs while a relation or span is selected
+DIMMED_ALPHA = 110  # the other arcs while a relation or span is selected
 HIT_DISTANCE = 4.0
 EDGE_HIT = 14.0  # a click this near the edge, on an arc leaving the screen, goes to its other end
 

@@ -1,9 +1,10 @@
 """Render the window with relation arcs on the example article to PNGs for the README.
 
 `python -m ui.arc_screenshot` writes docs/arcs.png (the reference layer's relations as arcs,
-label tags on, a SAID_BY selected) and docs/arcs-dense.png (the text view alone on the
-article's densest passage, at a narrow width, where arcs nest and cross). It works on a copy
-of the example project, so no database or setting is touched.
+a SAID_BY selected: its arc stands out, the others are dimmed), docs/arcs-dense.png (the text
+view alone on the article's densest passage, at a narrow width, where arcs nest and cross)
+and docs/label-tags.png (the same passage with label tags on). It works on a copy of the
+example project, so no database or setting is touched.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SIZE = (1500, 900)
 SHOWN_CLAIM = "Russia could be looking"
 
 
-def render(target: Path, dense_target: Path) -> tuple[Path, Path]:
+def render(target: Path, dense_target: Path, tags_target: Path) -> tuple[Path, Path, Path]:
     with tempfile.TemporaryDirectory() as scratch:
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
@@ -35,7 +36,6 @@ def render(target: Path, dense_target: Path) -> tuple[Path, Path]:
         window.show()
         doc = window.doc
         assert doc is not None
-        window.arc_options.show_tags(True)
         claim = next(s for s in doc.spans.values() if s.label == "CLAIM" and s.text.startswith(SHOWN_CLAIM))
         relation = next(r for r in doc.relations.values() if r.head == claim.id)
         window.view.select_range(0, 0)
@@ -47,7 +47,6 @@ def render(target: Path, dense_target: Path) -> tuple[Path, Path]:
         # The densest stretch: the screen's worth of text with the most relations.
         starts = sorted(min(doc.spans[r.head].start, doc.spans[r.tail].start) for r in doc.relations.values())
         window.annotate.clear_selection()
-        window.arc_options.show_tags(False)
         window.resize(1100, 700)
         for _ in range(3):
             app.processEvents()
@@ -56,11 +55,15 @@ def render(target: Path, dense_target: Path) -> tuple[Path, Path]:
         for _ in range(5):
             app.processEvents()
         window.view.grab().save(str(dense_target))
+        window.arc_options.show_tags(True)
+        for _ in range(3):
+            app.processEvents()
+        window.view.grab().save(str(tags_target))
         window.close()
-    return target, dense_target
+    return target, dense_target, tags_target
 
 
 if __name__ == "__main__":
     docs = REPO / "docs"
-    written = render(docs / "arcs.png", docs / "arcs-dense.png")
+    written = render(docs / "arcs.png", docs / "arcs-dense.png", docs / "label-tags.png")
     print("wrote", *written)
