@@ -30,7 +30,7 @@ from ui.arc_index import RelationIndex
 from ui.arc_paint import paint_arcs
 from ui.arc_scene import MAX_LEVELS, Arc, ArcEnd, ScreenLines, assign_levels, make_arc
 from ui.bridge import follow_layer
-from ui.colors import GRAPHIC_CONTRAST, label_color, palette_color, readable_on
+from ui.colors import GRAPHIC_CONTRAST, label_color, readable_on, relation_color
 
 if TYPE_CHECKING:
     from ui.text_view import AnnotationTextView
@@ -121,9 +121,7 @@ class ArcGutter(QWidget):
     def color_of(self, label: str) -> QColor:
         color = self._colors.get(label)
         if color is None:
-            position = next((i for i, spec in enumerate(self._schema.relations) if spec.name == label), 0)
-            spec = self._schema.relation(label)
-            base = label_color(spec.color) if spec is not None and spec.color else palette_color(position)
+            base = label_color(relation_color(self._schema, label))
             color = self._colors[label] = readable_on(base, self._view.palette().base().color(), GRAPHIC_CONTRAST)
         return color
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from annotator.schema import Schema
+
 UNKNOWN_LABEL_COLOR = "#D9D9D9"  # a span whose label the schema no longer has
 # Okabe & Ito's palette (2008), told apart with every common colour-vision deficiency; for
 # what the schema gives no colour (relations may have none), by its place in the schema.
@@ -86,6 +88,14 @@ def readable_on(color: QColor, background: QColor, minimum: float = GRAPHIC_CONT
         if contrast_ratio(adjusted, background) >= minimum or lightness in (0.0, 1.0):
             return adjusted
     return adjusted
+
+
+def relation_color(schema: Schema, name: str) -> str:
+    """Relation ``name``'s colour: the schema's, else the palette's by the relation's place in the schema."""
+    for position, spec in enumerate(schema.relations):
+        if spec.name == name:
+            return spec.color or OKABE_ITO[position % len(OKABE_ITO)]
+    return UNKNOWN_LABEL_COLOR
 
 
 def palette_color(index: int) -> QColor:

@@ -21,6 +21,7 @@ from ui.colors import (
     line_color,
     palette_color,
     readable_on,
+    relation_color,
     text_color_on,
 )
 from ui.label_tags import fitted_name
@@ -113,3 +114,12 @@ def test_the_relation_index_finds_the_relations_near_a_stretch_and_follows_edits
     assert change is not None
     index.apply(change)
     assert index.between(500, 600) == [] and index.between(1500, 1600) == [3] and len(index) == 2
+
+
+def test_a_relation_without_a_colour_gets_the_palettes_by_its_place() -> None:
+    from dataclasses import replace
+
+    schema = load_schema(ROOT / "annotator" / "example" / "news.yaml")
+    assert relation_color(schema, "SAID_BY") == "#0072B2"  # the schema's own
+    bare = replace(schema, relations=tuple(replace(spec, color=None) for spec in schema.relations))
+    assert [relation_color(bare, spec.name) for spec in bare.relations] == list(OKABE_ITO[:2])
