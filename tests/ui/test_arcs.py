@@ -13,6 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from annotator.example_project import copy_example
 from annotator.importers import import_paths
+from annotator.importers.loader import import_records
+from annotator.importers.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.models import Span
 from annotator.project import Project
 from annotator.service import AnnotationService
@@ -218,3 +220,37 @@ def test_a_relation_whose_end_is_off_screen_points_to_the_edge_and_a_click_goes_
     assert arc.tail.y is not None and arc.head.y is None and arc.head.above  # now the CLAIM is the one off screen
     assert window.annotate.selected_relation == arc.relation_id
     assert "from 'Prices will rise soon' (above" in gutter.tooltip_at(QPointF(gutter.x_of(arc), 4))
+
+
+@pytest.fixture
+def many_project(tmp_path: Path) -> Path:
+    """400 lines, each a CLAIM holding an ACTOR, each CLAIM related to its ACTOR: 400 relations."""
+    root = tmp_path / "many"
+    root.mkdir()
+    shutil.copyfile(NEWS_SCHEMA, root / "schema.yaml")
+    (root / "project.yaml").write_text("name: many\nschema: schema.yaml\n", encoding="utf-8")
+    line = "Kim Jong Un will visit Moscow soon.\n"
+    spans, relations = [], []
+    for number in range(400):
+        at = number * len(line)
+        spans.append(SpanRecord(f"c{number}", at, at + len(line) - 2, "CLAIM"))
+        spans.append(SpanRecord(f"a{number}", at, at + len("Kim Jong Un"), "ACTOR", {"kind": "person"}))
+        relations.append(RelationRecord("SAID_BY", f"c{number}", f"a{number}"))
+    record = DocumentRecord("test", 1, line * 400, "many", annotator="alice", spans=spans, relations=relations)
+    with Project.open(root) as opened:
+        import_records(opened, [record])
+    return root
+
+
+def test_only_the_relations_on_screen_are_laid_out(many_project: Path, qtbot: QtBot) -> None:
+    window = shown_window(qtbot, many_project, "alice")
+    window.resize(1000, 600)
+    qtbot.wait(20)
+    assert len(window.layer.relations) == 400
+    gutter = window.view.arcs
+    arcs = gutter.arcs()
+    assert 5 < len(arcs) < 60  # a screenful of lines, not 400
+    assert all(arc.head.y is not None or arc.tail.y is not None for arc in arcs)
+    show_at(window, qtbot, len(window.layer.text) // 2)
+    middle = gutter.arcs()
+    assert 5 < len(middle) < 60 and not {a.relation_id for a in middle} & {a.relation_id for a in arcs}
