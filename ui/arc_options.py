@@ -40,7 +40,8 @@ class ArcOptions:
         self._view.label_tags.shown = self._settings.label_tags
         self._view.arcs.relation_clicked.connect(self.arc_clicked)
         self._view.relation_drag.dragged.connect(self.relate)
-        self._view.relation_drag.refused.connect(lambda why: self._status(why))
+        self._view.relation_drag.refused.connect(self._status)
+        self._view.relation_drag.hint.connect(self._status)
 
     def commands(self) -> dict[str, Handler]:
         """Handlers of the View menu's commands (ui/shortcuts.py)."""

@@ -99,7 +99,7 @@ class AnnotationTextView(QPlainTextEdit):
         self.selectionChanged.connect(self._emit_selection)
         # Relation arcs in a gutter left of the text, Ctrl+drag between spans, label tags (issue 13).
         self.arcs = ArcGutter(self, layer, schema)
-        self.relation_drag = RelationDrag(self)
+        self.relation_drag = RelationDrag(self, schema)
         self.label_tags = LabelTags()
         follow_layer(self, layer, self._on_layer_change)
         if layer.is_open:

@@ -77,6 +77,7 @@ def test_dragging_from_a_claim_to_an_actor_makes_the_one_relation_the_schema_all
     before = saved_relations(example, "reference")
     qtbot.mousePress(viewport, LEFT, CTRL, start)
     qtbot.mouseMove(viewport, end)
+    assert window.statusBar().currentMessage().startswith("SAID_BY: 'Russia could be looking")  # what a drop makes
     qtbot.mouseRelease(viewport, LEFT, CTRL, end)
     made = saved_relations(example, "reference") - before
     assert made == {("SAID_BY", claim.text, "Dongguk University")}
@@ -96,6 +97,7 @@ def test_a_drag_between_labels_no_relation_links_says_why_and_makes_nothing(
     before = saved_relations(example, "reference")
     qtbot.mousePress(viewport, LEFT, CTRL, start)
     qtbot.mouseMove(viewport, end)
+    assert window.statusBar().currentMessage() == "No relation goes from an ACTOR to a CLAIM"
     qtbot.mouseRelease(viewport, LEFT, CTRL, end)
     assert saved_relations(example, "reference") == before
     message = window.statusBar().currentMessage()
