@@ -55,6 +55,7 @@ class ArcGutter(QWidget):
     """The arcs of the relations on screen, beside the view's text; keeps the view's left margin."""
 
     relation_clicked = Signal(int)
+    relation_hovered = Signal(int)  # the relation whose arc is under the mouse; -1 when none is
 
     def __init__(self, view: AnnotationTextView, layer: LayerModel, schema: Schema) -> None:
         super().__init__(view)
@@ -69,6 +70,7 @@ class ArcGutter(QWidget):
         self._arcs: list[Arc] = []
         self._key: tuple[object, ...] | None = None  # what the arcs were laid out for
         self._generation = 0
+        self._hovered = -1
         self.setObjectName("arcGutter")
         self.setMouseTracking(True)
         follow_layer(self, layer, self._on_layer_change)
@@ -237,6 +239,16 @@ class ArcGutter(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hit = self.arc_at(event.position())
         self.setCursor(Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor)
+        self._hover(hit[0].relation_id if hit else -1)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._hover(-1)
+        super().leaveEvent(event)
+
+    def _hover(self, relation_id: int) -> None:
+        if relation_id != self._hovered:
+            self._hovered = relation_id
+            self.relation_hovered.emit(relation_id)
 
     def tooltip_at(self, point: QPointF) -> str:
         hit = self.arc_at(point)

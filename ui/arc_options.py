@@ -39,6 +39,7 @@ class ArcOptions:
         self._view.arcs.set_mode(ArcMode(self._settings.arc_mode))
         self._view.label_tags.shown = self._settings.label_tags
         self._view.arcs.relation_clicked.connect(self.arc_clicked)
+        self._view.arcs.relation_hovered.connect(self.arc_hovered)
         self._view.relation_drag.dragged.connect(self.relate)
         self._view.relation_drag.refused.connect(self._status)
         self._view.relation_drag.hint.connect(self._status)
@@ -64,6 +65,16 @@ class ArcOptions:
         annotate.select_span(None)
         annotate.select_relation(relation_id)
         self._view.setFocus()
+
+    def arc_hovered(self, relation_id: int) -> None:
+        """The ends of the arc under the mouse are framed as a selected relation's; the selected one's again after."""
+        layer = self._window.layer
+        shown = relation_id if relation_id >= 0 else self._window.annotate.selected_relation
+        relation = layer.relations.get(shown) if shown is not None else None
+        if relation is None:
+            self._view.set_relation_overlay(None, None)
+        else:
+            self._view.set_relation_overlay(layer.spans.get(relation.head), layer.spans.get(relation.tail))
 
     def relate(self, head_id: int, tail_id: int, where: QPoint) -> None:
         """A drag from span ``head_id`` to span ``tail_id``: the one relation the schema allows

@@ -125,7 +125,12 @@ def test_a_click_on_an_arc_selects_it_delete_removes_it_and_undo_brings_it_back(
     arc = next(a for a in gutter.arcs() if window.layer.relations[a.relation_id].head == claim.id)
     relation = window.layer.relations[arc.relation_id]
     assert arc.head.y is not None and arc.tail.y is not None  # both ends on screen
-    qtbot.mouseClick(gutter, LEFT, pos=QPointF(gutter.x_of(arc), (arc.top + arc.bottom) / 2).toPoint())
+    on_arc = QPointF(gutter.x_of(arc), (arc.top + arc.bottom) / 2).toPoint()
+    qtbot.mouseMove(gutter, on_arc)  # hovering frames its ends
+    ends = [window.layer.spans[relation.head], window.layer.spans[relation.tail]]
+    washed = sorted(selection.cursor.selectionStart() for selection in window.view.extraSelections())
+    assert washed == sorted(window.view.qt_at_offset(span.start) for span in ends)
+    qtbot.mouseClick(gutter, LEFT, pos=on_arc)
     assert window.annotate.selected_relation == relation.id
     assert window.relation_panel.selected_relation() == relation.id
     assert gutter.focused() == {relation.id}
