@@ -40,10 +40,12 @@ from annotator.layer_model import LayerModel
 from annotator.models import Changes, DocumentView, Relation, Span
 from annotator.schema import Schema, load_schema
 from bench.window import discard, fresh, make_article, one_paragraph, settle
+from ui.arc_view import ViewArcs, attach_arcs
 from ui.text_view import AnnotationTextView
 
 SCHEMA = Path(__file__).resolve().parents[1] / "annotator" / "example" / "news.yaml"
 RELATIONS = 2_000
+ARCS: dict[AnnotationTextView, ViewArcs] = {}
 
 
 def relations_of(spans: list[Span], count: int) -> list[Relation]:
@@ -81,6 +83,7 @@ def open_view(app: QApplication, schema: Schema, document: DocumentView) -> tupl
     layer = LayerModel()
     view = fresh(app, lambda: AnnotationTextView(layer, schema))
     assert isinstance(view, AnnotationTextView)
+    ARCS[view] = attach_arcs(view, layer, schema)  # as the window does (ui/main_window.py)
     started = time.perf_counter()
     layer.load(document)
     app.processEvents()
@@ -135,9 +138,10 @@ def measure(app: QApplication, schema: Schema, related: DocumentView, repeats: i
             view.select_range(view.layer.spans[extra.head].start, view.layer.spans[extra.head].start)
             view.centerCursor()
             app.processEvents()
-            assert name == "none" or view.arcs.arcs(), "no arcs on screen"
+            assert name == "none" or ARCS[view].gutter.arcs(), "no arcs on screen"
             times.setdefault(f"add {name}", []).append(add_relation_ms(app, view, extra))
             times.setdefault(f"page {name}", []).append(page_down_ms(app, view))
+            del ARCS[view]
             discard(view)
     return times
 

@@ -9,7 +9,7 @@ the text, arcs would cross the words they link. So each relation is a bracket in
 fixed width beside the lines (a width that changed with the arcs on screen would re-lay out
 the document at every scroll): a stub at the line of each end, a dot at the head, an arrow
 at the tail, the label along the bracket (abbreviated where it is short), and a small mark
-over the first character of each end in the text (ui/arc_marks.py). Nested and crossing
+over the first character of each end in the text (ui/arc_paint.py). Nested and crossing
 relations get levels of their own (ui/arc_scene.py); an end off screen is an arrow to the
 gutter's edge: its text on hover, a click goes there.
 """

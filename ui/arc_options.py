@@ -35,27 +35,28 @@ class ArcOptions:
     def __init__(self, window: MainWindow) -> None:
         self._window = window
         self._view = window.view
+        self._arcs = window.arcs
         self._settings = window.settings
-        self._view.arcs.set_mode(ArcMode(self._settings.arc_mode))
-        self._view.label_tags.shown = self._settings.label_tags
-        self._view.arcs.relation_clicked.connect(self.arc_clicked)
-        self._view.arcs.relation_hovered.connect(self.arc_hovered)
-        self._view.relation_drag.dragged.connect(self.relate)
-        self._view.relation_drag.refused.connect(self._status)
-        self._view.relation_drag.hint.connect(self._status)
+        self._arcs.gutter.set_mode(ArcMode(self._settings.arc_mode))
+        self._arcs.tags.shown = self._settings.label_tags
+        self._arcs.gutter.relation_clicked.connect(self.arc_clicked)
+        self._arcs.gutter.relation_hovered.connect(self.arc_hovered)
+        self._arcs.drag.dragged.connect(self.relate)
+        self._arcs.drag.refused.connect(self._status)
+        self._arcs.drag.hint.connect(self._status)
 
     def commands(self) -> dict[str, Handler]:
         """Handlers of the View menu's commands (ui/shortcuts.py)."""
-        return {"arc_mode": self.cycle_mode, "label_tags": Toggle(self._view.label_tags.shown, self.show_tags)}
+        return {"arc_mode": self.cycle_mode, "label_tags": Toggle(self._arcs.tags.shown, self.show_tags)}
 
     def cycle_mode(self) -> None:
-        mode = MODE_ORDER[(MODE_ORDER.index(self._view.arcs.mode) + 1) % len(MODE_ORDER)]
-        self._view.arcs.set_mode(mode)
+        mode = MODE_ORDER[(MODE_ORDER.index(self._arcs.gutter.mode) + 1) % len(MODE_ORDER)]
+        self._arcs.gutter.set_mode(mode)
         self._settings.arc_mode = mode.value
         self._status(f"Relation arcs: {MODE_WORDS[mode]} (Ctrl+Shift+K for the next)")
 
     def show_tags(self, on: bool) -> None:
-        self._view.label_tags.shown = on
+        self._arcs.tags.shown = on
         self._settings.label_tags = on
         self._view.viewport().update()
 

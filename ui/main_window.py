@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, Q
 from annotator.layer_model import LayerModel
 from annotator.service import AnnotationService
 from ui.arc_options import ArcOptions
+from ui.arc_view import attach_arcs
 from ui.attribute_editor import AttributeEditor
 from ui.bridge import ServiceBridge
 from ui.compact_layout import TextKeepsHalf
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.setWindowTitle(f"Annotator — {self.service.project.config.name} — {self.service.annotator}")
         self.view = AnnotationTextView(self.layer, self.schema)
+        self.arcs = attach_arcs(self.view, self.layer, self.schema)  # relation arcs, dragging, label tags
         self.view_options = ViewOptions(self.view, self.settings)
         self.find_bar = FindBar()
         central = QWidget()

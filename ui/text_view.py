@@ -27,13 +27,9 @@ from annotator.models import Span
 from annotator.schema import Schema
 from annotator.snapping import snap_selection
 from annotator.text import OffsetMap, trim_whitespace
-from ui.arc_drag import RelationDrag
-from ui.arc_gutter import ArcGutter
-from ui.arc_paint import paint_arc_marks
 from ui.bridge import follow_layer
 from ui.colors import line_color, mix, selected_span_tint, text_color_on
 from ui.highlighter import DEFER_ABOVE, SpanHighlighter
-from ui.label_tags import LabelTags
 from ui.layer_paint import ReadOnlyLayer
 from ui.layout_cache import OnScreenLayouts
 from ui.live_snap import snap_dragged_selection, snapped_frame
@@ -65,6 +61,7 @@ class AnnotationTextView(QPlainTextEdit):
     span_clicked = Signal(int)  # innermost span under a click, or -1 for a click on no span
     selection_changed_range = Signal(int, int)  # code points after snapping; start == end when empty
     zoom_changed = Signal(int)  # total zoom steps, after zoom() or Ctrl+wheel
+    painted_over = Signal(object, object)  # (QPainter, QRect): more drawn over the text, last (ui/arc_view.py)
 
     def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,10 +94,6 @@ class AnnotationTextView(QPlainTextEdit):
         # "snapped": a dashed frame around what a keyboard selection will label, where that differs.
         self._frames: dict[str, list[tuple[int, int, QPen]]] = {"relation": [], "current": [], "snapped": []}
         self.selectionChanged.connect(self._emit_selection)
-        # Relation arcs in a gutter left of the text, Ctrl+drag between spans, label tags (issue 13).
-        self.arcs = ArcGutter(self, layer, schema)
-        self.relation_drag = RelationDrag(self, schema)
-        self.label_tags = LabelTags()
         follow_layer(self, layer, self._on_layer_change)
         if layer.is_open:
             self._show_document()
@@ -372,8 +365,7 @@ class AnnotationTextView(QPlainTextEdit):
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
-        paint_arc_marks(painter, self.arcs)
-        self.label_tags.paint(painter, self, area)
+        self.painted_over.emit(painter, area)
         painter.end()
 
     def _overlay_ranges(self) -> list[tuple[int, int]]:

@@ -121,7 +121,7 @@ def test_a_click_on_an_arc_selects_it_delete_removes_it_and_undo_brings_it_back(
 ) -> None:
     claim = span_starting(window, "CLAIM", "Russia could be looking")
     show_at(window, qtbot, claim.start)
-    gutter = window.view.arcs
+    gutter = window.arcs.gutter
     arc = next(a for a in gutter.arcs() if window.layer.relations[a.relation_id].head == claim.id)
     relation = window.layer.relations[arc.relation_id]
     assert arc.head.y is not None and arc.tail.y is not None  # both ends on screen
@@ -146,7 +146,7 @@ def test_a_click_on_an_arc_selects_it_delete_removes_it_and_undo_brings_it_back(
 
 
 def test_selected_only_and_hidden_modes_cycle_and_are_remembered(window: MainWindow, qtbot: QtBot) -> None:
-    gutter = window.view.arcs
+    gutter = window.arcs.gutter
     show_at(window, qtbot, span_starting(window, "CLAIM", "Russia could be looking").start)
     assert len(gutter.arcs()) >= 2
     keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -178,13 +178,13 @@ def test_label_tags_show_each_label_at_its_span_start(window: MainWindow, qtbot:
     plain = pixels()
     keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(window.view, Qt.Key.Key_G, keys)
-    assert window.view.label_tags.shown and WindowSettings().label_tags
+    assert window.arcs.tags.shown and WindowSettings().label_tags
     tagged = pixels()
     assert tagged != plain  # a chip in the ACTOR's dark shade over the gap above the span
     dark = window.view.highlighter.bar_color_of("ACTOR").rgb()
     assert any(tagged.pixelColor(x, tagged.height() - 2).rgb() == dark for x in range(tagged.width()))
     qtbot.keyClick(window.view, Qt.Key.Key_G, keys)
-    assert not window.view.label_tags.shown and pixels() == plain
+    assert not window.arcs.tags.shown and pixels() == plain
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_a_relation_whose_end_is_off_screen_points_to_the_edge_and_a_click_goes_
     window = shown_window(qtbot, long_project, "alice")
     window.resize(1000, 600)
     qtbot.wait(20)
-    gutter = window.view.arcs
+    gutter = window.arcs.gutter
     (arc,) = gutter.arcs()
     assert arc.head.y is not None and arc.tail.y is None and not arc.tail.above  # the ACTOR is far below
     edge = QPointF(gutter.x_of(arc), gutter.height() - 4)
@@ -254,7 +254,7 @@ def test_only_the_relations_on_screen_are_laid_out(many_project: Path, qtbot: Qt
     window.resize(1000, 600)
     qtbot.wait(20)
     assert len(window.layer.relations) == 400
-    gutter = window.view.arcs
+    gutter = window.arcs.gutter
     arcs = gutter.arcs()
     assert 5 < len(arcs) < 60  # a screenful of lines, not 400
     assert all(arc.head.y is not None or arc.tail.y is not None for arc in arcs)

@@ -93,7 +93,7 @@ class AnnotateController:
         span = self.layer.spans.get(span_id) if span_id is not None else None
         self.selected_span = span.id if span is not None else None
         self.view.set_current_span(span)
-        self.view.arcs.select_span(self.selected_span)
+        self.window.arcs.gutter.select_span(self.selected_span)
         self.span_list.select_span(self.selected_span)
         self._show_span_details(span)
 
@@ -179,7 +179,7 @@ class AnnotateController:
     def select_relation(self, relation_id: int | None) -> None:
         relation = self.layer.relations.get(relation_id) if relation_id is not None else None
         self.selected_relation = relation.id if relation is not None else None
-        self.view.arcs.select_relation(self.selected_relation)
+        self.window.arcs.gutter.select_relation(self.selected_relation)
         if relation is None:
             self.view.set_relation_overlay(None, None)
             return
