@@ -71,6 +71,7 @@ class ArcGutter(QWidget):
         self._key: tuple[object, ...] | None = None  # what the arcs were laid out for
         self._generation = 0
         self._hovered = -1
+        self.label_boxes: dict[int, QRectF] = {}  # relation id -> its label as last painted (ui/arc_paint.py)
         self.setObjectName("arcGutter")
         self.setMouseTracking(True)
         follow_layer(self, layer, self._on_layer_change)
@@ -207,7 +208,13 @@ class ArcGutter(QWidget):
     def arc_at(self, point: QPointF) -> tuple[Arc, ArcEnd | None] | None:
         """The arc under ``point``, and its end off screen if the point is on the arrow to it."""
         best: tuple[float, Arc] | None = None
-        for arc in self.arcs():
+        arcs = self.arcs()
+        for arc in arcs:  # its label first: a short arc's initials sit left of its bracket
+            box = self.label_boxes.get(arc.relation_id)
+            if box is not None and box.adjusted(-1, -1, 1, 1).contains(point):
+                best = (0.0, arc)
+                break
+        for arc in arcs if best is None else ():
             x = self.x_of(arc)
             distance = abs(point.x() - x)
             on_bracket = distance <= HIT_DISTANCE and arc.top - HIT_DISTANCE <= point.y() <= arc.bottom + HIT_DISTANCE

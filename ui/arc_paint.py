@@ -40,6 +40,7 @@ def paint_arcs(painter: QPainter, gutter: ArcGutter, arcs: list[Arc]) -> None:
     metrics = QFontMetricsF(font)
     background = gutter.palette().base().color()
     placed: list[QRectF] = []  # abbreviations drawn so far: the next keeps clear of them
+    gutter.label_boxes = {}
     # Focused arcs last: drawn over the dimmed ones they cross.
     for arc in sorted(arcs, key=lambda a: a.relation_id in focused):
         pen = gutter.pen_for(arc, focused)
@@ -63,7 +64,9 @@ def paint_arcs(painter: QPainter, gutter: ArcGutter, arcs: list[Arc]) -> None:
                 # The arrow at the edge points away, whichever end is out of sight.
                 tip = 1.0 if end.above else height - 1
                 painter.drawPolygon(gutter.arrow(x, tip, "up" if end.above else "down"))
-        _paint_label(painter, gutter, arc, arcs, placed, color, background, metrics)
+        gutter.label_boxes[arc.relation_id] = _paint_label(
+            painter, gutter, arc, arcs, placed, color, background, metrics
+        )
     painter.setFont(gutter.font())
 
 
@@ -76,9 +79,9 @@ def _paint_label(
     color: QColor,
     background: QColor,
     metrics: QFontMetricsF,
-) -> None:
+) -> QRectF:
     """Along the bracket where the name fits; else its abbreviation across, left of every bracket
-    passing there and of the abbreviations already drawn beside it."""
+    passing there and of the abbreviations already drawn beside it. Returns where (gutter coordinates)."""
     x = gutter.x_of(arc)
     length = arc.bottom - arc.top
     middle = (arc.top + arc.bottom) / 2
@@ -93,6 +96,7 @@ def _paint_label(
         box = QRectF(-width / 2, -thickness / 2, width, thickness)
         painter.fillRect(box, background)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, arc.label)
+        box = QRectF(x - thickness / 2, middle - width / 2, thickness, width)
     else:
         text = abbreviation(arc.label)
         width = metrics.horizontalAdvance(text) + 2
@@ -105,6 +109,7 @@ def _paint_label(
         placed.append(box)
         painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
     painter.restore()
+    return box
 
 
 def paint_arc_marks(painter: QPainter, gutter: ArcGutter) -> None:

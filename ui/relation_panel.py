@@ -342,7 +342,7 @@ class RelationPanel(QWidget):
         elif not specs:
             self.head_label.setText(f"No relation starts at {with_article(span.label)}.")
         else:
-            self.head_label.setText(f"New relation from '{one_line(span.text, 40)}':")
+            self.head_label.setText(f"New relation from '{one_line(span.text, 40)}' (or Ctrl+drag it to the other):")
         self._buttons_host.setVisible(bool(specs))
 
     def _type_button(self, spec: RelationSpec) -> QPushButton:

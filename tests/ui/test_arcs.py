@@ -145,6 +145,17 @@ def test_a_click_on_an_arc_selects_it_delete_removes_it_and_undo_brings_it_back(
     assert any(window.layer.relations[a.relation_id].head == claim.id for a in gutter.arcs())
 
 
+def test_a_click_on_a_short_arcs_initials_selects_its_relation(window: MainWindow, qtbot: QtBot) -> None:
+    show_at(window, qtbot, span_starting(window, "CLAIM", "Mr Choe’s trip").start)
+    gutter = window.arcs.gutter
+    gutter.grab()  # painted: the labels are placed
+    arc = next(a for a in gutter.arcs() if a.bottom - a.top < 20)  # both ends on one line: initials beside it
+    box = gutter.label_boxes[arc.relation_id]
+    assert box.right() < gutter.x_of(arc)
+    qtbot.mouseClick(gutter, LEFT, pos=box.center().toPoint())
+    assert window.annotate.selected_relation == arc.relation_id
+
+
 def test_selected_only_and_hidden_modes_cycle_and_are_remembered(window: MainWindow, qtbot: QtBot) -> None:
     gutter = window.arcs.gutter
     show_at(window, qtbot, span_starting(window, "CLAIM", "Russia could be looking").start)
