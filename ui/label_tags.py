@@ -27,7 +27,7 @@ __all__ = ["LabelTags", "fitted_name"]
 
 TAG_GAP = 2.0
 PADDING = 2.0
-RAISED = 0.7  # of the chip's height above the line's top: mostly over the gap (descenders are rare)
+RAISED = 0.55  # of the chip's height above the line's top: mostly over the gap (descenders are rare)
 
 
 def fitted_name(name: str, room: float, width_of: Callable[[str], float]) -> str:
@@ -50,7 +50,7 @@ class LabelTags:
         if not self.shown:
             return
         font = QFont(view.font())
-        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.56))
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.52))
         metrics = QFontMetricsF(font)
         band_top, band_bottom = float(area.top()), area.bottom() + metrics.height()
         blocks = visible_blocks(view, band_top, band_bottom)
