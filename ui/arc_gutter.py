@@ -40,7 +40,7 @@ __all__ = ["GUTTER_WIDTH", "ArcGutter", "ArcMode"]
 LEVEL_WIDTH = 12.0
 EDGE_PAD = 4.0  # between the innermost level and the text
 GUTTER_WIDTH = int(MAX_LEVELS * LEVEL_WIDTH + EDGE_PAD + 4)
-DIMMED_ALPHA = 110  # the other arcs while a relation or span is selected
+DIMMED_ALPHA = 140  # the other arcs while a relation or span is selected
 HIT_DISTANCE = 4.0
 EDGE_HIT = 14.0  # a click this near the edge, on an arc leaving the screen, goes to its other end
 
@@ -185,7 +185,6 @@ class ArcGutter(QWidget):
         painter.fillRect(event.rect(), self._view.palette().base().color())
         arcs = self.arcs()
         if arcs:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             paint_arcs(painter, self, arcs)
         painter.end()
 
@@ -194,7 +193,7 @@ class ArcGutter(QWidget):
         strong = arc.relation_id in focused
         if focused and not strong and self.mode is ArcMode.ALL:
             color.setAlpha(DIMMED_ALPHA)
-        pen = QPen(color, 2.5 if strong else 1.5)
+        pen = QPen(color, 3 if strong else 1)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         return pen
 
