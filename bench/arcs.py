@@ -11,7 +11,7 @@ once with none; again with the text as one 1 MB paragraph. Interleaved, medians:
 1. First paint: LayerModel.load, the events, one paint. A long document's first screen is drawn
    before its full span index is built (ui/highlighter.py); its arcs wait for that index too, so
    also shown: the time until a paint with every span and arc drawable (the index built in idle time).
-2. Scrolling a page: a page down from the middle of the text, with its paint.
+2. Scrolling a page: three page downs from the middle of the text, each with its paint.
 3. Adding one relation on screen: LayerModel.apply of one added relation (the gutter, the relation
    index and the marks over the text follow) and the paint; in the article without relations the
    same relation is the only one.
@@ -45,6 +45,7 @@ from ui.text_view import AnnotationTextView
 
 SCHEMA = Path(__file__).resolve().parents[1] / "annotator" / "example" / "news.yaml"
 RELATIONS = 2_000
+PAGES = 3  # page downs per view and round
 ARCS: dict[AnnotationTextView, ViewArcs] = {}
 
 
@@ -127,8 +128,10 @@ def add_relation_ms(app: QApplication, view: AnnotationTextView, relation: Relat
 def measure(app: QApplication, schema: Schema, related: DocumentView, repeats: int) -> dict[str, list[float]]:
     plain = replace(related, relations=())
     times: dict[str, list[float]] = {}
-    for _ in range(repeats):  # interleaved: drift on a noisy machine hits both alike
-        for name, document in (("arcs", related), ("none", plain)):
+    cases = [("arcs", related), ("none", plain)]
+    for _ in range(repeats):  # interleaved, each first in turn: drift on a noisy machine hits both alike
+        cases.reverse()
+        for name, document in cases:
             gc.collect()
             view, first, complete = open_view(app, schema, document)
             times.setdefault(f"first {name}", []).append(first)
@@ -140,7 +143,8 @@ def measure(app: QApplication, schema: Schema, related: DocumentView, repeats: i
             app.processEvents()
             assert name == "none" or ARCS[view].gutter.arcs(), "no arcs on screen"
             times.setdefault(f"add {name}", []).append(add_relation_ms(app, view, extra))
-            times.setdefault(f"page {name}", []).append(page_down_ms(app, view))
+            for _page in range(PAGES):
+                times.setdefault(f"page {name}", []).append(page_down_ms(app, view))
             del ARCS[view]
             discard(view)
     return times
