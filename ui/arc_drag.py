@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLineF, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.schema import Schema
 from annotator.short_text import one_line
@@ -108,6 +108,8 @@ class RelationDrag(QObject):
             tail = self._span_at(event.position())
             if tail is None:
                 self.refused.emit("Drop the relation on a span (it was let go beside any)")
+            elif tail == head and (event.position() - self._start).manhattanLength() < QApplication.startDragDistance():
+                self._view.span_clicked.emit(head)  # a Ctrl+click, not a drag: a click on the span
             elif tail == head:
                 self.refused.emit("A relation links two spans: drag from one span to another")
             else:

@@ -116,6 +116,13 @@ def test_a_plain_drag_over_spans_still_selects_text(window: MainWindow, qtbot: Q
     assert window.view.textCursor().hasSelection()
 
 
+def test_a_ctrl_click_on_a_span_selects_it(window: MainWindow, qtbot: QtBot) -> None:
+    actor = span_starting(window, "ACTOR", "Dongguk University")
+    show_at(window, qtbot, actor.start)
+    qtbot.mouseClick(window.view.viewport(), LEFT, CTRL, point_in(window, actor, 2))
+    assert window.annotate.selected_span == actor.id
+
+
 def test_a_click_on_an_arc_selects_it_delete_removes_it_and_undo_brings_it_back(
     window: MainWindow, example: Path, qtbot: QtBot
 ) -> None:
