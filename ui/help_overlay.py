@@ -71,6 +71,8 @@ def _html(schema: Schema) -> str:
     parts.append(
         "</table><p>Select text and press a label's key to label it; with a span selected, a label's key"
         " relabels it. Span edges move by a word, or by a character with Snap to Words off.</p>"
+        "<p>Ctrl+drag from one span to another relates them; a click on an arc beside the text selects its"
+        " relation.</p>"
         "<p><i>Any key or a click closes this.</i></p>"
     )
     return "".join(parts)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, Q
 
 from annotator.layer_model import LayerModel
 from annotator.service import AnnotationService
+from ui.arc_options import ArcOptions
+from ui.arc_view import attach_arcs
 from ui.attribute_editor import AttributeEditor
 from ui.bridge import ServiceBridge
 from ui.compact_layout import TextKeepsHalf
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.setWindowTitle(f"Annotator — {self.service.project.config.name} — {self.service.annotator}")
         self.view = AnnotationTextView(self.layer, self.schema)
+        self.arcs = attach_arcs(self.view, self.layer, self.schema)  # relation arcs, dragging, label tags
         self.view_options = ViewOptions(self.view, self.settings)
         self.find_bar = FindBar()
         central = QWidget()
@@ -115,6 +118,7 @@ class MainWindow(QMainWindow):
         self.compact_layout = TextKeepsHalf(self, self.view, [left, *right])
         self.help_overlay = HelpOverlay(self, self.schema, focus_after=self.view)
         self.annotate = AnnotateController(self)
+        self.arc_options = ArcOptions(self)  # arcs, label tags, relations by dragging (ui/arc_options.py)
         self.other_layers = OtherLayerControl(self)
         self.quality = QualityDocks(self, self.service.project, self.bridge)  # hidden; built when first shown
         self.review = ReviewMode(self)  # adjudication into gold: its dock, shown in review mode
@@ -153,6 +157,7 @@ class MainWindow(QMainWindow):
             **self.navigation.commands(),
             **self.disagreements.commands(),
             **self.view_options.commands(),
+            **self.arc_options.commands(),
             **self.other_layers.commands(),
             **self.review.commands(),
             "quit": self.close,

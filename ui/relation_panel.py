@@ -33,6 +33,7 @@ from annotator.models import Relation, Span
 from annotator.schema import RelationSpec, Schema
 from annotator.short_text import one_line
 from ui.bridge import follow_layer
+from ui.colors import relation_color
 from ui.compact_layout import SIDE_PANEL_MIN_WIDTH
 from ui.label_bar import FlowLayout, is_plain_key, swatch_icon, text_to_html
 from ui.wording import with_article
@@ -141,8 +142,7 @@ class RelationListModel(QAbstractListModel):
     def _icon(self, label: str) -> QIcon:
         icon = self._icons.get(label)
         if icon is None:
-            spec = self._schema.relation(label)
-            icon = self._icons[label] = swatch_icon(spec.color if spec else None)
+            icon = self._icons[label] = swatch_icon(relation_color(self._schema, label))
         return icon
 
 
@@ -342,13 +342,13 @@ class RelationPanel(QWidget):
         elif not specs:
             self.head_label.setText(f"No relation starts at {with_article(span.label)}.")
         else:
-            self.head_label.setText(f"New relation from '{one_line(span.text, 40)}':")
+            self.head_label.setText(f"New relation from '{one_line(span.text, 40)}' (or Ctrl+drag it to the other):")
         self._buttons_host.setVisible(bool(specs))
 
     def _type_button(self, spec: RelationSpec) -> QPushButton:
         # The hotkey is shown, not bound: the main window owns it (and Esc) window-wide.
         text = f"{spec.name} ({spec.hotkey})" if spec.hotkey else spec.name
-        button = QPushButton(swatch_icon(spec.color), text)
+        button = QPushButton(swatch_icon(relation_color(self._schema, spec.name)), text)
         button.setToolTip(f"<b>{spec.name}</b><br>{text_to_html(spec.description)}")
         button.clicked.connect(lambda _checked=False, name=spec.name: self.relation_type_chosen.emit(name))
         return button

@@ -105,6 +105,24 @@ class WindowSettings:
     def suggestion_threshold(self, score: float) -> None:
         self._settings.setValue("suggestions/threshold", score)
 
+    @property
+    def arc_mode(self) -> str:
+        """Relation arcs: "all", "selected" (the selected relation and span's only) or "hidden"."""
+        value = str(self._settings.value("view/arcs", "all"))
+        return value if value in ("all", "selected", "hidden") else "all"
+
+    @arc_mode.setter
+    def arc_mode(self, mode: str) -> None:
+        self._settings.setValue("view/arcs", mode)
+
+    @property
+    def label_tags(self) -> bool:
+        return str(self._settings.value("view/label_tags", "false")).lower() == "true"
+
+    @label_tags.setter
+    def label_tags(self, on: bool) -> None:
+        self._settings.setValue("view/label_tags", "true" if on else "false")
+
     def sync(self) -> None:
         self._settings.sync()
 

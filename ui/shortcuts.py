@@ -106,6 +106,9 @@ MENU_BAR: dict[str, tuple[Entry, ...]] = {
         Command("zoom_out", "Zoom &Out", ("Ctrl+-",)),
         Command("zoom_reset", "&Reset Zoom", ("Ctrl+0",)),
         Command("next_layer", "Show Next Other &Layer", ("Ctrl+Shift+L",)),
+        # Relation arcs beside the text and label tags on the spans (ui/arc_gutter.py, ui/label_tags.py).
+        Command("arc_mode", "Relation &Arcs: All / Selected / Hidden", ("Ctrl+Shift+K",)),
+        Command("label_tags", "Label &Tags on Spans", ("Ctrl+Shift+G",)),
         SEPARATOR,
         "panels",
     ),

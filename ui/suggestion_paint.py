@@ -73,8 +73,12 @@ class SuggestionOverlay(QObject):
         self._press: QPoint | None = None
         self._looks: dict[tuple[str, float], _Look] = {}  # by label and font size
         view.viewport().installEventFilter(self)
+        view.painted_over.connect(self._paint_over)  # after the view's own painting, before it ends
 
     # --- painting -------------------------------------------------------------------
+
+    def _paint_over(self, painter: QPainter, band: QRect) -> None:
+        self.paint(painter, band, self._view.qt_at_offset, self._view.offset_at_qt)
 
     def paint(self, painter: QPainter, band: QRect, to_qt: Callable[[int], int], from_qt: Callable[[int], int]) -> None:
         """Wash, underline and mark each suggestion on the lines meeting ``band``."""

@@ -62,6 +62,7 @@ class AnnotationTextView(QPlainTextEdit):
     span_clicked = Signal(int)  # innermost span under a click, or -1 for a click on no span
     selection_changed_range = Signal(int, int)  # code points after snapping; start == end when empty
     zoom_changed = Signal(int)  # total zoom steps, after zoom() or Ctrl+wheel
+    painted_over = Signal(object, object)  # (QPainter, QRect): more drawn over the text, last (ui/arc_view.py)
 
     def __init__(self, layer: LayerModel, schema: Schema, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -365,7 +366,7 @@ class AnnotationTextView(QPlainTextEdit):
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
-        self.suggestions.paint(painter, area, self.qt_at_offset, self.offset_at_qt)
+        self.painted_over.emit(painter, area)
         painter.end()
 
     def _overlay_ranges(self) -> list[tuple[int, int]]:

@@ -79,7 +79,8 @@ class AnnotateController:
     def delete_selected(self) -> None:
         focus = self.window.focusWidget()
         in_panel = focus is not None and (focus is self.relation_panel or self.relation_panel.isAncestorOf(focus))
-        if in_panel and self.selected_relation is not None:
+        # A relation is deleted from the panel, or when it alone is selected (an arc clicked: ui/arc_options.py).
+        if (in_panel or self.selected_span is None) and self.selected_relation is not None:
             self.remove_relation(self.selected_relation)
         elif self.selected_span is not None:
             span_id = self.selected_span
@@ -92,6 +93,7 @@ class AnnotateController:
         span = self.layer.spans.get(span_id) if span_id is not None else None
         self.selected_span = span.id if span is not None else None
         self.view.set_current_span(span)
+        self.window.arcs.gutter.select_span(self.selected_span)
         self.span_list.select_span(self.selected_span)
         self._show_span_details(span)
 
@@ -177,6 +179,7 @@ class AnnotateController:
     def select_relation(self, relation_id: int | None) -> None:
         relation = self.layer.relations.get(relation_id) if relation_id is not None else None
         self.selected_relation = relation.id if relation is not None else None
+        self.window.arcs.gutter.select_relation(self.selected_relation)
         if relation is None:
             self.view.set_relation_overlay(None, None)
             return
