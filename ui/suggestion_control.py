@@ -349,7 +349,10 @@ class SuggestionControl:
         except Exception as error:  # a source module that cannot even be imported: named, the window goes on
             sources = sources or Sources()
             sources.failures.append(SuggestionError(f"suggestion sources could not start: {error}"))
-        self._finished.done.emit((batch[0].id, sources, by_source))
+        try:
+            self._finished.done.emit((batch[0].id, sources, by_source))
+        except RuntimeError:  # the window closed while the sources ran: nobody is left to show them to
+            return
 
     def _store(self, result: tuple[int, Sources, dict[str, list[Proposals]]]) -> None:
         """Back on the window's thread: name new failures, store the proposals, show them."""

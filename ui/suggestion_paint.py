@@ -160,6 +160,9 @@ class SuggestionOverlay(QObject):
             return
         offset = self._view.offset_at_point(press)
         here = self.suggestions.at(offset) if offset is not None else []
+        if own_span_length is None and offset is not None:  # a shown layer's span there counts as the own one would
+            lengths = [span.end - span.start for span in self._view.read_only.spans_at(offset)]
+            own_span_length = min(lengths, default=None)
         if here and (own_span_length is None or here[-1].end - here[-1].start < own_span_length):
             self.clicked.emit(key_of(here[-1]))
 

@@ -322,8 +322,8 @@ class AnnotationTextView(QPlainTextEdit):
         offset = self.offset_at_point(event.position().toPoint())
         spans = self.spans_at(offset) if offset is not None else []
         self.span_clicked.emit(spans[-1].id if spans else -1)
-        if offset is not None and not spans:
-            self.read_only.click(offset)  # a read-only span is selected only where the own layer has none
+        if offset is not None and not spans and self.suggestions.selected is None:
+            self.read_only.click(offset)  # selected only where no own span or suggestion inside it took the click
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
