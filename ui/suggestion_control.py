@@ -34,7 +34,7 @@ from annotator.short_text import one_line
 from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestedRelation, SuggestionError
 from annotator.suggest.registry import Sources, build_sources, propose
 from annotator.suggest.store import StoredSuggestion
-from ui.dialogs import report_error
+from ui.dialogs import report_aside
 from ui.menus import Toggle
 from ui.suggestion_model import Interval, key_of
 from ui.suggestion_relations import SuggestedRelationList, undecided_relations
@@ -363,7 +363,7 @@ class SuggestionControl:
         new = [str(error) for error in sources.failures if str(error) not in self._reported]
         if new:
             self._reported.update(new)
-            report_error(window, "Suggestions", "\n".join(new) + "\n\nThe window goes on without it.")
+            report_aside(window, "Suggestions", "\n".join(new) + "\n\nThe window goes on without it.")
         if not window.isVisible() and window.doc is None:
             return  # closed meanwhile
         stored = window.attempt(lambda: window.service.store_proposals(by_source)) if by_source else 0
