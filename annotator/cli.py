@@ -34,6 +34,7 @@ from annotator.cli_errors import (
     storage_problem,
 )
 from annotator.cli_export import cmd_export
+from annotator.cli_suggest import add_suggest_command
 from annotator.errors import AnnotatorError
 from annotator.formats import BY_NAME, OFFSET_UNITS, READABLE, TRAINING, WRITABLE
 from annotator.models import STATUSES
@@ -226,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(run=cmd_stats)
     add_agreement_command(commands)
     add_disagreements_command(commands)
+    add_suggest_command(commands)
 
     schema = commands.add_parser("schema", help="work with label schemas")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)
