@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, delete, exists, select
+from sqlalchemy import Connection, Table, and_, delete, exists, select
 
 from annotator.db import core_tables
 from annotator.models import NO_ATTRIBUTES
@@ -122,3 +122,56 @@ def open_suggestions(connection: Connection, document_id: int, annotator_id: int
         )
     )
     return DocumentSuggestions(tuple(merged.values()), relations)
+
+
+def add_suggestions(
+    connection: Connection,
+    documents: Sequence[tuple[int, Sequence[Any], Sequence[Any]]],
+) -> int:
+    """Add suggestions read from a file (an import: document id, its SuggestionRecords, its
+    SuggestedRelationRecords), keeping any the project has already (same document, source and
+    span, or relation): an import never changes what a source proposed. Returns the spans added."""
+    span_rows = {
+        (document_id, s.source, s.start, s.end, s.label): {
+            "document_id": document_id,
+            "source": s.source,
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "score": s.score,
+            "attributes": s.attributes,
+        }
+        for document_id, spans, _ in documents
+        for s in spans
+    }
+    relation_rows = {
+        (document_id, r.source, r.label, r.head, r.tail): {
+            "document_id": document_id,
+            "source": r.source,
+            "label": r.label,
+            "head_start": r.head[0],
+            "head_end": r.head[1],
+            "head_label": r.head[2],
+            "tail_start": r.tail[0],
+            "tail_end": r.tail[1],
+            "tail_label": r.tail[2],
+            "score": r.score,
+        }
+        for document_id, _, relations in documents
+        for r in relations
+    }
+    added = 0
+    if span_rows:
+        added = _insert_new(connection, SUGGESTIONS, list(span_rows.values()))
+    if relation_rows:
+        _insert_new(connection, SUGGESTED_RELATIONS, list(relation_rows.values()))
+    return added
+
+
+def _insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect's words (SQLite and PostgreSQL say it alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    result = connection.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+    return max(result.rowcount, 0)
