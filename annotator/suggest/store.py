@@ -169,9 +169,11 @@ def add_suggestions(
 
 
 def _insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING, in the dialect's words (SQLite and PostgreSQL say it alike)."""
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect's words (SQLite and PostgreSQL say it alike);
+    returns the rows added."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    result = connection.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
-    return max(result.rowcount, 0)
+    # RETURNING counts the rows added (executemany's rowcount is the driver's guess on psycopg).
+    statement = dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return len(connection.execute(statement, rows).all())
