@@ -25,7 +25,7 @@ and dates), then suggest's peak RSS at each --memory size against the smallest (
 A benchmark, not a test: nothing fails on a slow result.
 
 Usage: python bench/suggest.py [--docs 10000] [--repeat 3] [--memory 5000,10000,20000]
-       [--sources patterns,memory,dates]
+       [--sources patterns,memory,dates]      (--repeat 0: the memory rows only; --memory '': the timing only)
 """
 
 from __future__ import annotations
@@ -160,6 +160,20 @@ def median(runs: list[Run], key: str) -> float:
     return statistics.median(getattr(run, key) for run in runs)
 
 
+def timed(root: Path, names: Sequence[str], repeat: int) -> None:
+    ours: list[Run] = []
+    base: list[Run] = []
+    for _ in range(repeat):
+        ours.append(run_process(suggest_command(root, names)))
+        base.append(run_process(baseline_command(root, names)))
+    print(f"{'what':<34}{'suggest':>12}{'baseline':>12}{'ratio':>8}  target")
+    for label, key, unit in (("wall seconds", "seconds", "s"), ("CPU seconds", "cpu_seconds", "s")):
+        a, b = median(ours, key), median(base, key)
+        print(f"{label:<34}{a:>11.2f}{unit}{b:>11.2f}{unit}{a / b:>7.2f}x  1.5x")
+    a, b = median(ours, "peak_rss_kib") / 1024, median(base, "peak_rss_kib") / 1024
+    print(f"{'peak RSS':<34}{a:>9.0f}MiB{b:>9.0f}MiB{a / b:>7.2f}x", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10_000)
@@ -173,17 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     names = available(args.sources.split(","))
     root = build_project(args.docs)
     print(f"sources: {', '.join(names)}; {args.docs} documents; {args.repeat} round(s), alternating", flush=True)
-    timed: dict[str, list[Run]] = {"suggest": [], "baseline": []}
-    for _ in range(args.repeat):
-        timed["suggest"].append(run_process(suggest_command(root, names)))
-        timed["baseline"].append(run_process(baseline_command(root, names)))
-    ours, base = timed["suggest"], timed["baseline"]
-    print(f"{'what':<34}{'suggest':>12}{'baseline':>12}{'ratio':>8}  target")
-    for label, key, unit in (("wall seconds", "seconds", "s"), ("CPU seconds", "cpu_seconds", "s")):
-        a, b = median(ours, key), median(base, key)
-        print(f"{label:<34}{a:>11.2f}{unit}{b:>11.2f}{unit}{a / b:>7.2f}x  1.5x")
-    a, b = median(ours, "peak_rss_kib") / 1024, median(base, "peak_rss_kib") / 1024
-    print(f"{'peak RSS':<34}{a:>9.0f}MiB{b:>9.0f}MiB{a / b:>7.2f}x")
+    if args.repeat > 0:
+        timed(root, names, args.repeat)
     sizes = [int(size) for size in args.memory.split(",") if size.strip()]
     if sizes:
         print(f"\n{'documents':<12}{'suggest peak RSS':>18}{'vs smallest':>13}  target: flat")
