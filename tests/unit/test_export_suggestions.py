@@ -151,3 +151,18 @@ def test_bad_suggestions_in_a_file_stop_the_import_at_their_line(
     source.write_text(json.dumps({"id": "d", "text": TEXT, "suggestions": [suggestion]}) + "\n", "utf-8")
     code, _, err = cli(capsys, "import", root, source)
     assert code == 1 and f"{source}:1: " in err and message in err and "nothing was imported" in err
+
+
+def test_a_merged_layer_keeps_the_suggestions_none_of_its_layers_rejected(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with AnnotationService.open(project, "bob") as service:
+        service.set_status(service.find_document("d1"), "done")
+    out = tmp_path / "merged.jsonl"
+    code, _, _ = cli(
+        capsys, "export", project, "-o", out, "--merge", "union", "--annotators", "alice,bob", "--include-suggestions"
+    )
+    assert code == 0
+    (record,) = [r for r in _lines(out) if r["id"] == "d1"]
+    assert record["annotator"] == "merged-union"
+    assert [(s["start"], s["label"]) for s in record["suggestions"]] == [(0, "ACTOR"), (32, "DATE")]
