@@ -192,9 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size) for size in args.memory.split(",") if size.strip()]
     if sizes:
         print(f"\n{'documents':<12}{'suggest peak RSS':>18}{'vs smallest':>13}  target: flat")
-        peaks = [(size, run_process(suggest_command(build_project(size), names)).peak_rss_kib / 1024) for size in sizes]
-        for size, peak in peaks:
-            print(f"{size:<12}{peak:>15.0f}MiB{peak / peaks[0][1]:>12.2f}x")
+        smallest = 0.0
+        for size in sizes:  # each row as it is measured
+            peak = run_process(suggest_command(build_project(size), names)).peak_rss_kib / 1024
+            smallest = smallest or peak
+            print(f"{size:<12}{peak:>15.0f}MiB{peak / smallest:>12.2f}x", flush=True)
     return 0
 
 
