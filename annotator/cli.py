@@ -34,6 +34,7 @@ from annotator.cli_errors import (
     storage_problem,
 )
 from annotator.cli_export import cmd_export
+from annotator.cli_suggest import add_suggest_command
 from annotator.cli_train import add_train_command
 from annotator.errors import AnnotatorError
 from annotator.formats import BY_NAME, OFFSET_UNITS, READABLE, TRAINING, WRITABLE
@@ -195,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=name_in(WRITABLE, "format"),
         help="output format (default: jsonl, the native form)",
     )
+    exp.add_argument(
+        "--include-suggestions",
+        action="store_true",
+        help="add the documents' suggestions, less those the exported layer rejected: jsonl as each record's "
+        "suggestions and suggested_relations, label-studio as predictions (model_version: the source), every "
+        "other format as spans beside the layer's (silver data; one overlapping a span of its label is left out)",
+    )
     exp.add_argument("--split", help="train/dev/test ratios by document, e.g. 0.8,0.1,0.1; -o is then a folder")
     exp.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
     exp.add_argument(
@@ -227,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(run=cmd_stats)
     add_agreement_command(commands)
     add_disagreements_command(commands)
+    add_suggest_command(commands)
     add_train_command(commands)
 
     schema = commands.add_parser("schema", help="work with label schemas")
@@ -289,6 +298,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     if report.layers_replaced:
         out.print(f"replaced {report.layers_replaced} layer(s)")
+    if report.suggestions_added:
+        out.print(f"added {report.suggestions_added} suggestion(s) (proposals, in no layer)")
     out.print(f"event {report.event_id} (annotator undo-import {args.project} {report.event_id} takes it back)")
     for reason, number in sorted(report.set_aside.items()):
         out.print(f"{number} record(s) with {reason}: text imported, annotations not")

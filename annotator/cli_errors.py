@@ -32,6 +32,7 @@ AFTER_FAILURE = {
     "export": "nothing was exported",
     "schema": "nothing was changed",
     "stats": "nothing was changed",
+    "suggest": "the pages written before that stay (run it again to finish)",
 }
 # Other names people type for our names; "did you mean" looks these up too.
 ALIASES = {

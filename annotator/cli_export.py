@@ -25,7 +25,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         formats = " or ".join(f"--format {name}" for name in WITH_OFFSETS)
         raise AnnotatorError(f"--offsets is for {formats} (the other formats have one offset unit each)")
     labels = list(_names(args.labels, "--labels", "label", "ACTOR,DATE")) if args.labels is not None else None
-    selection = ExportFilter(statuses=args.status, annotator=args.annotator, labels=labels)
+    selection = ExportFilter(
+        statuses=args.status, annotator=args.annotator, labels=labels, suggestions=args.include_suggestions
+    )
     choosing = (args.layer, args.merge, args.annotators, args.merge_name)
     if args.format_name != "jsonl" or args.split is not None or any(flag is not None for flag in choosing):
         return _export_format(args, selection)
@@ -37,6 +39,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.print(
             f"wrote {report.lines} line(s) for {report.documents} document(s), {report.spans} span(s), "
             f"{report.relations} relation(s) to {args.output}"
+            + (f" with {report.suggestions} suggestion(s)" if args.include_suggestions else "")
         )
     for item in report.left_out:
         err.print(f"warning: {item}")
@@ -78,6 +81,11 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     said.print(
         f"wrote {args.format_name}: {report.lines} record(s) for {report.documents} document(s), "
         f"{report.spans} span(s), {report.relations} relation(s) to {args.output}"
+        + (
+            f" with {report.suggestions} suggestion(s) ({_where_suggestions(args.format_name)})"
+            if args.include_suggestions
+            else ""
+        )
     )
     for warning in report.warnings:
         err.print(f"warning: {warning}")
@@ -93,6 +101,14 @@ def _export_format(args: argparse.Namespace, selection: ExportFilter) -> int:
     for what, number in sorted(report.counts().items()):
         said.print(f"{number} item(s) {what}")
     return 0
+
+
+def _where_suggestions(format_name: str) -> str:
+    if format_name == "jsonl":
+        return "in each record's suggestions"
+    if format_name == "label-studio":
+        return "as predictions"
+    return "among the spans"
 
 
 def _names(text: str | None, flag: str, what: str = "annotator", example: str = "alice,bob") -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from annotator.exporters.native import (
     write_native,
 )
 from annotator.exporters.own_files import refuse_project_files
+from annotator.exporters.suggested_spans import OWN_PLACE, suggestions_as_spans
 from annotator.formats import BY_NAME, WRITABLE
 from annotator.project import Project
 from annotator.splits import SPLIT_NAMES, split_of
@@ -96,6 +97,10 @@ def export_format(
             writers["all"] = writer_class(Path(target), project, options, report)
         last_id = None
         for record in records:
+            if selection.suggestions and format_name not in OWN_PLACE:
+                record = suggestions_as_spans(record, report)
+            elif selection.suggestions:
+                report.suggestions += len(record.get("suggestions", ()))
             key = split_of(record["id"], split, seed) if split is not None else "all"
             writers[key].add(record)
             report.parts[key] += 1

@@ -68,6 +68,7 @@ class FormatReport:
     documents: int = 0
     spans: int = 0
     relations: int = 0
+    suggestions: int = 0  # --include-suggestions: written (as spans in most formats; see suggested_spans.py)
     problems: list[ExportProblem] = field(default_factory=list)
     parts: Counter[str] = field(default_factory=Counter)  # records per split part ("all" without --split)
     warnings: list[str] = field(default_factory=list)  # about the output itself (a name, a file left out)

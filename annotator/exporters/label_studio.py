@@ -24,6 +24,11 @@
   ``meta`` too.
 - The labelling config (``<output>.config.xml``) is made from the schema: Labels with their
   colours, Relations, the per-region controls and the document choices.
+- With --include-suggestions, a task's ``predictions`` hold them: one prediction per source
+  (``model_version``: the source's name, ``score``: the mean of its regions' scores), its regions
+  as an annotation's, each with its ``score``, region ids ``p:`` + position. A suggestion one of the
+  task's layers rejected is left out. Label Studio shows predictions as pre-annotations to accept
+  or correct; the importer here does not read them back (they are not anyone's annotations).
 """
 
 from __future__ import annotations
@@ -54,6 +59,8 @@ class LabelStudioWriter(FormatWriter):
         super().__init__(target, project, options, report)
         self.config = self.side_file(config_path(target), lambda data: data.startswith(CONFIG_START))
         self.task: dict[str, Any] | None = None
+        self.suggested: dict[tuple[Any, ...], dict[str, Any]] | None = None  # the task's, by source and span
+        self.suggested_relations: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.count = 0
         self.stream.write(b"[")
 
@@ -70,6 +77,8 @@ class LabelStudioWriter(FormatWriter):
                 },
                 "annotations": [],
             }
+        if "suggestions" in record:
+            self._suggested(record)
         if record["annotator"] is None:
             return  # a document nobody annotated: a task without annotations, as Label Studio shows it
         layers = self.task["meta"]["layers"]
@@ -111,8 +120,42 @@ class LabelStudioWriter(FormatWriter):
             result.append(_item(tag + "document", DOCUMENT, "choices", {"choices": record["document_labels"]}))
         return result
 
+    def _suggested(self, record: dict[str, Any]) -> None:
+        """Keep the suggestions that none of the task's layers rejected (each record has lost its layer's)."""
+        spans = {(s["source"], s["start"], s["end"], s["label"]): s for s in record["suggestions"]}
+        relations = {(r["source"], r["label"], *r["head"], *r["tail"]): r for r in record["suggested_relations"]}
+        if self.suggested is None:
+            self.suggested, self.suggested_relations = spans, relations
+            return
+        self.suggested = {key: value for key, value in self.suggested.items() if key in spans}
+        self.suggested_relations = {key: value for key, value in self.suggested_relations.items() if key in relations}
+
+    def _predictions(self) -> list[dict[str, Any]]:
+        by_source: dict[str, list[dict[str, Any]]] = {}
+        for suggestion in (self.suggested or {}).values():
+            by_source.setdefault(suggestion["source"], []).append(suggestion)
+        predictions = []
+        for source, suggestions in by_source.items():
+            number = {(s["start"], s["end"], s["label"]): f"s{n}" for n, s in enumerate(suggestions, start=1)}
+            spans = [{**s, "id": number[s["start"], s["end"], s["label"]]} for s in suggestions]
+            relations = [
+                {"label": r["label"], "head": number[tuple(r["head"])], "tail": number[tuple(r["tail"])]}
+                for r in self.suggested_relations.values()
+                if r["source"] == source and tuple(r["head"]) in number and tuple(r["tail"]) in number
+            ]
+            result = self._result({"spans": spans, "relations": relations}, "p:")
+            scores = {f"p:{span['id']}": span["score"] for span in spans}
+            for item in result:
+                if item.get("type") == "labels":
+                    item["score"] = scores[item["id"]]
+            predictions.append({"model_version": source, "score": sum(scores.values()) / len(scores), "result": result})
+        self.suggested, self.suggested_relations = None, {}
+        return predictions
+
     def _flush(self) -> None:
         if self.task is not None:
+            if self.suggested is not None:
+                self.task["predictions"] = self._predictions()
             self.stream.write((b",\n" if self.count else b"\n") + orjson.dumps(self.task))
             self.count += 1
             self.task = None

@@ -28,6 +28,7 @@ from annotator.db.core_tables import annotators
 from annotator.errors import NotFoundError, ValidationError
 from annotator.exporters.base import ExportOptions, FormatReport
 from annotator.exporters.native import ExportFilter, iter_records
+from annotator.exporters.native_suggestions import common_suggestions
 from annotator.exporters.training import finished_statuses, left_out_reason, one_layer_per_document
 from annotator.formats import Format
 from annotator.layer_merge import NAMED_ONLY, RULES, default_name, merge_layers, merged_inputs, overlap_problem
@@ -155,6 +156,8 @@ def _merged(
             report.without_layer[reason] += 1
             continue
         merged = merge_layers(layers, rule, name)
+        if selection.suggestions:
+            merged["suggestions"], merged["suggested_relations"] = common_suggestions(layers)
         if rule == "union" and len(layers) > 1 and (problem := overlap_problem(project.schema, merged)):
             crossing.append(f"{document_id!r}: {problem}")
         yield merged

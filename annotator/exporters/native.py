@@ -24,6 +24,7 @@ from annotator.db.engine import read_snapshot
 from annotator.errors import NotFoundError, ValidationError
 from annotator.exporters.base import FormatWriter, LeftOut
 from annotator.exporters.native_rows import ProjectTables, grouped_by_layer
+from annotator.exporters.native_suggestions import ChunkSuggestions
 from annotator.gcpause import collector_paused
 from annotator.models import STATUSES
 from annotator.project import Project
@@ -39,6 +40,7 @@ class ExportFilter:
     statuses: Collection[str] | None = None  # keep layers whose status is one of these
     annotator: str | None = None  # keep only this annotator's layer
     labels: Collection[str] | None = None  # keep only spans with these labels (and relations between them)
+    suggestions: bool = False  # add each document's suggestions, less those the record's layer rejected
 
 
 EVERYTHING = ExportFilter()
@@ -50,6 +52,7 @@ class ExportReport:
     documents: int = 0
     spans: int = 0
     relations: int = 0
+    suggestions: int = 0
     left_out: list[LeftOut] = field(default_factory=list)
 
 
@@ -77,6 +80,8 @@ def write_native(
             last_id = record["id"]
         spans += len(record["spans"])
         relations += len(record["relations"])
+        if selection.suggestions:
+            report.suggestions += len(record["suggestions"])
         if len(lines) >= CHUNK_DOCUMENTS:
             out.write(b"\n".join(lines) + b"\n")
             lines.clear()
@@ -131,9 +136,10 @@ def iter_records(
         def by_name(annotator_id: int) -> str:  # by name, not id: ids differ between databases
             return names.get(annotator_id) or ""
 
-        tables = ProjectTables(connection, project.id, only, selection.labels)
+        tables = ProjectTables(connection, project.id, only, selection.labels, selection.suggestions)
         for chunk in tables.document_chunks(CHUNK_DOCUMENTS):
             layers = _Layers(tables, chunk[-1][0])
+            suggested = ChunkSuggestions(tables, chunk[-1][0], skip) if selection.suggestions else None
             for doc_id, external_id, text, meta in chunk:
                 try:
                     meta_value = _stored_value(meta, "meta")
@@ -144,7 +150,10 @@ def iter_records(
                 if annotators is None:  # a document nobody touched gets one empty line
                     if statuses is None or "todo" in statuses:
                         labels: list[str] | None = [] if with_document_labels else None
-                        yield _record(external_id, text, meta_value, [], [], labels, None, "todo", schema)
+                        record = _record(external_id, text, meta_value, [], [], labels, None, "todo", schema)
+                        if suggested is not None:
+                            suggested.add_to(record, doc_id, None)
+                        yield record
                     continue
                 if len(annotators) > 1:
                     annotators.sort(key=by_name)
@@ -158,9 +167,12 @@ def iter_records(
                         continue
                     spans, relations = layers.content(layer, text)
                     labels = sorted(layers.doc_labels.get(layer, ())) if with_document_labels else None
-                    yield _record(
+                    record = _record(
                         external_id, text, meta_value, spans, relations, labels, names.get(annotator_id), status, schema
                     )
+                    if suggested is not None:
+                        suggested.add_to(record, doc_id, annotator_id)
+                    yield record
             if progress is not None:
                 progress(len(chunk))
 

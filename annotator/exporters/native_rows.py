@@ -27,6 +27,9 @@ ATTRIBUTES = core_tables.span_attributes
 RELATIONS = core_tables.relations
 STATUSES = core_tables.document_status
 DOCUMENT_LABELS = core_tables.document_labels
+SUGGESTIONS = core_tables.suggestions
+SUGGESTED_RELATIONS = core_tables.suggested_relations
+REJECTIONS = core_tables.review_rejections
 
 ROWS_PER_FETCH = 2_000  # rows of a table fetched at a time (one round trip on PostgreSQL): ~a chunk's spans
 
@@ -66,7 +69,12 @@ class ProjectTables:
     """The cursors of one export: a project's documents and their layers' rows, filtered."""
 
     def __init__(
-        self, connection: Connection, project_id: int, only: int | None, labels: Collection[str] | None
+        self,
+        connection: Connection,
+        project_id: int,
+        only: int | None,
+        labels: Collection[str] | None,
+        suggestions: bool = False,
     ) -> None:
         self.connection = connection
         self.project_id = project_id
@@ -111,6 +119,33 @@ class ProjectTables:
         ).order_by(DOCUMENT_LABELS.c.document_id, DOCUMENT_LABELS.c.annotator_id)  # its primary key
         self.document_labels = layer_rows(
             document_labels, DOCUMENT_LABELS.c.document_id, DOCUMENT_LABELS.c.annotator_id
+        )
+        self.suggestions: TableStream | None = None
+        if suggestions:  # --include-suggestions: the documents' suggestions and the layers' rejections
+            self._suggestion_streams(first, last, only, labels)
+
+    def _suggestion_streams(self, first: int, last: int, only: int | None, labels: Collection[str] | None) -> None:
+        s, r, x = SUGGESTIONS.c, SUGGESTED_RELATIONS.c, REJECTIONS.c
+        # Each in the order of its unique index (document first): no sort.
+        spans = select(s.document_id, s.source, s.start, s.end, s.label, s.score, cast(s.attributes, Text))
+        relations = select(
+            r.document_id, r.source, r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end
+        ).add_columns(r.tail_label, r.score)
+        rejections = select(x.document_id, x.annotator_id, x.start, x.end, x.label)
+        if labels is not None:
+            spans = spans.where(s.label.in_(labels))
+            relations = relations.where(r.head_label.in_(labels), r.tail_label.in_(labels))
+        if only is not None:
+            rejections = rejections.where(x.annotator_id == only)
+        self.suggestions = TableStream(
+            self.connection, spans.where(s.document_id.between(first, last)).order_by(s.document_id, s.source)
+        )
+        self.suggested_relations = TableStream(
+            self.connection, relations.where(r.document_id.between(first, last)).order_by(r.document_id, r.source)
+        )
+        self.rejections = TableStream(
+            self.connection,
+            rejections.where(x.document_id.between(first, last)).order_by(x.document_id, x.annotator_id),
         )
 
     def document_chunks(self, size: int) -> Iterator[Sequence[Any]]:

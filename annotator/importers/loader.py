@@ -31,6 +31,7 @@ from annotator.importers.document_index import DocumentIndex, Found, WrittenLaye
 from annotator.importers.import_log import write_import_event
 from annotator.importers.layer_rows import NewLayer
 from annotator.importers.layers import REPEAT, LayerContent, LayerRule, StoredLayer, content_of, load_layer
+from annotator.importers.native_suggestions import check_suggested
 from annotator.importers.records import (
     DocumentRecord,
     ImportFailed,
@@ -40,6 +41,7 @@ from annotator.importers.records import (
 )
 from annotator.importers.row_writer import RowWriter
 from annotator.project import Project, check_annotator_name
+from annotator.suggest.store import add_suggestions
 from annotator.validation import (
     check_external_id,
     check_storable,
@@ -56,6 +58,7 @@ class _Pending:
 
     documents: list[dict[str, Any]] = field(default_factory=list)
     layers: list[tuple[str, NewLayer]] = field(default_factory=list)  # (document sha, layer)
+    suggestions: list[tuple[str, DocumentRecord]] = field(default_factory=list)  # (document sha, its record)
 
 
 def import_records(
@@ -164,8 +167,12 @@ class _Loader:
             self.doc_ids[sha] = found.doc_id
         layer = self._layer(record) if record.has_layer else None
         stored = self._check_layer(record, sha, external_id, layer, found, writing) if layer is not None else None
+        if record.suggestions or record.suggested_relations:
+            check_suggested(record.text, self.schema, record.suggestions, record.suggested_relations)
         if not writing:
             return
+        if record.suggestions or record.suggested_relations:
+            self.pending.suggestions.append((sha, record))
         if record.set_aside:
             self.report.set_aside[record.set_aside] += 1
         if found.holds_text:
@@ -190,7 +197,10 @@ class _Loader:
             self.report.layers_skipped += 1
         elif layer is not None:
             self._put_layer(sha, layer, stored)
-        if max(len(self.pending.documents), len(self.pending.layers), len(self.doc_ids)) >= BATCH_DOCUMENTS:
+        if (
+            max(len(self.pending.documents), len(self.pending.layers), len(self.pending.suggestions), len(self.doc_ids))
+            >= BATCH_DOCUMENTS
+        ):
             self.flush()
 
     def _layer(self, record: DocumentRecord) -> NewLayer:
@@ -292,6 +302,14 @@ class _Loader:
             self.doc_ids.update(self.rows.documents(pending.documents))
         if pending.layers:
             self.rows.layers([(self.doc_ids[sha], layer) for sha, layer in pending.layers])
+        if pending.suggestions:
+            self.report.suggestions_added += add_suggestions(
+                self.connection,
+                [
+                    (self.doc_ids[sha], record.suggestions, record.suggested_relations)
+                    for sha, record in pending.suggestions
+                ],
+            )
         self._forget_written(pending)
 
     def _forget_written(self, pending: _Pending) -> None:

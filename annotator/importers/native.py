@@ -17,12 +17,16 @@ from annotator.importers.fields import (
     object_with_text,
     objects_in,
 )
+from annotator.importers.native_suggestions import read_suggested_relations, read_suggestions
 from annotator.importers.records import DocumentRecord, ImportProblem, RelationRecord, SpanRecord
 from annotator.importers.tool_support import jsonl_values, read_records
 
 __all__ = ["Item", "RecordError", "object_with_text", "read_jsonl", "read_text_file", "record_from_json"]
 
 RECORD_KEYS = {"id", "text", "meta", "spans", "relations", "document_labels", "annotator", "status", "schema"}
+# written by `annotator export --include-suggestions` (native_suggestions.py)
+SUGGESTION_RECORD_KEYS = {"suggestions", "suggested_relations"}
+ALL_RECORD_KEYS = RECORD_KEYS | SUGGESTION_RECORD_KEYS
 SPAN_KEYS = {"id", "start", "end", "label", "text", "attributes"}
 RELATION_KEYS = {"id", "label", "head", "tail"}
 
@@ -61,26 +65,36 @@ def record_from_json(obj: Any) -> DocumentRecord:
     if plain is not None:
         return plain
     obj, text = object_with_text(obj)
-    _no_unknown_keys(obj, RECORD_KEYS, "record")
-    return DocumentRecord(
-        source="",
-        line=0,
-        text=text,
-        external_id=expect_id(obj, "id", default=None),
-        meta=expect_object(obj, "meta", default={}),
-        spans=_spans(obj),
-        relations=_relations(obj),
-        document_labels=expect_str_list(obj, "document_labels", default=[]),
-        annotator=expect_str(obj, "annotator", default=None),
-        status=expect_str(obj, "status", default=None),
+    _no_unknown_keys(obj, ALL_RECORD_KEYS, "record")
+    return _with_suggestions(
+        obj,
+        DocumentRecord(
+            source="",
+            line=0,
+            text=text,
+            external_id=expect_id(obj, "id", default=None),
+            meta=expect_object(obj, "meta", default={}),
+            spans=_spans(obj),
+            relations=_relations(obj),
+            document_labels=expect_str_list(obj, "document_labels", default=[]),
+            annotator=expect_str(obj, "annotator", default=None),
+            status=expect_str(obj, "status", default=None),
+        ),
     )
+
+
+def _with_suggestions(obj: dict[str, Any], record: DocumentRecord) -> DocumentRecord:
+    if "suggestions" in obj or "suggested_relations" in obj:
+        record.suggestions = read_suggestions(obj)
+        record.suggested_relations = read_suggested_relations(obj)
+    return record
 
 
 def _plain_record(obj: Any) -> DocumentRecord | None:
     """A record in the shape the export writes, read without the field-by-field functions (which
     build each field's key path for their messages); None for anything else, which
     record_from_json then reads field by field, naming what is wrong. Same values either way."""
-    if type(obj) is not dict or not RECORD_KEYS.issuperset(obj):
+    if type(obj) is not dict or not ALL_RECORD_KEYS.issuperset(obj):
         return None
     text, key, meta, labels = obj.get("text"), obj.get("id"), obj.get("meta"), obj.get("document_labels")
     annotator, status = obj.get("annotator"), obj.get("status")
@@ -94,17 +108,20 @@ def _plain_record(obj: Any) -> DocumentRecord | None:
         and (status is None or type(status) is str)
     ):
         return None
-    return DocumentRecord(
-        "",
-        0,
-        text,
-        key,
-        {} if meta is None else meta,
-        _spans(obj),
-        _relations(obj),
-        [] if labels is None else list(labels),
-        annotator,
-        status,
+    return _with_suggestions(
+        obj,
+        DocumentRecord(
+            "",
+            0,
+            text,
+            key,
+            {} if meta is None else meta,
+            _spans(obj),
+            _relations(obj),
+            [] if labels is None else list(labels),
+            annotator,
+            status,
+        ),
     )
 
 

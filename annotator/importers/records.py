@@ -53,6 +53,9 @@ class DocumentRecord:
     # Where in its line the record is, for files that hold many records on one line (Label
     # Studio's one-line export: "task 3 (id 42), annotation 1"); put before every refusal.
     where: str | None = None
+    # Proposals, not anyone's layer (the native JSONL's, importers/native_suggestions.py).
+    suggestions: list[Any] = field(default_factory=list)
+    suggested_relations: list[Any] = field(default_factory=list)
 
     @property
     def has_layer(self) -> bool:
@@ -98,6 +101,7 @@ class ImportReport:
     layers_replaced: int = 0  # --replace: that annotator's different layer was replaced
     spans_added: int = 0
     relations_added: int = 0
+    suggestions_added: int = 0  # suggestions new to the project (not in any layer)
     set_aside: Counter[str] = field(default_factory=Counter)  # reason -> records imported without annotations
     spans_dropped: int = 0  # by --drop, or with a relation's dropped end
     relations_dropped: int = 0

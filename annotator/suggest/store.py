@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, delete, exists, select
+import orjson
+from sqlalchemy import Connection, Table, and_, delete, exists, insert, select
 
 from annotator.db import core_tables
 from annotator.models import NO_ATTRIBUTES
@@ -46,40 +47,63 @@ def replace_suggestions(connection: Connection, source: str, proposals: Sequence
         return 0
     for table in (SUGGESTIONS, SUGGESTED_RELATIONS):
         connection.execute(delete(table).where(table.c.source == source, table.c.document_id.in_(document_ids)))
+    sqlite = connection.dialect.name == "sqlite"
     span_rows = [
-        {
-            "document_id": p.document_id,
-            "source": source,
-            "start": s.start,
-            "end": s.end,
-            "label": s.label,
-            "score": s.score,
-            "attributes": dict(s.attributes),
-        }
+        (
+            p.document_id,
+            source,
+            s.start,
+            s.end,
+            s.label,
+            s.score,
+            _attributes_json(s.attributes) if sqlite else dict(s.attributes),
+        )
         for p in proposals
         for s in {(s.start, s.end, s.label): s for s in p.spans}.values()  # one per span: the unique key
     ]
     relation_rows = [
-        {
-            "document_id": p.document_id,
-            "source": source,
-            "label": r.label,
-            "head_start": r.head[0],
-            "head_end": r.head[1],
-            "head_label": r.head[2],
-            "tail_start": r.tail[0],
-            "tail_end": r.tail[1],
-            "tail_label": r.tail[2],
-            "score": r.score,
-        }
+        (p.document_id, source, r.label, *r.head, *r.tail, r.score)
         for p in proposals
         for r in {(r.label, r.head, r.tail): r for r in p.relations}.values()
     ]
     if span_rows:
-        connection.execute(SUGGESTIONS.insert(), span_rows)
+        _insert_many(connection, SUGGESTIONS, SPAN_COLUMNS, span_rows)
     if relation_rows:
-        connection.execute(SUGGESTED_RELATIONS.insert(), relation_rows)
+        _insert_many(connection, SUGGESTED_RELATIONS, RELATION_COLUMNS, relation_rows)
     return len(span_rows)
+
+
+SPAN_COLUMNS = ("document_id", "source", "start", "end", "label", "score", "attributes")
+RELATION_COLUMNS = (
+    "document_id",
+    "source",
+    "label",
+    "head_start",
+    "head_end",
+    "head_label",
+    "tail_start",
+    "tail_end",
+    "tail_label",
+    "score",
+)
+_EMPTY_JSON = "{}"
+
+
+def _attributes_json(attributes: Mapping[str, Any]) -> str:
+    return orjson.dumps(dict(attributes)).decode() if attributes else _EMPTY_JSON
+
+
+def _insert_many(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Rows as tuples in `columns` order. SQLite: straight to the driver's executemany (JSON already
+    serialised), as the importer's RowWriter does: SQLAlchemy's per-row parameter processing was
+    most of a page's write. Elsewhere: Core's executemany (insertmanyvalues batches on psycopg)."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
+    if list(compiled.positiontup or ()) != list(columns):
+        raise RuntimeError(f"INSERT INTO {table.name} takes {compiled.positiontup}, not {columns}")
+    connection.exec_driver_sql(str(compiled), rows)
 
 
 def open_suggestions(connection: Connection, document_id: int, annotator_id: int | None) -> DocumentSuggestions:
@@ -122,3 +146,58 @@ def open_suggestions(connection: Connection, document_id: int, annotator_id: int
         )
     )
     return DocumentSuggestions(tuple(merged.values()), relations)
+
+
+def add_suggestions(
+    connection: Connection,
+    documents: Sequence[tuple[int, Sequence[Any], Sequence[Any]]],
+) -> int:
+    """Add suggestions read from a file (an import: document id, its SuggestionRecords, its
+    SuggestedRelationRecords), keeping any the project has already (same document, source and
+    span, or relation): an import never changes what a source proposed. Returns the spans added."""
+    span_rows = {
+        (document_id, s.source, s.start, s.end, s.label): {
+            "document_id": document_id,
+            "source": s.source,
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "score": s.score,
+            "attributes": s.attributes,
+        }
+        for document_id, spans, _ in documents
+        for s in spans
+    }
+    relation_rows = {
+        (document_id, r.source, r.label, r.head, r.tail): {
+            "document_id": document_id,
+            "source": r.source,
+            "label": r.label,
+            "head_start": r.head[0],
+            "head_end": r.head[1],
+            "head_label": r.head[2],
+            "tail_start": r.tail[0],
+            "tail_end": r.tail[1],
+            "tail_label": r.tail[2],
+            "score": r.score,
+        }
+        for document_id, _, relations in documents
+        for r in relations
+    }
+    added = 0
+    if span_rows:
+        added = _insert_new(connection, SUGGESTIONS, list(span_rows.values()))
+    if relation_rows:
+        _insert_new(connection, SUGGESTED_RELATIONS, list(relation_rows.values()))
+    return added
+
+
+def _insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect's words (SQLite and PostgreSQL say it alike);
+    returns the rows added."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # RETURNING counts the rows added (executemany's rowcount is the driver's guess on psycopg).
+    statement = dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return len(connection.execute(statement, rows).all())
