@@ -77,7 +77,12 @@ def date_patterns() -> dict[str, list[list[dict[str, Any]]]]:
         ],
         "relative": [
             [_lower(RELATIVE_WORDS)],
-            [{"LOWER": "the", "OP": "?"}, {"LOWER": "day"}, _lower(("before", "after")), _lower(("yesterday", "tomorrow"))],
+            [
+                {"LOWER": "the", "OP": "?"},
+                {"LOWER": "day"},
+                _lower(("before", "after")),
+                _lower(("yesterday", "tomorrow")),
+            ],
             [_lower(DEICTICS), _lower(UNITS + PARTS_OF_DAY + SEASONS)],  # next week, last year, this morning
             [{"LIKE_NUM": True}, _lower(COUNTED_UNITS), {"LOWER": "ago"}],  # 3 days ago
             [_lower(NUMBER_WORDS), _lower(COUNTED_UNITS), {"LOWER": "ago"}],  # two weeks ago, a year ago

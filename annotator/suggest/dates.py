@@ -17,6 +17,7 @@ rather than propose nothing but numbers.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +32,8 @@ VALUE_ATTRIBUTE = "value"
 # Words before an expression, in its sentence, that make a bare weekday or month point forward
 # ("would visit from Monday" -> the coming Monday). Without one, news reports the past.
 FUTURE_CUES = frozenset(
-    "will would shall 'll ’ll wo going plans plan planned planning expected scheduled due upcoming".split()
+    {"will", "would", "shall", "'ll", "’ll", "wo", "going", "plans", "plan", "planned", "planning", "expected"}
+    | {"scheduled", "due", "upcoming"}
 )
 _SENTENCE_ENDS = frozenset(".!?")
 _LOOK_BACK = 30  # tokens
@@ -94,6 +96,8 @@ def make_source(context: SourceContext, argument: str | None) -> DatesSource:
             f"suggestion source 'dates': its patterns are English and the project's language is "
             f"{context.language!r}; leave 'dates' out of suggestions.sources"
         )
+    if importlib.util.find_spec("dateparser") is None:
+        raise SuggestionError("suggestion source 'dates' needs dateparser: pip install '.[suggest]'")
     label_name = context.settings.dates_label or DEFAULT_LABEL
     label = context.schema.label(label_name)
     if label is None:

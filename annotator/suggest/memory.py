@@ -18,8 +18,9 @@ of one label the longest wins ("Kim Jong Un" over "Kim"); hits of different labe
 
 Score: share x n / (n + 1) = k / (n + 1), where n is how many times the string was labelled and k
 how many of those with the proposed label (share = k / n): labelled ACTOR 3 times out of 3 -> 0.75,
-once -> 0.5, ACTOR 3 times and CLAIM once -> 0.6. Consistency first, then how much evidence. (How often the string went unlabelled in finished layers would damp
-it further, but that needs a pass over every finished text each time the source is built.)
+once -> 0.5, ACTOR 3 times and CLAIM once -> 0.6: consistency first, then how much evidence.
+Not damped by how often the string went unlabelled in finished layers: that would need a pass of
+the matcher over every finished text each time the source is built (the window builds it on open).
 Ties: every tied label is proposed, each with its score, and the annotator picks.
 Attributes: a label's attribute is carried when every remembered span of that string and label
 that sets it gives the same value (Russia -> kind: state), and the schema still has it; never a
@@ -128,9 +129,7 @@ def memorable(tokens: Any) -> bool:
     text = tokens.text
     if len(text.strip()) < MIN_CODE_POINTS or len(tokens) > MAX_TOKENS or text != text.strip():
         return False
-    return any(
-        not (token.is_punct or token.is_space or (token.is_stop and not token.is_upper)) for token in tokens
-    )
+    return any(not (token.is_punct or token.is_space or (token.is_stop and not token.is_upper)) for token in tokens)
 
 
 class MemorySource:

@@ -139,7 +139,10 @@ def test_meta_dates_in_odd_forms(value: object, day: dt.date | None) -> None:
 
 def test_a_relative_value_follows_each_document_date(source: DatesSource) -> None:
     (first, second) = source.propose(
-        [DocumentInput(1, "a", "Yesterday.", {"date": "2014-11-14"}), DocumentInput(2, "b", "Yesterday.", {"date": "2020-03-01"})]
+        [
+            DocumentInput(1, "a", "Yesterday.", {"date": "2014-11-14"}),
+            DocumentInput(2, "b", "Yesterday.", {"date": "2020-03-01"}),
+        ]
     )
     assert [s.attributes["value"] for s in (*first.spans, *second.spans)] == ["2014-11-13", "2020-02-29"]
     assert date_value("next week", dt.date(2014, 12, 31), future=False) == "2015-W02"
@@ -151,7 +154,9 @@ def test_a_relative_value_follows_each_document_date(source: DatesSource) -> Non
     after=st.text(max_size=30),
     expression=st.sampled_from(["yesterday", "next week", "14 November 2014", "Soviet times", "Monday"]),
 )
-def test_offsets_are_code_points_into_any_text(make_project: ProjectMaker, before: str, after: str, expression: str) -> None:
+def test_offsets_are_code_points_into_any_text(
+    make_project: ProjectMaker, before: str, after: str, expression: str
+) -> None:
     source = _registry_source(make_project)
     text = f"{before}é\u0301👩‍💻 {expression} 🇰🇷{after}"
     (proposals,) = source.propose([DocumentInput(1, "d", text, BASE)])
@@ -174,7 +179,7 @@ def _registry_source(make_project: ProjectMaker) -> Any:
 def test_the_label_and_its_value_come_from_the_schema(make_project: ProjectMaker, tmp_path: Path) -> None:
     schema = "name: s\nversion: 1\nlabels:\n  - name: WHEN\n    color: '#eeeeee'\n    hotkey: w\n"
     with Project.open(make_project(schema)) as project:
-        with pytest.raises(SuggestionError, match="no label 'DATE'.*suggestions.dates_label"):
+        with pytest.raises(SuggestionError, match=r"no label 'DATE'.*suggestions\.dates_label"):
             built(project, "dates")
         source = built(project, "dates", dates_label="WHEN")
     (proposals,) = source.propose([DocumentInput(1, "d", "See you tomorrow.", BASE)])
