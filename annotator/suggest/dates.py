@@ -25,6 +25,7 @@ from annotator.models import NO_ATTRIBUTES
 from annotator.suggest.base import DocumentInput, Proposals, SourceContext, Suggestion, SuggestionError
 from annotator.suggest.date_patterns import KIND_SCORES, date_patterns
 from annotator.suggest.date_values import article_date, date_value
+from annotator.suggest.hits import char_span, longest_hits
 
 NAME = "dates"
 DEFAULT_LABEL = "DATE"
@@ -37,6 +38,7 @@ FUTURE_CUES = frozenset(
 )
 _SENTENCE_ENDS = frozenset(".!?")
 _LOOK_BACK = 30  # tokens
+_DIRECTED = frozenset({"weekday", "month", "calendar"})  # kinds whose value may depend on the tense
 
 
 class DatesSource:
@@ -49,8 +51,10 @@ class DatesSource:
         self.label = label
         self.value_attribute = value_attribute
         self.matcher = Matcher(nlp.vocab)
+        self.kinds: dict[int, str] = {}  # the matcher's key (a StringStore hash) -> the pattern's kind
         for kind, patterns in date_patterns().items():
             self.matcher.add(kind, patterns)
+            self.kinds[nlp.vocab.strings.add(kind)] = kind
 
     def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
         docs = self.nlp.pipe(document.text for document in documents)
@@ -60,20 +64,20 @@ class DatesSource:
         ]
 
     def suggestions(self, doc: Any, base: dt.date | None) -> list[Suggestion]:
-        from spacy.util import filter_spans
-
         found: list[Suggestion] = []
-        for span in filter_spans(self.matcher(doc, as_spans=True)):
-            text = span.text
-            if len(span) > 1 and any(token.text == "-" for token in span) and " " in text:
+        for key, start, end in longest_hits(self.matcher(doc)):
+            first, last = char_span(doc, start, end)
+            text = doc.text[first:last]
+            if end - start > 1 and " " in text and "-" in text:
                 continue  # "2014 - 11 - 13" is no ISO date
-            kind = span.label_
+            kind = self.kinds[key]
             attributes = NO_ATTRIBUTES
             if self.value_attribute is not None and kind != "period":
-                value = date_value(text, base, _future(doc, span.start))
+                future = kind in _DIRECTED and _future(doc, start)
+                value = date_value(text, base, future)
                 if value is not None:
                     attributes = {self.value_attribute: value}
-            found.append(Suggestion(span.start_char, span.end_char, self.label, KIND_SCORES[kind], NAME, attributes))
+            found.append(Suggestion(first, last, self.label, KIND_SCORES[kind], NAME, attributes))
         return found
 
 

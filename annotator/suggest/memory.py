@@ -42,6 +42,7 @@ from annotator.db import core_tables
 from annotator.models import NO_ATTRIBUTES
 from annotator.schema import Schema
 from annotator.suggest.base import DocumentInput, Proposals, SourceContext, Suggestion
+from annotator.suggest.hits import char_span, longest_hits
 
 NAME = "memory"
 EXCLUDED_LAYERS = ("reference", "model")
@@ -140,10 +141,11 @@ class MemorySource:
 
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.memory: dict[str, list[Remembered]] = {}
+        # by the matcher's key of each string (its hash in the StringStore): a hit needs no lookup
+        self.memory: dict[int, list[Remembered]] = {}
         for tokens in nlp.pipe(memory):
             if memorable(tokens):
-                self.memory[tokens.text] = memory[tokens.text]
+                self.memory[nlp.vocab.strings.add(tokens.text)] = memory[tokens.text]
                 self.matcher.add(tokens.text, [tokens])
 
     def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
@@ -151,20 +153,15 @@ class MemorySource:
         return [Proposals(document.id, self.suggestions(doc)) for document, doc in zip(documents, docs, strict=True)]
 
     def suggestions(self, doc: Any) -> list[Suggestion]:
-        from spacy.util import filter_spans
-
-        by_label: dict[str, list[Any]] = defaultdict(list)
-        # as_spans: each hit's label is the remembered string it matched (its key in the matcher)
-        for span in self.matcher(doc, as_spans=True):
-            for remembered in self.memory[span.label_]:
-                by_label[remembered.label].append(span)
+        by_label: dict[str, list[tuple[Remembered, int, int]]] = defaultdict(list)
+        for key, start, end in self.matcher(doc):
+            for remembered in self.memory[key]:
+                by_label[remembered.label].append((remembered, start, end))
         found: list[Suggestion] = []
-        for label, spans in by_label.items():
-            for span in filter_spans(spans):  # the longest of overlapping hits of one label
-                remembered = next(r for r in self.memory[span.label_] if r.label == label)
-                found.append(
-                    Suggestion(span.start_char, span.end_char, label, remembered.score, NAME, remembered.attributes)
-                )
+        for hits in by_label.values():
+            for remembered, start, end in longest_hits(hits):  # of overlapping hits of one label, the longest
+                first, last = char_span(doc, start, end)
+                found.append(Suggestion(first, last, remembered.label, remembered.score, NAME, remembered.attributes))
         found.sort(key=lambda s: (s.start, s.end, s.label))
         return found
 
