@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@echo "set-up 2/4: updating pip"
 	@$(BIN)/pip install --quiet --upgrade pip
 	@echo "set-up 3/4: installing annotator and its dependencies (PySide6, SQLAlchemy, spaCy, datasets, ...; a few minutes the first time)"
-	@$(BIN)/pip install --quiet -e '.[gui,test,postgres,spacy,hf]'
+	@$(BIN)/pip install --quiet -e '.[gui,test,postgres,spacy,suggest,hf]'
 	@echo "set-up 4/4: Qt's system libraries"
 	@$(BIN)/python -m ui.system_libs
 	@touch $(STAMP)

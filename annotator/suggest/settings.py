@@ -8,6 +8,7 @@ whether "next unfinished" follows the model's uncertainty. Read with the rest of
       model: models/news                   # a spaCy pipeline directory (`annotator train -o`)
       on_open: true                        # the window proposes for a document it opens
       order: uncertainty                   # next unfinished: least confident model proposals first
+      dates_label: WHEN                    # the label the dates source proposes (default: DATE)
 
 No section (or no sources) means no suggestions: the tool behaves as before this existed.
 """
@@ -24,7 +25,7 @@ from annotator.errors import ProjectError
 SOURCE_NAMES = ("patterns", "memory", "dates", "model")
 LAYER_SOURCE_PREFIX = "layer:"
 ORDERS = ("document", "uncertainty")
-KNOWN_KEYS = {"sources", "patterns", "model", "on_open", "order"}
+KNOWN_KEYS = {"sources", "patterns", "model", "on_open", "order", "dates_label"}
 
 Order = Literal["document", "uncertainty"]
 
@@ -36,6 +37,7 @@ class SuggestionSettings:
     model: Path | None = None
     on_open: bool = False
     order: Order = "document"
+    dates_label: str | None = None  # None: the schema's DATE
 
 
 NO_SUGGESTIONS = SuggestionSettings()
@@ -73,12 +75,16 @@ def parse_suggestion_settings(value: object, root: Path, where: str) -> Suggesti
     order = value.get("order", "document")
     if order not in ORDERS:
         raise ProjectError(f"{where}: suggestions.order must be one of {', '.join(ORDERS)}")
+    dates_label = value.get("dates_label")
+    if dates_label is not None and (not isinstance(dates_label, str) or not dates_label.strip()):
+        raise ProjectError(f"{where}: suggestions.dates_label must be the name of a label of the schema")
     return SuggestionSettings(
         sources=sources,
         patterns=patterns,
         model=root / model if isinstance(model, str) else None,
         on_open=on_open,
         order="uncertainty" if order == "uncertainty" else "document",
+        dates_label=dates_label,
     )
 
 
