@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 
@@ -13,17 +12,6 @@ def report_error(parent: QWidget | None, title: str, message: str) -> QMessageBo
     box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
     box.open()
-    return box
-
-
-def report_aside(parent: QWidget | None, title: str, message: str) -> QMessageBox:
-    """An error that arrived on its own (a background run's), shown beside the window: not modal and
-    not taking the keyboard, so that the keys the annotator is typing still reach the text."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("errorDialog")
-    box.setWindowModality(Qt.WindowModality.NonModal)
-    box.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-    box.show()
     return box
 
 

@@ -34,8 +34,8 @@ from annotator.short_text import one_line
 from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestedRelation, SuggestionError
 from annotator.suggest.registry import Sources, build_sources, propose
 from annotator.suggest.store import StoredSuggestion
-from ui.dialogs import report_aside
 from ui.menus import Toggle
+from ui.suggestion_failures import SourceFailures
 from ui.suggestion_model import Interval, key_of
 from ui.suggestion_relations import SuggestedRelationList, undecided_relations
 
@@ -71,7 +71,7 @@ class SuggestionControl:
         self._overlay.selectable = lambda: window.annotate.selected_span is None
         self._loaded = False  # whether the open document's suggestions are read
         self._sources: Sources | None = None  # built on the first run, kept for the window's life
-        self._reported: set[str] = set()  # failures already named
+        self.failures = SourceFailures(window)  # named in the status bar, never a dialog of its own
         self._ran: set[int] = set()  # documents the sources ran on in this window
         self.running: int | None = None  # the document the sources run on now
         self._finished = _Finished(window)
@@ -360,10 +360,7 @@ class SuggestionControl:
         self.running = None
         self._sources = sources
         window = self._window
-        new = [str(error) for error in sources.failures if str(error) not in self._reported]
-        if new:
-            self._reported.update(new)
-            report_aside(window, "Suggestions", "\n".join(new) + "\n\nThe window goes on without it.")
+        new = self.failures.add([str(error) for error in sources.failures])
         if not window.isVisible() and window.doc is None:
             return  # closed meanwhile
         stored = window.attempt(lambda: window.service.store_proposals(by_source)) if by_source else 0
