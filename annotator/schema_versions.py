@@ -150,13 +150,13 @@ def _rename_in_suggestions(connection: Connection, of_spans: bool, old: str, new
         connection.execute(
             update(table).where(table.c.label == old, table.c.document_id.in_(in_project)).values(label=new)
         )
-        relations = core_tables.suggested_relations
-        for end in (relations.c.head_label, relations.c.tail_label):
-            connection.execute(
-                update(relations).where(end == old, relations.c.document_id.in_(in_project)).values({end: new})
-            )
+        for relations in (core_tables.suggested_relations, core_tables.relation_rejections):
+            for end in (relations.c.head_label, relations.c.tail_label):
+                connection.execute(
+                    update(relations).where(end == old, relations.c.document_id.in_(in_project)).values({end: new})
+                )
         return
-    relations = core_tables.suggested_relations
-    connection.execute(
-        update(relations).where(relations.c.label == old, relations.c.document_id.in_(in_project)).values(label=new)
-    )
+    for relations in (core_tables.suggested_relations, core_tables.relation_rejections):
+        connection.execute(
+            update(relations).where(relations.c.label == old, relations.c.document_id.in_(in_project)).values(label=new)
+        )

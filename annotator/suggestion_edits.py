@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Text, select, type_coerce
 
-from annotator.commands.suggestions import AcceptSuggestions, Proposed, RejectSuggestion
+from annotator.commands.suggestions import AcceptSuggestions, Proposed, RejectSuggestedRelation, RejectSuggestion
 from annotator.db import core_tables
 from annotator.db.engine import read_snapshot, writer
 from annotator.models import NO_ATTRIBUTES, Changes, Outcome, Relation, Span
@@ -41,6 +41,7 @@ class DocumentSuggestionState:
     spans: tuple[StoredSuggestion, ...]
     relations: tuple[SuggestedRelation, ...]
     rejected: frozenset[Interval]
+    rejected_relations: frozenset[SuggestedRelation] = frozenset()  # of relations, those the layer rejected
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,22 @@ def suggested_relations(connection: Connection, document_id: int) -> tuple[Sugge
     )
 
 
+RELATION_KEY = ("label", "head_start", "head_end", "head_label", "tail_start", "tail_end", "tail_label")
+
+
+def _rejected_relations(
+    connection: Connection, document_id: int, annotator_id: int, relations: tuple[SuggestedRelation, ...]
+) -> frozenset[SuggestedRelation]:
+    if not relations:
+        return frozenset()
+    refused = core_tables.relation_rejections.c
+    query = select(*(refused[name] for name in RELATION_KEY)).where(
+        refused.document_id == document_id, refused.annotator_id == annotator_id
+    )
+    keys = {tuple(row) for row in connection.execute(query)}
+    return frozenset(r for r in relations if (r.label, *r.head, *r.tail) in keys)
+
+
 def _attributes(stored: object) -> Mapping[str, Any]:
     if isinstance(stored, dict):  # PostgreSQL's driver decodes JSON itself
         return stored or NO_ATTRIBUTES
@@ -128,7 +145,8 @@ class SuggestionEdits:
                     )
                 )
             )
-        return DocumentSuggestionState(document_id, spans, relations, rejected)
+            rejected_relations = _rejected_relations(connection, document_id, self.annotator_id, relations)
+        return DocumentSuggestionState(document_id, spans, relations, rejected, rejected_relations)
 
     def accept_suggestions(
         self,
@@ -148,6 +166,10 @@ class SuggestionEdits:
     def reject_suggestion(self, document_id: int, suggestion: Proposed) -> Changes:
         """The layer rejects a suggestion: it is not shown again, whatever the sources propose; undoable."""
         return self._run(RejectSuggestion(document_id, suggestion))
+
+    def reject_suggested_relation(self, document_id: int, relation: SuggestedRelation) -> Changes:
+        """The layer rejects a suggested relation: not shown again, whatever the sources propose; undoable."""
+        return self._run(RejectSuggestedRelation(document_id, relation))
 
     def suggestion_context(self) -> SourceContext:
         """What the project's sources are built from (registry.build_sources)."""

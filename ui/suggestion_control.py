@@ -81,7 +81,7 @@ class SuggestionControl:
         window.bridge.changed.connect(self._on_changes)
         self._overlay.clicked.connect(self.select)
         window.view.span_clicked.connect(self._span_clicked)  # after the annotate controller's
-        self._rejected_relations: set[SuggestedRelation] = set()  # this session's (see ui/suggestion_relations.py)
+        self._rejected_relations: set[SuggestedRelation] = set()  # the layer's (relation_rejections), kept current
         self.relation_list = SuggestedRelationList()
         self.relation_list.accept_requested.connect(self.accept_relation)
         self.relation_list.reject_requested.connect(self.reject_relation)
@@ -145,6 +145,7 @@ class SuggestionControl:
             return
         state = window.attempt(lambda: window.service.document_suggestions(doc.id))
         self._model.load(state, window.layer.spans.values())
+        self._rejected_relations = set(state.rejected_relations) if state is not None else set()
         self._view.viewport().update()
         self._list_relations()
         if state is None or state.spans or state.relations or doc.id in self._ran:
@@ -158,6 +159,10 @@ class SuggestionControl:
             return
         if isinstance(changes, SuggestionChanges):
             self._repaint(self._model.apply_decisions(changes.rejected, changes.unrejected))
+            if changes.relations_rejected or changes.relations_unrejected:
+                self._rejected_relations.update(changes.relations_rejected)
+                self._rejected_relations.difference_update(changes.relations_unrejected)
+                self._list_relations()
         elif self._window.review.active and changes.annotator == self._window.service.annotator:
             self.reload()  # a reviewer's accept or reject of a candidate may decide a suggestion too
 
@@ -183,9 +188,11 @@ class SuggestionControl:
             self._say(f"Accepted {relation.label}" + (f"; skipped {skipped}" if skipped else ""))
 
     def reject_relation(self, relation: SuggestedRelation) -> None:
-        self._rejected_relations.add(relation)
-        self._list_relations()
-        self._say(f"Suggested {relation.label} hidden for this session (relation rejections are not stored)")
+        window, doc = self._window, self._window.doc
+        if doc is None:
+            return
+        if window.attempt(lambda: window.service.reject_suggested_relation(doc.id, relation)) is not None:
+            self._say(f"Rejected the suggested {relation.label}: it stays rejected when the sources run again")
 
     def _repaint(self, ranges: list[tuple[int, int]]) -> None:
         if ranges:

@@ -3,8 +3,8 @@
 A suggested relation is listed while the edited layer does not have it (the same label between
 spans at its ends' places). Accepting it writes it with whichever of its ends are not spans of
 the layer yet (they are suggestions too, or it could not exist): one edit, one undo step.
-Rejecting hides it for the rest of the session only: the schema's rejection table keeps spans,
-not relations, and this work adds no table (a relation rejected is proposed again next session).
+Rejecting keeps it as a relation_rejections row of the layer (undoable): it is not listed again,
+whatever the sources propose.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["SuggestedRelationList", "undecided_relations"]
 def undecided_relations(
     suggested: tuple[SuggestedRelation, ...], layer: LayerModel, rejected: set[SuggestedRelation]
 ) -> list[SuggestedRelation]:
-    """The suggested relations the layer has not (and which were not rejected this session)."""
+    """The suggested relations the layer has not, and has not rejected."""
     if not suggested:
         return []
     ids = {(s.start, s.end, s.label): s.id for s in layer.spans.values()}
@@ -50,7 +50,7 @@ class SuggestedRelationList(QWidget):
         self.accept_button = QPushButton("Accept")
         self.accept_button.setToolTip("Add the suggested relation (and its ends that are suggestions) to your layer")
         self.reject_button = QPushButton("Reject")
-        self.reject_button.setToolTip("Hide the suggested relation for this session")
+        self.reject_button.setToolTip("Reject the suggested relation: it is not proposed to this layer again")
         self.accept_button.clicked.connect(lambda: self._request(self.accept_requested))
         self.reject_button.clicked.connect(lambda: self._request(self.reject_requested))
         buttons = QHBoxLayout()

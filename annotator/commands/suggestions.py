@@ -22,11 +22,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, delete, insert, select
+
 from annotator.commands import statements as sql
 from annotator.commands.base import SPAN_COLUMNS, Command, EditContext, overlapping_query, overlaps_of, span_value
 from annotator.commands.layer_copy import ALREADY_THERE, OVERLAP_RULE, skipped_text
 from annotator.commands.review import DELETE_REJECTION, INSERT_REJECTION, LAYER_RELATIONS, REJECTION_AT
 from annotator.commands.span_batch import Interval, check_new_span, fit_spans, refuse_if_related, write_spans
+from annotator.db import core_tables
 from annotator.db.exchange import Statement
 from annotator.errors import NotFoundError, ValidationError
 from annotator.models import NO_ATTRIBUTES, Changes, Relation, Span
@@ -34,7 +37,7 @@ from annotator.short_text import one_line
 from annotator.suggest.base import SuggestedRelation
 from annotator.validation import check_relation
 
-__all__ = ["AcceptSuggestions", "Proposed", "RejectSuggestion", "SuggestionChanges"]
+__all__ = ["AcceptSuggestions", "Proposed", "RejectSuggestedRelation", "RejectSuggestion", "SuggestionChanges"]
 
 
 class Proposed(NamedTuple):
@@ -56,6 +59,8 @@ class SuggestionChanges(Changes):
 
     rejected: tuple[Interval, ...] = ()
     unrejected: tuple[Interval, ...] = ()
+    relations_rejected: tuple[SuggestedRelation, ...] = ()
+    relations_unrejected: tuple[SuggestedRelation, ...] = ()
 
 
 @dataclass
@@ -277,6 +282,48 @@ class RejectSuggestion(Command):
         start, end, label = self.suggestion.key
         return {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "start": start, "end": end,
                 "label": label}  # fmt: skip
+
+
+RELATION_REJECTIONS = core_tables.relation_rejections
+_RELATION_PLACE = [column == bindparam(column.name) for column in RELATION_REJECTIONS.primary_key.columns]
+RELATION_REJECTION_AT = select(RELATION_REJECTIONS.c.label).where(*_RELATION_PLACE)
+INSERT_RELATION_REJECTION = insert(RELATION_REJECTIONS)
+DELETE_RELATION_REJECTION = delete(RELATION_REJECTIONS).where(*_RELATION_PLACE)
+
+
+@dataclass
+class RejectSuggestedRelation(Command):
+    """A suggested relation decided not to belong in the layer: kept as a relation_rejections row."""
+
+    document_id: int
+    relation: SuggestedRelation
+
+    @property
+    def description(self) -> str:
+        return f"reject suggested {self.relation.label}"
+
+    def apply(self, ctx: EditContext) -> Changes:
+        ctx.document_text(self.document_id)  # raises NotFoundError for an unknown document
+        place = self._place(ctx)
+        if ctx.tx.read((RELATION_REJECTION_AT, place))[0]:
+            raise ValidationError(f"the suggested {self.relation.label} is rejected already")
+        ctx.tx.write((INSERT_RELATION_REJECTION, place))
+        return SuggestionChanges(self.description, self.document_id, ctx.annotator, relations_rejected=(self.relation,))
+
+    def revert(self, ctx: EditContext) -> Changes:
+        place = self._place(ctx)
+        if not ctx.tx.read((RELATION_REJECTION_AT, place))[0]:
+            raise ValidationError("the suggested relation is no longer rejected (changed in another window)")
+        ctx.tx.write((DELETE_RELATION_REJECTION, place))
+        return SuggestionChanges(
+            f"undo {self.description}", self.document_id, ctx.annotator, relations_unrejected=(self.relation,)
+        )
+
+    def _place(self, ctx: EditContext) -> dict[str, Any]:
+        (head_start, head_end, head_label), (tail_start, tail_end, tail_label) = self.relation.head, self.relation.tail
+        return {"document_id": self.document_id, "annotator_id": ctx.annotator_id, "label": self.relation.label,
+                "head_start": head_start, "head_end": head_end, "head_label": head_label,
+                "tail_start": tail_start, "tail_end": tail_end, "tail_label": tail_label}  # fmt: skip
 
 
 def _relation(row: Mapping[str, Any]) -> Relation:

@@ -221,6 +221,23 @@ suggested_relations = Table(
     CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
 )
 
+# A suggested relation a layer rejected (annotator_id: that layer), named as suggested_relations
+# names it, by its ends' offsets and labels: running the sources again does not bring it back.
+relation_rejections = Table(
+    "relation_rejections",
+    metadata,
+    _reference("document_id", "documents.id", primary_key=True),
+    _reference("annotator_id", "annotators.id", primary_key=True),
+    Column("label", String(100), primary_key=True),
+    Column("head_start", Integer, primary_key=True),
+    Column("head_end", Integer, primary_key=True),
+    Column("head_label", String(100), primary_key=True),
+    Column("tail_start", Integer, primary_key=True),
+    Column("tail_end", Integer, primary_key=True),
+    Column("tail_label", String(100), primary_key=True),
+    _created(),
+)
+
 # Append-only log of who did what and when: history, time tracking, audits.
 events = Table(
     "events",

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 SCRIPT_LOCATION = "annotator.db:migrations"
 # The newest migration in annotator/db/migrations/versions; a test checks it against Alembic's head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 VERSION_TABLE = "alembic_version"  # where Alembic records a database's revision (its default)
 
 

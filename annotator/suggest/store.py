@@ -136,16 +136,25 @@ def open_suggestions(connection: Connection, document_id: int, annotator_id: int
             (attributes or NO_ATTRIBUTES) if better else found.attributes,
         )
     r = SUGGESTED_RELATIONS.c
+    relation_query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
+    if annotator_id is not None:  # those the layer rejected (relation_rejections) are decided
+        refused = core_tables.relation_rejections.c
+        same_place = [refused[name] == r[name] for name in RELATION_PLACE]
+        refusal = exists().where(refused.document_id == document_id, refused.annotator_id == annotator_id, *same_place)
+        relation_query = relation_query.where(~refusal)
     relations = tuple(
         SuggestedRelation(label, (hs, he, hl), (ts, te, tl), score, source)
         for label, hs, he, hl, ts, te, tl, score, source in connection.execute(
-            select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
-            .add_columns(r.score, r.source)
+            relation_query.add_columns(r.score, r.source)
             .where(r.document_id == document_id)
             .order_by(r.head_start, r.tail_start, r.label)
         )
     )
     return DocumentSuggestions(tuple(merged.values()), relations)
+
+
+# What names a suggested relation (and its rejection): its label and its ends' offsets and labels.
+RELATION_PLACE = ("label", "head_start", "head_end", "head_label", "tail_start", "tail_end", "tail_label")
 
 
 def add_suggestions(

@@ -196,7 +196,7 @@ def test_a_failing_source_is_named_once_and_the_window_goes_on(
     window.close()
 
 
-def test_a_suggested_relation_is_accepted_with_its_ends_or_hidden(
+def test_a_suggested_relation_is_accepted_with_its_ends_or_rejected_for_good(
     make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot
 ) -> None:
     root = make(make_project, tmp_path, '["layer:related"]')
@@ -213,6 +213,15 @@ def test_a_suggested_relation_is_accepted_with_its_ends_or_hidden(
     assert spans(root) == [] and rows.list.count() == 1 and len(shown(window)) == 2
     qtbot.mouseClick(rows.reject_button, Qt.MouseButton.LeftButton)
     assert not rows.isVisible() and len(shown(window)) == 2  # its ends stay suggested
+    window.annotate.undo()  # the rejection is an edit like any other
+    assert rows.isVisible() and rows.list.count() == 1
+    window.annotate.redo()
+    assert not rows.isVisible()
+    window.close()
+    window = opened(qtbot, root, 2)  # kept: not listed again, though the source still proposes it
+    window.suggestions.suggest_now()
+    qtbot.waitUntil(lambda: window.suggestions.running is None)
+    assert not window.suggestions.relation_list.isVisible()
     window.close()
 
 

@@ -141,3 +141,23 @@ def test_compare_counts_exact_matches_per_label() -> None:
         3,
         1,
     )
+
+
+def test_a_rejected_suggested_relation_stays_rejected_for_its_layer_only(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    root = _project_with_document(make_project, tmp_path)
+    relation = SuggestedRelation("SAID_BY", (0, 11, "ACTOR"), (16, 21, "ACTOR"), 0.5, "patterns")
+    with AnnotationService.open(root, "alice") as service:
+        doc = service.find_document("doc")
+        service.store_proposals({"patterns": [Proposals(doc, [], [relation])]})
+        service.reject_suggested_relation(doc, relation)
+        alice, bob = service.project.ensure_annotator("alice"), service.project.ensure_annotator("bob")
+        service.store_proposals({"patterns": [Proposals(doc, [], [relation])]})  # the source runs again
+        with service.project.engine.connect() as connection:
+            assert open_suggestions(connection, doc, alice).relations == ()
+            assert len(open_suggestions(connection, doc, bob).relations) == 1
+        assert service.document_suggestions(doc).rejected_relations == frozenset({relation})
+        service.undo()
+        with service.project.engine.connect() as connection:
+            assert len(open_suggestions(connection, doc, alice).relations) == 1
