@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Text, select, type_coerce
+from sqlalchemy import Connection, Text, distinct, func, select, type_coerce
 
 from annotator.commands.suggestions import AcceptSuggestions, Proposed, RejectSuggestion
 from annotator.db import core_tables
@@ -52,22 +52,44 @@ class Accepted:
     skipped: Mapping[str, int]
 
 
-def stored_suggestions(connection: Connection, document_id: int) -> tuple[StoredSuggestion, ...]:
-    """Every suggestion stored for a document, merged over sources as store.open_suggestions merges
-    them (the higher score, every source), in text order. The attributes are read as the stored
-    JSON text and decoded only where there are any: SQLAlchemy's JSON result processing was most of
-    the time of reading 10,000 suggestions (bench/suggestion_window.py)."""
+def stored_suggestions(
+    connection: Connection, document_id: int, start_from: int = 0, start_before: int | None = None
+) -> tuple[StoredSuggestion, ...]:
+    """The suggestions stored for a document that start in [start_from, start_before) (None: to
+    the end), merged over sources as store.open_suggestions merges them (the higher score, every
+    source), in text order. The attributes are read as the stored JSON text and decoded only where
+    there are any: SQLAlchemy's JSON result processing was most of the time of reading 10,000
+    suggestions (bench/suggestion_window.py); so is Python work per row, hence one tuple each and,
+    unless several sources proposed for the document, no merging."""
     s = SUGGESTIONS.c
     raw = type_coerce(s.attributes, Text)
-    query = select(s.start, s.end, s.label, s.score, s.source, raw).where(s.document_id == document_id)
-    merged: dict[Interval, StoredSuggestion] = {}
+    wanted = [s.document_id == document_id]
+    if start_from > 0:
+        wanted.append(s.start >= start_from)
+    if start_before is not None:
+        wanted.append(s.start < start_before)
+    query = select(s.start, s.end, s.label, s.score, s.source, raw).where(*wanted)
     rows = connection.execute(query.order_by(s.start, s.end, s.label)).all()  # one fetch: no call per row
-    for start, end, label, score, source, stored in rows:
-        attributes = _attributes(stored)
+    # One source: no two rows share (start, end, label) (the unique key holds the source). The
+    # count walks the index on (document_id, source, ...) only.
+    sources = connection.execute(select(func.count(distinct(s.source))).where(s.document_id == document_id))
+    # tuple.__new__ is what StoredSuggestion._make calls, without the named tuple's Python __new__.
+    make, none, decode = tuple.__new__, NO_ATTRIBUTES, _attributes
+    made = [
+        make(StoredSuggestion, (start, end, label, score, (source,), none if stored == "{}" else decode(stored)))
+        for start, end, label, score, source, stored in rows
+    ]
+    return tuple(made) if sources.scalar_one() <= 1 else _merged(made)
+
+
+def _merged(suggestions: list[StoredSuggestion]) -> tuple[StoredSuggestion, ...]:
+    """One suggestion per (start, end, label) where several sources proposed it."""
+    merged: dict[Interval, StoredSuggestion] = {}
+    for start, end, label, score, sources, attributes in suggestions:
         key = (start, end, label)
         found = merged.get(key)
         if found is None:
-            merged[key] = StoredSuggestion(start, end, label, score, (source,), attributes)
+            merged[key] = StoredSuggestion(start, end, label, score, sources, attributes)
             continue
         better = (score, len(attributes)) > (found.score, len(found.attributes))
         merged[key] = StoredSuggestion(
@@ -75,7 +97,7 @@ def stored_suggestions(connection: Connection, document_id: int) -> tuple[Stored
             end,
             label,
             max(score, found.score),
-            (*found.sources, source),
+            (*found.sources, *sources),
             attributes if better else found.attributes,
         )
     return tuple(merged.values())
@@ -114,12 +136,15 @@ class SuggestionEdits:
 
         def _run(self, command: Command) -> Changes: ...
 
-    def document_suggestions(self, document_id: int) -> DocumentSuggestionState:
-        """The document's stored suggestions and the edited layer's rejections, read at one moment."""
+    def document_suggestions(self, document_id: int, start_before: int | None = None) -> DocumentSuggestionState:
+        """The document's stored suggestions and the edited layer's rejections, read at one moment.
+
+        With ``start_before``, only the suggestions that start before that offset and no relation
+        (what a first screen shows): ``rest_of_suggestions`` reads the rest."""
         rejections = core_tables.review_rejections.c
         with read_snapshot(self.project.engine) as connection:
-            spans = stored_suggestions(connection, document_id)
-            relations = suggested_relations(connection, document_id)
+            spans = stored_suggestions(connection, document_id, 0, start_before)
+            relations = suggested_relations(connection, document_id) if start_before is None else ()
             rejected = frozenset(
                 (start, end, label)
                 for start, end, label in connection.execute(
@@ -129,6 +154,13 @@ class SuggestionEdits:
                 )
             )
         return DocumentSuggestionState(document_id, spans, relations, rejected)
+
+    def rest_of_suggestions(
+        self, document_id: int, start_from: int
+    ) -> tuple[tuple[StoredSuggestion, ...], tuple[SuggestedRelation, ...]]:
+        """The suggestions that start at ``start_from`` or later, and the suggested relations."""
+        with read_snapshot(self.project.engine) as connection:
+            return stored_suggestions(connection, document_id, start_from), suggested_relations(connection, document_id)
 
     def accept_suggestions(
         self,

@@ -365,7 +365,7 @@ class AnnotationTextView(QPlainTextEdit):
         paint_frames(painter, self._frames["relation"], self.fragment_rects, handles=False)
         paint_frames(painter, self._frames["current"], self.fragment_rects, handles=True)
         paint_frames(painter, self._frames["snapped"], self.fragment_rects, handles=False)
-        self.suggestions.paint(painter, area, self.qt_at_offset, self.offset_at_qt)
+        self.suggestions.paint(painter, area, self._highlighter.offsets_for)
         painter.end()
 
     def _overlay_ranges(self) -> list[tuple[int, int]]:

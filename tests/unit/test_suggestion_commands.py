@@ -138,3 +138,17 @@ def test_the_windows_read_merges_as_the_store_does(service: AnnotationService) -
     with service.project.engine.connect() as connection:
         assert service.document_suggestions(doc).spans == open_suggestions(connection, doc, None).spans
         assert service.document_suggestions(doc).relations == open_suggestions(connection, doc, None).relations
+
+
+def test_read_in_two_steps_the_window_gets_what_it_reads_whole(service: AnnotationService) -> None:
+    """The first screen's part (start before an offset, no relations) and the rest make the whole read."""
+    doc = service.find_document("doc")
+    service.store_proposals(
+        {"again": [Proposals(doc, [Suggestion(*KIM, 0.5, "again"), Suggestion(*XI, 0.8, "again")])]}
+    )
+    whole = service.document_suggestions(doc)
+    cut = XI[0]
+    first = service.document_suggestions(doc, cut)
+    rest, relations = service.rest_of_suggestions(doc, cut)
+    assert first.spans and rest and all(s.start < cut for s in first.spans) and first.relations == ()
+    assert first.spans + rest == whole.spans and relations == whole.relations and first.rejected == whole.rejected
