@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Text, distinct, func, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Text, cast, select, type_coerce
 
 from annotator.commands.suggestions import AcceptSuggestions, Proposed, RejectSuggestion
 from annotator.db import core_tables
@@ -57,39 +57,52 @@ def stored_suggestions(
 ) -> tuple[StoredSuggestion, ...]:
     """The suggestions stored for a document that start in [start_from, start_before) (None: to
     the end), merged over sources as store.open_suggestions merges them (the higher score, every
-    source), in text order. The attributes are read as the stored JSON text and decoded only where
-    there are any: SQLAlchemy's JSON result processing was most of the time of reading 10,000
-    suggestions (bench/suggestion_window.py); so is Python work per row, hence one tuple each and,
-    unless several sources proposed for the document, no merging."""
+    source), in text order.
+
+    Reading 10,000 of them is mostly making Python values of their rows (bench/suggestion_window.py),
+    so a row costs one tuple and no more columns than needed: a document that one source proposed
+    for (the usual case) needs no merging, its rows no source column, and its attributes (stored
+    JSON, mostly "{}") are read and decoded only where there are any."""
     s = SUGGESTIONS.c
-    raw = type_coerce(s.attributes, Text)
     wanted = [s.document_id == document_id]
     if start_from > 0:
         wanted.append(s.start >= start_from)
     if start_before is not None:
         wanted.append(s.start < start_before)
-    query = select(s.start, s.end, s.label, s.score, s.source, raw).where(*wanted)
-    rows = connection.execute(query.order_by(s.start, s.end, s.label)).all()  # one fetch: no call per row
-    # One source: no two rows share (start, end, label) (the unique key holds the source). The
-    # count walks the index on (document_id, source, ...) only.
-    sources = connection.execute(select(func.count(distinct(s.source))).where(s.document_id == document_id))
+    # The unique key (document_id, source, start, end, label) makes this a walk of its index.
+    sources = connection.execute(select(s.source).distinct().where(s.document_id == document_id)).scalars().all()
+    if len(sources) > 1:
+        return _merged(connection, wanted)
+    query = select(s.start, s.end, s.label, s.score).where(*wanted).order_by(s.start, s.end, s.label)
+    rows = connection.execute(query).all()  # one fetch: no call per row
+    attributed = connection.execute(
+        select(s.start, s.end, s.label, type_coerce(s.attributes, Text)).where(
+            *wanted, cast(s.attributes, Text) != "{}"
+        )
+    ).all()
     # tuple.__new__ is what StoredSuggestion._make calls, without the named tuple's Python __new__.
-    make, none, decode = tuple.__new__, NO_ATTRIBUTES, _attributes
-    made = [
-        make(StoredSuggestion, (start, end, label, score, (source,), none if stored == "{}" else decode(stored)))
-        for start, end, label, score, source, stored in rows
-    ]
-    return tuple(made) if sources.scalar_one() <= 1 else _merged(made)
+    make, one, none = tuple.__new__, tuple(sources), NO_ATTRIBUTES
+    made = [make(StoredSuggestion, (start, end, label, score, one, none)) for start, end, label, score in rows]
+    if attributed:
+        at = {suggestion[:3]: index for index, suggestion in enumerate(made)}
+        for start, end, label, stored in attributed:
+            index = at[(start, end, label)]
+            made[index] = made[index]._replace(attributes=_attributes(stored))
+    return tuple(made)
 
 
-def _merged(suggestions: list[StoredSuggestion]) -> tuple[StoredSuggestion, ...]:
-    """One suggestion per (start, end, label) where several sources proposed it."""
+def _merged(connection: Connection, wanted: list[ColumnElement[bool]]) -> tuple[StoredSuggestion, ...]:
+    """The rows of several sources, one suggestion per (start, end, label)."""
+    s = SUGGESTIONS.c
+    raw = type_coerce(s.attributes, Text)  # JSON text: decoded only where there are attributes
+    query = select(s.start, s.end, s.label, s.score, s.source, raw).where(*wanted)
     merged: dict[Interval, StoredSuggestion] = {}
-    for start, end, label, score, sources, attributes in suggestions:
+    for start, end, label, score, source, stored in connection.execute(query.order_by(s.start, s.end, s.label)).all():
+        attributes = _attributes(stored)
         key = (start, end, label)
         found = merged.get(key)
         if found is None:
-            merged[key] = StoredSuggestion(start, end, label, score, sources, attributes)
+            merged[key] = StoredSuggestion(start, end, label, score, (source,), attributes)
             continue
         better = (score, len(attributes)) > (found.score, len(found.attributes))
         merged[key] = StoredSuggestion(
@@ -97,7 +110,7 @@ def _merged(suggestions: list[StoredSuggestion]) -> tuple[StoredSuggestion, ...]
             end,
             label,
             max(score, found.score),
-            (*found.sources, *sources),
+            (*found.sources, source),
             attributes if better else found.attributes,
         )
     return tuple(merged.values())

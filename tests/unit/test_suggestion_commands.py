@@ -152,3 +152,25 @@ def test_read_in_two_steps_the_window_gets_what_it_reads_whole(service: Annotati
     rest, relations = service.rest_of_suggestions(doc, cut)
     assert first.spans and rest and all(s.start < cut for s in first.spans) and first.relations == ()
     assert first.spans + rest == whole.spans and relations == whole.relations and first.rejected == whole.rejected
+
+
+def test_one_sources_attributes_are_read_where_there_are_any(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """A document one source proposed for is read without its source and attributes columns per row:
+    the attributes that exist still come back, as store.open_suggestions gives them."""
+    root = make_project()
+    source = tmp_path / "one.jsonl"
+    source.write_text(
+        json.dumps({"id": "one", "text": "Kim Jong Un said yesterday that Putin met Xi."}) + "\n", "utf-8"
+    )
+    with Project.open(root) as project:
+        import_paths(project, [source])
+    with AnnotationService.open(root, "alice") as service:
+        doc = service.find_document("one")
+        dated = Suggestion(*YESTERDAY, 0.7, "dates", {"value": "2014-11-13"})
+        proposals = [Suggestion(*KIM, 0.5, "dates"), dated, Suggestion(*PUTIN, 0.6, "dates", {})]
+        service.store_proposals({"dates": [Proposals(doc, proposals)]})
+        read = service.document_suggestions(doc).spans
+        assert [dict(s.attributes) for s in read] == [{}, {"value": "2014-11-13"}, {}]
+        assert all(s.sources == ("dates",) for s in read)
+        with service.project.engine.connect() as connection:
+            assert read == open_suggestions(connection, doc, None).spans
