@@ -169,11 +169,13 @@ class SuggestionEdits:
         return DocumentSuggestionState(document_id, spans, relations, rejected)
 
     def rest_of_suggestions(
-        self, document_id: int, start_from: int
+        self, document_id: int, start_from: int, start_before: int | None = None
     ) -> tuple[tuple[StoredSuggestion, ...], tuple[SuggestedRelation, ...]]:
-        """The suggestions that start at ``start_from`` or later, and the suggested relations."""
+        """The suggestions that start in [start_from, start_before), and with the last part (None:
+        to the end) the suggested relations."""
         with read_snapshot(self.project.engine) as connection:
-            return stored_suggestions(connection, document_id, start_from), suggested_relations(connection, document_id)
+            spans = stored_suggestions(connection, document_id, start_from, start_before)
+            return spans, suggested_relations(connection, document_id) if start_before is None else ()
 
     def accept_suggestions(
         self,

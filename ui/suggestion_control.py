@@ -71,7 +71,7 @@ class SuggestionControl:
         self._model = self._overlay.suggestions
         self._overlay.visible = window.settings.suggestions_shown
         self._overlay.selectable = lambda: window.annotate.selected_span is None
-        self._reading = SuggestionReading(window, self._model)
+        self._reading = SuggestionReading(window, self._model, self._shown)
         self._sources: Sources | None = None  # built on the first run, kept for the window's life
         self._reported: set[str] = set()  # failures already named
         self._ran: set[int] = set()  # documents the sources ran on in this window
@@ -137,10 +137,10 @@ class SuggestionControl:
         if not self._reading.loaded:
             self.reload()
         else:
-            self.finish_reading()
+            self._reading.read_rest_between_events()
 
     def finish_reading(self) -> None:
-        """Read the suggestions the first screen's part left, if they have not come yet."""
+        """Read the suggestions the first screen's part left, if they have not all come yet."""
         doc = self._window.doc
         if self._reading.rest() and doc is not None:
             self._shown(doc.id)

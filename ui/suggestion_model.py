@@ -60,8 +60,9 @@ class ShownSuggestions:
     def add_rest(
         self, stored: Sequence[StoredSuggestion], relations: tuple[SuggestedRelation, ...], spans: Iterable[Span]
     ) -> None:
-        """The rest of a document ``load`` took the first part of (suggestions that start where its
-        part ended or later, in text order), with the relations and the layer's spans as they are now."""
+        """More of a document ``load`` took the first part of (suggestions that start where the last
+        part ended or later, in text order), with the layer's spans as they are now; the suggested
+        relations come with the last part."""
         rest = dict(zip(map(_KEY, stored), stored, strict=True))
         self._stored.update(rest)
         self.relations = relations
