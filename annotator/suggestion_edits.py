@@ -12,14 +12,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Text, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Text, cast, select, type_coerce
 
 from annotator.commands.suggestions import AcceptSuggestions, Proposed, RejectSuggestedRelation, RejectSuggestion
 from annotator.db import core_tables
 from annotator.db.engine import read_snapshot, writer
 from annotator.models import NO_ATTRIBUTES, Changes, Outcome, Relation, Span
 from annotator.suggest.base import Proposals, SourceContext, SuggestedRelation
-from annotator.suggest.store import SUGGESTED_RELATIONS, SUGGESTIONS, StoredSuggestion, replace_suggestions
+from annotator.suggest.store import (
+    SUGGESTED_RELATIONS,
+    SUGGESTIONS,
+    StoredSuggestion,
+    not_rejected_relation,
+    replace_suggestions,
+)
 
 if TYPE_CHECKING:
     from annotator.commands import Command
@@ -41,7 +47,6 @@ class DocumentSuggestionState:
     spans: tuple[StoredSuggestion, ...]
     relations: tuple[SuggestedRelation, ...]
     rejected: frozenset[Interval]
-    rejected_relations: frozenset[SuggestedRelation] = frozenset()  # of relations, those the layer rejected
 
 
 @dataclass(frozen=True)
@@ -53,17 +58,52 @@ class Accepted:
     skipped: Mapping[str, int]
 
 
-def stored_suggestions(connection: Connection, document_id: int) -> tuple[StoredSuggestion, ...]:
-    """Every suggestion stored for a document, merged over sources as store.open_suggestions merges
-    them (the higher score, every source), in text order. The attributes are read as the stored
-    JSON text and decoded only where there are any: SQLAlchemy's JSON result processing was most of
-    the time of reading 10,000 suggestions (bench/suggestion_window.py)."""
+def stored_suggestions(
+    connection: Connection, document_id: int, start_from: int = 0, start_before: int | None = None
+) -> tuple[StoredSuggestion, ...]:
+    """The suggestions stored for a document that start in [start_from, start_before) (None: to
+    the end), merged over sources as store.open_suggestions merges them (the higher score, every
+    source), in text order.
+
+    Reading 10,000 of them is mostly making Python values of their rows (bench/suggestion_window.py),
+    so a row costs one tuple and no more columns than needed: a document that one source proposed
+    for (the usual case) needs no merging, its rows no source column, and its attributes (stored
+    JSON, mostly "{}") are read and decoded only where there are any."""
     s = SUGGESTIONS.c
-    raw = type_coerce(s.attributes, Text)
-    query = select(s.start, s.end, s.label, s.score, s.source, raw).where(s.document_id == document_id)
+    wanted = [s.document_id == document_id]
+    if start_from > 0:
+        wanted.append(s.start >= start_from)
+    if start_before is not None:
+        wanted.append(s.start < start_before)
+    # The unique key (document_id, source, start, end, label) makes this a walk of its index.
+    sources = connection.execute(select(s.source).distinct().where(s.document_id == document_id)).scalars().all()
+    if len(sources) > 1:
+        return _merged(connection, wanted)
+    query = select(s.start, s.end, s.label, s.score).where(*wanted).order_by(s.start, s.end, s.label)
+    rows = connection.execute(query).all()  # one fetch: no call per row
+    attributed = connection.execute(
+        select(s.start, s.end, s.label, type_coerce(s.attributes, Text)).where(
+            *wanted, cast(s.attributes, Text) != "{}"
+        )
+    ).all()
+    # tuple.__new__ is what StoredSuggestion._make calls, without the named tuple's Python __new__.
+    make, one, none = tuple.__new__, tuple(sources), NO_ATTRIBUTES
+    made = [make(StoredSuggestion, (start, end, label, score, one, none)) for start, end, label, score in rows]
+    if attributed:
+        at = {suggestion[:3]: index for index, suggestion in enumerate(made)}
+        for start, end, label, stored in attributed:
+            index = at[(start, end, label)]
+            made[index] = made[index]._replace(attributes=_attributes(stored))
+    return tuple(made)
+
+
+def _merged(connection: Connection, wanted: list[ColumnElement[bool]]) -> tuple[StoredSuggestion, ...]:
+    """The rows of several sources, one suggestion per (start, end, label)."""
+    s = SUGGESTIONS.c
+    raw = type_coerce(s.attributes, Text)  # JSON text: decoded only where there are attributes
+    query = select(s.start, s.end, s.label, s.score, s.source, raw).where(*wanted)
     merged: dict[Interval, StoredSuggestion] = {}
-    rows = connection.execute(query.order_by(s.start, s.end, s.label)).all()  # one fetch: no call per row
-    for start, end, label, score, source, stored in rows:
+    for start, end, label, score, source, stored in connection.execute(query.order_by(s.start, s.end, s.label)).all():
         attributes = _attributes(stored)
         key = (start, end, label)
         found = merged.get(key)
@@ -82,10 +122,11 @@ def stored_suggestions(connection: Connection, document_id: int) -> tuple[Stored
     return tuple(merged.values())
 
 
-def suggested_relations(connection: Connection, document_id: int) -> tuple[SuggestedRelation, ...]:
-    """The document's suggested relations (store.open_suggestions reads them for every layer alike)."""
+def suggested_relations(connection: Connection, document_id: int, annotator_id: int) -> tuple[SuggestedRelation, ...]:
+    """The document's suggested relations the layer has not rejected (as store.open_suggestions reads them)."""
     r = SUGGESTED_RELATIONS.c
     query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
+    query = query.where(not_rejected_relation(document_id, annotator_id))
     return tuple(
         SuggestedRelation(label, (hs, he, hl), (ts, te, tl), score, source)
         for label, hs, he, hl, ts, te, tl, score, source in connection.execute(
@@ -94,22 +135,6 @@ def suggested_relations(connection: Connection, document_id: int) -> tuple[Sugge
             .order_by(r.head_start, r.tail_start, r.label)
         )
     )
-
-
-RELATION_KEY = ("label", "head_start", "head_end", "head_label", "tail_start", "tail_end", "tail_label")
-
-
-def _rejected_relations(
-    connection: Connection, document_id: int, annotator_id: int, relations: tuple[SuggestedRelation, ...]
-) -> frozenset[SuggestedRelation]:
-    if not relations:
-        return frozenset()
-    refused = core_tables.relation_rejections.c
-    query = select(*(refused[name] for name in RELATION_KEY)).where(
-        refused.document_id == document_id, refused.annotator_id == annotator_id
-    )
-    keys = {tuple(row) for row in connection.execute(query)}
-    return frozenset(r for r in relations if (r.label, *r.head, *r.tail) in keys)
 
 
 def _attributes(stored: object) -> Mapping[str, Any]:
@@ -131,12 +156,15 @@ class SuggestionEdits:
 
         def _run(self, command: Command) -> Changes: ...
 
-    def document_suggestions(self, document_id: int) -> DocumentSuggestionState:
-        """The document's stored suggestions and the edited layer's rejections, read at one moment."""
+    def document_suggestions(self, document_id: int, start_before: int | None = None) -> DocumentSuggestionState:
+        """The document's stored suggestions and the edited layer's rejections, read at one moment.
+
+        With ``start_before``, only the suggestions that start before that offset and no relation
+        (what a first screen shows): ``rest_of_suggestions`` reads the rest."""
         rejections = core_tables.review_rejections.c
         with read_snapshot(self.project.engine) as connection:
-            spans = stored_suggestions(connection, document_id)
-            relations = suggested_relations(connection, document_id)
+            spans = stored_suggestions(connection, document_id, 0, start_before)
+            relations = suggested_relations(connection, document_id, self.annotator_id) if start_before is None else ()
             rejected = frozenset(
                 (start, end, label)
                 for start, end, label in connection.execute(
@@ -145,8 +173,17 @@ class SuggestionEdits:
                     )
                 )
             )
-            rejected_relations = _rejected_relations(connection, document_id, self.annotator_id, relations)
-        return DocumentSuggestionState(document_id, spans, relations, rejected, rejected_relations)
+        return DocumentSuggestionState(document_id, spans, relations, rejected)
+
+    def rest_of_suggestions(
+        self, document_id: int, start_from: int, start_before: int | None = None
+    ) -> tuple[tuple[StoredSuggestion, ...], tuple[SuggestedRelation, ...]]:
+        """The suggestions that start in [start_from, start_before), and with the last part (None:
+        to the end) the suggested relations."""
+        with read_snapshot(self.project.engine) as connection:
+            spans = stored_suggestions(connection, document_id, start_from, start_before)
+            relations = suggested_relations(connection, document_id, self.annotator_id) if start_before is None else ()
+            return spans, relations
 
     def accept_suggestions(
         self,

@@ -76,6 +76,7 @@ class _FirstScreen:
     index: SegmentIndex
     offsets: OffsetMap
     qt_limit: int
+    length: int  # the code points ``offsets`` covers
 
 
 class SpanHighlighter(QObject):
@@ -187,6 +188,13 @@ class SpanHighlighter(QObject):
         span_ids = self.index.span_ids_at(offset)
         return DrawnSpans(span_ids, self.look_of(span_ids) if span_ids else None)
 
+    def offsets_for(self, qt_end: int) -> tuple[OffsetMap, int]:
+        """An offset table exact up to Qt position ``qt_end``, and how many code points it covers:
+        the first screen's while the full table is not built (the suggestions' paint shares it)."""
+        _, offsets = self._source_for(qt_end)
+        screen = self._first_screen
+        return offsets, screen.length if screen is not None and offsets is screen.offsets else len(self._layer.text)
+
     def _source_for(self, qt_end: int) -> tuple[SegmentIndex, OffsetMap]:
         """The first-screen index while the full one is not built and ``qt_end`` lies in it."""
         if self._index is not None:
@@ -208,7 +216,7 @@ class SpanHighlighter(QObject):
             cut += 1
         offsets = OffsetMap(text[:cut])
         index = SegmentIndex(span for span in self._layer.spans.values() if span.start < cut)
-        return _FirstScreen(index, offsets, min(qt_limit, offsets.to_qt(cut)))
+        return _FirstScreen(index, offsets, min(qt_limit, offsets.to_qt(cut)), cut)
 
     # -- looks -------------------------------------------------------------------------
 

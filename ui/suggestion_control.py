@@ -1,12 +1,13 @@
 """Suggestions in the window: reading the open document's, walking, accepting and rejecting them,
 and running the project's sources on it.
 
-The open document's suggestions are read after its first paint (its text never waits for them)
-into the view's ShownSuggestions (ui/suggestion_model.py), which then follows the layer's edits
-and the suggestion commands' decisions without reading again. Tab / Shift+Tab walk the undecided
-ones (a click selects one), Enter accepts the selected one (or the one under the text cursor) and
-walks on, Delete rejects it; Ctrl+Shift+A accepts every one of its label, Ctrl+Shift+T every one
-scored at least a threshold (asked, the last one remembered): each one edit, one undo step.
+The open document's suggestions are read in two steps, as its spans are (ui/suggestion_reading.py):
+its first screen's with its text, the rest after its first paint, into the view's ShownSuggestions
+(ui/suggestion_model.py), which then follows the layer's edits and the suggestion commands'
+decisions without reading again. Tab / Shift+Tab walk the undecided ones (a click selects one),
+Enter accepts the selected one (or the one under the text cursor) and walks on, Delete rejects
+it; Ctrl+Shift+A accepts every one of its label, Ctrl+Shift+T every one scored at least a
+threshold (asked, the last one remembered): each one edit, one undo step.
 
 Suggestions apply to the layer being edited: the own one, or gold in review mode. With
 `suggestions: on_open: true` in project.yaml, a document opened with no stored suggestions has the
@@ -37,6 +38,7 @@ from annotator.suggest.store import StoredSuggestion
 from ui.menus import Toggle
 from ui.suggestion_failures import SourceFailures
 from ui.suggestion_model import Interval, key_of
+from ui.suggestion_reading import SuggestionReading
 from ui.suggestion_relations import SuggestedRelationList, undecided_relations
 
 if TYPE_CHECKING:
@@ -69,7 +71,7 @@ class SuggestionControl:
         self._model = self._overlay.suggestions
         self._overlay.visible = window.settings.suggestions_shown
         self._overlay.selectable = lambda: window.annotate.selected_span is None
-        self._loaded = False  # whether the open document's suggestions are read
+        self._reading = SuggestionReading(window, self._model, self._shown)
         self._sources: Sources | None = None  # built on the first run, kept for the window's life
         self.failures = SourceFailures(window)  # named in the status bar, never a dialog of its own
         self._ran: set[int] = set()  # documents the sources ran on in this window
@@ -81,7 +83,7 @@ class SuggestionControl:
         window.bridge.changed.connect(self._on_changes)
         self._overlay.clicked.connect(self.select)
         window.view.span_clicked.connect(self._span_clicked)  # after the annotate controller's
-        self._rejected_relations: set[SuggestedRelation] = set()  # the layer's (relation_rejections), kept current
+        self._rejected_relations: set[SuggestedRelation] = set()  # since the read (it leaves out older ones)
         self.relation_list = SuggestedRelationList()
         self.relation_list.accept_requested.connect(self.accept_relation)
         self.relation_list.reject_requested.connect(self.reject_relation)
@@ -122,46 +124,59 @@ class SuggestionControl:
     def _on_layer_change(self, change: LayerChange) -> None:
         if change.reset:  # another document, or another layer of it (review mode)
             self._overlay.selected = None
-            self._model.load(None, ())
-            self._loaded = False
-            if not self._view.isVisible():
+            if self._view.isVisible():
+                self._reading.first_screen()  # the rest after the first paint
+            else:
                 self.reload()  # no paint is coming to wait for
-        elif self._loaded:
+        elif self._reading.loaded:
             self._repaint(self._model.apply_layer(change))
             if change.relations_touched or change.spans_touched:
                 self._list_relations()
 
     def _after_first_paint(self) -> None:
-        if not self._loaded:
+        if not self._reading.loaded:
             self.reload()
+        else:
+            self._reading.read_rest_between_events()
+
+    def finish_reading(self) -> None:
+        """Read the suggestions the first screen's part left, if they have not all come yet."""
+        doc = self._window.doc
+        if self._reading.rest() and doc is not None:
+            self._shown(doc.id)
 
     def reload(self) -> None:
         """Read the open document's suggestions and show them; with on_open, run the sources on a
         document that has none stored yet."""
-        window = self._window
-        doc = window.doc
-        self._loaded = True
-        if doc is None:
-            return
-        state = window.attempt(lambda: window.service.document_suggestions(doc.id))
-        self._model.load(state, window.layer.spans.values())
-        self._rejected_relations = set(state.rejected_relations) if state is not None else set()
+        doc = self._window.doc
+        read = self._reading.whole()
+        if doc is not None:
+            self._shown(doc.id, run=read)  # not after a failed read: it would not know what is stored
+
+    def _shown(self, document_id: int, *, run: bool = True) -> None:
         self._view.viewport().update()
         self._list_relations()
-        if state is None or state.spans or state.relations or doc.id in self._ran:
+        if run:
+            self._run_on_open(document_id)
+
+    def _run_on_open(self, document_id: int) -> None:
+        """With on_open, run the sources on a document that has no suggestion stored yet."""
+        if self._model.stores_any() or document_id in self._ran:
             return
-        if window.service.project.config.suggestions.on_open:
-            self.run(doc.id, quietly=True)
+        if self._window.service.project.config.suggestions.on_open:
+            self.run(document_id, quietly=True)
 
     def _on_changes(self, changes: Changes) -> None:
         doc = self._window.doc
-        if doc is None or changes.document_id != doc.id or not self._loaded:
+        if doc is None or changes.document_id != doc.id or not self._reading.loaded:
             return
         if isinstance(changes, SuggestionChanges):
             self._repaint(self._model.apply_decisions(changes.rejected, changes.unrejected))
             if changes.relations_rejected or changes.relations_unrejected:
                 self._rejected_relations.update(changes.relations_rejected)
                 self._rejected_relations.difference_update(changes.relations_unrejected)
+                returned = [r for r in changes.relations_unrejected if r not in self._model.relations]
+                self._model.relations += tuple(returned)  # rejected before this read: the read left it out
                 self._list_relations()
         elif self._window.review.active and changes.annotator == self._window.service.annotator:
             self.reload()  # a reviewer's accept or reject of a candidate may decide a suggestion too
@@ -173,6 +188,7 @@ class SuggestionControl:
 
     def accept_relation(self, relation: SuggestedRelation) -> None:
         """A suggested relation into the layer, with those of its ends that are not spans of it yet."""
+        self.finish_reading()
         window, doc = self._window, self._window.doc
         if doc is None:
             return
@@ -231,6 +247,7 @@ class SuggestionControl:
         self._overlay.click_chosen(span.end - span.start if span is not None else None)
 
     def walk(self, step: int) -> None:
+        self.finish_reading()
         if not self._overlay.visible:
             self._say("Suggestions are hidden: Ctrl+Alt+S shows them")
             return
@@ -246,6 +263,7 @@ class SuggestionControl:
 
     def accept_current(self) -> None:
         """Enter: accept the selected suggestion (or the one under the text cursor), then select the next."""
+        self.finish_reading()
         suggestion = self.current() or self._at_cursor()
         if suggestion is None:
             self._say("No suggestion selected: Tab goes to the next one")
@@ -255,6 +273,7 @@ class SuggestionControl:
             self.select(key_of(following) if following is not None else None)
 
     def reject_current(self) -> None:
+        self.finish_reading()
         suggestion = self.current() or self._at_cursor()
         doc = self._window.doc
         if suggestion is None or doc is None:
@@ -267,6 +286,7 @@ class SuggestionControl:
 
     def accept_label(self) -> None:
         """Ctrl+Shift+A: every undecided suggestion of the selected one's label (or the one under the cursor)."""
+        self.finish_reading()
         suggestion = self.current() or self._at_cursor()
         if suggestion is None:
             self._say("Select a suggestion (Tab) to accept every one of its label")
@@ -275,6 +295,7 @@ class SuggestionControl:
 
     def accept_above(self) -> None:
         """Ctrl+Shift+T: every undecided suggestion scored at least a threshold (asked; the last one offered)."""
+        self.finish_reading()
         if not len(self._model):
             self._say("No suggestion left to decide in this document")
             return

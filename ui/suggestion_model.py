@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from annotator.layer_model import LayerChange
 from annotator.models import Span
@@ -22,6 +23,7 @@ from annotator.suggestion_edits import DocumentSuggestionState
 __all__ = ["Interval", "ShownSuggestions", "key_of"]
 
 Interval = tuple[int, int, str]  # start, end, label
+_KEY = itemgetter(0, 1, 2)  # a suggestion's Interval, made in C
 Range = tuple[int, int]
 
 
@@ -45,13 +47,35 @@ class ShownSuggestions:
         """A document's suggestions (None: none) with the edited layer's spans."""
         self.document_id = state.document_id if state is not None else None
         self.relations = state.relations if state is not None else ()
-        self._stored = {s[:3]: s for s in state.spans} if state is not None else {}
+        self._stored = dict(zip(map(_KEY, state.spans), state.spans, strict=True)) if state is not None else {}
         self._rejected = set(state.rejected) if state is not None else set()
-        self._in_layer = Counter((s.start, s.end, s.label) for s in spans) if self._stored else Counter()
+        # Only keys stored are counted: add_rest counts those of the rest when it comes.
+        stored = self._stored
+        self._in_layer = Counter(key for s in spans if (key := (s.start, s.end, s.label)) in stored)
         hidden = self._rejected.union(self._in_layer) & self._stored.keys()
         # The stored ones come in text order: only hidden ones make a sort (of what is left) worth it.
         self._keys = sorted(self._stored.keys() - hidden) if hidden else list(self._stored)
         self._longest = max((end - start for start, end, _ in self._keys), default=0)
+
+    def add_rest(
+        self, stored: Sequence[StoredSuggestion], relations: tuple[SuggestedRelation, ...], spans: Iterable[Span]
+    ) -> None:
+        """More of a document ``load`` took the first part of (suggestions that start where the last
+        part ended or later, in text order), with the layer's spans as they are now; the suggested
+        relations come with the last part."""
+        rest = dict(zip(map(_KEY, stored), stored, strict=True))
+        self._stored.update(rest)
+        self.relations = relations
+        in_layer = Counter((s.start, s.end, s.label) for s in spans if (s.start, s.end, s.label) in rest)
+        self._in_layer.update(in_layer)
+        hidden = self._rejected.union(in_layer) & rest.keys()
+        # They all start after the first part's keys: appended, the keys stay sorted.
+        self._keys.extend(sorted(rest.keys() - hidden) if hidden else rest)
+        self._longest = max(self._longest, max((end - start for start, end, _ in rest), default=0))
+
+    def stores_any(self) -> bool:
+        """Whether any suggestion or suggested relation is stored for the document, decided or not."""
+        return bool(self._stored or self.relations)
 
     def __len__(self) -> int:
         return len(self._keys)

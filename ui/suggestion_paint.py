@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QToolTip
 
 from annotator.short_text import one_line
 from annotator.suggest.store import StoredSuggestion
+from annotator.text import OffsetMap
 from ui.colors import line_color, text_color_on
 from ui.span_paint import line_rect, lines_in_band, visible_blocks
 from ui.suggestion_model import Interval, ShownSuggestions, key_of
@@ -62,8 +63,11 @@ class SuggestionOverlay(QObject):
 
     clicked = Signal(object)  # Interval
 
-    def __init__(self, view: AnnotationTextView, color_of: ColorOf) -> None:
+    def __init__(
+        self, view: AnnotationTextView, color_of: ColorOf, offsets_for: Callable[[int], tuple[OffsetMap, int]]
+    ) -> None:
         super().__init__(view)
+        self.offsets_for = offsets_for  # the highlighter's offset tables (see paint)
         self._view = view
         self.suggestions = ShownSuggestions()
         self._color_of = color_of
@@ -78,10 +82,12 @@ class SuggestionOverlay(QObject):
     # --- painting -------------------------------------------------------------------
 
     def _paint_over(self, painter: QPainter, band: QRect) -> None:
-        self.paint(painter, band, self._view.qt_at_offset, self._view.offset_at_qt)
+        self.paint(painter, band, self.offsets_for)
 
-    def paint(self, painter: QPainter, band: QRect, to_qt: Callable[[int], int], from_qt: Callable[[int], int]) -> None:
-        """Wash, underline and mark each suggestion on the lines meeting ``band``."""
+    def paint(self, painter: QPainter, band: QRect, offsets_for: Callable[[int], tuple[OffsetMap, int]]) -> None:
+        """Wash, underline and mark each suggestion on the lines meeting ``band``; ``offsets_for``
+        gives an offset table exact up to a Qt position and the code points it covers (the
+        highlighter's: its first screen's while a long text's full table is not built yet)."""
         if not self.visible or not len(self.suggestions):
             return
         rows: list[tuple[int, QTextLine, int, QPointF]] = []  # (Qt start, line, block start, origin)
@@ -92,13 +98,17 @@ class SuggestionOverlay(QObject):
             return
         starts = [row[0] for row in rows]
         last = rows[-1]
-        shown = self.suggestions.between(from_qt(starts[0]), from_qt(last[0] + last[1].textLength()) + 1)
+        qt_end = last[0] + last[1].textLength()
+        offsets, length = offsets_for(qt_end)
+        shown = self.suggestions.between(offsets.from_qt(starts[0]), offsets.from_qt(qt_end) + 1)
         if not shown:
             return
+        # An end past what the table covers lies past the band's last line: clamped, it is clipped there.
+        to_qt = offsets.to_qt
         selected = self.selected if self.selectable() else None
         size = self._view.font().pointSizeF()
         for suggestion in shown:
-            rects = _rects(rows, starts, to_qt(suggestion.start), to_qt(suggestion.end))
+            rects = _rects(rows, starts, to_qt(min(suggestion.start, length)), to_qt(min(suggestion.end, length)))
             if rects:
                 look = self._looks.get((suggestion.label, size)) or self._make_look(suggestion.label, size)
                 _paint_one(painter, look, rects, key_of(suggestion) == selected)

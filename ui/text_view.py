@@ -85,7 +85,7 @@ class AnnotationTextView(QPlainTextEdit):
         self._highlighter.redraw.connect(self._repaint_ranges)
         self._layouts = OnScreenLayouts()
         self.read_only = ReadOnlyLayer(schema, self)  # another annotator's layer, shown read-only (ui/layer_paint.py)
-        self.suggestions = SuggestionOverlay(self, self._highlighter.color_of)  # ui/suggestion_paint.py
+        self.suggestions = SuggestionOverlay(self, self._highlighter.color_of, self._highlighter.offsets_for)
         self._snap = True
         self._zoom_steps = 0
         self._press_at: QPointF | None = None

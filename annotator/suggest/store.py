@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Table, and_, delete, exists, insert, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, exists, insert, select
 
 from annotator.db import core_tables
 from annotator.models import NO_ATTRIBUTES
@@ -138,10 +138,7 @@ def open_suggestions(connection: Connection, document_id: int, annotator_id: int
     r = SUGGESTED_RELATIONS.c
     relation_query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
     if annotator_id is not None:  # those the layer rejected (relation_rejections) are decided
-        refused = core_tables.relation_rejections.c
-        same_place = [refused[name] == r[name] for name in RELATION_PLACE]
-        refusal = exists().where(refused.document_id == document_id, refused.annotator_id == annotator_id, *same_place)
-        relation_query = relation_query.where(~refusal)
+        relation_query = relation_query.where(not_rejected_relation(document_id, annotator_id))
     relations = tuple(
         SuggestedRelation(label, (hs, he, hl), (ts, te, tl), score, source)
         for label, hs, he, hl, ts, te, tl, score, source in connection.execute(
@@ -155,6 +152,13 @@ def open_suggestions(connection: Connection, document_id: int, annotator_id: int
 
 # What names a suggested relation (and its rejection): its label and its ends' offsets and labels.
 RELATION_PLACE = ("label", "head_start", "head_end", "head_label", "tail_start", "tail_end", "tail_label")
+
+
+def not_rejected_relation(document_id: int, annotator_id: int) -> ColumnElement[bool]:
+    """A condition on suggested_relations rows: not rejected by the layer (relation_rejections)."""
+    refused, r = core_tables.relation_rejections.c, SUGGESTED_RELATIONS.c
+    same_place = [refused[name] == r[name] for name in RELATION_PLACE]
+    return ~exists().where(refused.document_id == document_id, refused.annotator_id == annotator_id, *same_place)
 
 
 def add_suggestions(

@@ -43,3 +43,22 @@ def test_suggestions_on_postgres(pg_project: Path, tmp_path: Path) -> None:
         alice.undo()
         alice.undo()
         assert alice.document(doc).spans == () and alice.document_suggestions(doc).rejected == frozenset()
+
+
+def test_one_sources_suggestions_on_postgres(pg_project: Path, tmp_path: Path) -> None:
+    """One source: read without its source and attributes per row, the attributes where there are any."""
+    source = tmp_path / "doc.jsonl"
+    source.write_text(json.dumps({"id": "doc", "text": TEXT}) + "\n", encoding="utf-8")
+    with Project.open(pg_project) as project:
+        import_paths(project, [source])
+    with AnnotationService.open(pg_project, "alice") as alice:
+        doc = alice.find_document("doc")
+        spans = [Suggestion(*KIM, 1.0, "dates", {"kind": "person"}), Suggestion(*YESTERDAY, 0.7, "dates")]
+        alice.store_proposals({"dates": [Proposals(doc, spans)]})
+        first = alice.document_suggestions(doc, YESTERDAY[0])
+        rest, _ = alice.rest_of_suggestions(doc, YESTERDAY[0])
+        read = first.spans + rest
+        assert [(s.start, s.end, s.label, s.sources, dict(s.attributes)) for s in read] == [
+            (*KIM, ("dates",), {"kind": "person"}),
+            (*YESTERDAY, ("dates",), {}),
+        ]

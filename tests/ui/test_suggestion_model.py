@@ -48,3 +48,21 @@ def test_position_queries_and_walking_wrap_round() -> None:
     assert shown.step(None, 20, -1) == STORED[2]  # the last one starting before the cursor
     shown.load(None, [])
     assert shown.step(None, 0, 1) is None and shown.between(0, 10) == []
+
+
+def test_read_in_two_steps_it_shows_what_read_whole_shows() -> None:
+    """The first screen's part, then the rest (ui/suggestion_reading.py): a rejection read with the
+    first part and a span of the layer added meanwhile hide theirs in the rest too."""
+    rejected = frozenset({(300, 305, "ACTOR")})
+    own = Span(7, 10, 15, "DATE", "Putin")
+    whole = ShownSuggestions()
+    whole.load(DocumentSuggestionState(1, STORED, (), rejected), [own])
+    shown = ShownSuggestions()
+    shown.load(DocumentSuggestionState(1, STORED[:2], (), rejected), [])
+    assert keys(shown) == [(0, 5, "ACTOR"), (0, 400, "CLAIM")]
+    assert shown.apply_layer(LayerChange(spans_added=(own,))) == []  # not read yet: the rest counts it
+    shown.add_rest(STORED[2:], (), [own])
+    assert keys(shown) == keys(whole) == [(0, 5, "ACTOR"), (0, 400, "CLAIM")]
+    assert shown.between(200, 310) == whole.between(200, 310) and shown.stores_any()
+    assert shown.apply_layer(LayerChange(spans_removed=(own,))) == [(10, 15)]  # undo of that span
+    assert keys(shown) == [(0, 5, "ACTOR"), (0, 400, "CLAIM"), (10, 15, "DATE")]

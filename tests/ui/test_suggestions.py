@@ -5,10 +5,11 @@ sources and reopening, each decision one undo step, read back from the database.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -20,6 +21,7 @@ from annotator.suggest import registry
 from annotator.suggest.base import Proposals, Suggestion
 from tests.conftest import ProjectMaker
 from tests.ui.conftest import shown_window
+from ui.controllers.navigation import FIRST_SCREEN_SPANS
 from ui.main_window import MainWindow
 
 TEXT = "Kim Jong Un said yesterday that Putin met Xi in Moscow. Putin left."
@@ -247,3 +249,53 @@ def test_a_paint_reads_the_suggestions_of_the_visible_lines_only(
     assert asked and all(end - start < 20_000 for start, end in asked)
     assert any(start <= len(long_text) // 2 < end for start, end in asked)
     window.close()
+
+
+def test_opening_reads_only_the_first_screens_suggestions_before_its_first_paint(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot
+) -> None:
+    root = make_project()
+    long_text = "Putin met Xi in Moscow.\n" * 10_000  # 240,000 code points, one sentence a line
+    source = tmp_path / "long.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": name, "text": text}) + "\n" for name, text in (("short", TEXT), ("long", long_text))),
+        encoding="utf-8",
+    )
+    with Project.open(root) as project:
+        import_paths(project, [source])
+    with AnnotationService.open(root, "alice") as service:
+        short, doc = service.find_document("short"), service.find_document("long")
+        marks = [Suggestion(i, i + 5, "ACTOR", 0.5, "fixed") for i in range(0, len(long_text), 24)]
+        service.store_proposals({"fixed": [Proposals(doc, marks)]})
+    window = shown_window(qtbot, root, "alice")
+    window.navigation.open_document(short)
+    qtbot.waitUntil(lambda: not window.first_paint.waiting)
+    model = window.view.suggestions.suggestions
+    at_paints: list[tuple[int, int]] = []  # (shown, last start) at each paint of the viewport
+    spy = PaintSpy(lambda: at_paints.append((len(model), model.shown()[-1].start if len(model) else -1)))
+    window.view.viewport().installEventFilter(spy)
+    window.navigation.open_document(doc)
+    qtbot.waitUntil(lambda: len(model) == len(marks))
+    window.view.viewport().removeEventFilter(spy)
+    first_shown, last_start = at_paints[0]
+    # The first paint has the suggestions of its screen, and none that start past the first screen's part.
+    assert 0 < first_shown < len(marks) and last_start < FIRST_SCREEN_SPANS
+    # Tab's walk, accepting all of a label: whatever needs them all reads the rest at once if it has not come.
+    window.navigation.open_document(short)
+    window.navigation.open_document(doc)
+    assert len(model) < len(marks)
+    window.suggestions.walk(-1)  # Shift+Tab from the top wraps round to the last one
+    current = window.suggestions.current()
+    assert current is not None and current.start == marks[-1].start and len(model) == len(marks)
+    window.close()
+
+
+class PaintSpy(QObject):
+    def __init__(self, seen: Callable[[], object]) -> None:
+        super().__init__()
+        self._seen = seen
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._seen()
+        return False

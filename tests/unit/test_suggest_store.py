@@ -157,7 +157,7 @@ def test_a_rejected_suggested_relation_stays_rejected_for_its_layer_only(
         with service.project.engine.connect() as connection:
             assert open_suggestions(connection, doc, alice).relations == ()
             assert len(open_suggestions(connection, doc, bob).relations) == 1
-        assert service.document_suggestions(doc).rejected_relations == frozenset({relation})
+        assert service.document_suggestions(doc).relations == ()
         service.undo()
         with service.project.engine.connect() as connection:
             assert len(open_suggestions(connection, doc, alice).relations) == 1

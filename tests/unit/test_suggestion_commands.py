@@ -138,3 +138,39 @@ def test_the_windows_read_merges_as_the_store_does(service: AnnotationService) -
     with service.project.engine.connect() as connection:
         assert service.document_suggestions(doc).spans == open_suggestions(connection, doc, None).spans
         assert service.document_suggestions(doc).relations == open_suggestions(connection, doc, None).relations
+
+
+def test_read_in_two_steps_the_window_gets_what_it_reads_whole(service: AnnotationService) -> None:
+    """The first screen's part (start before an offset, no relations) and the rest make the whole read."""
+    doc = service.find_document("doc")
+    service.store_proposals(
+        {"again": [Proposals(doc, [Suggestion(*KIM, 0.5, "again"), Suggestion(*XI, 0.8, "again")])]}
+    )
+    whole = service.document_suggestions(doc)
+    cut = XI[0]
+    first = service.document_suggestions(doc, cut)
+    rest, relations = service.rest_of_suggestions(doc, cut)
+    assert first.spans and rest and all(s.start < cut for s in first.spans) and first.relations == ()
+    assert first.spans + rest == whole.spans and relations == whole.relations and first.rejected == whole.rejected
+
+
+def test_one_sources_attributes_are_read_where_there_are_any(make_project: ProjectMaker, tmp_path: Path) -> None:
+    """A document one source proposed for is read without its source and attributes columns per row:
+    the attributes that exist still come back, as store.open_suggestions gives them."""
+    root = make_project()
+    source = tmp_path / "one.jsonl"
+    source.write_text(
+        json.dumps({"id": "one", "text": "Kim Jong Un said yesterday that Putin met Xi."}) + "\n", "utf-8"
+    )
+    with Project.open(root) as project:
+        import_paths(project, [source])
+    with AnnotationService.open(root, "alice") as service:
+        doc = service.find_document("one")
+        dated = Suggestion(*YESTERDAY, 0.7, "dates", {"value": "2014-11-13"})
+        proposals = [Suggestion(*KIM, 0.5, "dates"), dated, Suggestion(*PUTIN, 0.6, "dates", {})]
+        service.store_proposals({"dates": [Proposals(doc, proposals)]})
+        read = service.document_suggestions(doc).spans
+        assert [dict(s.attributes) for s in read] == [{}, {"value": "2014-11-13"}, {}]
+        assert all(s.sources == ("dates",) for s in read)
+        with service.project.engine.connect() as connection:
+            assert read == open_suggestions(connection, doc, None).spans
