@@ -32,8 +32,8 @@ from annotator.commands.suggestions import Proposed, SuggestionChanges
 from annotator.layer_model import LayerChange
 from annotator.models import Changes
 from annotator.short_text import one_line
-from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestedRelation, SuggestionError
-from annotator.suggest.registry import Sources, build_sources, propose
+from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestedRelation
+from annotator.suggest.registry import Sources, propose_by_source
 from annotator.suggest.store import StoredSuggestion
 from ui.menus import Toggle
 from ui.suggestion_failures import SourceFailures
@@ -362,21 +362,7 @@ class SuggestionControl:
         self, names: Sequence[str], context: SourceContext, sources: Sources | None, batch: list[DocumentInput]
     ) -> None:
         """On the worker thread: build the sources (the first time), then each one's proposals."""
-        by_source: dict[str, list[Proposals]] = {}
-        try:
-            if sources is None:
-                sources = build_sources(names, context)
-            for source in list(sources.working):
-                alone = Sources(working=[source])
-                answered = propose(alone, batch)  # a source that raises is dropped there and named
-                if alone.failures:
-                    sources.working.remove(source)
-                    sources.failures.extend(alone.failures)
-                else:
-                    by_source[source.name] = answered
-        except Exception as error:  # a source module that cannot even be imported: named, the window goes on
-            sources = sources or Sources()
-            sources.failures.append(SuggestionError(f"suggestion sources could not start: {error}"))
+        sources, by_source = propose_by_source(names, context, sources, batch)
         try:
             self._finished.done.emit((batch[0].id, sources, by_source))
         except RuntimeError:  # the window closed while the sources ran: nobody is left to show them to

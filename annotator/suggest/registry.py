@@ -78,3 +78,27 @@ def propose(sources: Sources, batch: Sequence[DocumentInput]) -> list[Proposals]
             continue
         proposals.extend(answered)
     return proposals
+
+
+def propose_by_source(
+    names: Sequence[str], context: SourceContext, sources: Sources | None, batch: Sequence[DocumentInput]
+) -> tuple[Sources, dict[str, list[Proposals]]]:
+    """Each working source's proposals for the batch, by source name, building the sources first
+    if not given (the window keeps them for its life). Never raises: a source that fails is moved
+    to the failures, and so is a plug-in module that cannot even be imported."""
+    by_source: dict[str, list[Proposals]] = {}
+    try:
+        if sources is None:
+            sources = build_sources(names, context)
+        for source in list(sources.working):
+            alone = Sources(working=[source])
+            answered = propose(alone, batch)  # a source that raises is dropped there and named
+            if alone.failures:
+                sources.working.remove(source)
+                sources.failures.extend(alone.failures)
+            else:
+                by_source[source.name] = answered
+    except Exception as error:  # an import error of a plug-in: named, the others' proposals kept
+        sources = sources or Sources()
+        sources.failures.append(SuggestionError(f"suggestion sources could not start: {error}"))
+    return sources, by_source
