@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.commands import statements as sql
-from annotator.commands.base import SPAN_COLUMNS, Command, EditContext, overlapping_query, overlaps_of, span_value
-from annotator.commands.span_batch import Interval, check_new_span, fit_spans, refuse_if_related, write_spans
-from annotator.errors import NotFoundError, ValidationError
+from annotator.commands.base import Command, EditContext, overlapping_query, overlaps_of
+from annotator.commands.span_batch import Interval, check_new_span, fit_spans, take_back_spans, write_spans
+from annotator.errors import ValidationError
 from annotator.models import Changes, Relation, Span
 from annotator.short_text import one_line
 from annotator.validation import check_relation
@@ -85,27 +85,10 @@ class CopySpans(Command):
         return self._write(ctx, text)
 
     def revert(self, ctx: EditContext) -> Changes:
-        layer = {"document_id": self.document_id, "annotator_id": ctx.annotator_id}
-        rows, relation_ends = ctx.tx.read((sql.LAYER_SPANS, layer), (sql.LAYER_RELATION_ENDS, layer))
-        keys = [c.key for c in SPAN_COLUMNS]
-        spans = {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
-        relations = Counter[int]()
-        for head, tail in relation_ends:
-            relations.update({head, tail})
-        for relation in self.taken_relations:  # these go with the copy; any other relation stops it
-            relations.subtract({relation.head, relation.tail})
-        removed = []
-        for span_id, source in zip(self.span_ids, self.taken, strict=True):
-            row = spans.get(span_id)
-            if row is None:
-                raise NotFoundError(f"no span with id {span_id}")
-            span = span_value(ctx, row, source.attributes)
-            refuse_if_related(span, relations[span_id])
-            removed.append(span)
-        if self.taken_relations:
-            ctx.tx.write((sql.DELETE_RELATION, [{"relation_id": r.id} for r in self.taken_relations]))
-        # Their attributes go with them (ON DELETE CASCADE).
-        ctx.tx.write((sql.DELETE_SPAN, [{"span_id": span_id} for span_id in self.span_ids]))
+        written = [(span_id, source.attributes) for span_id, source in zip(self.span_ids, self.taken, strict=True)]
+        removed = take_back_spans(
+            ctx, self.document_id, written, [(r.id, r.head, r.tail) for r in self.taken_relations]
+        )
         return Changes(
             f"undo {self.description}",
             self.document_id,

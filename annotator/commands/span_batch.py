@@ -89,6 +89,39 @@ def write_spans(
     return span_rows
 
 
+def take_back_spans(
+    ctx: EditContext,
+    document_id: int,
+    written: Sequence[tuple[int, Mapping[str, Any]]],
+    relations: Sequence[tuple[int, int, int]],
+) -> list[Span]:
+    """Undo a batch that wrote spans (``written``: id and attributes) and relations between them
+    (id, head, tail), in one read: the spans as they were, or a refusal if any other relation
+    now holds one of them (ids are never reused: a span gone meanwhile is NotFoundError)."""
+    layer = {"document_id": document_id, "annotator_id": ctx.annotator_id}
+    rows, relation_ends = ctx.tx.read((sql.LAYER_SPANS, layer), (sql.LAYER_RELATION_ENDS, layer))
+    keys = [c.key for c in SPAN_COLUMNS]
+    spans = {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+    holding = Counter[int]()
+    for head, tail in relation_ends:
+        holding.update({head, tail})
+    for _relation_id, head, tail in relations:  # these go with the batch; any other relation stops it
+        holding.subtract({head, tail})
+    removed = []
+    for span_id, attributes in written:
+        row = spans.get(span_id)
+        if row is None:
+            raise NotFoundError(f"no span with id {span_id}")
+        span = span_value(ctx, row, attributes)
+        refuse_if_related(span, holding[span_id])
+        removed.append(span)
+    if relations:
+        ctx.tx.write((sql.DELETE_RELATION, [{"relation_id": relation_id} for relation_id, _h, _t in relations]))
+    if written:  # their attributes go with them (ON DELETE CASCADE)
+        ctx.tx.write((sql.DELETE_SPAN, [{"span_id": span_id} for span_id, _a in written]))
+    return removed
+
+
 def refuse_if_related(span: Span, relations: int) -> None:
     """Undoing an added span: relations to it came later (another window of the same annotator),
     and deleting the span would take them along unasked."""

@@ -25,13 +25,13 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, delete, insert, select
 
 from annotator.commands import statements as sql
-from annotator.commands.base import SPAN_COLUMNS, Command, EditContext, overlapping_query, overlaps_of, span_value
+from annotator.commands.base import Command, EditContext, overlapping_query, overlaps_of
 from annotator.commands.layer_copy import ALREADY_THERE, OVERLAP_RULE, skipped_text
 from annotator.commands.review import DELETE_REJECTION, INSERT_REJECTION, LAYER_RELATIONS, REJECTION_AT
-from annotator.commands.span_batch import Interval, check_new_span, fit_spans, refuse_if_related, write_spans
+from annotator.commands.span_batch import Interval, check_new_span, fit_spans, take_back_spans, write_spans
 from annotator.db import core_tables
 from annotator.db.exchange import Statement
-from annotator.errors import NotFoundError, ValidationError
+from annotator.errors import ValidationError
 from annotator.models import NO_ATTRIBUTES, Changes, Relation, Span
 from annotator.short_text import one_line
 from annotator.suggest.base import SuggestedRelation
@@ -120,27 +120,9 @@ class AcceptSuggestions(Command):
         return self._write(ctx, text)
 
     def revert(self, ctx: EditContext) -> Changes:
-        layer = {"document_id": self.document_id, "annotator_id": ctx.annotator_id}
-        rows, relation_ends = ctx.tx.read((sql.LAYER_SPANS, layer), (sql.LAYER_RELATION_ENDS, layer))
-        keys = [c.key for c in SPAN_COLUMNS]
-        spans = {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
-        relations = Counter[int]()
-        for head, tail in relation_ends:
-            relations.update({head, tail})
-        for row in self.relation_rows:  # these go with the step; any other relation stops it
-            relations.subtract({row["head_span_id"], row["tail_span_id"]})
-        removed = []
-        for span_id, proposed in zip(self.span_ids, self.taken, strict=True):
-            found = spans.get(span_id)
-            if found is None:
-                raise NotFoundError(f"no span with id {span_id}")
-            span = span_value(ctx, found, proposed.attributes)
-            refuse_if_related(span, relations[span_id])
-            removed.append(span)
-        if self.relation_rows:
-            ctx.tx.write((sql.DELETE_RELATION, [{"relation_id": row["id"]} for row in self.relation_rows]))
-        if self.span_ids:  # their attributes go with them (ON DELETE CASCADE)
-            ctx.tx.write((sql.DELETE_SPAN, [{"span_id": span_id} for span_id in self.span_ids]))
+        written = [(span_id, proposed.attributes) for span_id, proposed in zip(self.span_ids, self.taken, strict=True)]
+        ends = [(row["id"], row["head_span_id"], row["tail_span_id"]) for row in self.relation_rows]
+        removed = take_back_spans(ctx, self.document_id, written, ends)
         return SuggestionChanges(
             f"undo {self.description}",
             self.document_id,
