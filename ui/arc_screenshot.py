@@ -10,30 +10,15 @@ example project, so no database or setting is touched.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QSettings
-
-from annotator.example_project import copy_example
-from ui.app import application, build_window
-
-REPO = Path(__file__).resolve().parents[1]
-SIZE = (1500, 900)
-SHOWN_CLAIM = "Russia could be looking"
+from ui.screenshot import REPO, SHOWN_CLAIM, example_window
 
 
 def render(target: Path, dense_target: Path, tags_target: Path) -> tuple[Path, Path, Path]:
-    with tempfile.TemporaryDirectory() as scratch:
-        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
-        app = application()
-        QCoreApplication.setApplicationName("annotator-arc-screenshot")
-        window = build_window(copy_example(Path(scratch) / "example"), annotator="reference")
-        window.resize(*SIZE)
-        window.show()
+    with example_window("reference") as (app, window):
         doc = window.doc
         assert doc is not None
         claim = next(s for s in doc.spans.values() if s.label == "CLAIM" and s.text.startswith(SHOWN_CLAIM))
@@ -59,7 +44,6 @@ def render(target: Path, dense_target: Path, tags_target: Path) -> tuple[Path, P
         for _ in range(3):
             app.processEvents()
         window.view.grab().save(str(tags_target))
-        window.close()
     return target, dense_target, tags_target
 
 

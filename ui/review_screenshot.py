@@ -12,20 +12,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QSettings
 
 from annotator.example_project import EXAMPLE, copy_example
 from annotator.importers import import_paths
 from annotator.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
-SIZE = (1500, 900)
 
 
 def perturbed(record: dict[str, Any], annotator: str) -> dict[str, Any]:
@@ -66,16 +63,9 @@ def example_with_layers(root: Path) -> Path:
 
 
 def render(target: Path) -> Path:
-    from ui.app import application, build_window
+    from ui.screenshot import example_window
 
-    with tempfile.TemporaryDirectory() as scratch:
-        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
-        app = application()
-        QCoreApplication.setApplicationName("annotator-screenshot")
-        window = build_window(example_with_layers(Path(scratch)), annotator="rita")
-        window.resize(*SIZE)
-        window.show()
+    with example_window("rita", example_with_layers) as (app, window):
         window.review.set_active(True)
         window.review.accept_agreed()
         window.review.step(1)
@@ -85,7 +75,6 @@ def render(target: Path) -> Path:
             app.processEvents()
         target.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(target))
-        window.close()
     return target
 
 
