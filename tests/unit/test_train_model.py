@@ -129,3 +129,31 @@ def test_a_model_trained_on_generated_text_finds_the_references_actors(
         quality = compare(proposed, layer_keys(project, "reference", article))
     for label, (precision, recall) in FLOORS.items():
         assert quality[label].precision >= precision and quality[label].recall >= recall, quality[label]
+
+
+def test_the_models_suggestions_load_in_the_window(
+    example: Path, trained: tuple[Path, str], tmp_path: Path, qtbot: object
+) -> None:
+    """The issue's loop closed: the trained folder named in project.yaml, the window opening a
+    document runs the model source on it and shows its proposals."""
+    pytest.importorskip("PySide6")
+    from pytestqt.qtbot import QtBot
+
+    from tests.ui.conftest import shown_window
+
+    assert isinstance(qtbot, QtBot)
+    model, _ = trained
+    root = tmp_path / "looped"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("annotator.db*"))
+    config = (root / "project.yaml").read_text(encoding="utf-8")
+    config = config.replace("sources: [patterns, memory, dates]", f"sources: [model]\n  model: {model}")
+    (root / "project.yaml").write_text(config, encoding="utf-8")
+    with Project.open(root) as project:
+        import_paths(project, [write_corpus(tmp_path / "more.jsonl", 3, seed=5, prefix="new")])
+    window = shown_window(qtbot, root, "newcomer")
+    qtbot.waitUntil(lambda: window.suggestions.running is None and len(window.view.suggestions.suggestions) > 0)
+    shown = window.view.suggestions.suggestions.shown()
+    assert {s.label for s in shown} <= {"ACTOR", "DATE", "CLAIM"}
+    assert all(s.sources == ("model",) for s in shown)
+    assert window.suggestions.failures.reported == []
+    window.close()
