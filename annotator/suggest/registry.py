@@ -71,6 +71,8 @@ def propose(sources: Sources, batch: Sequence[DocumentInput]) -> list[Proposals]
             answered = source.propose(batch)
             if [p.document_id for p in answered] != [d.id for d in batch]:
                 raise SuggestionError("answered for other documents than it was given")
+            for document, answer in zip(batch, answered, strict=True):
+                _check_inside(document, answer)
         except Exception as error:  # any failure of a plug-in: it is dropped, the others go on
             sources.working.remove(source)
             message = str(error) if isinstance(error, SuggestionError) else f"{type(error).__name__}: {error}"
@@ -78,3 +80,24 @@ def propose(sources: Sources, batch: Sequence[DocumentInput]) -> list[Proposals]
             continue
         proposals.extend(answered)
     return proposals
+
+
+def _check_inside(document: DocumentInput, answer: Proposals) -> None:
+    """Offsets inside the text and scores in 0..1, or the source is failed: one such answer
+    (byte offsets for code points, an off-by-one) would otherwise make the whole store refuse
+    every source's proposals, or draw spans past the end of the text."""
+    length = len(document.text)
+    for span in answer.spans:
+        if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:
+            score = "" if 0 <= span.score <= 1 else f" scored {span.score}"
+            raise SuggestionError(
+                f"proposed {span.label} at {span.start}-{span.end}{score} in document {document.external_id!r} "
+                f"({length} code points long); offsets must be code points inside the text, scores 0..1"
+            )
+    for relation in answer.relations:
+        for end in (relation.head, relation.tail):
+            if not 0 <= end[0] < end[1] <= length or not 0 <= relation.score <= 1:
+                raise SuggestionError(
+                    f"proposed {relation.label} to {end[0]}-{end[1]} scored {relation.score} in document "
+                    f"{document.external_id!r} ({length} code points long); offsets must be inside the text"
+                )
