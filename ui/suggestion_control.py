@@ -369,8 +369,8 @@ class SuggestionControl:
         stored = window.attempt(lambda: window.service.store_proposals(by_source)) if by_source else 0
         self._ran.add(document_id)
         doc = window.doc
-        if doc is not None and doc.id == document_id:
-            self.reload()
+        if doc is not None and (doc.id == document_id or (self._loaded and doc.id not in self._ran)):
+            self.reload()  # another document opened meanwhile: its on_open run was refused, it starts now
         if new:
             self._say(f"{new[0]} (the others go on)")
         elif stored is not None:

@@ -1,0 +1,72 @@
+"""Suggestions in the window under misuse: documents switched while the sources still run on
+another, sources that answer late, read back from the window and the database."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+import tests.ui.suggestion_sources as test_sources
+from annotator.importers import import_paths
+from annotator.project import Project
+from annotator.suggest import registry
+from annotator.suggest.base import DocumentInput, Proposals, SourceContext
+from tests.conftest import ProjectMaker
+from tests.ui.conftest import shown_window
+from tests.ui.test_suggestions import TEXT
+
+
+class _Gated:
+    """The fixed source, answering only once the test opens its gate (a slow model, say)."""
+
+    name = "gated"
+    gate = threading.Event()
+
+    def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
+        self.gate.wait(10)
+        return test_sources.FixedSource().propose(documents)
+
+
+@pytest.fixture(autouse=True)
+def gated_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(registry.SOURCE_MODULES, "layer", "tests.ui.suggestion_sources")
+
+    def make_source(_context: SourceContext, _argument: str | None) -> _Gated:
+        return _Gated()
+
+    monkeypatch.setattr(test_sources, "make_source", make_source)
+    _Gated.gate = threading.Event()
+
+
+def _three_documents(make_project: ProjectMaker, tmp_path: Path) -> Path:
+    root = make_project()
+    with (root / "project.yaml").open("a", encoding="utf-8") as config:
+        config.write('suggestions:\n  sources: ["layer:gated"]\n  on_open: true\n')
+    source = tmp_path / "docs.jsonl"
+    lines = [json.dumps({"id": f"d{i}", "text": f"{TEXT} ({i})"}) + "\n" for i in range(3)]
+    source.write_text("".join(lines), encoding="utf-8")
+    with Project.open(root) as project:
+        import_paths(project, [source])
+    return root
+
+
+def test_a_document_opened_while_the_sources_run_on_another_gets_its_own_run(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot
+) -> None:
+    root = _three_documents(make_project, tmp_path)
+    window = shown_window(qtbot, root, "alice")
+    qtbot.waitUntil(lambda: window.suggestions.running is not None)
+    first = window.doc.id
+    second = next(i for i in (window.document_list.model.document_id(r) for r in range(3)) if i != first)
+    window.navigation.open_document(second)  # on_open cannot start: the first run is not done
+    assert window.doc.id == second
+    qtbot.waitUntil(lambda: "still running" in window.statusBar().currentMessage())  # its on_open run waits
+    _Gated.gate.set()
+    qtbot.waitUntil(lambda: window.suggestions.running is None and len(window.view.suggestions.suggestions) == 6)
+    assert window.view.suggestions.suggestions.document_id == second
+    window.close()
