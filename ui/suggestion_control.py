@@ -268,6 +268,9 @@ class SuggestionControl:
 
     def accept_above(self) -> None:
         """Ctrl+Shift+T: every undecided suggestion scored at least a threshold (asked; the last one offered)."""
+        if not self._overlay.visible:  # never accept what the annotator cannot see
+            self._say("Suggestions are hidden: Ctrl+Alt+S shows them")
+            return
         if not len(self._model):
             self._say("No suggestion left to decide in this document")
             return

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 import tests.ui.suggestion_sources as test_sources
@@ -18,7 +19,7 @@ from annotator.suggest import registry
 from annotator.suggest.base import DocumentInput, Proposals, SourceContext
 from tests.conftest import ProjectMaker
 from tests.ui.conftest import shown_window
-from tests.ui.test_suggestions import TEXT
+from tests.ui.test_suggestions import CTRL_ALT, CTRL_SHIFT, TEXT
 
 
 class _Gated:
@@ -69,4 +70,23 @@ def test_a_document_opened_while_the_sources_run_on_another_gets_its_own_run(
     _Gated.gate.set()
     qtbot.waitUntil(lambda: window.suggestions.running is None and len(window.view.suggestions.suggestions) == 6)
     assert window.view.suggestions.suggestions.document_id == second
+    window.close()
+
+
+def test_hidden_suggestions_are_not_accepted_above_a_score(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _three_documents(make_project, tmp_path)
+    _Gated.gate.set()
+    window = shown_window(qtbot, root, "alice")
+    qtbot.waitUntil(lambda: window.suggestions.running is None and len(window.view.suggestions.suggestions) == 6)
+    asked: list[float] = []
+    monkeypatch.setattr("ui.suggestion_control.ask_threshold", lambda _parent, last: asked.append(last) or 0.0)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL_ALT)  # hidden
+    qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
+    assert asked == [] and not window.layer.spans
+    assert window.statusBar().currentMessage() == "Suggestions are hidden: Ctrl+Alt+S shows them"
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL_ALT)  # shown again: the same key accepts
+    qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
+    assert len(asked) == 1 and len(window.layer.spans) == 6
     window.close()
