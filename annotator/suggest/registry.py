@@ -88,6 +88,9 @@ def _check_inside(document: DocumentInput, answer: Proposals) -> None:
     every source's proposals, or draw spans past the end of the text."""
     length = len(document.text)
     for span in answer.spans:
+        if not (isinstance(span.start, int) and isinstance(span.end, int) and isinstance(span.label, str)):
+            raise SuggestionError(f"proposed {span!r} in document {document.external_id!r}: offsets must be whole "
+                                  "numbers (code points), the label a name")  # fmt: skip
         if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:
             score = "" if 0 <= span.score <= 1 else f" scored {span.score}"
             raise SuggestionError(

@@ -118,6 +118,8 @@ class _Garbage:
         ([Suggestion(0, 1, "ACTOR", 1.0, "g"), Suggestion(1, 99, "ACTOR", 0.5, "g")], [], "ACTOR at 1-99"),
         ([Suggestion(-1, 1, "ACTOR", 0.5, "garbage")], [], "ACTOR at -1-1"),
         ([Suggestion(0, 1, "ACTOR", 1.5, "garbage")], [], "ACTOR at 0-1 scored 1.5"),
+        ([Suggestion(0.5, 2, "ACTOR", 0.5, "garbage")], [], "offsets must be whole numbers"),  # type: ignore[arg-type]
+        ([Suggestion(0, 2, None, 0.5, "garbage")], [], "offsets must be whole numbers"),  # type: ignore[arg-type]
         ([], [SuggestedRelation("SAID_BY", (0, 1, "CLAIM"), (2, 40, "ACTOR"), 0.5, "g")], "SAID_BY to 2-40"),
     ],
 )
