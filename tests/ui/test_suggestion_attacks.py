@@ -90,3 +90,25 @@ def test_hidden_suggestions_are_not_accepted_above_a_score(
     qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
     assert len(asked) == 1 and len(window.layer.spans) == 6
     window.close()
+
+
+def test_a_relation_dropped_on_a_suggestion_says_to_accept_it_first(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(test_sources, "make_source", lambda _context, _argument: test_sources.RelatedSource())
+    root = _three_documents(make_project, tmp_path)
+    window = shown_window(qtbot, root, "alice")
+    qtbot.waitUntil(lambda: window.suggestions.running is None and len(window.view.suggestions.suggestions) == 2)
+    claim = window.view.suggestions.suggestions.shown()[1]
+    assert claim.label == "CLAIM"
+    window.suggestions.select((claim.start, claim.end, claim.label))
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)  # the CLAIM is a span; Kim Jong Un still a suggestion
+    viewport, ctrl = window.view.viewport(), Qt.KeyboardModifier.ControlModifier
+    start = window.view.fragment_rects(claim.start + 3, claim.start + 4)[0].center().toPoint()
+    end = window.view.fragment_rects(2, 3)[0].center().toPoint()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, ctrl, start)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, ctrl, end)
+    assert not window.layer.relations
+    assert window.statusBar().currentMessage().startswith("That is a suggestion, not a span yet: accept it")
+    window.close()
