@@ -16,7 +16,7 @@ import tests.ui.suggestion_sources as test_sources
 from annotator.importers import import_paths
 from annotator.project import Project
 from annotator.suggest import registry
-from annotator.suggest.base import DocumentInput, Proposals, SourceContext
+from annotator.suggest.base import DocumentInput, Proposals, SourceContext, Suggestion
 from tests.conftest import ProjectMaker
 from tests.ui.conftest import shown_window
 from tests.ui.test_suggestions import CTRL_ALT, CTRL_SHIFT, TEXT
@@ -111,4 +111,36 @@ def test_a_relation_dropped_on_a_suggestion_says_to_accept_it_first(
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, ctrl, end)
     assert not window.layer.relations
     assert window.statusBar().currentMessage().startswith("That is a suggestion, not a span yet: accept it")
+    window.close()
+
+
+class _Nested:
+    """Four suggestions over "Kim Jong Un", nested and crossing (a model, memory and patterns agreeing in part)."""
+
+    name = "nested"
+
+    def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
+        spans = [(0, 8, "ACTOR"), (4, 11, "ACTOR"), (0, 11, "ACTOR"), (0, 11, "CLAIM")]
+        return [Proposals(d.id, [Suggestion(*span, 0.5, self.name) for span in spans]) for d in documents]
+
+
+def test_stacked_suggestions_leave_the_text_under_them_dark(
+    make_project: ProjectMaker, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(test_sources, "make_source", lambda _context, _argument: _Nested())
+    root = _three_documents(make_project, tmp_path)
+    window = shown_window(qtbot, root, "alice")
+    qtbot.waitUntil(lambda: window.suggestions.running is None and len(window.view.suggestions.suggestions) == 4)
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)  # the selected one's stronger wash on top
+    rect = window.view.fragment_rects(4, 8)[0].toAlignedRect()  # "Jong": under all four
+
+    def darkest() -> int:
+        image = window.view.viewport().grab().toImage()
+        xs, ys = range(rect.left(), rect.right()), range(rect.top(), rect.bottom())
+        return min(image.pixelColor(x, y).lightness() for x in xs for y in ys)
+
+    washed = darkest()
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL_ALT)  # hidden: the bare text
+    bare = darkest()
+    assert washed <= bare + 25  # the glyphs keep their ink: the washes tint the paper, not the letters
     window.close()
