@@ -91,16 +91,15 @@ def _check_inside(document: DocumentInput, answer: Proposals) -> None:
         if not (isinstance(span.start, int) and isinstance(span.end, int) and isinstance(span.label, str)):
             raise SuggestionError(f"proposed {span!r} in document {document.external_id!r}: offsets must be whole "
                                   "numbers (code points), the label a name")  # fmt: skip
-        if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:
-            score = "" if 0 <= span.score <= 1 else f" scored {span.score}"
+        if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:  # words as run.check_proposals'
             raise SuggestionError(
-                f"proposed {span.label} at {span.start}-{span.end}{score} in document {document.external_id!r} "
-                f"({length} code points long); offsets must be code points inside the text, scores 0..1"
+                f"proposed {span.label} [{span.start}, {span.end}) with score {span.score} in a text of {length} "
+                f"characters, document {document.external_id!r} (offsets must lie in the text, scores between 0 and 1)"
             )
     for relation in answer.relations:
         for end in (relation.head, relation.tail):
             if not 0 <= end[0] < end[1] <= length or not 0 <= relation.score <= 1:
                 raise SuggestionError(
-                    f"proposed {relation.label} to {end[0]}-{end[1]} scored {relation.score} in document "
-                    f"{document.external_id!r} ({length} code points long); offsets must be inside the text"
+                    f"proposed {relation.label} to [{end[0]}, {end[1]}) with score {relation.score} in a text of "
+                    f"{length} characters, document {document.external_id!r} (offsets must lie in the text)"
                 )

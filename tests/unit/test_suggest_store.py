@@ -114,13 +114,13 @@ class _Garbage:
 @pytest.mark.parametrize(
     ("spans", "relations", "named"),
     [
-        ([Suggestion(5, 2, "ACTOR", 0.5, "garbage")], [], "ACTOR at 5-2"),
-        ([Suggestion(0, 1, "ACTOR", 1.0, "g"), Suggestion(1, 99, "ACTOR", 0.5, "g")], [], "ACTOR at 1-99"),
-        ([Suggestion(-1, 1, "ACTOR", 0.5, "garbage")], [], "ACTOR at -1-1"),
-        ([Suggestion(0, 1, "ACTOR", 1.5, "garbage")], [], "ACTOR at 0-1 scored 1.5"),
+        ([Suggestion(5, 2, "ACTOR", 0.5, "garbage")], [], "ACTOR [5, 2) with score 0.5 in a text of 3"),
+        ([Suggestion(0, 1, "ACTOR", 1.0, "g"), Suggestion(1, 99, "ACTOR", 0.5, "g")], [], "ACTOR [1, 99)"),
+        ([Suggestion(-1, 1, "ACTOR", 0.5, "garbage")], [], "ACTOR [-1, 1)"),
+        ([Suggestion(0, 1, "ACTOR", 1.5, "garbage")], [], "ACTOR [0, 1) with score 1.5"),
         ([Suggestion(0.5, 2, "ACTOR", 0.5, "garbage")], [], "offsets must be whole numbers"),  # type: ignore[arg-type]
         ([Suggestion(0, 2, None, 0.5, "garbage")], [], "offsets must be whole numbers"),  # type: ignore[arg-type]
-        ([], [SuggestedRelation("SAID_BY", (0, 1, "CLAIM"), (2, 40, "ACTOR"), 0.5, "g")], "SAID_BY to 2-40"),
+        ([], [SuggestedRelation("SAID_BY", (0, 1, "CLAIM"), (2, 40, "ACTOR"), 0.5, "g")], "SAID_BY to [2, 40)"),
     ],
 )
 def test_a_source_answering_outside_the_text_is_dropped_like_one_that_raises(
