@@ -80,6 +80,11 @@ class RelationDrag(QObject):
         spans = self._view.spans_at(offset) if offset is not None else []
         return spans[-1].id if spans else None
 
+    def _suggested_at(self, point: QPointF) -> bool:
+        offset = self._view.offset_at_point(point.toPoint())
+        overlay = self._view.suggestions
+        return offset is not None and overlay.visible and bool(overlay.suggestions.at(offset))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not isinstance(event, QMouseEvent):
             return False
@@ -106,7 +111,9 @@ class RelationDrag(QObject):
             self._line.line, self._line.target, self._over = None, [], None
             self._line.hide()
             tail = self._span_at(event.position())
-            if tail is None:
+            if tail is None and self._suggested_at(event.position()):
+                self.refused.emit("That is a suggestion, not a span yet: accept it (Enter), then drag to it")
+            elif tail is None:
                 self.refused.emit("Drop the relation on a span (it was let go beside any)")
             elif tail == head and (event.position() - self._start).manhattanLength() < QApplication.startDragDistance():
                 self._view.span_clicked.emit(head)  # a Ctrl+click, not a drag: a click on the span

@@ -295,6 +295,9 @@ class SuggestionControl:
 
     def accept_above(self) -> None:
         """Ctrl+Shift+T: every undecided suggestion scored at least a threshold (asked; the last one offered)."""
+        if not self._overlay.visible:  # never accept what the annotator cannot see
+            self._say("Suggestions are hidden: Ctrl+Alt+S shows them")
+            return
         self.finish_reading()
         if not len(self._model):
             self._say("No suggestion left to decide in this document")
@@ -380,8 +383,8 @@ class SuggestionControl:
         stored = window.attempt(lambda: window.service.store_proposals(by_source)) if by_source else 0
         self._ran.add(document_id)
         doc = window.doc
-        if doc is not None and doc.id == document_id:
-            self.reload()
+        if doc is not None and (doc.id == document_id or (self._reading.loaded and doc.id not in self._ran)):
+            self.reload()  # another document opened meanwhile: its on_open run was refused, it starts now
         if new:
             self._say(f"{new[0]} (the others go on)")
         elif stored is not None:

@@ -206,7 +206,11 @@ class _Look(NamedTuple):
 
 def _paint_one(painter: QPainter, look: _Look, rects: list[QRectF], selected: bool) -> None:
     for rect in rects:
+        # Multiplied, the wash tints the paper and leaves the letters' ink dark: drawn plainly over
+        # the text, nested suggestions' washes stacked up and greyed the letters under them.
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
         painter.fillRect(rect, look.selected_wash if selected else look.wash)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.fillRect(QRectF(rect.left(), rect.bottom() - DOT, rect.width(), DOT), look.dots)
         if selected:  # a dotted frame: the dashes of a 2-pixel dotted pen would read as a read-only span's
             painter.fillRect(QRectF(rect.left(), rect.top(), rect.width(), DOT), look.dots)

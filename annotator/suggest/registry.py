@@ -71,6 +71,8 @@ def propose(sources: Sources, batch: Sequence[DocumentInput]) -> list[Proposals]
             answered = source.propose(batch)
             if [p.document_id for p in answered] != [d.id for d in batch]:
                 raise SuggestionError("answered for other documents than it was given")
+            for document, answer in zip(batch, answered, strict=True):
+                _check_inside(document, answer)
         except Exception as error:  # any failure of a plug-in: it is dropped, the others go on
             sources.working.remove(source)
             message = str(error) if isinstance(error, SuggestionError) else f"{type(error).__name__}: {error}"
@@ -102,3 +104,26 @@ def propose_by_source(
         sources = sources or Sources()
         sources.failures.append(SuggestionError(f"suggestion sources could not start: {error}"))
     return sources, by_source
+
+
+def _check_inside(document: DocumentInput, answer: Proposals) -> None:
+    """Offsets inside the text and scores in 0..1, or the source is failed: one such answer
+    (byte offsets for code points, an off-by-one) would otherwise make the whole store refuse
+    every source's proposals, or draw spans past the end of the text."""
+    length = len(document.text)
+    for span in answer.spans:
+        if not (isinstance(span.start, int) and isinstance(span.end, int) and isinstance(span.label, str)):
+            raise SuggestionError(f"proposed {span!r} in document {document.external_id!r}: offsets must be whole "
+                                  "numbers (code points), the label a name")  # fmt: skip
+        if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:  # words as run.check_proposals'
+            raise SuggestionError(
+                f"proposed {span.label} [{span.start}, {span.end}) with score {span.score} in a text of {length} "
+                f"characters, document {document.external_id!r} (offsets must lie in the text, scores between 0 and 1)"
+            )
+    for relation in answer.relations:
+        for end in (relation.head, relation.tail):
+            if not 0 <= end[0] < end[1] <= length or not 0 <= relation.score <= 1:
+                raise SuggestionError(
+                    f"proposed {relation.label} to [{end[0]}, {end[1]}) with score {relation.score} in a text of "
+                    f"{length} characters, document {document.external_id!r} (offsets must lie in the text)"
+                )

@@ -99,6 +99,41 @@ def test_a_source_that_raises_is_reported_and_the_others_go_on() -> None:
     assert [str(e) for e in sources.failures] == ["suggestion source 'broken' failed: RuntimeError: boom"]
 
 
+class _Garbage:
+    """Answers with offsets outside the text (e.g. bytes for code points) or a score above 1."""
+
+    name = "garbage"
+
+    def __init__(self, spans: list[Suggestion], relations: list[SuggestedRelation] | None = None) -> None:
+        self.spans, self.relations = spans, relations or []
+
+    def propose(self, documents: Sequence[DocumentInput]) -> list[Proposals]:
+        return [Proposals(d.id, self.spans, self.relations) for d in documents]
+
+
+@pytest.mark.parametrize(
+    ("spans", "relations", "named"),
+    [
+        ([Suggestion(5, 2, "ACTOR", 0.5, "garbage")], [], "ACTOR [5, 2) with score 0.5 in a text of 3"),
+        ([Suggestion(0, 1, "ACTOR", 1.0, "g"), Suggestion(1, 99, "ACTOR", 0.5, "g")], [], "ACTOR [1, 99)"),
+        ([Suggestion(-1, 1, "ACTOR", 0.5, "garbage")], [], "ACTOR [-1, 1)"),
+        ([Suggestion(0, 1, "ACTOR", 1.5, "garbage")], [], "ACTOR [0, 1) with score 1.5"),
+        ([Suggestion(0.5, 2, "ACTOR", 0.5, "garbage")], [], "offsets must be whole numbers"),  # type: ignore[arg-type]
+        ([Suggestion(0, 2, None, 0.5, "garbage")], [], "offsets must be whole numbers"),  # type: ignore[arg-type]
+        ([], [SuggestedRelation("SAID_BY", (0, 1, "CLAIM"), (2, 40, "ACTOR"), 0.5, "g")], "SAID_BY to [2, 40)"),
+    ],
+)
+def test_a_source_answering_outside_the_text_is_dropped_like_one_that_raises(
+    spans: list[Suggestion], relations: list[SuggestedRelation], named: str
+) -> None:
+    sources = Sources(working=[_Garbage(spans, relations), _Working()])
+    proposals = propose(sources, [DocumentInput(1, "a", "xyz", {})])
+    assert [(p.document_id, [s.source for s in p.spans]) for p in proposals] == [(1, ["fine"])]
+    assert [s.name for s in sources.working] == ["fine"]
+    assert len(sources.failures) == 1 and named in str(sources.failures[0])
+    assert str(sources.failures[0]).startswith("suggestion source 'garbage' failed: proposed ")
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
