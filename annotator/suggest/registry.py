@@ -115,7 +115,7 @@ def _check_inside(document: DocumentInput, answer: Proposals) -> None:
         if not (isinstance(span.start, int) and isinstance(span.end, int) and isinstance(span.label, str)):
             raise SuggestionError(f"proposed {span!r} in document {document.external_id!r}: offsets must be whole "
                                   "numbers (code points), the label a name")  # fmt: skip
-        if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:  # words as run.check_proposals'
+        if not 0 <= span.start < span.end <= length or not 0 <= span.score <= 1:
             raise SuggestionError(
                 f"proposed {span.label} [{span.start}, {span.end}) with score {span.score} in a text of {length} "
                 f"characters, document {document.external_id!r} (offsets must lie in the text, scores between 0 and 1)"

@@ -25,7 +25,7 @@ from annotator.db import core_tables
 from annotator.db.engine import writer
 from annotator.errors import AnnotatorError, ProjectError
 from annotator.project import Project
-from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestionError, SuggestionSource
+from annotator.suggest.base import DocumentInput, Proposals, SourceContext, SuggestionSource
 from annotator.suggest.registry import SOURCE_MODULES, Sources, build_sources, propose
 from annotator.suggest.settings import LAYER_SOURCE_PREFIX, check_source_name
 from annotator.suggest.store import replace_suggestions
@@ -164,26 +164,6 @@ def document_pages(
         after = page[-1].id
 
 
-def check_proposals(source: SuggestionSource, page: Sequence[DocumentInput], answered: Sequence[Proposals]) -> None:
-    """A source's proposals must fit the texts they were made for and the table's rules; a source
-    proposing otherwise is failing (its page is not written), not the database's problem."""
-    texts = {document.id: len(document.text) for document in page}
-    for proposals in answered:
-        length = texts[proposals.document_id]
-        for span in proposals.spans:
-            if not (0 <= span.start < span.end <= length) or not 0.0 <= span.score <= 1.0:
-                raise SuggestionError(
-                    f"suggestion source {source.name!r} failed: it proposed {span.label} [{span.start}, {span.end}) "
-                    f"with score {span.score} in a text of {length} characters (offsets must lie in the text, "
-                    "scores between 0 and 1)"
-                )
-        for relation in proposals.relations:
-            if not 0.0 <= relation.score <= 1.0:
-                raise SuggestionError(
-                    f"suggestion source {source.name!r} failed: relation {relation.label} with score {relation.score}"
-                )
-
-
 def run_sources(
     project: Project,
     sources: Sources,
@@ -201,12 +181,7 @@ def run_sources(
         answers: list[tuple[SuggestionSource, list[Proposals]]] = []
         for source in list(sources.working):
             alone = Sources(working=[source])  # one at a time: each source's rows are written under its name
-            answered = propose(alone, page)
-            if not alone.failures:
-                try:
-                    check_proposals(source, page, answered)
-                except SuggestionError as error:
-                    alone.failures.append(error)
+            answered = propose(alone, page)  # checks offsets and scores too: a bad answer fails the source
             if alone.failures:
                 sources.working.remove(source)
                 sources.failures.extend(alone.failures)
