@@ -218,3 +218,14 @@ def test_documents_dated_at_the_calendar_ends_do_not_stop_the_source(source: Dat
     text = "Mr Choe arrived on Monday and leaves next weekend."
     for day in ("0001-01-01", "9999-12-31"):
         assert [expression for expression, _ in found(source, text, {"date": day})] == ["Monday", "next weekend"]
+
+
+def test_a_one_megabyte_paragraph_gets_every_date_with_its_value(source: DatesSource) -> None:
+    # the text is read once per document, not once per hit (which made this minutes long)
+    sentence = "Kim Jong Un met Putin in Moscow yesterday. "
+    text = sentence * 25_000
+    (proposals,) = source.propose([DocumentInput(1, "d", text, BASE)])
+    assert len(proposals.spans) == 25_000
+    assert {(text[s.start : s.end], s.attributes.get("value")) for s in proposals.spans} == {
+        ("yesterday", "2014-11-13")
+    }
