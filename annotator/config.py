@@ -51,7 +51,7 @@ def load_project_config(project_dir: str | os.PathLike[str]) -> ProjectConfig:
         raise ProjectError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: must be a mapping with at least 'name' and 'schema'")
-    unknown = sorted(set(data) - KNOWN_KEYS)
+    unknown = sorted(set(data) - KNOWN_KEYS, key=str)  # YAML keys may be numbers too
     if unknown:
         raise ProjectError(f"{path}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(KNOWN_KEYS))})")
     name = _string(data, "name", path, default=root.resolve().name)

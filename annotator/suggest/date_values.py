@@ -126,4 +126,7 @@ def date_value(text: str, base: dt.date | None, future: bool) -> str | None:
     absolute = absolute_value(spoken)
     if absolute is not None or base is None:
         return absolute
-    return relative_value(spoken, base, future)
+    try:
+        return relative_value(spoken, base, future)
+    except OverflowError:  # meta.date at the calendar's ends (0001-01-01, 9999-12-31): "last Monday" has no day
+        return None

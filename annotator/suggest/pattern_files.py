@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,6 +28,7 @@ from annotator.schema import LabelSpec, Schema, SchemaError, SchemaProblem
 from annotator.suggest.base import SuggestionError
 
 JSONL_KEYS = ("label", "pattern", "id", "attributes", "trim")
+MAX_LINE_BYTES = 2**20  # a pattern, even a token pattern with a long IN list, is far shorter
 EXAMPLE_LINE = '{"label": "ACTOR", "pattern": "Kim Jong Un"}'
 
 
@@ -102,8 +104,14 @@ _SPACY_ERROR = re.compile(r"\[pattern -> (?P<token>\d+) -> (?P<key>[^ \]]+).*?\]
 def _lines(path: Path, shown: str) -> Iterator[tuple[int, str]]:
     """The file's lines, decoded one by one so that bad UTF-8 is reported at its own line."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+            raise SuggestionError(f"{shown}: not a regular file; a pattern file is a .jsonl or .txt file")
         with path.open("rb") as handle:
-            for number, data in enumerate(handle, 1):
+            for number, data in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+                if len(data) > MAX_LINE_BYTES:
+                    raise SuggestionError(
+                        f"{shown}:{number}: a line over {MAX_LINE_BYTES // 2**20} MB; each line is one pattern"
+                    )
                 try:
                     line = data.decode("utf-8").rstrip("\r\n")
                     yield number, line.removeprefix("\ufeff") if number == 1 else line
@@ -120,10 +128,15 @@ def _lines(path: Path, shown: str) -> Iterator[tuple[int, str]]:
 def _jsonl_entry(line: str, where: str, schema: Schema) -> PatternEntry:
     try:
         record = json.loads(line)
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # a \ud800 escape decodes to no character
     except json.JSONDecodeError as error:
         raise SuggestionError(
             f"{where}: not JSON ({error.msg}, column {error.colno}); each line is one pattern: {EXAMPLE_LINE}"
         ) from error
+    except RecursionError as error:
+        raise SuggestionError(f"{where}: nested too deeply to be a pattern") from error
+    except UnicodeEncodeError as error:
+        raise SuggestionError(f"{where}: a string holds a lone surrogate (\\ud800-\\udfff without its pair)") from error
     if not isinstance(record, dict) or "label" not in record or "pattern" not in record:
         raise SuggestionError(f"{where}: expected an object with a label and a pattern: {EXAMPLE_LINE}")
     unknown = sorted(set(record) - set(JSONL_KEYS))

@@ -59,9 +59,10 @@ def parse_suggestion_settings(value: object, root: Path, where: str) -> Suggesti
         return NO_SUGGESTIONS
     if not isinstance(value, dict):
         raise ProjectError(f"{where}: 'suggestions' must be a mapping (sources, patterns, model, on_open, order)")
-    unknown = sorted(set(value) - KNOWN_KEYS)
+    unknown = sorted(set(value) - KNOWN_KEYS, key=str)  # YAML keys may be numbers too
     if unknown:
-        raise ProjectError(f"{where}: unknown key suggestions.{unknown[0]} (allowed: {', '.join(sorted(KNOWN_KEYS))})")
+        key = str(unknown[0]) if str(unknown[0]).isprintable() else repr(unknown[0])  # one line, whatever the key
+        raise ProjectError(f"{where}: unknown key suggestions.{key} (allowed: {', '.join(sorted(KNOWN_KEYS))})")
     sources = _names(value.get("sources"), "sources", where)
     for name in sources:
         check_source_name(name, where)

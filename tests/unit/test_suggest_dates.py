@@ -184,3 +184,48 @@ def test_the_label_and_its_value_come_from_the_schema(make_project: ProjectMaker
         source = built(project, "dates", dates_label="WHEN")
     (proposals,) = source.propose([DocumentInput(1, "d", "See you tomorrow.", BASE)])
     assert [(s.label, dict(s.attributes)) for s in proposals.spans] == [("WHEN", {})]  # no value attribute to fill
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    day=st.one_of(st.dates(), st.sampled_from([dt.date.min, dt.date.max])),
+    expression=st.sampled_from(
+        [
+            "yesterday",
+            "tomorrow",
+            "Monday",
+            "last Friday",
+            "next Monday",
+            "next week",
+            "last weekend",
+            "next weekend",
+            "last year",
+            "next year",
+            "three days ago",
+            "March",
+            "this morning",
+        ]
+    ),
+    future=st.booleans(),
+)
+def test_any_meta_date_in_the_calendar_gives_a_value_or_none(day: dt.date, expression: str, future: bool) -> None:
+    # meta.date at the calendar's ends: "next Monday" after 9999-12-31 has no day, never an OverflowError
+    value = date_value(expression, day, future)
+    assert value is None or (isinstance(value, str) and value[:4].isdigit())
+
+
+def test_documents_dated_at_the_calendar_ends_do_not_stop_the_source(source: DatesSource) -> None:
+    text = "Mr Choe arrived on Monday and leaves next weekend."
+    for day in ("0001-01-01", "9999-12-31"):
+        assert [expression for expression, _ in found(source, text, {"date": day})] == ["Monday", "next weekend"]
+
+
+def test_a_one_megabyte_paragraph_gets_every_date_with_its_value(source: DatesSource) -> None:
+    # the text is read once per document, not once per hit (which made this minutes long)
+    sentence = "Kim Jong Un met Putin in Moscow yesterday. "
+    text = sentence * 25_000
+    (proposals,) = source.propose([DocumentInput(1, "d", text, BASE)])
+    assert len(proposals.spans) == 25_000
+    assert {(text[s.start : s.end], s.attributes.get("value")) for s in proposals.spans} == {
+        ("yesterday", "2014-11-13")
+    }

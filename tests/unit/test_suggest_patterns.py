@@ -4,9 +4,11 @@ overlapping hits are proposed, and offsets that are code points into the untouch
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -187,6 +189,46 @@ def test_missing_unreadable_and_misnamed_files_are_refused(tmp_path: Path) -> No
     context = SourceContext(tmp_path, schema, "en", SuggestionSettings(patterns=(tmp_path / "bad.jsonl",)), None, 1)
     with pytest.raises(SuggestionError, match=r"^bad\.jsonl:2: not valid UTF-8"):
         make_source(context, None)
+
+
+def test_hostile_pattern_files_are_refused_in_one_line(tmp_path: Path) -> None:
+    cases: list[tuple[str, str]] = [
+        ("fifo.jsonl", "fifo.jsonl: not a regular file"),  # a FIFO would block the run forever
+        ("zero.jsonl", "zero.jsonl: not a regular file"),  # /dev/zero never ends
+        ("loop.jsonl", "loop.jsonl: cannot read the pattern file: Too many levels of symbolic links"),
+        ("deep.jsonl", "deep.jsonl:1: nested too deeply to be a pattern"),
+        ("lone.jsonl", "lone.jsonl:2: a string holds a lone surrogate"),
+        ("huge.jsonl", "huge.jsonl:2: a line over 1 MB; each line is one pattern"),
+        ("ACTOR.txt", "ACTOR.txt:1: a line over 1 MB"),
+    ]
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    (tmp_path / "loop.jsonl").symlink_to(tmp_path / "loop2.jsonl")
+    (tmp_path / "loop2.jsonl").symlink_to(tmp_path / "loop.jsonl")
+    (tmp_path / "deep.jsonl").write_text('{"label": "ACTOR", "pattern": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    good = '{"label": "ACTOR", "pattern": "X"}\n'
+    (tmp_path / "lone.jsonl").write_text(good + '{"label": "ACTOR", "pattern": "a\\ud800b"}\n')
+    (tmp_path / "huge.jsonl").write_text(good + '{"label": "ACTOR", "pattern": "' + "a" * 2**21 + '"}\n')
+    (tmp_path / "ACTOR.txt").write_text("b" * 2**21)  # one endless line, no newline at all
+    for name, message in cases:
+        context = SourceContext(tmp_path, _schema(), "en", SuggestionSettings(patterns=(tmp_path / name,)), None, 1)
+        with pytest.raises(SuggestionError, match=f"^{re.escape(message)}") as caught:
+            make_source(context, None)
+        assert "\n" not in str(caught.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.binary(max_size=80) | st.text(max_size=40).map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_any_bytes_as_a_pattern_file_build_or_are_one_suggestion_error(
+    tmp_path_factory: Any, lines: list[bytes]
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "p.jsonl").write_bytes(b"\n".join(lines))
+    context = SourceContext(folder, _schema(), "en", SuggestionSettings(patterns=(folder / "p.jsonl",)), None, 1)
+    try:
+        make_source(context, None)
+    except SuggestionError as error:
+        assert str(error).startswith("p.jsonl") and "\n" not in str(error)
 
 
 def test_no_patterns_at_all_or_an_unknown_language_is_a_clear_error(tmp_path: Path) -> None:

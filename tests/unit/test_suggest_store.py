@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.db import core_tables
 from annotator.errors import ProjectError
@@ -148,6 +150,32 @@ def test_a_source_answering_outside_the_text_is_dropped_like_one_that_raises(
 def test_bad_settings_are_refused_in_one_line(value: object, message: str, tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match=message):
         parse_suggestion_settings(value, tmp_path, "project.yaml")
+
+
+_YAML_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+_YAML_VALUES = st.recursive(
+    _YAML_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.integers() | st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+_SETTING_KEYS = st.sampled_from(["sources", "patterns", "model", "on_open", "order", "dates_label", "other", "1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_SETTING_KEYS | st.integers(), _YAML_VALUES, max_size=4) | _YAML_VALUES)
+def test_any_yaml_value_as_the_suggestions_section_is_settings_or_one_project_error(value: object) -> None:
+    try:
+        parse_suggestion_settings(value, Path("/p"), "project.yaml")
+    except ProjectError as error:
+        assert str(error).startswith("project.yaml: ") and "\n" not in str(error)
+
+
+def test_a_project_yaml_with_number_and_text_keys_is_refused_in_one_line(tmp_path: Path) -> None:
+    from annotator.config import load_project_config
+
+    (tmp_path / "project.yaml").write_text("name: p\nschema: s.yaml\n1: 2\nzz: 3\n", encoding="utf-8")
+    with pytest.raises(ProjectError, match="unknown key 1"):
+        load_project_config(tmp_path)
 
 
 def test_settings_resolve_paths_against_the_project(tmp_path: Path) -> None:
