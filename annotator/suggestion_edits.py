@@ -20,11 +20,11 @@ from annotator.db.engine import read_snapshot, writer
 from annotator.models import NO_ATTRIBUTES, Changes, Outcome, Relation, Span
 from annotator.suggest.base import Proposals, SourceContext, SuggestedRelation
 from annotator.suggest.store import (
-    SUGGESTED_RELATIONS,
     SUGGESTIONS,
     StoredSuggestion,
-    not_rejected_relation,
+    merge_sources,
     replace_suggestions,
+    suggested_relations,
 )
 
 if TYPE_CHECKING:
@@ -102,39 +102,8 @@ def _merged(connection: Connection, wanted: list[ColumnElement[bool]]) -> tuple[
     s = SUGGESTIONS.c
     raw = type_coerce(s.attributes, Text)  # JSON text: decoded only where there are attributes
     query = select(s.start, s.end, s.label, s.score, s.source, raw).where(*wanted)
-    merged: dict[Interval, StoredSuggestion] = {}
-    for start, end, label, score, source, stored in connection.execute(query.order_by(s.start, s.end, s.label)).all():
-        attributes = _attributes(stored)
-        key = (start, end, label)
-        found = merged.get(key)
-        if found is None:
-            merged[key] = StoredSuggestion(start, end, label, score, (source,), attributes)
-            continue
-        better = (score, len(attributes)) > (found.score, len(found.attributes))
-        merged[key] = StoredSuggestion(
-            start,
-            end,
-            label,
-            max(score, found.score),
-            (*found.sources, source),
-            attributes if better else found.attributes,
-        )
-    return tuple(merged.values())
-
-
-def suggested_relations(connection: Connection, document_id: int, annotator_id: int) -> tuple[SuggestedRelation, ...]:
-    """The document's suggested relations the layer has not rejected (as store.open_suggestions reads them)."""
-    r = SUGGESTED_RELATIONS.c
-    query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
-    query = query.where(not_rejected_relation(document_id, annotator_id))
-    return tuple(
-        SuggestedRelation(label, (hs, he, hl), (ts, te, tl), score, source)
-        for label, hs, he, hl, ts, te, tl, score, source in connection.execute(
-            query.add_columns(r.score, r.source)
-            .where(r.document_id == document_id)
-            .order_by(r.head_start, r.tail_start, r.label)
-        )
-    )
+    rows = connection.execute(query.order_by(s.start, s.end, s.label)).all()
+    return merge_sources((*row[:5], _attributes(row[5])) for row in rows)
 
 
 def _attributes(stored: object) -> Mapping[str, Any]:

@@ -9,7 +9,7 @@ suggestion). Two sources proposing one span show as one suggestion, with the hig
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -119,35 +119,52 @@ def open_suggestions(connection: Connection, document_id: int, annotator_id: int
             ~exists().where(spans.document_id == document_id, spans.annotator_id == annotator_id, same),
             ~exists().where(rejected.document_id == document_id, rejected.annotator_id == annotator_id, same_rejected),
         )
+    rows = connection.execute(query.order_by(s.start, s.end, s.label))
+    merged = merge_sources((*row[:5], row[5] or NO_ATTRIBUTES) for row in rows)
+    return DocumentSuggestions(merged, suggested_relations(connection, document_id, annotator_id))
+
+
+def merge_sources(
+    rows: Iterable[tuple[int, int, str, float, str, Mapping[str, Any]]],
+) -> tuple[StoredSuggestion, ...]:
+    """Rows (start, end, label, score, source, attributes) in (start, end, label) order, one
+    suggestion per span: the highest score, every source, the attributes of the best-scored row
+    (of the one with more attributes at equal scores)."""
     merged: dict[tuple[int, int, str], StoredSuggestion] = {}
-    for start, end, label, score, source, attributes in connection.execute(query.order_by(s.start, s.end, s.label)):
+    for start, end, label, score, source, attributes in rows:
         key = (start, end, label)
         found = merged.get(key)
         if found is None:
-            merged[key] = StoredSuggestion(start, end, label, score, (source,), attributes or NO_ATTRIBUTES)
+            merged[key] = StoredSuggestion(start, end, label, score, (source,), attributes)
             continue
-        better = (score, len(attributes or ())) > (found.score, len(found.attributes))
+        better = (score, len(attributes)) > (found.score, len(found.attributes))
         merged[key] = StoredSuggestion(
             start,
             end,
             label,
             max(score, found.score),
             (*found.sources, source),
-            (attributes or NO_ATTRIBUTES) if better else found.attributes,
+            attributes if better else found.attributes,
         )
+    return tuple(merged.values())
+
+
+def suggested_relations(
+    connection: Connection, document_id: int, annotator_id: int | None
+) -> tuple[SuggestedRelation, ...]:
+    """The document's suggested relations, but those annotator_id's layer rejected (None: all)."""
     r = SUGGESTED_RELATIONS.c
-    relation_query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
+    query = select(r.label, r.head_start, r.head_end, r.head_label, r.tail_start, r.tail_end, r.tail_label)
     if annotator_id is not None:  # those the layer rejected (relation_rejections) are decided
-        relation_query = relation_query.where(not_rejected_relation(document_id, annotator_id))
-    relations = tuple(
+        query = query.where(not_rejected_relation(document_id, annotator_id))
+    return tuple(
         SuggestedRelation(label, (hs, he, hl), (ts, te, tl), score, source)
         for label, hs, he, hl, ts, te, tl, score, source in connection.execute(
-            relation_query.add_columns(r.score, r.source)
+            query.add_columns(r.score, r.source)
             .where(r.document_id == document_id)
             .order_by(r.head_start, r.tail_start, r.label)
         )
     )
-    return DocumentSuggestions(tuple(merged.values()), relations)
 
 
 # What names a suggested relation (and its rejection): its label and its ends' offsets and labels.
