@@ -32,7 +32,13 @@ def build_source(name: str, context: SourceContext) -> SuggestionSource:
     kind, argument = (
         ("layer", name[len(LAYER_SOURCE_PREFIX) :]) if name.startswith(LAYER_SOURCE_PREFIX) else (name, None)
     )
-    module = importlib.import_module(SOURCE_MODULES[kind])
+    try:
+        module = importlib.import_module(SOURCE_MODULES[kind])
+    except ImportError as error:  # spaCy or dateparser not installed: say which extra brings them
+        raise SuggestionError(
+            f"suggestion source {name!r} needs {error.name or 'a library'} that is not installed: "
+            "pip install 'annotator[suggest]'"
+        ) from error
     try:
         source: SuggestionSource = module.make_source(context, argument)
     except AnnotatorError as error:

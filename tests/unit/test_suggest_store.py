@@ -224,3 +224,18 @@ def test_a_rejected_suggested_relation_stays_rejected_for_its_layer_only(
         service.undo()
         with service.project.engine.connect() as connection:
             assert len(open_suggestions(connection, doc, alice).relations) == 1
+
+
+def test_a_source_whose_library_is_missing_says_which_extra_brings_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.suggest import registry
+
+    (tmp_path / "needs_missing_library.py").write_text("import not_installed_library_xyz\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(registry.SOURCE_MODULES, "patterns", "needs_missing_library")
+    sources = registry.build_sources(["patterns"], None)  # type: ignore[arg-type]  # never reached
+    assert [str(e) for e in sources.failures] == [
+        "suggestion source 'patterns' needs not_installed_library_xyz that is not installed: "
+        "pip install 'annotator[suggest]'"
+    ]
