@@ -49,3 +49,13 @@ def make_project(tmp_path: Path) -> Iterator[ProjectMaker]:
 def write_jsonl(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
+
+
+def without_suggestions_on_open(root: Path) -> Path:
+    """The example project copied at root, its sources not run when a document opens: for window
+    tests of other things (pixels, focus), which a background run landing mid-test would disturb."""
+    config = root / "project.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "on_open: true" in text
+    config.write_text(text.replace("on_open: true", "on_open: false"), encoding="utf-8")
+    return root

@@ -18,7 +18,7 @@ from annotator.importers.records import DocumentRecord, RelationRecord, SpanReco
 from annotator.models import Span
 from annotator.project import Project
 from annotator.service import AnnotationService
-from tests.conftest import NEWS_SCHEMA
+from tests.conftest import NEWS_SCHEMA, without_suggestions_on_open
 from tests.ui.conftest import shown_window
 from ui.arc_gutter import ArcMode
 from ui.main_window import MainWindow
@@ -38,7 +38,7 @@ def saved_relations(project: Path, annotator: str) -> set[tuple[str, str, str]]:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    return copy_example(tmp_path / "example")
+    return without_suggestions_on_open(copy_example(tmp_path / "example"))
 
 
 @pytest.fixture

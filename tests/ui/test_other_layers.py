@@ -18,6 +18,7 @@ from annotator.importers import import_paths
 from annotator.models import Span
 from annotator.project import Project
 from annotator.service import AnnotationService
+from tests.conftest import without_suggestions_on_open
 from tests.ui.conftest import shown_window
 from tests.unit.test_layer_copy import make_example
 from ui.colors import line_color
@@ -32,7 +33,7 @@ SECOND = "Seoul said on Monday that talks with Moscow resume."
 def project(tmp_path: Path) -> Path:
     """The example article with `reference` and `model` layers, then a document whose only other layer
     is `reference`'s, then one with none."""
-    root = make_example(tmp_path)
+    root = without_suggestions_on_open(make_example(tmp_path))
     records = [
         {"id": "second", "text": SECOND, "annotator": "reference", "status": "done",
          "spans": [{"start": 0, "end": 5, "label": "ACTOR", "attributes": {"kind": "state"}}]},
