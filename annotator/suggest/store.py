@@ -73,19 +73,9 @@ def replace_suggestions(connection: Connection, source: str, proposals: Sequence
     return len(span_rows)
 
 
-SPAN_COLUMNS = ("document_id", "source", "start", "end", "label", "score", "attributes")
-RELATION_COLUMNS = (
-    "document_id",
-    "source",
-    "label",
-    "head_start",
-    "head_end",
-    "head_label",
-    "tail_start",
-    "tail_end",
-    "tail_label",
-    "score",
-)
+# The columns a proposal fills, in the tables' order (id and created_at are the database's).
+SPAN_COLUMNS = tuple(c.name for c in SUGGESTIONS.c if c.name not in ("id", "created_at"))
+RELATION_COLUMNS = tuple(c.name for c in SUGGESTED_RELATIONS.c if c.name not in ("id", "created_at"))
 _EMPTY_JSON = "{}"
 
 
