@@ -14,7 +14,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from annotator.config import ProjectConfig, load_project_config
 from annotator.db import migrate
@@ -24,6 +25,7 @@ from annotator.schema import Schema, load_schema
 from annotator.schema_versions import register_schema
 from annotator.seeding import seed_project
 from annotator.storable import text_is_storable
+from annotator.team.identity import INSUFFICIENT_PRIVILEGE, TeamLogin, read_team, refusal, sqlstate
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +44,8 @@ class Project:
         self.engine = engine
         self.id = 0
         self.created = False
+        # On a team database (annotator/team/): who is connected, and as what; None elsewhere.
+        self.team: TeamLogin | None = None
 
     @cached_property
     def read(self) -> sessionmaker[Session]:
@@ -67,17 +71,34 @@ class Project:
         try:
             engine = make_engine(config.database_url)
             migrate.upgrade(engine)
+            team = read_team(engine)
+        except ProjectError:
+            engine.dispose()
+            raise
         except OperationalError as error:
             raise ProjectError(_database_problem(config, error)) from error
+        except DBAPIError as error:
+            if sqlstate(error) == INSUFFICIENT_PRIVILEGE:
+                raise ProjectError(f"{shown_url(config)}: {refusal(error)}: ask the team's admin") from error
+            raise ProjectError(f"{shown_url(config)}: cannot open database: {_one_line(str(error))}") from error
         except SQLAlchemyError as error:
-            raise ProjectError(f"{config.database_url}: cannot open database: {_one_line(str(error))}") from error
+            raise ProjectError(f"{shown_url(config)}: cannot open database: {_one_line(str(error))}") from error
         project = cls(config, schema, engine)
+        project.team = team
         try:
             project.id, project.created = register_schema(project, renames or {})
             seed_project(project)
         except OperationalError as error:
             engine.dispose()
             raise ProjectError(_database_problem(config, error)) from error
+        except DBAPIError as error:
+            engine.dispose()
+            if sqlstate(error) != INSUFFICIENT_PRIVILEGE:
+                raise
+            raise ProjectError(
+                f"{shown_url(config)}: {refusal(error)}: only the team's admins may record a changed schema "
+                "or import the seed documents (an admin opens the project first)"
+            ) from error
         except BaseException:
             engine.dispose()
             raise
@@ -136,11 +157,19 @@ def check_annotator_name(name: str) -> None:
         )
 
 
+def shown_url(config: ProjectConfig) -> str:
+    """The database URL as messages show it: never with its password."""
+    try:
+        return make_url(config.database_url).render_as_string(hide_password=True)
+    except SQLAlchemyError:  # not a URL SQLAlchemy reads: shown as given (it holds no password it knows of)
+        return config.database_url
+
+
 def _database_problem(config: ProjectConfig, error: OperationalError) -> str:
     message = str(error.orig) if error.orig is not None else str(error)
     if "locked" in message:
-        return f"{config.database_url}: the database is locked by another program; close it and retry"
-    return f"{config.database_url}: cannot open database: {_one_line(message)}"
+        return f"{shown_url(config)}: the database is locked by another program; close it and retry"
+    return f"{shown_url(config)}: cannot open database: {_one_line(message)}"
 
 
 def _one_line(message: str) -> str:

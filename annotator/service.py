@@ -60,6 +60,7 @@ from annotator.queries import (
 )
 from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, ReviewBoard, ReviewOptions
 from annotator.suggestion_edits import SuggestionEdits
+from annotator.team.identity import working_name
 from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
     def __init__(self, project: Project, annotator: str | None = None) -> None:
         self.project = project
         self.schema = project.schema
+        annotator = working_name(project.team, annotator)
         self.annotator = annotator or default_annotator_name()
         check_annotator_name(self.annotator)
         self.user = self.annotator  # who works; edits go to the layer edited (theirs, or gold in review)

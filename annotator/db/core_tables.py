@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -238,6 +239,39 @@ relation_rejections = Table(
     _created(),
 )
 
+# A team database (annotator/team/): one row once `annotator team init` has set it up. Its
+# group roles are named from group_prefix; whether annotators read each other's layers is
+# kept here because the database's policies, not the service, enforce it.
+team = Table(
+    "team",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("group_prefix", String(50), nullable=False),
+    Column("annotators_see_others", Boolean, nullable=False, default=False, server_default="0"),
+    _created(),
+    CheckConstraint("id = 1", name="one_row"),
+)
+
+# The layers that belong to a person of the team (a login role), with what that role may do.
+# Layers without a row (gold, model, reference, imported names) belong to no one.
+team_members = Table(
+    "team_members",
+    metadata,
+    _reference("annotator_id", "annotators.id", primary_key=True),
+    Column("role", String(16), nullable=False),
+    _created(),
+    CheckConstraint("role IN ('annotator', 'reviewer', 'admin')", name="role_known"),
+)
+
+# Which documents each annotator is to annotate (annotator assign); no rows: everyone sees all.
+assignments = Table(
+    "assignments",
+    metadata,
+    _reference("document_id", "documents.id", primary_key=True),
+    _reference("annotator_id", "annotators.id", primary_key=True),
+    _created(),
+)
+
 # Append-only log of who did what and when: history, time tracking, audits.
 events = Table(
     "events",
@@ -254,3 +288,4 @@ Index("ix_relations_layer", relations.c.document_id, relations.c.annotator_id)
 Index("ix_relations_tail", relations.c.tail_span_id)
 Index("ix_documents_project", documents.c.project_id, documents.c.id)
 Index("ix_events_document", events.c.document_id, events.c.id)
+Index("ix_assignments_annotator", assignments.c.annotator_id, assignments.c.document_id)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, String, column, inspect, select, table
+from sqlalchemy import Connection, Engine, String, column, inspect, select, table
+
+from annotator.db.engine import writer
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 SCRIPT_LOCATION = "annotator.db:migrations"
 # The newest migration in annotator/db/migrations/versions; a test checks it against Alembic's head.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 VERSION_TABLE = "alembic_version"  # where Alembic records a database's revision (its default)
+# The key of the PostgreSQL advisory lock that migrations hold (any fixed number; ours: "anno").
+MIGRATION_LOCK_KEY = 0x616E6E6F
 
 
 def alembic_config() -> Config:
@@ -41,11 +45,7 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database records; None for a database Alembic has not set up."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
-            return None
-        query = select(column("version_num", String)).select_from(table(VERSION_TABLE))
-        revisions = list(connection.scalars(query))
-    return revisions[0] if len(revisions) == 1 else None  # several heads: let Alembic sort it out
+        return _revision_in(connection)  # several heads give None: let Alembic sort it out
 
 
 def upgrade(engine: Engine) -> bool:
@@ -55,7 +55,21 @@ def upgrade(engine: Engine) -> bool:
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
+    # Many clients opening a new or older database at once: one migrates, the others wait for
+    # its commit and then find nothing to do. SQLite: BEGIN IMMEDIATE (writer) is that lock;
+    # PostgreSQL: an advisory lock held until the transaction ends.
+    with writer(engine).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        if _revision_in(connection) == HEAD_REVISION:
+            return False
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return True
+
+
+def _revision_in(connection: Connection) -> str | None:
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    revisions = list(connection.scalars(select(column("version_num", String)).select_from(table(VERSION_TABLE))))
+    return revisions[0] if len(revisions) == 1 else None

@@ -61,6 +61,20 @@ class AnnotatorRow(Base):
     created_at: Mapped[datetime]
 
 
+class TeamMemberRow(Base):
+    __table__ = core_tables.team_members
+    annotator_id: Mapped[int]
+    role: Mapped[str]
+    created_at: Mapped[datetime]
+
+
+class AssignmentRow(Base):
+    __table__ = core_tables.assignments
+    document_id: Mapped[int]
+    annotator_id: Mapped[int]
+    created_at: Mapped[datetime]
+
+
 class DocumentStatusRow(Base):
     """One annotator's progress on one document; no row means 'todo'."""
 

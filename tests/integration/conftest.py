@@ -129,3 +129,6 @@ def pg_project(fresh_schema: str, project_folder: FolderMaker) -> Path:
 def sqlite_project(project_folder: FolderMaker) -> Path:
     """The same project on a SQLite file in its folder, for comparisons."""
     return project_folder("sqlite-project", "annotator.db")
+
+
+from tests.integration.team_fixtures import team  # noqa: E402,F401  (the team database fixture)

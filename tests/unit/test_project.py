@@ -25,7 +25,7 @@ from tests.conftest import EXAMPLE, REPO, ProjectMaker
 def test_a_new_database_is_created_by_the_migrations(make_project: ProjectMaker) -> None:
     root = make_project()
     with Project.open(root) as project:
-        assert migrate.current_revision(project.engine) == migrate.head_revision() == "0006"
+        assert migrate.current_revision(project.engine) == migrate.head_revision() == "0007"
         tables = set(inspect(project.engine).get_table_names())
         with project.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -62,7 +62,7 @@ def test_an_older_database_is_upgraded_on_open_and_keeps_its_data(make_project: 
         )
     engine.dispose()
     with Project.open(root) as project:
-        assert migrate.current_revision(project.engine) == "0006"
+        assert migrate.current_revision(project.engine) == "0007"
         indexes = {i["name"] for i in inspect(project.engine).get_indexes("events")}
         relation_indexes = {i["name"] for i in inspect(project.engine).get_indexes("relations")}
         with project.engine.connect() as connection:

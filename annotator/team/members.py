@@ -1,0 +1,123 @@
+"""`annotator team add | list | remove`: the team's members, each a PostgreSQL login role.
+
+A member's layer is the annotators row of the same name; removing a member revokes their
+login and their group (open sessions lose every right at once) and keeps their layer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from annotator.errors import NotFoundError, ProjectError, ValidationError
+from annotator.team.roles import GROUP_KINDS, ROLES, Role, check_member_name, check_role, group_role
+
+PASSWORD_BYTES = 18  # 24 URL-safe characters
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    role: str
+    can_log_in: bool
+
+
+def add_member(engine: Engine, name: str, role: str, password: str | None = None) -> str | None:
+    """Add (or bring back, or change the role of) a member; returns the password it generated for
+    a new role, None when it used ``password`` or kept an existing role's own."""
+    kind = check_role(role)
+    if password is not None:
+        check_password(password)
+    with engine.begin() as connection:
+        prefix = _prefix(connection)
+        check_member_name(name, prefix)
+        exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
+        generated = None
+        if exists is None:
+            generated = secrets.token_urlsafe(PASSWORD_BYTES) if password is None else None
+            _run(connection, "CREATE ROLE {} LOGIN PASSWORD {}", name, password or generated)
+        else:
+            _run(connection, "ALTER ROLE {} LOGIN", name)
+            if password is not None:
+                _run(connection, "ALTER ROLE {} PASSWORD {}", name, password)
+        _set_group(connection, prefix, name, kind)
+        connection.execute(
+            text("INSERT INTO annotators (name) VALUES (:name) ON CONFLICT (name) DO NOTHING"), {"name": name}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO team_members (annotator_id, role) SELECT id, :role FROM annotators WHERE name = :name "
+                "ON CONFLICT (annotator_id) DO UPDATE SET role = :role"
+            ),
+            {"name": name, "role": kind},
+        )
+    return generated
+
+
+def remove_member(engine: Engine, name: str) -> None:
+    """Revoke a member's login and group; their layer stays (and stays theirs: still blind to others)."""
+    with engine.begin() as connection:
+        prefix = _prefix(connection)
+        member = connection.execute(
+            text("SELECT 1 FROM team_members m JOIN annotators a ON a.id = m.annotator_id WHERE a.name = :name"),
+            {"name": name},
+        ).first()
+        if member is None:
+            raise NotFoundError(f"{name!r} is not a member of this team (annotator team list shows who is)")
+        _set_group(connection, prefix, name, None)
+        if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first():
+            _run(connection, "ALTER ROLE {} NOLOGIN", name)
+
+
+def list_members(engine: Engine) -> list[Member]:
+    with engine.connect() as connection:
+        prefix = _prefix(connection)
+        rows = connection.execute(
+            text(
+                "SELECT a.name, m.role, coalesce(r.rolcanlogin, false) AND EXISTS ("
+                "  SELECT 1 FROM pg_auth_members g JOIN pg_roles gr ON gr.oid = g.roleid"
+                "  WHERE g.member = r.oid AND gr.rolname = ANY(:groups))"
+                " FROM team_members m JOIN annotators a ON a.id = m.annotator_id"
+                " LEFT JOIN pg_roles r ON r.rolname = a.name ORDER BY a.name"
+            ),
+            {"groups": [group_role(prefix, kind) for kind in ROLES]},
+        ).all()
+    return [Member(name, role, bool(active)) for name, role, active in rows]
+
+
+def check_password(password: str) -> None:
+    if not password or "\x00" in password or password != password.strip("\r\n"):
+        raise ValidationError("the password must be one line, not empty, without NUL characters")
+
+
+def _prefix(connection: Connection) -> str:
+    prefix = connection.execute(text("SELECT group_prefix FROM team")).scalar()
+    if prefix is None:
+        raise ProjectError("this database has no team yet: run 'annotator team init PROJECT' first")
+    return str(prefix)
+
+
+def _set_group(connection: Connection, prefix: str, name: str, kind: Role | None) -> None:
+    """Make ``name`` a member of exactly the group of ``kind`` (of none)."""
+    for other in ROLES:
+        if other != kind:
+            _run(connection, "REVOKE {} FROM {}", group_role(prefix, other), name)
+    if kind is not None:
+        _run(connection, "GRANT {} TO {}", group_role(prefix, kind), name)
+    assert "owner" in GROUP_KINDS  # the owner group is never a member's
+
+
+def _run(connection: Connection, template: str, *values: Any) -> None:
+    """A statement with role names and a password, which PostgreSQL takes as identifiers and a
+    literal (no parameters in CREATE ROLE): quoted by psycopg, never pasted."""
+    from psycopg import sql
+
+    driver = connection.connection.driver_connection
+    parts: list[sql.Composable] = []
+    for index, value in enumerate(values):
+        is_password = "PASSWORD" in template and index == len(values) - 1
+        parts.append(sql.Literal(value) if is_password else sql.Identifier(value))
+    connection.exec_driver_sql(sql.SQL(template).format(*parts).as_string(driver))
