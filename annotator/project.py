@@ -68,12 +68,14 @@ class Project:
         """
         config = load_project_config(project_dir)
         schema = load_schema(config.schema_path)
+        engine = None
         try:
             engine = make_engine(config.database_url)
             migrate.upgrade(engine)
             team = read_team(engine)
         except ProjectError:
-            engine.dispose()
+            if engine is not None:
+                engine.dispose()
             raise
         except OperationalError as error:
             raise ProjectError(_database_problem(config, error)) from error

@@ -56,4 +56,4 @@ def check_member_name(name: str, prefix: str | None = None) -> None:
 def check_role(role: str) -> Role:
     if role not in ROLES:
         raise ValidationError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
-    return role  # type: ignore[return-value]
+    return role
