@@ -59,13 +59,49 @@ def upgrade(engine: Engine) -> bool:
     # its commit and then find nothing to do. SQLite: BEGIN IMMEDIATE (writer) is that lock;
     # PostgreSQL: an advisory lock held until the transaction ends.
     with writer(engine).begin() as connection:
+        team_prefix = None
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
-        if _revision_in(connection) == HEAD_REVISION:
+        revision = _revision_in(connection)
+        if revision == HEAD_REVISION:
             return False
+        if connection.dialect.name == "postgresql":
+            team_prefix = _act_as_team_owner(connection, revision)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if team_prefix is not None:  # the new version's tables under the team's policies, in the same commit
+            from annotator.team.policies import apply_policies
+
+            apply_policies(connection, team_prefix)
     return True
+
+
+def _act_as_team_owner(connection: Connection, revision: str | None) -> str | None:
+    """On a team database (annotator/team/), run the migrations as the role that owns the tables, so
+    that what they make is the team's too; only an admin or a superuser may. None elsewhere."""
+    from sqlalchemy import text
+
+    from annotator.errors import ProjectError
+
+    if connection.execute(text("SELECT to_regclass('team')")).scalar() is None:
+        return None
+    prefix = connection.execute(text("SELECT group_prefix FROM team")).scalar()
+    if prefix is None:
+        return None
+    owner = f"{prefix}_owner"
+    may = connection.execute(
+        text(
+            "SELECT rolsuper OR pg_has_role(current_user, :owner, 'MEMBER') FROM pg_roles WHERE rolname = current_user"
+        ),
+        {"owner": owner},
+    ).scalar()
+    if not may:
+        raise ProjectError(
+            f"the team's database is at version {revision} and this Annotator needs {HEAD_REVISION}: "
+            "one of the team's admins upgrades it by running 'annotator team init PROJECT' with this version"
+        )
+    connection.exec_driver_sql(f'SET LOCAL ROLE "{owner}"')
+    return str(prefix)
 
 
 def _revision_in(connection: Connection) -> str | None:

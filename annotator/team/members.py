@@ -44,6 +44,7 @@ def add_member(engine: Engine, name: str, role: str, password: str | None = None
             if password is not None:
                 _run(connection, "ALTER ROLE {} PASSWORD {}", name, password)
         _set_group(connection, prefix, name, kind)
+        _set_role_rights(connection, name, kind)
         connection.execute(
             text("INSERT INTO annotators (name) VALUES (:name) ON CONFLICT (name) DO NOTHING"), {"name": name}
         )
@@ -108,6 +109,14 @@ def _set_group(connection: Connection, prefix: str, name: str, kind: Role | None
     if kind is not None:
         _run(connection, "GRANT {} TO {}", group_role(prefix, kind), name)
     assert "owner" in GROUP_KINDS  # the owner group is never a member's
+
+
+def _set_role_rights(connection: Connection, name: str, kind: Role) -> None:
+    """Admins add and remove members (roles): CREATEROLE; a member who is no longer an admin loses it
+    (a superuser is left as is: the server's own administrator, not the team's to change)."""
+    superuser = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :name"), {"name": name}).scalar()
+    if not superuser:
+        _run(connection, "ALTER ROLE {} CREATEROLE" if kind == "admin" else "ALTER ROLE {} NOCREATEROLE", name)
 
 
 def _run(connection: Connection, template: str, *values: Any) -> None:

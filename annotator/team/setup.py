@@ -45,6 +45,10 @@ def init_team(engine: Engine, *, see_others: bool | None = None) -> str:
         connection.execute(
             text("INSERT INTO annotators (name) VALUES (:gold) ON CONFLICT (name) DO NOTHING"), {"gold": GOLD}
         )
+        # An admin, as the owner: CREATE OR REPLACE of its functions needs CREATE on the schema, which
+        # the owner has (granted the first time, by a superuser) and an admin's own login need not.
+        if not connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+            connection.exec_driver_sql(f'SET LOCAL ROLE "{group_role(prefix, "owner")}"')
         apply_policies(connection, prefix)
     return prefix
 
@@ -53,6 +57,10 @@ def _check_may_init(connection: Connection) -> None:
     row = connection.execute(
         text("SELECT rolsuper, rolcreaterole, current_user FROM pg_roles WHERE rolname = current_user")
     ).one()
+    if not row[0] and connection.execute(text("SELECT count(*) FROM team")).scalar() == 0:
+        raise ProjectError(
+            f"role {row[2]!r} is not a superuser: the first 'annotator team init' needs a superuser's URL"
+        )
     if not (row[0] or row[1]):
         raise ProjectError(
             f"role {row[2]!r} may not set up a team: run 'annotator team init' with a superuser's URL "
@@ -72,6 +80,14 @@ def _create_groups(connection: Connection, prefix: str, database: str) -> None:
             connection.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
     # Admins may act as the owner: to run a later version's migrations (`team init` again).
     connection.exec_driver_sql(f'GRANT "{owner}" TO "{admin}"')
-    quoted = '"' + database.replace('"', '""') + '"'
-    connection.exec_driver_sql(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted} FROM PUBLIC")
-    connection.exec_driver_sql(f'GRANT CONNECT ON DATABASE {quoted} TO "{admin}", "{reviewer}", "{annotator}"')
+    may_grant = connection.execute(
+        text(
+            "SELECT r.rolsuper OR pg_has_role(current_user, d.datdba, 'MEMBER') FROM pg_roles r, pg_database d "
+            "WHERE r.rolname = current_user AND d.datname = current_database()"
+        )
+    ).scalar()
+    if may_grant:  # a team admin running it again (to upgrade) is not the database's owner: done the first time
+        quoted = '"' + database.replace('"', '""') + '"'
+        connection.exec_driver_sql(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted} FROM PUBLIC")
+        connection.exec_driver_sql(f'GRANT CONNECT ON DATABASE {quoted} TO "{admin}", "{reviewer}", "{annotator}"')
+        connection.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')
