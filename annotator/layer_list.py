@@ -42,13 +42,16 @@ class LayerView:
     relations: tuple[Relation, ...]
 
 
-def may_read(reader_id: int, annotator_id: ColumnElement[int]) -> ColumnElement[bool]:
+def may_read(reader_id: int, annotator_id: ColumnElement[int], team: bool = False) -> ColumnElement[bool]:
     """Whether annotator ``reader_id`` may read the layers of ``annotator_id``: a condition for a query.
 
     Every layer, on SQLite (a project file is one person's, or the lead's who imported the others'
-    exports). A PostgreSQL team server will narrow it here (roles, row-level security).
+    exports) and on PostgreSQL without a team. On a team's database the database decides, with the
+    function its row-level security policies call (annotator/team/policies.py): there, rows of a
+    layer the reader may not read are hidden anyway, and this says "no such layer" rather than
+    showing an empty one.
     """
-    return true()
+    return func.annotator_may_read(annotator_id) if team else true()
 
 
 def document_layers(session: Session, document_id: int, reader_id: int) -> list[LayerSummary]:
@@ -86,10 +89,11 @@ def document_layers(session: Session, document_id: int, reader_id: int) -> list[
     return sorted(layers, key=lambda layer: layer.annotator)
 
 
-def readable_layer_id(session: Session, reader_id: int, name: str) -> int:
+def readable_layer_id(session: Session, reader_id: int, name: str, team: bool = False) -> int:
     """The id of annotator ``name`` if the reader may read their layers; NotFoundError otherwise."""
     annotators = AnnotatorRow.__table__.c
-    found = session.scalar(select(annotators.id).where(annotators.name == name, may_read(reader_id, annotators.id)))
+    readable = may_read(reader_id, annotators.id, team)
+    found = session.scalar(select(annotators.id).where(annotators.name == name, readable))
     if found is None:
         raise NotFoundError(f"no layer of an annotator named {name!r} to read")
     return found

@@ -1,10 +1,7 @@
-"""The API that the window, the CLI and the tests call.
-
-One AnnotationService is one annotator working on one project: every edit goes into
-that annotator's layer, runs as one transaction, is logged in the event log, and can be
-undone. Reads return frozen dataclasses; edits return an Outcome (value + Changes) and
-tell every subscriber what changed.
-"""
+"""The API that the window, the CLI and the tests call. One AnnotationService is one annotator
+working on one project: every edit goes into that annotator's layer, runs as one transaction, is
+logged in the event log, and can be undone. Edits return an Outcome (value + Changes) and tell
+every subscriber what changed."""
 
 from __future__ import annotations
 
@@ -60,7 +57,7 @@ from annotator.queries import (
 )
 from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, ReviewBoard, ReviewOptions
 from annotator.suggestion_edits import SuggestionEdits
-from annotator.team.identity import working_name
+from annotator.team.identity import check_may_edit_layer, working_name
 from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
@@ -175,7 +172,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
     def other_layer(self, document_id: int, name: str) -> LayerView:
         """Annotator ``name``'s layer of a document, to show read-only: the same Span and Relation values."""
         with self.project.read() as session:
-            annotator_id = readable_layer_id(session, self.annotator_id, name)
+            annotator_id = readable_layer_id(session, self.annotator_id, name, self.project.team is not None)
             text = self._text_cache.reader(session)(document_id)
             return other_layer(session, document_id, annotator_id, name, text)
 
@@ -275,6 +272,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         """Edit the user's own layer or (review mode) the gold layer; each keeps its own undo history."""
         if name not in (self.user, GOLD):
             raise ValidationError(f"only {self.user!r}'s own layer or {GOLD!r} can be edited, not {name!r}")
+        check_may_edit_layer(self.project.team, name)
         self.annotator_id = self.project.ensure_annotator(name)
         self.annotator = name
         self.history = self._histories.setdefault(name, History())

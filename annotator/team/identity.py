@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from annotator.errors import ProjectError
+from annotator.errors import ProjectError, ValidationError
 
 # SQLSTATE of "permission denied" and of a row-level security policy's refusal.
 INSUFFICIENT_PRIVILEGE = "42501"
@@ -72,3 +72,11 @@ def working_name(team: TeamLogin | None, asked: str | None) -> str | None:
     if team.kind == "none":
         raise ProjectError(f"role {team.login!r} is not a member of this team: ask its admin (annotator team add)")
     return team.login
+
+
+def check_may_edit_layer(team: TeamLogin | None, name: str) -> None:
+    """Say before the first edit what the database would refuse at it: gold is for reviewers and admins."""
+    if team is not None and name != team.login and not team.sees_everything:
+        raise ValidationError(
+            f"{team.login!r} is an annotator of this team: only its reviewers and admins write the {name!r} layer"
+        )
