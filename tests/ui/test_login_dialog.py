@@ -1,0 +1,37 @@
+"""The password dialog of a team's database, driven with keys: masked, the role shown and editable,
+Enter with an empty field logs nobody in, Escape cancels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+
+from ui.login_dialog import LoginDialog
+
+
+def test_the_password_is_masked_and_the_role_shown(qtbot: QtBot) -> None:
+    dialog = LoginDialog(None, "database news on db:5432", "ann1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.password_field.echoMode() == QLineEdit.EchoMode.Password
+    assert dialog.role_field.text() == "ann1" and not dialog.problem.isVisibleTo(dialog)
+    qtbot.keyClicks(dialog.password_field, "s3cret pw")
+    assert dialog.password_field.displayText() != "s3cret pw"
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.password_field, Qt.Key.Key_Return)
+    assert (dialog.role(), dialog.password()) == ("ann1", "s3cret pw")
+
+
+def test_enter_without_a_password_or_a_role_logs_nobody_in(qtbot: QtBot) -> None:
+    dialog = LoginDialog(None, "database news on db:5432", "", "Wrong password for 'x'. The server says: no")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.problem.isVisibleTo(dialog) and "The server says" in dialog.problem.text()
+    qtbot.keyClick(dialog.role_field, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0
+    qtbot.keyClicks(dialog.role_field, "rev1")
+    qtbot.keyClick(dialog.role_field, Qt.Key.Key_Return)  # still no password
+    assert dialog.isVisible()
+    with qtbot.waitSignal(dialog.rejected):
+        qtbot.keyClick(dialog.role_field, Qt.Key.Key_Escape)
