@@ -72,6 +72,12 @@ def _create_groups(connection: Connection, prefix: str, database: str) -> None:
             connection.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
     # Admins may act as the owner: to run a later version's migrations (`team init` again).
     connection.exec_driver_sql(f'GRANT "{owner}" TO "{admin}"')
+    # A lead with CREATEROLE but not superuser is the team's admin: handing the tables to the owner
+    # group (ALTER ... OWNER) needs that membership, and so do the admins' rows of the policies.
+    if not connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar_one():
+        connection.exec_driver_sql(f'GRANT "{admin}" TO CURRENT_USER')
+    # A new owner needs CREATE on the tables' schema (superusers skip the check), as do later migrations.
+    connection.exec_driver_sql(f'GRANT CREATE ON SCHEMA public TO "{owner}"')
     quoted = '"' + database.replace('"', '""') + '"'
     connection.exec_driver_sql(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted} FROM PUBLIC")
     connection.exec_driver_sql(f'GRANT CONNECT ON DATABASE {quoted} TO "{admin}", "{reviewer}", "{annotator}"')

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -174,3 +175,32 @@ def test_an_annotator_writing_gold_is_refused_by_the_database_as_an_error_of_its
             service.add_span(document, 10, 13, "ACTOR")
         service.edit_layer(service.user)
         assert [(s.start, s.end) for s in service.document(document).spans] == [(0, 5)]
+
+
+def test_a_lead_with_createrole_on_their_own_database_sets_up_and_runs_the_team(
+    pg_admin: Engine, project_folder: FolderMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README "Team server": a lead who is no superuser (CREATEROLE, owner of the database) becomes its admin."""
+    from annotator.cli import main
+    from annotator.team.roles import GROUP_KINDS, group_role
+
+    suffix = uuid.uuid4().hex[:6]
+    lead, database, member = f"lead_{suffix}", f"team_{suffix}", f"ann1_{suffix}"
+    with pg_admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE \"{lead}\" LOGIN CREATEROLE PASSWORD '{PASSWORD}'"))
+        connection.execute(text(f'CREATE DATABASE "{database}" OWNER "{lead}" TEMPLATE template0'))
+    url = make_url(pg_admin.url).set(username=lead, password=PASSWORD, database=database)
+    root = project_folder("lead-project", url.render_as_string(hide_password=False))
+    try:
+        assert main(["team", "init", str(root)]) == 0
+        assert main(["team", "add", str(root), member, "--role", "annotator"]) == 0
+        assert main(["team", "list", str(root)]) == 0
+        listed = capsys.readouterr().out.splitlines()
+        assert listed[-1].split() == [member, "annotator", "yes"]
+        with Project.open(root) as project:
+            assert project.team is not None and project.team.kind == "admin" and project.team.login == lead
+    finally:
+        with pg_admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            for role in (member, *(group_role(database, kind) for kind in GROUP_KINDS), lead):
+                connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
