@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 import ui.feature_hook  # noqa: F401  (first: PySide6 keeps no source of what the window imports after)
 from annotator.errors import AnnotatorError
+from ui.login_lost import database_failure_hook
 from ui.login_open import LoginCancelled
 from ui.settings import WindowSettings
 from ui.start_window import StartWindow
@@ -179,5 +180,10 @@ def run(project_dir: Path) -> int:
     app = application()
     settings = WindowSettings()
     opening = ProjectOpening(project_dir, None, settings)
-    opening.begin()
-    return opening.finish(app.exec())
+    previous_hook = sys.excepthook
+    sys.excepthook = database_failure_hook(previous_hook)  # a server lost mid-session: a dialog (login_lost.py)
+    try:
+        opening.begin()
+        return opening.finish(app.exec())
+    finally:
+        sys.excepthook = previous_hook

@@ -35,3 +35,27 @@ def test_enter_without_a_password_or_a_role_logs_nobody_in(qtbot: QtBot) -> None
     assert dialog.isVisible()
     with qtbot.waitSignal(dialog.rejected):
         qtbot.keyClick(dialog.role_field, Qt.Key.Key_Escape)
+
+
+def test_a_database_failure_after_opening_is_one_dialog_and_other_errors_pass_on(qtbot: QtBot) -> None:
+    import psycopg
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from sqlalchemy.exc import ProgrammingError
+
+    from ui.login_lost import TITLE, database_failure_hook
+
+    passed_on: list[BaseException] = []
+    hook = database_failure_hook(lambda _kind, error, _trace: passed_on.append(error))
+    refused = psycopg.errors.InsufficientPrivilege("permission denied for table documents")
+    error = ProgrammingError("SELECT ...", {}, refused)
+    hook(type(error), error, None)
+    hook(type(error), error, None)  # again while the first dialog is open: still one
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.windowTitle() == TITLE]
+    assert len(boxes) == 1 and boxes[0].isVisible()
+    assert boxes[0].text() == (
+        "the database refuses: permission denied for table documents: your role may not do this; ask the team's admin"
+    )
+    boxes[0].accept()
+    bug = ValueError("a bug")
+    hook(ValueError, bug, None)
+    assert passed_on == [bug]
