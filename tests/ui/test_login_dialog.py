@@ -3,6 +3,9 @@ Enter with an empty field logs nobody in, Escape cancels."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -59,3 +62,21 @@ def test_a_database_failure_after_opening_is_one_dialog_and_other_errors_pass_on
     bug = ValueError("a bug")
     hook(ValueError, bug, None)
     assert passed_on == [bug]
+
+
+def test_without_a_team_the_first_start_still_asks_the_name_and_remembers_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.cli import main
+    from ui import dialogs
+    from ui.app import build_window
+    from ui.settings import WindowSettings
+
+    assert main(["init", str(tmp_path / "p")]) == 0
+    asked: list[object] = []
+    monkeypatch.setattr(dialogs, "ask_annotator_name", lambda parent: asked.append(parent) or "bob")
+    window = build_window(tmp_path / "p")
+    qtbot.addWidget(window)
+    assert asked == [None] and window.service.annotator == "bob" and window.windowTitle().endswith("— bob")
+    assert WindowSettings().annotator == "bob"
+    window.close()
