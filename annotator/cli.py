@@ -35,6 +35,7 @@ from annotator.cli_errors import (
 )
 from annotator.cli_export import cmd_export
 from annotator.cli_suggest import add_suggest_command
+from annotator.cli_team import add_team_command
 from annotator.cli_train import add_train_command
 from annotator.errors import AnnotatorError
 from annotator.formats import BY_NAME, OFFSET_UNITS, READABLE, TRAINING, WRITABLE
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_disagreements_command(commands)
     add_suggest_command(commands)
     add_train_command(commands)
+    add_team_command(commands)  # team init | add | list | remove (cli_team.py)
 
     schema = commands.add_parser("schema", help="work with label schemas")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)

@@ -140,6 +140,8 @@ def storage_problem(error: BaseException) -> str:
         return _os_problem(cause)
     text = _first_line(str(cause)) or type(cause).__name__
     lowered = text.lower()
+    if getattr(cause, "sqlstate", None) == "42501":  # PostgreSQL's "permission denied" (a team's grants, policies)
+        return f"the database refuses: {text}: your role may not do this; ask the team's admin"
     if "readonly" in lowered or "read-only" in lowered:
         return f"the database is read-only ({text}); make the database file and its folder writable"
     if "disk is full" in lowered or "no space left" in lowered:

@@ -21,3 +21,7 @@ class ProjectError(AnnotatorError):
 
 class NothingToUndoError(AnnotatorError):
     """Undo or redo was asked for with an empty history."""
+
+
+class RefusedError(ProjectError):
+    """The database refused what the connected role may not do (a team's grants and row-level security)."""

@@ -14,11 +14,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from annotator.config import ProjectConfig, load_project_config
 from annotator.db import migrate
+from annotator.db.connect_problems import connect_problem
 from annotator.db.engine import make_engine, writer
 from annotator.errors import ProjectError, ValidationError
 from annotator.schema import Schema, load_schema
@@ -60,17 +61,26 @@ class Project:
         return sessionmaker(writer(self.engine), expire_on_commit=False)
 
     @classmethod
-    def open(cls, project_dir: str | os.PathLike[str], renames: Mapping[str, str] | None = None) -> Project:
+    def open(
+        cls,
+        project_dir: str | os.PathLike[str],
+        renames: Mapping[str, str] | None = None,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+    ) -> Project:
         """Open a project folder, creating or upgrading its database as needed.
 
         `renames` (old label -> new) moves spans and relations to labels of a changed schema,
         in the same transaction that checks the schema: all of it happens, or none.
+        `user` and `password` log in to a server as that role (the window's login dialog): they
+        live in the engine's URL object in memory, never in project.yaml or a message.
         """
         config = load_project_config(project_dir)
         schema = load_schema(config.schema_path)
         engine = None
         try:
-            engine = make_engine(config.database_url)
+            engine = make_engine(login_url(config.database_url, user, password))
             migrate.upgrade(engine)
             team = read_team(engine)
         except ProjectError:
@@ -78,8 +88,12 @@ class Project:
                 engine.dispose()
             raise
         except OperationalError as error:
-            raise ProjectError(_database_problem(config, error)) from error
+            if engine is not None:
+                engine.dispose()
+            raise _database_problem(config, error, engine) from error
         except DBAPIError as error:
+            if engine is not None:
+                engine.dispose()
             if sqlstate(error) == INSUFFICIENT_PRIVILEGE:
                 raise ProjectError(f"{shown_url(config)}: {refusal(error)}: ask the team's admin") from error
             raise ProjectError(f"{shown_url(config)}: cannot open database: {_one_line(str(error))}") from error
@@ -92,7 +106,7 @@ class Project:
             seed_project(project)
         except OperationalError as error:
             engine.dispose()
-            raise ProjectError(_database_problem(config, error)) from error
+            raise _database_problem(config, error, engine) from error
         except DBAPIError as error:
             engine.dispose()
             if sqlstate(error) != INSUFFICIENT_PRIVILEGE:
@@ -138,7 +152,7 @@ class Project:
             with self.write.begin() as session:
                 created = self.annotator_id(session, name)
         except OperationalError as error:
-            raise ProjectError(_database_problem(self.config, error)) from error
+            raise _database_problem(self.config, error, self.engine) from error
         assert created is not None
         return created
 
@@ -167,11 +181,24 @@ def shown_url(config: ProjectConfig) -> str:
         return config.database_url
 
 
-def _database_problem(config: ProjectConfig, error: OperationalError) -> str:
+def login_url(database_url: str, user: str | None, password: str | None) -> str | URL:
+    """The project's URL, as ``user`` with ``password`` where given: a URL object, never a pasted string
+    (a password may hold any character; rendering it would not always quote it)."""
+    if user is None and password is None:
+        return database_url
+    url = make_url(database_url)
+    if user is not None:
+        url = url.set(username=user)
+    if password is not None:
+        url = url.set(password=password)
+    return url
+
+
+def _database_problem(config: ProjectConfig, error: OperationalError, engine: Engine | None) -> ProjectError:
+    """A connection or lock failure in one line; a server's refusal says what to do (db/connect_problems.py)."""
     message = str(error.orig) if error.orig is not None else str(error)
-    if "locked" in message:
-        return f"{shown_url(config)}: the database is locked by another program; close it and retry"
-    return f"{shown_url(config)}: cannot open database: {_one_line(message)}"
+    url = engine.url if engine is not None else make_url(config.database_url)
+    return connect_problem(shown_url(config), url, message)
 
 
 def _one_line(message: str) -> str:

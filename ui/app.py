@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 import ui.feature_hook  # noqa: F401  (first: PySide6 keeps no source of what the window imports after)
 from annotator.errors import AnnotatorError
+from ui.login_lost import database_failure_hook
+from ui.login_open import LoginCancelled
 from ui.settings import WindowSettings
 from ui.start_window import StartWindow
 
@@ -54,7 +56,7 @@ def build_window(project_dir: str | os.PathLike[str], annotator: str | None = No
     application()
     settings = WindowSettings()
     root = Path(project_dir)
-    service = open_service(root, annotator_name(settings, annotator), settings)
+    service = open_service(root, annotator, settings)
     return MainWindow(service, settings, root)
 
 
@@ -73,11 +75,31 @@ def annotator_name(settings: WindowSettings, given: str | None = None) -> str:
     return default_annotator_name()
 
 
-def open_service(root: Path, annotator: str, settings: WindowSettings) -> AnnotationService:
-    from annotator.service import AnnotationService
+def open_service(
+    root: Path, given: str | None, settings: WindowSettings, parent: QWidget | None = None
+) -> AnnotationService:
+    """The service on a project. On a team's database the name is the login: nothing is asked, and
+    the server's password dialog comes first if it wants one (ui/login_open.py). Elsewhere the
+    given, remembered or asked name (annotator_name), remembered for next time.
 
-    service = AnnotationService.open(root, annotator)
-    settings.annotator = annotator
+    Which of the two is known only once the database is open (project.team), so the name is
+    decided after the start window's first paint, not before: reading the team before it would
+    mean connecting (and maybe asking for a password) before anything is on screen, while
+    guessing from the URL would misjudge a PostgreSQL project without a team. The only cost:
+    on the very first start the name dialog comes over the start window instead of before it.
+    """
+    from annotator.service import AnnotationService
+    from ui.login_open import open_project_logging_in
+
+    project = open_project_logging_in(root, parent)
+    try:
+        name = None if project.team is not None else annotator_name(settings, given)
+        service = AnnotationService(project, name)
+    except BaseException:
+        project.close()
+        raise
+    if project.team is None:  # a team's login is not a typed name to offer next time
+        settings.annotator = service.annotator
     settings.add_recent_project(root)
     return service
 
@@ -96,7 +118,7 @@ class ProjectOpening:
     CLI turns into its one error line.
     """
 
-    def __init__(self, root: Path, annotator: str, settings: WindowSettings) -> None:
+    def __init__(self, root: Path, annotator: str | None, settings: WindowSettings) -> None:
         self.root = root
         self.annotator = annotator
         self.settings = settings
@@ -121,9 +143,11 @@ class ProjectOpening:
             from ui.main_window import MainWindow  # with it the core, SQLAlchemy and the widgets
 
             self.start.say(f"Opening {self.root}: reading its database…")
-            service = open_service(self.root, self.annotator, self.settings)
+            service = open_service(self.root, self.annotator, self.settings, self.start)
             self.start.say(f"Opening {self.root}: building the window and reading the first document…")
             window = MainWindow(service, self.settings, self.root)
+        except LoginCancelled:
+            self.exit_code = 1  # the annotator's own choice: nothing to report
         except AnnotatorError as error:
             from ui.dialogs import report_error
 
@@ -155,6 +179,11 @@ def run(project_dir: Path) -> int:
         raise AnnotatorError(NO_DISPLAY)
     app = application()
     settings = WindowSettings()
-    opening = ProjectOpening(project_dir, annotator_name(settings), settings)
-    opening.begin()
-    return opening.finish(app.exec())
+    opening = ProjectOpening(project_dir, None, settings)
+    previous_hook = sys.excepthook
+    sys.excepthook = database_failure_hook(previous_hook)  # a server lost mid-session: a dialog (login_lost.py)
+    try:
+        opening.begin()
+        return opening.finish(app.exec())
+    finally:
+        sys.excepthook = previous_hook

@@ -36,6 +36,7 @@ from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
 from ui.layer_chooser import LayerChooser
 from ui.layer_control import OtherLayerControl
+from ui.login_open import identity
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
 from ui.quality_docks import QualityDocks
 from ui.relation_panel import RelationPanel
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
     # --- construction -------------------------------------------------------------
 
     def _build_widgets(self) -> None:
-        self.setWindowTitle(f"Annotator — {self.service.project.config.name} — {self.service.annotator}")
+        self.setWindowTitle(f"Annotator — {self.service.project.config.name} — {identity(self.service)}")
         self.view = AnnotationTextView(self.layer, self.schema)
         self.arcs = attach_arcs(self.view, self.layer, self.schema)  # relation arcs, dragging, label tags
         self.view_options = ViewOptions(self.view, self.settings)

@@ -36,7 +36,8 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import Compiled
 
 from annotator.db.locks import LAYER_LOCK
-from annotator.errors import ProjectError, ValidationError
+from annotator.errors import ProjectError, RefusedError, ValidationError
+from annotator.team.identity import INSUFFICIENT_PRIVILEGE, refusal, sqlstate
 
 EXCHANGE_OPTION = "annotator_exchange"
 Rows = Sequence[Sequence[Any]]
@@ -241,5 +242,12 @@ def refusals_as_errors(session: Session) -> Iterator[None]:
         raise ValidationError(f"refused by the database: {error.orig}") from error
     except OperationalError as error:
         raise ProjectError(f"the database refused the change: {error.orig}") from error
+    except DBAPIError as error:
+        if sqlstate(error) != INSUFFICIENT_PRIVILEGE:
+            raise
+        raise RefusedError(
+            f"{refusal(error)}: your role may not make this change (on a team's database an annotator writes "
+            "only their own layer, a reviewer theirs and gold); nothing was changed. Ask the team's admin"
+        ) from error
     finally:
         session.close()

@@ -90,7 +90,7 @@ def list_members(engine: Engine) -> list[Member]:
 
 
 def check_password(password: str) -> None:
-    if not password or "\x00" in password or password != password.strip("\r\n"):
+    if not password or any(character in password for character in "\x00\r\n"):
         raise ValidationError("the password must be one line, not empty, without NUL characters")
 
 

@@ -45,10 +45,17 @@ def init_team(engine: Engine, *, see_others: bool | None = None) -> str:
         connection.execute(
             text("INSERT INTO annotators (name) VALUES (:gold) ON CONFLICT (name) DO NOTHING"), {"gold": GOLD}
         )
-        # An admin, as the owner: CREATE OR REPLACE of its functions needs CREATE on the schema, which
-        # the owner has (granted the first time, by a superuser) and an admin's own login need not.
-        if not connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
-            connection.exec_driver_sql(f'SET LOCAL ROLE "{group_role(prefix, "owner")}"')
+        # An admin running it again, as the owner: CREATE OR REPLACE of its functions needs CREATE on
+        # the schema, which the owner has (granted the first time) and an admin's own login need not.
+        # The first time the tables are still the lead's own, which they hand over below.
+        owner = group_role(prefix, "owner")
+        owned = connection.execute(
+            text("SELECT tableowner = :owner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'spans'"),
+            {"owner": owner},
+        ).scalar()
+        superuser = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
+        if owned and not superuser:
+            connection.exec_driver_sql(f'SET LOCAL ROLE "{owner}"')
         apply_policies(connection, prefix)
     return prefix
 
@@ -57,10 +64,6 @@ def _check_may_init(connection: Connection) -> None:
     row = connection.execute(
         text("SELECT rolsuper, rolcreaterole, current_user FROM pg_roles WHERE rolname = current_user")
     ).one()
-    if not row[0] and connection.execute(text("SELECT count(*) FROM team")).scalar() == 0:
-        raise ProjectError(
-            f"role {row[2]!r} is not a superuser: the first 'annotator team init' needs a superuser's URL"
-        )
     if not (row[0] or row[1]):
         raise ProjectError(
             f"role {row[2]!r} may not set up a team: run 'annotator team init' with a superuser's URL "
@@ -80,14 +83,19 @@ def _create_groups(connection: Connection, prefix: str, database: str) -> None:
             connection.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
     # Admins may act as the owner: to run a later version's migrations (`team init` again).
     connection.exec_driver_sql(f'GRANT "{owner}" TO "{admin}"')
+    # A lead with CREATEROLE but not superuser is the team's admin: handing the tables to the owner
+    # group (ALTER ... OWNER) needs that membership, and so do the admins' rows of the policies.
+    if not connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar_one():
+        connection.exec_driver_sql(f'GRANT "{admin}" TO CURRENT_USER')
     may_grant = connection.execute(
         text(
             "SELECT r.rolsuper OR pg_has_role(current_user, d.datdba, 'MEMBER') FROM pg_roles r, pg_database d "
             "WHERE r.rolname = current_user AND d.datname = current_database()"
         )
     ).scalar()
-    if may_grant:  # a team admin running it again (to upgrade) is not the database's owner: done the first time
+    if may_grant:  # a team admin running it again (to upgrade) need not own the database: done the first time
+        # A new owner needs CREATE on the tables' schema (superusers skip the check), as do later migrations.
+        connection.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')
         quoted = '"' + database.replace('"', '""') + '"'
         connection.exec_driver_sql(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted} FROM PUBLIC")
         connection.exec_driver_sql(f'GRANT CONNECT ON DATABASE {quoted} TO "{admin}", "{reviewer}", "{annotator}"')
-        connection.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')

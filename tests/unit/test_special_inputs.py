@@ -174,7 +174,8 @@ def test_a_jsonl_file_that_is_not_utf8_is_named_at_its_line_by_every_jsonl_reade
         ("mysql://user@localhost/x", "mysql databases are not supported"),
         ("oracle://user@localhost/x", "oracle databases are not supported"),
         ("schema.yaml", "file is not a database"),  # a file that is not SQLite's
-        ("postgresql://nobody@127.0.0.1:1/x", "Is the server running"),  # psycopg's second line, joined
+        # psycopg's two lines ("... Connection refused\n\tIs the server running ...?") as one that says what to do
+        ("postgresql://nobody@127.0.0.1:1/x", "cannot reach the database server at 127.0.0.1:1 (Connection refused)"),
     ],
 )
 def test_a_database_that_cannot_be_used_is_one_error_line(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from annotator.errors import AnnotatorError
 from annotator.gcpause import collect_everything
 from ui.dialogs import report_error
+from ui.login_open import LoginCancelled
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -46,6 +47,8 @@ class ProjectSwitcher:
         window = self._window
         try:
             new_window = build_window(folder, window.service.user)  # the person, not gold in review mode
+        except LoginCancelled:  # the password dialog was closed: this window stays, nothing to say
+            return
         except AnnotatorError as error:
             report_error(window, "Cannot open project", str(error))
             return
