@@ -170,6 +170,8 @@ def test_an_annotator_writing_gold_is_refused_by_the_database_as_an_error_of_its
     with AnnotationService.open(team.root) as service:
         document = service.documents()[0].id
         service.add_span(document, 0, 5, "ACTOR")  # their own layer: fine
+        # The service says no before the database must (edit_layer); past that, the database refuses.
+        monkeypatch.setattr("annotator.service.check_may_edit_layer", lambda _team, _name: None)
         service.edit_layer("gold")
         with pytest.raises(RefusedError, match="the database refuses: new row violates row-level security"):
             service.add_span(document, 10, 13, "ACTOR")
