@@ -22,21 +22,25 @@ gaps (row-level security hides those events) until they age out.
 from __future__ import annotations
 
 import contextlib
+import logging
 import select as select_module
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from annotator.db import core_tables
-from annotator.models import Changes, DocumentView, Relation, Span
+from annotator.models import Changes, DocumentSummary, DocumentView, Relation, Span
 
 if TYPE_CHECKING:
     from annotator.project import Project
+    from annotator.service import AnnotationService
 
+log = logging.getLogger(__name__)
 CHANNEL = "annotator_events"
 CHANGES_BATCH = 500
 SQLITE_POLL_S = 0.25
@@ -168,8 +172,8 @@ class ChangeFeed:
         try:
             if self._postgres:
                 raw = self._engine.raw_connection()  # the project's URL and credentials, whatever they are
-                raw.detach()  # the feed's own from now on, never back to the pool
                 driver: Any = raw.driver_connection
+                raw.detach()  # the feed's own from now on, never back to the pool
                 driver.rollback()
                 driver.autocommit = True
                 driver.execute(f"LISTEN {CHANNEL}")
@@ -181,6 +185,7 @@ class ChangeFeed:
                 self._listener = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
                 self._data_version = self._read_data_version()
         except Exception:  # any driver's failure to connect: the feed waits and tries again
+            log.info("the change feed cannot listen now; it tries again in %.0f s", self._pause_s, exc_info=True)
             self._disconnect()
             self._retry_at = time.monotonic() + self._pause_s
             self._pause_s = min(self._pause_s * 2, RECONNECT_MAX_S)
@@ -276,3 +281,11 @@ def layer_changes(old: DocumentView, new: DocumentView, description: str) -> Cha
         document_labels_added=tuple(sorted(set(new.document_labels) - set(old.document_labels))),
         document_labels_removed=tuple(sorted(set(old.document_labels) - set(new.document_labels))),
     )
+
+
+def document_rows(service: AnnotationService, document_ids: Sequence[int]) -> list[DocumentSummary]:
+    """The document list's rows of ``document_ids`` in the layer the service edits (one query)."""
+    from annotator.queries import document_rows as read_rows
+
+    with service.project.read() as session:
+        return read_rows(session, service.project, service.annotator_id, document_ids)
