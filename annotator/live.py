@@ -87,15 +87,16 @@ class ChangeFeed:
         self._data_version: int | None = None
         self._pause_s = RECONNECT_MIN_S
         self._retry_at = 0.0
+        # The listening connection is opened by the first wait(), in the waiting thread (a window's
+        # start does not wait for a server's log-in); that wait returns True: "read what happened since".
         self._gaps: dict[int, float] = {}  # event id skipped over -> when first skipped
-        with self._lock:
-            self._connect()  # listening from now on: nothing committed after this is missed
 
     # --- waiting (the feed's thread) ----------------------------------------------------
 
     def wait(self, timeout_s: float) -> bool:
         """Block until the database may hold new events (True), or ``timeout_s`` passed or the feed
-        closed (False). True is also returned after a lost connection came back: read again then."""
+        closed (False). True is also returned once the listening connection is open, first or again
+        after it was lost: what was committed before it listened is read then."""
         deadline = time.monotonic() + max(timeout_s, 0.0)
         with self._lock:
             while not self._closed:

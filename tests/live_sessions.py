@@ -68,6 +68,7 @@ def _session(project_dir: str, report: Report, ready: Any, go: Any) -> None:
         service.shown_layer.checked = True  # as the window: an edit on a stale copy is refused
         doc = service.find_document("article")
         last = feed.latest_event_id()
+        feed.wait(SEEN_WITHIN_S)  # listening (the first wait connects), before the other one starts writing
         shown = {(s.start, s.end, s.label) for s in service.document(doc).spans}
         spans = plan()
 

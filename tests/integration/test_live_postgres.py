@@ -5,7 +5,9 @@ connection is killed, and row-level security keeps a blind annotator from readin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -16,8 +18,10 @@ from annotator.importers import import_paths
 from annotator.live import CHANNEL, ChangeFeed
 from annotator.project import Project
 from annotator.service import AnnotationService
+from bench.roundtrips import Traffic, postgres_scans, postgres_traffic
 from tests.integration.team_fixtures import Team
 from tests.live_sessions import TEXT, run_two_sessions
+from tests.unit.test_edit_round_trips import MAX_ROUND_TRIPS, every_edit
 from tests.unit.test_live_processes import check_two_sessions
 
 pytestmark = pytest.mark.postgres
@@ -64,6 +68,7 @@ def test_the_feed_waits_without_queries_and_comes_back_after_its_connection_dies
     with AnnotationService.open(pg_project, "alice") as writer, ChangeFeed(writer.project) as feed:
         doc = writer.find_document("article")
         last = feed.latest_event_id()
+        assert feed.wait(5.0) is True  # listening from now on
         for _ in range(3):
             assert feed.wait(0.2) is False
         # Idle, and the last statement it sent is still its LISTEN: waiting sent nothing.
@@ -123,3 +128,33 @@ def test_a_blind_annotator_reads_only_the_events_of_layers_it_may_read(
             feed.close()
         for project in opened:
             project.close()
+
+
+def test_the_stale_copy_check_costs_no_round_trip_and_no_scan(pg_project: Path, tmp_path: Path) -> None:
+    seed(pg_project, tmp_path)
+
+    def traffic_of(name: str, checked: bool) -> dict[str, Traffic]:
+        seen: dict[str, Traffic] = {}
+        with AnnotationService.open(pg_project, name) as service:
+            service.shown_layer.checked = checked
+
+            def record(step: str, edit: Callable[[], Any]) -> Any:
+                with postgres_traffic(service.project.engine) as traffic:
+                    result = edit()
+                seen[step] = traffic
+                return result
+
+            every_edit(service, record)
+        return seen
+
+    plain, checked = traffic_of("plain", False), traffic_of("checked", True)
+    for step in plain:
+        assert checked[step].round_trips == plain[step].round_trips <= MAX_ROUND_TRIPS, step
+        assert len(checked[step].statements) == len(plain[step].statements) + 1, step
+    with Project.open(pg_project) as project, project.engine.connect() as pooled:
+        connection = pooled.connection.driver_connection
+        assert connection is not None
+        connection.execute("SET enable_seqscan = off")
+        statements = [s for traffic in checked.values() for s in traffic.statements]
+        assert postgres_scans(connection, statements) == []
+        connection.rollback()

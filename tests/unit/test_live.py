@@ -50,6 +50,8 @@ def test_the_feed_wakes_on_another_sessions_commit_and_reads_what_it_was(
     doc = first.find_document("article")
     with ChangeFeed(first.project, poll_interval_s=0.02) as feed:
         last = feed.latest_event_id()
+        assert feed.wait(0.1) is True  # listening from now on: read what came before (nothing)
+        assert feed.changes_since(last) == []
         assert feed.wait(0.1) is False  # nothing changed: the timeout
         span = second.add_span(doc, *at("Kim Jong Un"), "ACTOR").value
         assert feed.wait(2.0) is True
@@ -87,6 +89,7 @@ def test_changes_come_in_bounded_batches_in_id_order(root: Path) -> None:
 def test_close_wakes_a_waiting_thread_at_once(root: Path) -> None:
     with Project.open(root) as project:
         feed = ChangeFeed(project, poll_interval_s=0.05)
+        assert feed.wait(0) is True  # connected
         woke: list[bool] = []
         waiter = threading.Thread(target=lambda: woke.append(feed.wait(30.0)))
         waiter.start()
