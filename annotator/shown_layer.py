@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from annotator.db import core_tables
 from annotator.db.exchange import Rows, Statement
@@ -37,9 +37,14 @@ if TYPE_CHECKING:
 OWN_EVENTS_KEPT = 4096  # ids of this service's recent edits, for the feed to skip
 
 _EVENTS = core_tables.events
-# ix_events_document (document_id, id): the newest of one document's events is an index seek.
-LATEST_OF_LAYER = select(func.max(_EVENTS.c.id)).where(
-    _EVENTS.c.document_id == bindparam("document_id"), _EVENTS.c.annotator_id == bindparam("annotator_id")
+# ix_events_document (document_id, id), walked from the newest of the document's events back to the
+# first of this layer (the last few, as few layers edit one document). Not max(id): SQLite's
+# shortcut for max() does not apply with the layer's condition, it would read the document's history.
+LATEST_OF_LAYER = (
+    select(_EVENTS.c.id)
+    .where(_EVENTS.c.document_id == bindparam("document_id"), _EVENTS.c.annotator_id == bindparam("annotator_id"))
+    .order_by(_EVENTS.c.id.desc())
+    .limit(1)
 )
 Guard = tuple[Statement, Callable[[Rows], None]]
 
@@ -96,7 +101,7 @@ class ShownLayer:
         document_id, version = shown[0], self._version
 
         def check(rows: Rows) -> None:
-            if int(rows[0][0] or 0) > version:
+            if rows and int(rows[0][0]) > version:
                 raise LayerChanged(document_id, annotator_id)
 
         return (LATEST_OF_LAYER, {"document_id": document_id, "annotator_id": annotator_id}), check
