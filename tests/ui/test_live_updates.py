@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox
 from pytestqt.qtbot import QtBot
 
+from annotator.importers import import_paths
+from annotator.project import Project
 from annotator.service import AnnotationService
 from tests.ui.conftest import shown_window
 from tests.ui.test_main_window import offsets, project, saved_spans, select  # noqa: F401  (fixture)
@@ -129,3 +131,13 @@ def test_an_edit_the_new_layer_forbids_says_why(window: MainWindow, other: Annot
     message = window.statusBar().currentMessage()
     assert "Ryong Hae said" in message, message
     assert [s[3] for s in saved_spans(window.project_dir)] == ["Ryong Hae said"]
+
+
+def test_documents_imported_elsewhere_join_the_list(window: MainWindow, project: Path, qtbot: QtBot) -> None:  # noqa: F811
+    source = project.parent / "late.txt"
+    source.write_bytes(b"A fourth document, imported while the window is open.\n")
+    with Project.open(project) as opened:
+        import_paths(opened, [source])
+    qtbot.waitUntil(lambda: window.document_list.model.rowCount() == 4, timeout=ARRIVES_MS)
+    assert "0 of 4 done" in window.document_list.progress.format()
+    assert window.document_list.current_document() == window.layer.id  # the open document stays selected
