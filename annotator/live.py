@@ -47,6 +47,7 @@ SQLITE_POLL_S = 0.25
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 30.0
 GAP_SECONDS = 30.0
+CLOSE_WAIT_S = 1.0
 MAX_GAPS = 2000
 
 _EVENTS = core_tables.events
@@ -99,21 +100,28 @@ class ChangeFeed:
         after it was lost: what was committed before it listened is read then."""
         deadline = time.monotonic() + max(timeout_s, 0.0)
         with self._lock:
-            while not self._closed:
-                if self._listener is None:
-                    if time.monotonic() >= self._retry_at and self._connect():
-                        return True  # whatever happened while the connection was down
-                    if self._sleep(min(deadline, self._retry_at)):
-                        return False
-                elif self._postgres:
-                    if self._wait_notice(deadline):
-                        return True
-                elif self._data_version_moved():
+            try:
+                return self._wait(deadline)
+            finally:
+                if self._closed:  # closed meanwhile, while close() could not take the lock
+                    self._release()
+
+    def _wait(self, deadline: float) -> bool:
+        while not self._closed:
+            if self._listener is None:
+                if time.monotonic() >= self._retry_at and self._connect():
+                    return True  # whatever happened while the connection was down
+                if self._sleep(min(deadline, self._retry_at)):
+                    return False
+            elif self._postgres:
+                if self._wait_notice(deadline):
                     return True
-                elif self._sleep(min(deadline, time.monotonic() + self._poll_interval_s)):
-                    return False
-                if time.monotonic() >= deadline:
-                    return False
+            elif self._data_version_moved():
+                return True
+            elif self._sleep(min(deadline, time.monotonic() + self._poll_interval_s)):
+                return False
+            if time.monotonic() >= deadline:
+                return False
         return False
 
     def close(self) -> None:
@@ -123,10 +131,18 @@ class ChangeFeed:
         self._closed = True
         with contextlib.suppress(OSError):  # the other end is gone: nobody is waiting
             self._wake_writer.send(b"x")
-        with self._lock:
-            self._disconnect()
-            self._wake_reader.close()
-            self._wake_writer.close()
+        # A wait() in a select returns at once; one still connecting (a server slow to answer)
+        # releases the connection itself when it returns: closing a window never hangs on it.
+        if self._lock.acquire(timeout=CLOSE_WAIT_S):
+            try:
+                self._release()
+            finally:
+                self._lock.release()
+
+    def _release(self) -> None:
+        self._disconnect()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def __enter__(self) -> ChangeFeed:
         return self
@@ -221,9 +237,7 @@ class ChangeFeed:
             except (OSError, ValueError):
                 self._lost()
                 return True
-            if self._wake_reader.fileno() in [r if isinstance(r, int) else r.fileno() for r in ready]:
-                return False
-            if not ready:
+            if not ready or self._wake_reader in ready:  # the deadline, or close()
                 return False
 
     def _drain_notices(self, driver: Any) -> bool:
