@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -199,7 +200,9 @@ class ChangeFeed:
                 import sqlite3
 
                 database = self._engine.url.database or ""
-                self._listener = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
+                # mode=rw: the project's file or nothing, never a new empty database beside it.
+                uri = database if database.startswith("file:") else f"{Path(database).resolve().as_uri()}?mode=rw"
+                self._listener = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
                 self._data_version = self._read_data_version()
         except Exception:  # any driver's failure to connect: the feed waits and tries again
             log.info("the change feed cannot listen now; it tries again in %.0f s", self._pause_s, exc_info=True)

@@ -201,3 +201,20 @@ def test_the_check_adds_no_round_trip(root: Path) -> None:
         assert checked[name].untagged == []
         # Edits of the shown document send the check, one statement more, in their first exchange.
         assert len(checked[name].statements) == len(plain[name].statements) + 1, name
+
+
+def test_a_feed_on_a_vanished_file_creates_nothing_and_waits_without_spinning(root: Path, tmp_path: Path) -> None:
+    with Project.open(root) as project:
+        feed = ChangeFeed(project)
+        database = Path(project.engine.url.database or "")
+        project.engine.dispose()
+        moved = tmp_path / "moved.db"
+        database.rename(moved)
+        try:
+            started = time.monotonic()
+            assert feed.wait(0.5) is False  # cannot listen: waits out its pause, sends nothing
+            assert time.monotonic() - started >= 0.4
+            assert not database.exists()  # no empty database was made in its place
+        finally:
+            feed.close()
+            moved.rename(database)
