@@ -216,6 +216,21 @@ def _summaries(rows: Iterable[Sequence[Any]]) -> list[DocumentSummary]:
     ]
 
 
+def document_rows(
+    session: Session, project: Project, annotator_id: int, document_ids: Sequence[int]
+) -> list[DocumentSummary]:
+    """The list rows of the given documents (those of the project among them), in list order:
+    the rows a window shows again after other sessions' edits (annotator/live.py)."""
+    if not document_ids:
+        return []
+    rows = session.execute(
+        _summary_columns(annotator_id)
+        .where(DocumentRow.project_id == project.id, DocumentRow.id.in_(sorted(set(document_ids))))
+        .order_by(DocumentRow.id)
+    )
+    return _summaries(rows)
+
+
 def find_document_id(session: Session, project: Project, external_id: str) -> int:
     found = session.scalar(
         select(DocumentRow.id).where(DocumentRow.project_id == project.id, DocumentRow.external_id == external_id)

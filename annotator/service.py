@@ -56,6 +56,7 @@ from annotator.queries import (
     status_counts,
 )
 from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, ReviewBoard, ReviewOptions
+from annotator.shown_layer import ShownLayer
 from annotator.suggestion_edits import SuggestionEdits
 from annotator.team.identity import check_may_edit_layer, working_name
 from annotator.type_ahead import next_document_with_prefix
@@ -77,6 +78,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         self.history = self._histories[self.annotator]
         self._listeners: list[Listener] = []
         self._text_cache = TextCache(project)
+        self.shown_layer = ShownLayer()  # the window's stale-copy check and own edits (annotator/shown_layer.py)
         # Registers a new name; a known one is only read, so the window opens during an import.
         self.annotator_id = project.ensure_annotator(self.annotator)
 
@@ -151,6 +153,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         """
         with self.project.read() as session:
             annotator_id = self._layer_id(session, layer)
+            version = self.shown_layer.read_version(session, document_id, annotator_id, self.annotator_id)
             name = layer or self.annotator
             if first is None:
                 view = document_view(session, self.project, document_id, annotator_id, name)
@@ -162,6 +165,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
                 view = rest_of_layer(session, head, annotator_id, first_spans_before)
         # The edits that follow check offsets against this text: they need not read it again.
         self._text_cache.remember(view.id, view.text)
+        self.shown_layer.show(document_id, annotator_id, version)
         return view
 
     def layers(self, document_id: int) -> list[LayerSummary]:
@@ -197,10 +201,8 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
 
     def label_all_occurrences(self, document_id: int, start: int, end: int, label: str) -> Outcome[tuple[Span, ...]]:
         """Label every occurrence of text[start:end] in the document, as one edit and one undoable step.
-
         Matching is case-sensitive, and whole-word when the selection sits on word edges.
-        Occurrences that would duplicate a span or break the overlap rule are left out.
-        """
+        Occurrences that would duplicate a span or break the overlap rule are left out."""
         changes = self._run(AddSpans(document_id, occurrences_of=(start, end, label)))
         return Outcome(changes.spans_added, changes)
 
@@ -210,8 +212,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         Spans the layer has already (same start, end, label) or that the schema refuses are skipped."""
         chosen = None if span_ids is None else set(span_ids)
         wanted = source.spans if chosen is None else [s for s in source.spans if s.id in chosen]
-        command = CopySpans(source.document_id, source.annotator, wanted, source.relations)
-        changes = self._run(command)
+        changes = self._run(command := CopySpans(source.document_id, source.annotator, wanted, source.relations))
         return Outcome(Copied(changes.spans_added, changes.relations_added, dict(+command.skipped)), changes)
 
     def remove_span(self, span_id: int) -> Outcome[Span]:
@@ -250,8 +251,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         return Outcome(present, changes)
 
     def add_time(self, document_id: int, seconds: float) -> None:
-        """Add reading time to this annotator's record of a document (not an undoable edit):
-        one exchange with the database, an upsert of its status row."""
+        """Add reading time to this layer's status row (not an undoable edit): one exchange, an upsert."""
         if not seconds >= 0:
             raise ValidationError(f"time spent must be a non-negative number, got {seconds!r}")
         with self._edit() as tx:
@@ -354,21 +354,20 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         return changes
 
     def _execute(self, command: Command, step: Callable[[EditContext], Changes], how: str) -> Changes:
-        """One step of a command as one transaction: its reads in one exchange with the database,
-        its writes, the event row and COMMIT in another (db/exchange.py)."""
+        """One step of a command as one transaction: its reads in one exchange; writes, event, COMMIT in another."""
         with self._edit() as tx:
+            tx.guard = self.shown_layer.guard(self.annotator_id)
             ctx = EditContext(tx, self.schema, self.annotator_id, self.annotator, self._text_cache.reader(tx.session))
             changes = run_step(command, step, ctx, how)
             event = {
                 "annotator_id": self.annotator_id,
                 "document_id": changes.document_id,
                 "action": f"{how}:{type(command).__name__}",
-                # A reviewer's edit of gold says who made it.
                 "detail": {"description": changes.description}
-                | ({"by": self.user} if self.user != self.annotator else {}),
+                | ({"by": self.user} if self.user != self.annotator else {}),  # a reviewer's gold edit: who
             }
-            tx.write((INSERT_EVENT, event))
-            tx.commit()
+            (logged,) = tx.commit((INSERT_EVENT, event))
+        self.shown_layer.written(changes.document_id, self.annotator_id, int(logged[0][0]))
         return changes
 
     @contextmanager

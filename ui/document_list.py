@@ -6,7 +6,7 @@ project of 100,000 documents opens as fast, and in as little memory, as one of t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -73,6 +73,21 @@ class DocumentListModel(QAbstractTableModel):
         row = self.pages.held_row(doc.id)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def refresh_rows(self, rows: Sequence[DocumentSummary], counts: Mapping[Status, int] | None) -> None:
+        """Rows other sessions changed, read again (ui/live_updates.py): those the list holds are shown
+        anew; ``counts``, the statuses counted again, replace the progress (a new total: read again)."""
+        if self.pages is None:
+            return
+        if counts is not None and sum(counts.values()) != self.pages.count:
+            self.reload()
+            return
+        for doc in rows:
+            row = self.pages.held_row(doc.id)
+            if self.pages.update(doc) and row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if counts is not None:
+            self.pages.statuses.update(counts)
 
     def row_of(self, doc_id: int) -> int | None:
         return self.pages.row_of(doc_id) if self.pages is not None else None
@@ -276,6 +291,18 @@ class DocumentList(QWidget):
         self._quiet = True
         try:
             self.model.update_document(doc)  # a reset (the list read again) drops the selection
+        finally:
+            self._quiet = False
+        if current is not None and self.current_document() != current:
+            self.select_document(current)
+        self._update_progress()
+
+    def refresh_rows(self, rows: Sequence[DocumentSummary], counts: Mapping[Status, int] | None) -> None:
+        """Show rows other sessions changed (DocumentListModel.refresh_rows), keeping the selection."""
+        current = self.current_document()
+        self._quiet = True
+        try:
+            self.model.refresh_rows(rows, counts)
         finally:
             self._quiet = False
         if current is not None and self.current_document() != current:

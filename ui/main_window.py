@@ -36,6 +36,7 @@ from ui.help_overlay import HelpOverlay
 from ui.label_bar import LabelBar
 from ui.layer_chooser import LayerChooser
 from ui.layer_control import OtherLayerControl
+from ui.live_updates import LiveUpdates
 from ui.login_open import identity
 from ui.menus import Handler, MenuGroup, add_window_actions, build_menu_bar, relation_actions
 from ui.quality_docks import QualityDocks
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.navigation.reload_documents()
         self.navigation.open_first_document()
+        self.live.start()
 
     # --- construction -------------------------------------------------------------
 
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         self.compact_layout = TextKeepsHalf(self, self.view, [left, *right])
         self.help_overlay = HelpOverlay(self, self.schema, focus_after=self.view)
         self.annotate = AnnotateController(self)
+        self.live = LiveUpdates(self)  # other sessions' edits (ui/live_updates.py); listens from now on
         self.arc_options = ArcOptions(self)  # arcs, label tags, relations by dragging (ui/arc_options.py)
         self.other_layers = OtherLayerControl(self)
         self.quality = QualityDocks(self, self.service.project, self.bridge)  # hidden; built when first shown
@@ -214,5 +217,6 @@ class MainWindow(QMainWindow):
             self.settings.save_layout(self.saveGeometry(), self.saveState())
             self.settings.sync()
             self.bridge.detach()
+            self.live.stop()
             self.service.close()
         super().closeEvent(event)

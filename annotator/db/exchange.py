@@ -25,7 +25,7 @@ riding the pipeline, so it adds no round trip whatever the number of rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -62,6 +62,9 @@ class EditTransaction:
         options = {"isolation_level": "AUTOCOMMIT"} if self.postgres else None
         self.connection: Connection = session.connection(execution_options=options)
         self.exchanges = 0
+        # A read sent with the first exchange and checked on its answer before the command sees
+        # any (annotator/shown_layer.py: the layer shown is not stale); it may raise.
+        self.guard: tuple[Statement, Callable[[Rows], None]] | None = None
         self._begun = False
         self._writes: list[Statement] = []
 
@@ -124,6 +127,15 @@ class EditTransaction:
     # --- internals --------------------------------------------------------------------
 
     def _exchange(self, statements: list[Statement], *, finish: bool) -> list[Rows]:
+        guard, self.guard = self.guard, None
+        if guard is not None:
+            check_read, check = guard
+            if finish:  # nothing read yet: checked in an exchange of its own, never after the COMMIT
+                check(self._exchange([check_read], finish=False)[0])
+            else:
+                rows = self._exchange([check_read, *statements], finish=False)
+                check(rows[0])
+                return rows[1:]
         self.exchanges += 1
         if not self.postgres:  # BEGIN IMMEDIATE, the lock, was sent when the session began
             tag = {EXCHANGE_OPTION: self.exchanges}

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QMenu
 from annotator.errors import AnnotatorError, NotFoundError, ValidationError
 from annotator.layer_model import LayerChange
 from annotator.models import Changes, Span
+from annotator.shown_layer import LayerChanged
 from ui.dialogs import report_error
+from ui.live_updates import stale_note
 from ui.wording import explain_refusal, with_article
 
 if TYPE_CHECKING:
@@ -258,12 +260,20 @@ class AnnotateController:
         self.window.redo_action.setEnabled(redo is not None)
 
     def attempt(self, call: Callable[[], T]) -> T | None:
-        """Run a service call; refusals go to the status bar, real failures to a dialog."""
+        """Run a service call; refusals go to the status bar, real failures to a dialog. An edit refused
+        because another window changed the layer shown is made on the layer as it is now, read again."""
+        stale = False
         try:
-            return call()
+            try:
+                return call()
+            except LayerChanged:
+                stale = self.window.live.catch_up()
+                if not stale:
+                    return None
+                return call()
         except (ValidationError, NotFoundError) as error:
             shown = explain_refusal(str(error), self.layer.text, self.layer.spans) if self.layer.is_open else str(error)
-            self.window.statusBar().showMessage(f"Not done: {shown}", 8000)
+            self.window.statusBar().showMessage(f"Not done: {shown}{stale_note(error) if stale else ''}", 8000)
         except AnnotatorError as error:
             report_error(self.window, "Annotator", str(error))
         return None
