@@ -200,7 +200,7 @@ class WaitSampler:
                     (self.database, self.members),
                 ).fetchall()
                 for state, kind, event in rows:
-                    if state != "active":
+                    if state != "active" or kind == "Client":  # between edits, or mid-pipeline
                         self.counts["waiting for the client"] += 1
                     elif kind is None:
                         self.counts["running"] += 1

@@ -2,13 +2,14 @@
 for a while, timing each edit and logging what it believes it wrote. Started by bench/team.py,
 not by hand:
 
-    python -m bench.team_writer PROJECT OUTPUT SECONDS SEED [--rls SUPERUSER_URL]
+    python -m bench.team_writer PROJECT OUTPUT SECONDS SEED [--rls SUPERUSER_URL] [--pace EDITS_PER_S]
 
 It connects as ANNOTATOR_DATABASE_URL (a team member's URL), opens PROJECT, says `ready` on
 stdout, waits for a line on stdin, edits for SECONDS, writes OUTPUT (JSON) and says `done`.
 With --rls it also opens the project as the superuser (row-level security bypassed) and
 alternates blocks of edits between the two services, so the two are measured side by side in
-one process.
+one process. With --pace it edits at that rate (a schedule, as people would) instead of as
+fast as it can.
 
 Edits are valid by construction: each span covers one word of the document (words never
 cross, so the nested-overlap rule holds) that this layer has no span on yet.
@@ -16,6 +17,7 @@ cross, so the nested-overlap rule holds) that this layer has no span on yet.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -106,15 +108,21 @@ def open_writer(root: Path, url: str, seed: int) -> Writer:
     return writer
 
 
-def run(root: Path, output: Path, seconds: float, seed: int, superuser_url: str | None) -> None:
+def run(root: Path, output: Path, seconds: float, seed: int, superuser_url: str | None, pace: float) -> None:
     writers = [open_writer(root, os.environ[DATABASE_URL_VARIABLE], seed)]
     if superuser_url is not None:
         writers.append(open_writer(root, superuser_url, seed + 1_000_003))
     print("ready", flush=True)
     sys.stdin.readline()  # every writer starts together
     started = time.perf_counter()
+    # Paced: an edit every 1/pace s on a schedule of its own (not after the last edit's end, so a
+    # slow edit does not lower the load), from a random phase so the writers do not edit in step.
+    due = started + writers[0].rng.random() / pace if pace else started
     turn = 0
     while time.perf_counter() - started < seconds:
+        if pace:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            due += 1 / pace
         writer = writers[(turn // RLS_BLOCK) % len(writers)]
         writer.edit()
         turn += 1
@@ -127,13 +135,15 @@ def run(root: Path, output: Path, seconds: float, seed: int, superuser_url: str 
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's: it stops us and cleans up
-    superuser_url = None
-    if "--rls" in argv:
-        at = argv.index("--rls")
-        superuser_url = argv[at + 1]
-        argv = argv[:at] + argv[at + 2 :]
-    root, output, seconds, seed = Path(argv[0]), Path(argv[1]), float(argv[2]), int(argv[3])
-    run(root, output, seconds, seed, superuser_url)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("project", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("seconds", type=float)
+    parser.add_argument("seed", type=int)
+    parser.add_argument("--rls", metavar="SUPERUSER_URL", help="alternate with a service as the superuser")
+    parser.add_argument("--pace", type=float, default=0.0, help="edits/s (default: as fast as it can)")
+    args = parser.parse_args(argv)
+    run(args.project, args.output, args.seconds, args.seed, args.rls, args.pace)
     return 0
 
 
