@@ -22,7 +22,9 @@ Phases, each --seconds long (--rounds times, in this order):
   N paced      the N annotators, each at that pace (a person edits every few seconds: 10
                writers at 3/s are a busy team of ~100): against 1 paced
   RLS          one process with two services on the same documents, alternating edit by
-               edit: as a member (policies applied) and as the superuser (policies bypassed)
+               edit: as a member (policies applied) and as the superuser (policies bypassed);
+               then documents() (the window's list) of a member's layer of --layer-spans
+               spans, as that member and as the superuser (bench/team_reads.py)
 
 Then the database is read back as the superuser and compared with the union of the logs:
 a span logged as added and not removed must be there, with its offsets and label; a span
@@ -69,6 +71,7 @@ from sqlalchemy.pool import NullPool
 
 from annotator.config import DATABASE_URL_VARIABLE
 from bench.corpus import ROOT
+from bench.team_reads import documents_seconds, fill_layer
 from bench.team_setup import Integrity, TeamDatabase, WaitSampler, check, summary
 
 URL_VARIABLES = ("ANNOTATOR_BENCH_POSTGRES_URL", "ANNOTATOR_TEST_POSTGRES_URL")
@@ -252,7 +255,13 @@ def table(title: tuple[str, str], rows: list[tuple[str, float, float, str]]) -> 
     return lines
 
 
-def report(phases: dict[str, Phase], args: argparse.Namespace, rls_member: str, integrity: Integrity) -> list[str]:
+def report(
+    phases: dict[str, Phase],
+    args: argparse.Namespace,
+    rls_member: str,
+    integrity: Integrity,
+    listing: tuple[int, list[float], list[float]],
+) -> list[str]:
     one, many, paced, rls = phases["one"], phases["many"], phases["paced"], phases["rls"]
     writers, seconds, rounds = args.writers, args.seconds, args.rounds
     member = rls.latencies(layer=rls_member)
@@ -286,6 +295,7 @@ def report(phases: dict[str, Phase], args: argparse.Namespace, rls_member: str, 
             [
                 *latency_rows(member, superuser, p95_target=None),
                 ("mean per edit (ms)", statistics.fmean(member) * 1000, statistics.fmean(superuser) * 1000, "-"),
+                (f"documents(), {listing[0]:,}-span layer (ms)", median_ms(listing[1]), median_ms(listing[2]), "-"),
             ],
         ),
         "",
@@ -316,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each phase (default 30)")
     parser.add_argument("--writers", type=int, default=10, help="annotator processes at once (default 10)")
     parser.add_argument("--documents", type=int, default=20, help="shared documents (default 20)")
+    parser.add_argument(
+        "--layer-spans", type=int, default=30_000, help="spans of the layer whose document list is read (30000)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="rounds of the phases (default 1)")
     parser.add_argument(
         "--pace",
@@ -335,12 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         team = TeamDatabase(server)
         team.create(args.documents)
         writers = [team.add(f"bench{number:02d}") for number in range(1, args.writers + 1)]
-        solo, rls = team.add("solo"), team.add("rls")
+        solo, rls, reader = team.add("solo"), team.add("rls"), team.add("reader")
         phases = measure(team, writers, solo, rls, args)
+        log(f"documents() of a layer of {args.layer_spans} spans, as its member and as the superuser")
+        filled = fill_layer(team, reader, args.layer_spans)
+        listing = documents_seconds(team, reader)
         every_log = [w for phase in phases.values() for w in phase.logs]
         superuser = make_url(server).username or ""
         integrity = check(team, every_log, [*writers, solo, rls, superuser])
-        lines = report(phases, args, rls, integrity)
+        lines = report(phases, args, rls, integrity, (filled, *listing))
         version = server_version(team.url)
     except KeyboardInterrupt:
         log("interrupted: dropping the bench database and its roles")
