@@ -121,8 +121,10 @@ def _policies(table: str) -> list[tuple[str, str, str | None, str | None]]:
             ("team_delete", "DELETE", write, None),
         ]
     if table == "span_attributes":
+        # The spans' own read policy applies in this sub-select: a span the reader may not see gives
+        # NULL, and annotator_may_read(NULL) is true for an annotator (no member owns NULL).
         layer = "(SELECT s.annotator_id FROM spans s WHERE s.id = span_id)"
-        read, write = _may_read(layer), _may_write(layer)
+        read, write = f"{layer} IS NOT NULL AND ({_may_read(layer)})", _may_write(layer)
         return [
             ("team_read", "SELECT", read, None),
             ("team_insert", "INSERT", None, write),

@@ -91,6 +91,24 @@ def test_reading_ones_own_layer_calls_no_layer_function_per_row(team: Team, laye
     assert calls[1] <= 2  # once per statement (an InitPlan), not once per row
 
 
+def test_a_blind_annotator_reads_no_attributes_of_spans_hidden_from_them(team: Team, layers: dict[str, int]) -> None:
+    with _admin(team) as connection:
+        connection.execute(
+            "INSERT INTO span_attributes (span_id, name, value) "
+            "SELECT min(id), 'kind', '\"person\"' FROM spans GROUP BY annotator_id"
+        )
+    readable = {"ann1": {"ann1", "model"}, "rev1": set(layers), "adm1": set(layers)}
+    for reader, layer_names in readable.items():
+        with team.connect(reader) as connection:
+            rows = connection.execute(
+                "SELECT a.annotator_id FROM span_attributes t CROSS JOIN LATERAL "
+                "(SELECT annotator_id FROM spans WHERE id = t.span_id) a"
+            ).fetchall()
+            seen = _one(connection, "SELECT count(*) FROM span_attributes")
+        assert sorted(row[0] for row in rows) == sorted(layers[name] for name in layer_names), reader
+        assert seen == len(layer_names), reader
+
+
 def _admin(team: Team) -> Any:
     return psycopg.connect(team.admin_url.replace("+psycopg", ""), autocommit=True)
 
