@@ -211,4 +211,5 @@ class WaitSampler:
 def summary(counts: Counter[str]) -> str:
     """The sampled states as shares, most frequent first."""
     total = sum(counts.values()) or 1
-    return ", ".join(f"{name} {100 * count / total:.0f}%" for name, count in counts.most_common(6)) or "no samples"
+    shares = [(name, 100 * count / total) for name, count in counts.most_common(6)]
+    return ", ".join(f"{name} {share:.0f}%" if share >= 1 else f"{name} {share:.1f}%" for name, share in shares) or "-"
