@@ -73,6 +73,7 @@ from annotator.config import DATABASE_URL_VARIABLE
 from bench.corpus import ROOT
 from bench.team_reads import documents_seconds, fill_layer
 from bench.team_setup import Integrity, TeamDatabase, WaitSampler, check, summary
+from bench.team_writer import SUPERUSER_URL_VARIABLE
 
 URL_VARIABLES = ("ANNOTATOR_BENCH_POSTGRES_URL", "ANNOTATOR_TEST_POSTGRES_URL")
 P95_TARGET = 3.0
@@ -129,9 +130,10 @@ def run_writers(
         for number, name in enumerate(names):
             output = out / f"{tag}-{name}.json"
             command = [sys.executable, "-m", "bench.team_writer", str(team.root), str(output), str(seconds)]
-            command += [str(zlib.crc32(f"{tag} {name}".encode()))] + (["--rls", team.url] if rls else [])
+            command += [str(zlib.crc32(f"{tag} {name}".encode()))] + (["--rls"] if rls else [])
             command += ["--pace", str(pace)] if pace else []
-            env = {**os.environ, DATABASE_URL_VARIABLE: team.member_url(name)}
+            # URLs with passwords go in the environment, not on command lines that `ps` shows.
+            env = {**os.environ, DATABASE_URL_VARIABLE: team.member_url(name), SUPERUSER_URL_VARIABLE: team.url}
             with (out / f"{tag}-{name}.stderr").open("w") as stderr:
                 process = subprocess.Popen(
                     command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True

@@ -2,14 +2,14 @@
 for a while, timing each edit and logging what it believes it wrote. Started by bench/team.py,
 not by hand:
 
-    python -m bench.team_writer PROJECT OUTPUT SECONDS SEED [--rls SUPERUSER_URL] [--pace EDITS_PER_S]
+    python -m bench.team_writer PROJECT OUTPUT SECONDS SEED [--rls] [--pace EDITS_PER_S]
 
 It connects as ANNOTATOR_DATABASE_URL (a team member's URL), opens PROJECT, says `ready` on
 stdout, waits for a line on stdin, edits for SECONDS, writes OUTPUT (JSON) and says `done`.
-With --rls it also opens the project as the superuser (row-level security bypassed) and
-alternates blocks of edits between the two services, so the two are measured side by side in
-one process. With --pace it edits at that rate (a schedule, as people would) instead of as
-fast as it can.
+With --rls it also opens the project as the superuser (ANNOTATOR_BENCH_SUPERUSER_URL: row-level
+security bypassed) and alternates edit by edit between the two services, so the two are
+measured side by side in one process. With --pace it edits at that rate (a schedule, as
+people would) instead of as fast as it can.
 
 Edits are valid by construction: each span covers one word of the document (words never
 cross, so the nested-overlap rule holds) that this layer has no span on yet.
@@ -37,6 +37,7 @@ from annotator.service import AnnotationService
 LABELS = ("ACTOR", "CLAIM")
 WORD = re.compile(r"\w{2,}")
 REMOVE_SHARE = 0.5  # of edits on a document where this layer has spans: a steady mix of adds and removes
+SUPERUSER_URL_VARIABLE = "ANNOTATOR_BENCH_SUPERUSER_URL"
 RLS_BLOCK = 1  # edits per service before switching (--rls): alternating edit by edit, the two see the same load
 
 
@@ -140,10 +141,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("output", type=Path)
     parser.add_argument("seconds", type=float)
     parser.add_argument("seed", type=int)
-    parser.add_argument("--rls", metavar="SUPERUSER_URL", help="alternate with a service as the superuser")
+    parser.add_argument("--rls", action="store_true", help="alternate with a service as the superuser")
     parser.add_argument("--pace", type=float, default=0.0, help="edits/s (default: as fast as it can)")
     args = parser.parse_args(argv)
-    run(args.project, args.output, args.seconds, args.seed, args.rls, args.pace)
+    superuser_url = os.environ[SUPERUSER_URL_VARIABLE] if args.rls else None
+    run(args.project, args.output, args.seconds, args.seed, superuser_url, args.pace)
     return 0
 
 
