@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Each benchmark script, in the order they run; helpers (corpus.py, raw_sqlite.py, processes.py, ...)
-# are not listed. postgres.py is not either: it needs a server (run it under tests/with-postgres).
+# are not listed. postgres.py and team.py are not either: they need a server (run them under tests/with-postgres).
 SCRIPTS = (
     "import_export.py",
     "formats.py",
