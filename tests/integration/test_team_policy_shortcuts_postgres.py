@@ -83,12 +83,14 @@ def test_reading_ones_own_layer_calls_no_layer_function_per_row(team: Team, laye
         connection.execute("RESET ROLE")
         calls = connection.execute(
             "SELECT coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0), "
+            "coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0), "
             "coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0)",
-            ("annotator_may_read(integer)", "annotator_my_layer()"),
+            ("annotator_may_read(integer)", "annotator_my_layer()", "annotator_readable_layers()"),
         ).fetchone()
     assert calls is not None
-    assert calls[0] == 0  # the layer was the reader's own: decided without the function
+    assert calls[0] == 0  # the policies never call the per-layer function
     assert calls[1] <= 2  # once per statement (an InitPlan), not once per row
+    assert calls[2] <= 4  # the layers an annotator may read: an array per (sub)query of the two, not per row
 
 
 def test_a_blind_annotator_reads_no_attributes_of_spans_hidden_from_them(team: Team, layers: dict[str, int]) -> None:
