@@ -131,9 +131,8 @@ def plan_assignments(
         if len(picked) >= per_document:
             continue
         free = [name for name in names if name not in picked]
-        draws = {name: _draw(seed, external_id, name) for name in free}
         while len(picked) < per_document:
-            best = min(free, key=lambda name: (load[name], sum(together[name][p] for p in picked), draws[name]))
+            best = _pick(free, picked, load, together, seed, external_id)
             free.remove(best)
             for other in picked:
                 together[best][other] += 1
@@ -142,6 +141,28 @@ def plan_assignments(
             load[best] += 1
             planned.append((document_id, best))
     return planned
+
+
+def _pick(
+    free: list[str],
+    picked: list[str],
+    load: dict[str, int],
+    together: dict[str, dict[str, int]],
+    seed: int,
+    external_id: str,
+) -> str:
+    """The least of (load, documents shared with ``picked``, draw) among ``free``: each figure is
+    worked out only for the names still tied on the ones before it (hashing is most of the cost)."""
+    lowest = min(load[name] for name in free)
+    tied = [name for name in free if load[name] == lowest]
+    if len(tied) > 1 and picked:
+        shared = {name: sum(together[name][other] for other in picked) for name in tied}
+        fewest = min(shared.values())
+        tied = [name for name in tied if shared[name] == fewest]
+    if len(tied) == 1:
+        return tied[0]
+    document = hashlib.blake2b(f"{seed}\x00{external_id}\x00".encode("utf-8", "surrogatepass"), digest_size=8)
+    return min(tied, key=lambda name: _draw(document, name))
 
 
 def check_plan(names: Sequence[str], per_document: int) -> None:
@@ -285,9 +306,11 @@ def _existing(connection: Connection, project_id: int, ids: Mapping[str, int]) -
     return [(document_id, names[annotator_id]) for document_id, annotator_id in rows]
 
 
-def _draw(seed: int, external_id: str, name: str) -> bytes:
-    key = f"{seed}\x00{external_id}\x00{name}".encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(key, digest_size=8).digest()
+def _draw(document: hashlib.blake2b, name: str) -> bytes:
+    """The hash of (seed, external id, name): the document's part hashed once, the name added."""
+    draw = document.copy()
+    draw.update(name.encode("utf-8", "surrogatepass"))
+    return draw.digest()
 
 
 def _meta_text(meta: Any, path: tuple[str, ...]) -> str | None:
