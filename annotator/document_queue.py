@@ -21,7 +21,7 @@ from annotator.queries import (
     next_unfinished_id,
     status_counts,
 )
-from annotator.queue_filter import queue_owner
+from annotator.queue_filter import Queue, queue_of
 from annotator.type_ahead import next_document_with_prefix
 
 if TYPE_CHECKING:
@@ -41,12 +41,15 @@ class DocumentQueue:
         def _layer_id(self, session: Session, layer: str | None) -> int: ...
 
     _queue_known = False  # until the first read: then whether, and whose, queue the list is
-    _queue_owner: int | None = None
+    _known: Queue | None = None
 
     def lists_assigned_only(self) -> bool:
-        """Whether documents() holds only the documents assigned to this annotator (their queue)."""
-        with self.project.read() as session:
-            return self._queue(session, again=True) is not None
+        """Whether documents() holds only the documents assigned to this annotator (their queue), as
+        of the last count (document_counts)."""
+        if not self._queue_known:
+            with self.project.read() as session:
+                self._queue(session)
+        return self._known is not None
 
     def documents(self, layer: str | None = None) -> list[DocumentSummary]:
         """Every document of the annotator's list in import order, with one layer's status and span count."""
@@ -74,7 +77,9 @@ class DocumentQueue:
         """The first document at or after ``from_id`` in documents() (wrapping round) whose
         external id starts with ``text``, ignoring case: the document list's type-ahead."""
         with self.project.read() as session:
-            return next_document_with_prefix(session, self.project, text, from_id, self._queue(session))
+            queue = self._queue(session)
+            owner = queue.owner if queue is not None else None
+            return next_document_with_prefix(session, self.project, text, from_id, owner)
 
     def next_unfinished(self, current: int | None) -> int | None:
         """The first document of the list after ``current`` (wrapping round) neither done nor skipped in
@@ -90,9 +95,9 @@ class DocumentQueue:
         with self.project.read() as session:
             return find_document_id(session, self.project, external_id, self._queue(session))
 
-    def _queue(self, session: Session, again: bool = False) -> int | None:
-        """The annotator whose assignments the list holds (None: every document); ``again``: ask the database."""
+    def _queue(self, session: Session, again: bool = False) -> Queue | None:
+        """The queue the list holds (None: every document); ``again``: ask the database."""
         if again or not self._queue_known:
-            self._queue_owner = queue_owner(session, self.project, self.user_id)
+            self._known = queue_of(session, self.project, self.user_id)
             self._queue_known = True
-        return self._queue_owner
+        return self._known

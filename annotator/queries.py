@@ -18,7 +18,7 @@ from annotator.db.tables import (
 from annotator.errors import NotFoundError
 from annotator.models import STATUSES, DocumentSummary, Status, stored_status
 from annotator.project import Project
-from annotator.queue_filter import assigned_to, queue_length, queued_ids
+from annotator.queue_filter import Queue, assigned_to, queue_length, queued_ids
 
 TITLE_CHARS = 200
 MODEL_SOURCE = "model"  # the suggestion source whose scores "least confident first" orders by
@@ -28,7 +28,7 @@ TEXT_CACHE_SIZE = 2
 
 
 def document_summaries(
-    session: Session, project: Project, annotator_id: int, queue: int | None = None
+    session: Session, project: Project, annotator_id: int, queue: Queue | None = None
 ) -> list[DocumentSummary]:
     """Every document of the project (of ``queue``'s assignments, if given: queue_filter.py) in
     import order, with one layer's status and span count."""
@@ -65,7 +65,9 @@ def document_summaries(
 # --- the document list a page at a time (the window shows a few dozen of 100,000 rows) ---
 
 
-def status_counts(session: Session, project: Project, annotator_id: int, queue: int | None = None) -> dict[Status, int]:
+def status_counts(
+    session: Session, project: Project, annotator_id: int, queue: Queue | None = None
+) -> dict[Status, int]:
     """Documents (of ``queue``, if given) per status of one layer, counted by the database (no row is todo)."""
     listed = select(func.count()).where(DocumentRow.project_id == project.id)
     total, projects = session.execute(
@@ -80,7 +82,7 @@ def status_counts(session: Session, project: Project, annotator_id: int, queue: 
         .group_by(DocumentStatusRow.status)
     )
     if queue is not None:
-        per_status = per_status.where(assigned_to(queue, DocumentStatusRow.document_id))
+        per_status = per_status.where(assigned_to(queue.owner, DocumentStatusRow.document_id))
     if projects > 1:  # else every status row is this project's: no join with 100,000 documents
         per_status = per_status.join(DocumentRow, DocumentRow.id == DocumentStatusRow.document_id).where(
             DocumentRow.project_id == project.id
@@ -99,7 +101,7 @@ def document_page(
     position: int,
     limit: int,
     after_id: int | None = None,
-    queue: int | None = None,
+    queue: Queue | None = None,
 ) -> list[DocumentSummary]:
     """Up to ``limit`` documents of the list (of ``queue``, if given) from ``position`` (0-based, import order) on.
 
@@ -130,7 +132,7 @@ def document_page(
     return _summaries(rows)
 
 
-def document_position(session: Session, project: Project, document_id: int, queue: int | None = None) -> int | None:
+def document_position(session: Session, project: Project, document_id: int, queue: Queue | None = None) -> int | None:
     """The document's place in the list (0-based), or None if the list (of ``queue``) has no such document."""
     listed = session.scalar(
         select(DocumentRow.id).where(
@@ -152,7 +154,7 @@ def next_unfinished_id(
     annotator_id: int,
     current: int | None,
     order: str = "document",
-    queue: int | None = None,
+    queue: Queue | None = None,
 ) -> int | None:
     """The first document after ``current`` (wrapping round; of ``queue``, if given) that is neither done nor skipped.
 
@@ -241,10 +243,10 @@ def _summaries(rows: Iterable[Sequence[Any]]) -> list[DocumentSummary]:
     ]
 
 
-def find_document_id(session: Session, project: Project, external_id: str, queue: int | None = None) -> int:
+def find_document_id(session: Session, project: Project, external_id: str, queue: Queue | None = None) -> int:
     """The id of the document named ``external_id``; with ``queue``, one assigned to it."""
     found = session.execute(
-        select(DocumentRow.id, *(assigned_to(queue),) if queue is not None else ()).where(
+        select(DocumentRow.id, *(assigned_to(queue.owner),) if queue is not None else ()).where(
             DocumentRow.project_id == project.id, DocumentRow.external_id == external_id
         )
     ).first()
@@ -258,9 +260,9 @@ def find_document_id(session: Session, project: Project, external_id: str, queue
     return int(found[0])
 
 
-def _in_queue(queue: int | None) -> tuple[ColumnElement[bool], ...]:
+def _in_queue(queue: Queue | None) -> tuple[ColumnElement[bool], ...]:
     """The conditions that keep a listed document to ``queue``'s (none without a queue)."""
-    return () if queue is None else (assigned_to(queue),)
+    return () if queue is None else (assigned_to(queue.owner),)
 
 
 def document_row(session: Session, project: Project, document_id: int) -> DocumentRow:

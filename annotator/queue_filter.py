@@ -13,29 +13,44 @@ index probe per listed row; counting and seeking in a queue go through ix_assign
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.db import core_tables
-from annotator.db.tables import DocumentRow
+from annotator.db.tables import DocumentRow, ProjectRow
 from annotator.project import Project
 
 assignments = core_tables.assignments
 
 
-def queue_owner(session: Session, project: Project, user_id: int) -> int | None:
-    """The annotator whose assignments the list shows (the user's own), or None: every document."""
+@dataclass(frozen=True)
+class Queue:
+    owner: int  # the annotator whose assignments the list holds
+    # More than one project in the database: the queue's index entries are checked against the
+    # project's documents (else every assignment is this project's, and counting reads the index alone).
+    shared_database: bool
+
+
+def queue_of(session: Session, project: Project, user_id: int) -> Queue | None:
+    """The queue the user's list holds, or None: every document."""
     team = project.team
-    if team is not None:
-        return None if team.sees_everything else user_id
     a = assignments.c
-    has_any = session.scalar(
+    projects = select(func.count()).select_from(ProjectRow).scalar_subquery()
+    if team is not None:
+        if team.sees_everything:
+            return None
+        return Queue(user_id, (session.scalar(select(projects)) or 0) > 1)
+    has_any = (
         select(a.document_id)
         .join(DocumentRow, DocumentRow.id == a.document_id)
         .where(a.annotator_id == user_id, DocumentRow.project_id == project.id)
         .limit(1)
+        .scalar_subquery()
     )
-    return None if has_any is None else user_id
+    found, count = session.execute(select(has_any, projects)).one()
+    return None if found is None else Queue(user_id, count > 1)
 
 
 def assigned_to(
@@ -47,22 +62,23 @@ def assigned_to(
     return exists().where(a.document_id == listed, a.annotator_id == owner)
 
 
-def queued_ids(project: Project, owner: int) -> Select[int]:
-    """The ids of the owner's queue in list order, read from ix_assignments_annotator."""
+def queued_ids(project: Project, queue: Queue) -> Select[int]:
+    """The ids of the queue in list order, read from ix_assignments_annotator."""
     a = assignments.c
     return (
-        select(a.document_id)
-        .join(DocumentRow, DocumentRow.id == a.document_id)
-        .where(a.annotator_id == owner, DocumentRow.project_id == project.id)
-        .order_by(a.document_id)
+        _in_project(select(a.document_id), project, queue).where(a.annotator_id == queue.owner).order_by(a.document_id)
     )
 
 
-def queue_length(project: Project, owner: int) -> Select[int]:
+def queue_length(project: Project, queue: Queue) -> Select[int]:
     a = assignments.c
-    return (
-        select(func.count())
-        .select_from(assignments)
-        .join(DocumentRow, DocumentRow.id == a.document_id)
-        .where(a.annotator_id == owner, DocumentRow.project_id == project.id)
+    counted = select(func.count()).select_from(assignments)
+    return _in_project(counted, project, queue).where(a.annotator_id == queue.owner)
+
+
+def _in_project(statement: Select[int], project: Project, queue: Queue) -> Select[int]:
+    if not queue.shared_database:
+        return statement
+    return statement.join(DocumentRow, DocumentRow.id == assignments.c.document_id).where(
+        DocumentRow.project_id == project.id
     )
