@@ -17,7 +17,7 @@ from annotator.importers.loader import import_records
 from annotator.importers.records import DocumentRecord
 from annotator.project import Project
 from annotator.service import AnnotationService
-from annotator.team.assign import assign_documents
+from annotator.team.assign import assign_documents, parse_document_query
 from tests.conftest import ProjectMaker
 
 COUNT = 60
@@ -152,6 +152,13 @@ def test_the_queue_of_one_project_leaves_out_another_s_assignments(make_project:
         assert not alice.lists_assigned_only() and len(alice.documents()) == 10
     with AnnotationService.open(second, "alice") as alice:
         assert alice.lists_assigned_only() and sum(alice.document_counts().values()) == 10
+    with Project.open(first) as project:
+        assign_documents(project, ["alice", "bob"], 1, parse_document_query(["id:doc-00[0-5]"]))
+    with AnnotationService.open(first, "alice") as alice:  # 3 of the first project's 10, none of the second's
+        listed = [doc.external_id for doc in alice.documents()]
+        assert len(listed) == 3 and sum(alice.document_counts().values()) == 3
+        assert [doc.external_id for doc in alice.document_page(1, 5)] == listed[1:]
+        assert alice.document_position(alice.find_document(listed[-1])) == 2
 
 
 def test_stats_show_each_annotator_s_progress_through_their_queue(
