@@ -8,6 +8,8 @@ from typing import Any
 
 from annotator.cli_console import out
 
+SHOWN_PAIRS = 6  # more pairs than this are summed up as their least and most
+
 DESCRIPTION = """\
 Give every document of the project (or of --documents) K of the annotators named, balanced:
 documents in import order, each to the annotators with the fewest assignments so far, among
@@ -77,4 +79,12 @@ def cmd_assign(args: argparse.Namespace) -> int:
     for name in names:
         table.add_row(name, str(report.added[name]), str(report.totals[name]))
     out.print(table)
+    if report.shared:
+        figures = sorted(report.shared.values())
+        listed = ", ".join(f"{first}+{second} {count}" for (first, second), count in report.shared.items())
+        out.print(
+            "documents each pair shares (agreement is measured on these): "
+            + (listed if len(report.shared) <= SHOWN_PAIRS else f"{figures[0]} to {figures[-1]}")
+            + f" over {len(figures)} pair(s)"
+        )
     return 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -51,6 +51,9 @@ class AssignmentReport:
     added: Mapping[str, int]  # per annotator (in the order named): assigned by this run
     totals: Mapping[str, int]  # per annotator: assigned in the project after this run
     dry_run: bool
+    # per pair of the annotators (in the order named): the documents both are assigned after this run,
+    # what agreement between the two can be measured on
+    shared: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def added_total(self) -> int:
@@ -217,13 +220,26 @@ def assign_documents(
     for _doc, name in existing:
         before[name] += 1
     short = {doc for doc, _name in planned}
+    order = {name: index for index, name in enumerate(names)}
+    shared: Counter[tuple[str, str]] = Counter()
+    for who in by_document([*existing, *planned]).values():
+        shared.update(combinations(sorted(who, key=order.__getitem__), 2))
     return AssignmentReport(
         documents=len(chosen),
         already_full=len(chosen) - len(short),
         added=added,
         totals={name: before[name] + added[name] for name in names},
         dry_run=dry_run,
+        shared={pair: shared[pair] for pair in combinations(names, 2)},
     )
+
+
+def by_document(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    """(document, name) pairs as each document's names."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for document_id, name in pairs:
+        found[document_id].append(name)
+    return found
 
 
 def _admins_only(why: str) -> str:

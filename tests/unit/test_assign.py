@@ -151,6 +151,8 @@ def test_assigning_writes_one_batch_and_a_second_run_changes_nothing(make_projec
         )
         report = assign_documents(project, ["alice", "bob", "carol"], 2)
     assert report.documents == 40 and report.already_full == 0 and report.added_total == 80
+    assert sorted(report.shared) == [("alice", "bob"), ("alice", "carol"), ("bob", "carol")]
+    assert sum(report.shared.values()) == 40 and max(report.shared.values()) - min(report.shared.values()) <= 1
     # the new layers, then every assignment in one executemany
     assert [many for sql, many in inserts if "INTO assignments" in sql] == [True]
     first = stored(root)
@@ -235,6 +237,10 @@ def test_the_command_prints_a_summary_per_annotator(
     assert "9 document(s), 2 annotator(s) each: assigned 18 new; 0 document(s) had 2 already" in printed
     rows = {line.split()[1]: line.split()[3:6:2] for line in printed.splitlines() if line.startswith("│ ")}
     assert rows == {"alice": ["6", "6"], "bob": ["6", "6"], "carol": ["6", "6"]}
+    assert (
+        "documents each pair shares (agreement is measured on these): alice+bob 3, alice+carol 3, bob+carol 3"
+        in printed
+    )
     assert main(["assign", str(root), "--annotators", "alice,bob,carol", "--per-document", "2"]) == 0
     assert "assigned 0 new; 9 document(s) had 2 already" in capsys.readouterr().out
 
