@@ -38,6 +38,7 @@ from annotator.team.identity import INSUFFICIENT_PRIVILEGE, refusal, sqlstate
 ASSIGN_LOCK_KEY = 0x616E6E61_73736967  # "annassig"
 QUERY_HELP = "id:GLOB (the document's id; * and ? as in file names), meta.KEY=VALUE, file:PATH (ids, one a line)"
 SHOWN_IDS = 3  # unknown ids of a file: how many the error names
+MASK_64 = (1 << 64) - 1
 
 documents_table = core_tables.documents
 assignments = core_tables.assignments
@@ -128,14 +129,16 @@ def plan_assignments(
         for first, second in combinations(names_of_document, 2):
             together[first][second] += 1
             together[second][first] += 1
+    name_keys = {name: _key(name) for name in names}
     planned: list[tuple[int, str]] = []
     for document_id, external_id in documents:
         picked = list(held.get(document_id, ()))
         if len(picked) >= per_document:
             continue
         free = [name for name in names if name not in picked]
+        document_key = _key(f"{seed}\x00{external_id}")
         while len(picked) < per_document:
-            best = _pick(free, picked, load, together, seed, external_id)
+            best = _pick(free, picked, load, together, document_key, name_keys)
             free.remove(best)
             for other in picked:
                 together[best][other] += 1
@@ -151,11 +154,11 @@ def _pick(
     picked: list[str],
     load: dict[str, int],
     together: dict[str, dict[str, int]],
-    seed: int,
-    external_id: str,
+    document_key: int,
+    name_keys: dict[str, int],
 ) -> str:
-    """The least of (load, documents shared with ``picked``, draw) among ``free``: each figure is
-    worked out only for the names still tied on the ones before it (hashing is most of the cost)."""
+    """The least of (load, documents shared with ``picked``, draw) among ``free``; each figure is
+    worked out only for the names still tied on the ones before it."""
     lowest = min(load[name] for name in free)
     tied = [name for name in free if load[name] == lowest]
     if len(tied) > 1 and picked:
@@ -164,8 +167,7 @@ def _pick(
         tied = [name for name in tied if shared[name] == fewest]
     if len(tied) == 1:
         return tied[0]
-    document = hashlib.blake2b(f"{seed}\x00{external_id}\x00".encode("utf-8", "surrogatepass"), digest_size=8)
-    return min(tied, key=lambda name: _draw(document, name))
+    return min(tied, key=lambda name: _mix(document_key ^ name_keys[name]))
 
 
 def check_plan(names: Sequence[str], per_document: int) -> None:
@@ -322,11 +324,19 @@ def _existing(connection: Connection, project_id: int, ids: Mapping[str, int]) -
     return [(document_id, names[annotator_id]) for document_id, annotator_id in rows]
 
 
-def _draw(document: hashlib.blake2b, name: str) -> bytes:
-    """The hash of (seed, external id, name): the document's part hashed once, the name added."""
-    draw = document.copy()
-    draw.update(name.encode("utf-8", "surrogatepass"))
-    return draw.digest()
+def _key(text: str) -> int:
+    """64 bits of a hash of ``text`` (the same in every run and on every machine, unlike hash())."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _mix(value: int) -> int:
+    """splitmix64's finalizer: a bijection whose every output bit depends on every input bit, so the
+    draw of (seed and document, name) = mix(key of one XOR key of the other) orders the names of
+    each document afresh (hashing each pair anew cost most of a 100,000-document plan)."""
+    value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9 & MASK_64
+    value = (value ^ (value >> 27)) * 0x94D049BB133111EB & MASK_64
+    return value ^ (value >> 31)
 
 
 def _meta_text(meta: Any, path: tuple[str, ...]) -> str | None:

@@ -1,7 +1,7 @@
 """The annotator's queue: the document list's reads filtered by assignments, against the unfiltered list.
 
-    python bench/queue.py [--docs 100000] [--rounds 15]
-    tests/with-postgres /work/main/.venv/bin/python bench/queue.py --docs 100000   (PostgreSQL too)
+    python bench/assigned_queue.py [--docs 100000] [--rounds 15]
+    tests/with-postgres /work/main/.venv/bin/python bench/assigned_queue.py --docs 100000   (PostgreSQL too)
 
 A project of ``--docs`` short documents (made in bench/out/queue/, once per size) is assigned to
 10 annotators, 2 a document (`annotator assign`'s core, timed: "assign"; its baseline is raw
