@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.db import core_tables
@@ -18,7 +18,7 @@ from annotator.db.tables import (
 from annotator.errors import NotFoundError
 from annotator.models import STATUSES, DocumentSummary, Status, stored_status
 from annotator.project import Project
-from annotator.queue_filter import Queue, assigned_to, queue_length, queued_ids
+from annotator.queue_filter import Queue, assigned_to, queue_length, queued, queued_ids
 
 TITLE_CHARS = 200
 MODEL_SOURCE = "model"  # the suggestion source whose scores "least confident first" orders by
@@ -109,10 +109,14 @@ def document_page(
     lets the index seek straight there; without it the start is found by counting index
     entries (no table row is read for the documents skipped).
     """
+    listed = _summary_columns(annotator_id)
+    key: SQLColumnExpression[int] = DocumentRow.id
+    if queue is not None:
+        listed, key = queued(listed, queue.owner)
     if after_id is not None:
-        start = DocumentRow.id > after_id
+        start = key > after_id
     elif queue is not None:  # counted in the queue's own index entries
-        start = DocumentRow.id >= queued_ids(project, queue).limit(1).offset(position).scalar_subquery()
+        start = key >= queued_ids(project, queue).limit(1).offset(position).scalar_subquery()
     else:
         first_id = (
             select(DocumentRow.id)
@@ -122,13 +126,8 @@ def document_page(
             .offset(position)
             .scalar_subquery()
         )
-        start = DocumentRow.id >= first_id
-    rows = session.execute(
-        _summary_columns(annotator_id)
-        .where(DocumentRow.project_id == project.id, start, *_in_queue(queue))
-        .order_by(DocumentRow.id)
-        .limit(limit)
-    )
+        start = key >= first_id
+    rows = session.execute(listed.where(DocumentRow.project_id == project.id, start).order_by(key).limit(limit))
     return _summaries(rows)
 
 
@@ -165,18 +164,20 @@ def next_unfinished_id(
     rank them by, and putting them first would make the order the list's again until every document
     has been run through the model (`annotator suggest --model`).
     """
+    listed = select(DocumentRow.id)
+    key: SQLColumnExpression[int] = DocumentRow.id
+    if queue is not None:
+        listed, key = queued(listed, queue.owner)
     unfinished = (
-        select(DocumentRow.id)
-        .outerjoin(
+        listed.outerjoin(
             DocumentStatusRow,
             and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
         )
         .where(
             DocumentRow.project_id == project.id,
             or_(DocumentStatusRow.status.is_(None), DocumentStatusRow.status.not_in(("done", "skipped"))),
-            *_in_queue(queue),
         )
-        .order_by(DocumentRow.id)
+        .order_by(key)
         .limit(1)
     )
     if order == "uncertainty":
@@ -185,8 +186,8 @@ def next_unfinished_id(
             return least_confident
     if current is None:
         return session.scalar(unfinished)
-    found = session.scalar(unfinished.where(DocumentRow.id > current))
-    return found if found is not None else session.scalar(unfinished.where(DocumentRow.id < current))
+    found = session.scalar(unfinished.where(key > current))
+    return found if found is not None else session.scalar(unfinished.where(key < current))
 
 
 def _least_confident(session: Session, unfinished: Select[int], current: int | None) -> int | None:

@@ -14,8 +14,9 @@ index probe per listed row; counting and seeking in a queue go through ix_assign
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, func, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.db import core_tables
@@ -23,6 +24,7 @@ from annotator.db.tables import DocumentRow, ProjectRow
 from annotator.project import Project
 
 assignments = core_tables.assignments
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,16 @@ def assigned_to(
     a = assignments.c
     listed = DocumentRow.id if document_id is None else document_id
     return exists().where(a.document_id == listed, a.annotator_id == owner)
+
+
+def queued(statement: Select[*Columns], owner: int | ColumnElement[int]) -> tuple[Select[*Columns], ColumnElement[int]]:
+    """A statement over DocumentRow joined to the owner's assignments, and the column to seek from and
+    order by: the assignments' document id, so that the start of a page is a range of
+    ix_assignments_annotator (PostgreSQL carries no inequality across a join: on the documents' id,
+    it would walk the queue's index entries from its start)."""
+    a = assignments.c
+    joined = statement.join(assignments, and_(a.document_id == DocumentRow.id, a.annotator_id == owner))
+    return joined, a.document_id
 
 
 def queued_ids(project: Project, queue: Queue) -> Select[int]:

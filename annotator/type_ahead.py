@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from annotator.db.tables import DocumentRow
 from annotator.project import Project
-from annotator.queue_filter import assigned_to
+from annotator.queue_filter import assigned_to, queued
 
 WALK = 64
 # Letters whose case gives the index ranges (2 ** CASED_LETTERS ranges at most); a longer text's
@@ -39,7 +39,13 @@ _WALK = (
     .order_by(DocumentRow.id)
     .limit(WALK)
 )
-_WALK_QUEUED = _WALK.where(assigned_to(bindparam("queue")))  # only the documents assigned to :queue
+_QUEUED, _queued_id = queued(select(DocumentRow.id, DocumentRow.external_id), bindparam("queue"))
+# The same walk over the documents assigned to :queue, from a range of their index entries.
+_WALK_QUEUED = (
+    _QUEUED.where(DocumentRow.project_id == bindparam("project_id"), _queued_id >= bindparam("from_id"))
+    .order_by(_queued_id)
+    .limit(WALK)
+)
 
 
 def next_document_with_prefix(
