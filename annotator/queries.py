@@ -114,9 +114,10 @@ def document_page(
     if queue is not None:
         listed, key = queued(listed, queue.owner)
     if after_id is not None:
-        start = key > after_id
+        start = and_(key > after_id, DocumentRow.id > after_id)  # both sides of the join seek
     elif queue is not None:  # counted in the queue's own index entries
-        start = key >= queued_ids(project, queue).limit(1).offset(position).scalar_subquery()
+        first_queued = queued_ids(project, queue).limit(1).offset(position)
+        start = and_(key >= first_queued.scalar_subquery(), DocumentRow.id >= first_queued.scalar_subquery())
     else:
         first_id = (
             select(DocumentRow.id)
@@ -186,8 +187,9 @@ def next_unfinished_id(
             return least_confident
     if current is None:
         return session.scalar(unfinished)
-    found = session.scalar(unfinished.where(key > current))
-    return found if found is not None else session.scalar(unfinished.where(key < current))
+    # Both sides of a queue's join are bounded: each seeks in its own index.
+    found = session.scalar(unfinished.where(key > current, DocumentRow.id > current))
+    return found if found is not None else session.scalar(unfinished.where(key < current, DocumentRow.id < current))
 
 
 def _least_confident(session: Session, unfinished: Select[int], current: int | None) -> int | None:

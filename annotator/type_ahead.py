@@ -42,7 +42,11 @@ _WALK = (
 _QUEUED, _queued_id = queued(select(DocumentRow.id, DocumentRow.external_id), bindparam("queue"))
 # The same walk over the documents assigned to :queue, from a range of their index entries.
 _WALK_QUEUED = (
-    _QUEUED.where(DocumentRow.project_id == bindparam("project_id"), _queued_id >= bindparam("from_id"))
+    _QUEUED.where(
+        DocumentRow.project_id == bindparam("project_id"),
+        _queued_id >= bindparam("from_id"),
+        DocumentRow.id >= bindparam("from_id"),  # both sides of the join seek
+    )
     .order_by(_queued_id)
     .limit(WALK)
 )
