@@ -139,12 +139,13 @@ def _in_ranges(count: int, bounded: tuple[bool, ...], tail: bool, queued: bool) 
             conditions.append(
                 func.lower(func.substr(external_id, 1, bindparam("length"))) == func.lower(bindparam("text"))
             )
-        if queued:
-            conditions.append(assigned_to(bindparam("queue")))
         ranges.append(select(DocumentRow.id).where(and_(*conditions)))
     found = union_all(*ranges).subquery()
     after = case((found.c.id >= bindparam("from_id"), found.c.id))
-    return select(func.min(after), func.min(found.c.id)).select_from(found)
+    first = select(func.min(after), func.min(found.c.id)).select_from(found)
+    # The queue is checked once per name found, not inside each range (PostgreSQL hashed the
+    # queue's assignments for every one of them).
+    return first.where(assigned_to(bindparam("queue"), found.c.id)) if queued else first
 
 
 def _spellings(text: str) -> set[str]:
