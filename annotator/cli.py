@@ -19,6 +19,7 @@ from pathlib import Path
 
 from annotator import __version__
 from annotator.cli_agreement import add_agreement_command
+from annotator.cli_assign import add_assign_command
 from annotator.cli_console import err, out, print_error, print_stats_tables, progress_bar
 from annotator.cli_disagreements import add_disagreements_command
 from annotator.cli_errors import (
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_suggest_command(commands)
     add_train_command(commands)
     add_team_command(commands)  # team init | add | list | remove (cli_team.py)
+    add_assign_command(commands)
 
     schema = commands.add_parser("schema", help="work with label schemas")
     schema_commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)

@@ -118,3 +118,12 @@ def print_stats_tables(stats: ProjectStats) -> None:
         for key, count in counts.items():
             table.add_row(key, str(count))
         out.print(table)
+    if stats.assignments_by_annotator:
+        assigned = Table(title="Assigned per annotator (their queue)")
+        figures = ("assigned", "done", "in_progress", "skipped", "todo")
+        assigned.add_column("annotator")
+        for figure in figures:
+            assigned.add_column(figure.replace("_", " "), justify="right")
+        for name, counts in stats.assignments_by_annotator.items():
+            assigned.add_row(name, *(str(counts[figure]) for figure in figures))
+        out.print(assigned)

@@ -12,7 +12,8 @@ Its form, stable (the README's "stats" paragraph has it too):
         "documents": {"todo": 20, "in_progress": 3, "done": 95, "skipped": 2},
         "spans": {"ACTOR": 200, "CLAIM": 40, "DATE": 31}, "spans_total": 271,
         "time": {"median_seconds": 41.5, "documents_timed": 98, "total_seconds": 4321.0},
-        "against_gold": {"documents": 40, "exact": COUNTS, "overlap": COUNTS}}, ...]}
+        "against_gold": {"documents": 40, "exact": COUNTS, "overlap": COUNTS}}, ...],
+     "assignments": {"alice": {"assigned": 50, "todo": 27, "in_progress": 2, "done": 20, "skipped": 1}, ...}}
 
     COUNTS = {"gold": 120, "annotator": 118, "matched": 110,
               "precision": 0.93, "recall": 0.92, "f1": 0.92}      (figures null where undefined: 0/0)
@@ -26,6 +27,8 @@ itself and when the project has no gold layer (then "gold" says present: false);
 compares the two layers on the documents both finished (status done): exact and overlap span
 matching of annotator/agreement/matching.py, gold as the reference (precision: matched /
 the annotator's spans; recall: matched / gold's).
+`assignments` is there only when the project assigns work (annotator assign): per annotator
+with assignments, how many, and the status of those documents in their layer.
 """
 
 from __future__ import annotations
@@ -97,7 +100,9 @@ def dashboard(project: Project, gold: str = GOLD) -> Dashboard:
             "relations_by_label": dict(stats.relations_by_label),
             "gold": {"annotator": gold, "present": gold in names, "status": FINISHED},
             "annotators": annotators,
-        },
+        }
+        # Where the project assigns work: each annotator's queue and how far they are through it.
+        | ({"assignments": dict(stats.assignments_by_annotator)} if stats.assignments_by_annotator else {}),
     )
 
 

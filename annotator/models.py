@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
@@ -124,3 +124,5 @@ class ProjectStats:
     spans_by_annotator: Mapping[str, int]
     relations_by_label: Mapping[str, int]
     spans_by_annotator_label: Mapping[str, Mapping[str, int]]  # annotator -> label -> spans (the dashboard's)
+    # annotator -> assigned, and of those todo, in_progress, done, skipped (annotator assign); empty without
+    assignments_by_annotator: Mapping[str, Mapping[str, int]] = field(default_factory=dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.db import core_tables
@@ -18,6 +18,7 @@ from annotator.db.tables import (
 from annotator.errors import NotFoundError
 from annotator.models import STATUSES, DocumentSummary, Status, stored_status
 from annotator.project import Project
+from annotator.queue_filter import Queue, assigned_to, queue_length, queued, queued_ids
 
 TITLE_CHARS = 200
 MODEL_SOURCE = "model"  # the suggestion source whose scores "least confident first" orders by
@@ -26,8 +27,11 @@ MODEL_SOURCE = "model"  # the suggestion source whose scores "least confident fi
 TEXT_CACHE_SIZE = 2
 
 
-def document_summaries(session: Session, project: Project, annotator_id: int) -> list[DocumentSummary]:
-    """Every document of the project in import order, with one layer's status and span count."""
+def document_summaries(
+    session: Session, project: Project, annotator_id: int, queue: Queue | None = None
+) -> list[DocumentSummary]:
+    """Every document of the project (of ``queue``'s assignments, if given: queue_filter.py) in
+    import order, with one layer's status and span count."""
     span_counts = (
         select(SpanRow.document_id, func.count().label("n"))
         .where(SpanRow.annotator_id == annotator_id)
@@ -52,7 +56,7 @@ def document_summaries(session: Session, project: Project, annotator_id: int) ->
             ),
         )
         .outerjoin(span_counts, span_counts.c.document_id == DocumentRow.id)
-        .where(DocumentRow.project_id == project.id)
+        .where(DocumentRow.project_id == project.id, *_in_queue(queue))
         .order_by(DocumentRow.id)
     )
     return _summaries(rows)
@@ -61,11 +65,14 @@ def document_summaries(session: Session, project: Project, annotator_id: int) ->
 # --- the document list a page at a time (the window shows a few dozen of 100,000 rows) ---
 
 
-def status_counts(session: Session, project: Project, annotator_id: int) -> dict[Status, int]:
-    """Documents per status of one layer, counted by the database (no row is todo)."""
+def status_counts(
+    session: Session, project: Project, annotator_id: int, queue: Queue | None = None
+) -> dict[Status, int]:
+    """Documents (of ``queue``, if given) per status of one layer, counted by the database (no row is todo)."""
+    listed = select(func.count()).where(DocumentRow.project_id == project.id)
     total, projects = session.execute(
         select(
-            select(func.count()).where(DocumentRow.project_id == project.id).scalar_subquery(),
+            (listed if queue is None else queue_length(project, queue)).scalar_subquery(),
             select(func.count()).select_from(ProjectRow).scalar_subquery(),
         )
     ).one()
@@ -74,6 +81,8 @@ def status_counts(session: Session, project: Project, annotator_id: int) -> dict
         .where(DocumentStatusRow.annotator_id == annotator_id, DocumentStatusRow.status != "todo")
         .group_by(DocumentStatusRow.status)
     )
+    if queue is not None:
+        per_status = per_status.where(assigned_to(queue.owner, DocumentStatusRow.document_id))
     if projects > 1:  # else every status row is this project's: no join with 100,000 documents
         per_status = per_status.join(DocumentRow, DocumentRow.id == DocumentStatusRow.document_id).where(
             DocumentRow.project_id == project.id
@@ -86,16 +95,29 @@ def status_counts(session: Session, project: Project, annotator_id: int) -> dict
 
 
 def document_page(
-    session: Session, project: Project, annotator_id: int, position: int, limit: int, after_id: int | None = None
+    session: Session,
+    project: Project,
+    annotator_id: int,
+    position: int,
+    limit: int,
+    after_id: int | None = None,
+    queue: Queue | None = None,
 ) -> list[DocumentSummary]:
-    """Up to ``limit`` documents of the list from ``position`` (0-based, import order) on.
+    """Up to ``limit`` documents of the list (of ``queue``, if given) from ``position`` (0-based, import order) on.
 
     ``after_id``, the id of the document just before ``position`` when the caller knows it,
     lets the index seek straight there; without it the start is found by counting index
     entries (no table row is read for the documents skipped).
     """
+    listed = _summary_columns(annotator_id)
+    key: SQLColumnExpression[int] = DocumentRow.id
+    if queue is not None:
+        listed, key = queued(listed, queue.owner)
     if after_id is not None:
-        start = DocumentRow.id > after_id
+        start = and_(key > after_id, DocumentRow.id > after_id)  # both sides of the join seek
+    elif queue is not None:  # counted in the queue's own index entries
+        first_queued = queued_ids(project, queue).limit(1).offset(position)
+        start = and_(key >= first_queued.scalar_subquery(), DocumentRow.id >= first_queued.scalar_subquery())
     else:
         first_id = (
             select(DocumentRow.id)
@@ -105,32 +127,36 @@ def document_page(
             .offset(position)
             .scalar_subquery()
         )
-        start = DocumentRow.id >= first_id
-    rows = session.execute(
-        _summary_columns(annotator_id)
-        .where(DocumentRow.project_id == project.id, start)
-        .order_by(DocumentRow.id)
-        .limit(limit)
-    )
+        start = key >= first_id
+    rows = session.execute(listed.where(DocumentRow.project_id == project.id, start).order_by(key).limit(limit))
     return _summaries(rows)
 
 
-def document_position(session: Session, project: Project, document_id: int) -> int | None:
-    """The document's place in the list (0-based), or None if the project has no such document."""
+def document_position(session: Session, project: Project, document_id: int, queue: Queue | None = None) -> int | None:
+    """The document's place in the list (0-based), or None if the list (of ``queue``) has no such document."""
     listed = session.scalar(
-        select(DocumentRow.id).where(DocumentRow.id == document_id, DocumentRow.project_id == project.id)
+        select(DocumentRow.id).where(
+            DocumentRow.id == document_id, DocumentRow.project_id == project.id, *_in_queue(queue)
+        )
     )
     if listed is None:
         return None
+    if queue is not None:
+        return session.scalar(queue_length(project, queue).where(core_tables.assignments.c.document_id < document_id))
     return session.scalar(
         select(func.count()).where(DocumentRow.project_id == project.id, DocumentRow.id < document_id)
     )
 
 
 def next_unfinished_id(
-    session: Session, project: Project, annotator_id: int, current: int | None, order: str = "document"
+    session: Session,
+    project: Project,
+    annotator_id: int,
+    current: int | None,
+    order: str = "document",
+    queue: Queue | None = None,
 ) -> int | None:
-    """The first document after ``current`` (wrapping round) that is neither done nor skipped.
+    """The first document after ``current`` (wrapping round; of ``queue``, if given) that is neither done nor skipped.
 
     With order "uncertainty" (project.yaml: suggestions.order), first the unfinished document whose
     stored model suggestions have the lowest mean score (the one the model is least sure of, where a
@@ -139,9 +165,12 @@ def next_unfinished_id(
     rank them by, and putting them first would make the order the list's again until every document
     has been run through the model (`annotator suggest --model`).
     """
+    listed = select(DocumentRow.id)
+    key: SQLColumnExpression[int] = DocumentRow.id
+    if queue is not None:
+        listed, key = queued(listed, queue.owner)
     unfinished = (
-        select(DocumentRow.id)
-        .outerjoin(
+        listed.outerjoin(
             DocumentStatusRow,
             and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
         )
@@ -149,7 +178,7 @@ def next_unfinished_id(
             DocumentRow.project_id == project.id,
             or_(DocumentStatusRow.status.is_(None), DocumentStatusRow.status.not_in(("done", "skipped"))),
         )
-        .order_by(DocumentRow.id)
+        .order_by(key)
         .limit(1)
     )
     if order == "uncertainty":
@@ -158,8 +187,9 @@ def next_unfinished_id(
             return least_confident
     if current is None:
         return session.scalar(unfinished)
-    found = session.scalar(unfinished.where(DocumentRow.id > current))
-    return found if found is not None else session.scalar(unfinished.where(DocumentRow.id < current))
+    # Both sides of a queue's join are bounded: each seeks in its own index.
+    found = session.scalar(unfinished.where(key > current, DocumentRow.id > current))
+    return found if found is not None else session.scalar(unfinished.where(key < current, DocumentRow.id < current))
 
 
 def _least_confident(session: Session, unfinished: Select[int], current: int | None) -> int | None:
@@ -231,13 +261,26 @@ def document_rows(
     return _summaries(rows)
 
 
-def find_document_id(session: Session, project: Project, external_id: str) -> int:
-    found = session.scalar(
-        select(DocumentRow.id).where(DocumentRow.project_id == project.id, DocumentRow.external_id == external_id)
-    )
+def find_document_id(session: Session, project: Project, external_id: str, queue: Queue | None = None) -> int:
+    """The id of the document named ``external_id``; with ``queue``, one assigned to it."""
+    found = session.execute(
+        select(DocumentRow.id, *(assigned_to(queue.owner),) if queue is not None else ()).where(
+            DocumentRow.project_id == project.id, DocumentRow.external_id == external_id
+        )
+    ).first()
     if found is None:
         raise NotFoundError(f"no document with id {external_id!r}")
-    return found
+    if queue is not None and not found[1]:
+        raise NotFoundError(
+            f"document {external_id!r} is not assigned to you: your list holds the documents assigned to you "
+            "(ask the project's lead: annotator assign)"
+        )
+    return int(found[0])
+
+
+def _in_queue(queue: Queue | None) -> tuple[ColumnElement[bool], ...]:
+    """The conditions that keep a listed document to ``queue``'s (none without a queue)."""
+    return () if queue is None else (assigned_to(queue.owner),)
 
 
 def document_row(session: Session, project: Project, document_id: int) -> DocumentRow:

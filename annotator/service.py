@@ -32,13 +32,13 @@ from annotator.commands.layer_copy import Copied, CopySpans
 from annotator.commands.review import AcceptCandidates, RejectCandidate
 from annotator.commands.statements import INSERT_EVENT, add_time_statement
 from annotator.db.exchange import EditTransaction, refusals_as_errors
+from annotator.document_queue import DocumentQueue
 from annotator.errors import NotFoundError, ValidationError
 from annotator.history import History
 from annotator.layer_list import LayerSummary, LayerView, document_layers, other_layer, readable_layer_id
 from annotator.layer_read import document_view, rest_of_layer
 from annotator.models import (
     Changes,
-    DocumentSummary,
     DocumentView,
     Outcome,
     Relation,
@@ -46,27 +46,18 @@ from annotator.models import (
     Status,
 )
 from annotator.project import Project, check_annotator_name, default_annotator_name
-from annotator.queries import (
-    TextCache,
-    document_page,
-    document_position,
-    document_summaries,
-    find_document_id,
-    next_unfinished_id,
-    status_counts,
-)
+from annotator.queries import TextCache
 from annotator.review import DEFAULT_OPTIONS, GOLD, Candidate, ReviewBoard, ReviewOptions
 from annotator.shown_layer import ShownLayer
 from annotator.suggestion_edits import SuggestionEdits
 from annotator.team.identity import check_may_edit_layer, working_name
-from annotator.type_ahead import next_document_with_prefix
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Changes], None]
 T = TypeVar("T")
 
 
-class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run sources (suggestion_edits.py)
+class AnnotationService(DocumentQueue, SuggestionEdits):  # the list (document_queue.py), suggestions
     def __init__(self, project: Project, annotator: str | None = None) -> None:
         self.project = project
         self.schema = project.schema
@@ -81,6 +72,7 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         self.shown_layer = ShownLayer()  # the window's stale-copy check and own edits (annotator/shown_layer.py)
         # Registers a new name; a known one is only read, so the window opens during an import.
         self.annotator_id = project.ensure_annotator(self.annotator)
+        self.user_id = self.annotator_id
 
     @classmethod
     def open(cls, project_dir: str | os.PathLike[str], annotator: str | None = None) -> AnnotationService:
@@ -101,40 +93,6 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
         return lambda: self._listeners.remove(listener)
 
     # --- reading ----------------------------------------------------------------------
-
-    def documents(self, layer: str | None = None) -> list[DocumentSummary]:
-        """Every document of the project in import order, with one layer's status and span count."""
-        with self.project.read() as session:
-            return document_summaries(session, self.project, self._layer_id(session, layer))
-
-    def document_counts(self) -> dict[Status, int]:
-        """How many documents have each status in this annotator's layer (their sum: every document)."""
-        with self.project.read() as session:
-            return status_counts(session, self.project, self.annotator_id)
-
-    def document_page(self, position: int, limit: int, after_id: int | None = None) -> list[DocumentSummary]:
-        """Up to ``limit`` rows of documents() from ``position`` on; ``after_id``, the id just
-        before ``position`` if known, makes reading on from a page already read a plain seek."""
-        with self.project.read() as session:
-            return document_page(session, self.project, self.annotator_id, position, limit, after_id)
-
-    def document_position(self, document_id: int) -> int | None:
-        """The document's index in documents(), or None if the project has no such document."""
-        with self.project.read() as session:
-            return document_position(session, self.project, document_id)
-
-    def next_document_named(self, text: str, from_id: int | None) -> int | None:
-        """The first document at or after ``from_id`` in documents() (wrapping round) whose
-        external id starts with ``text``, ignoring case: the document list's type-ahead."""
-        with self.project.read() as session:
-            return next_document_with_prefix(session, self.project, text, from_id)
-
-    def next_unfinished(self, current: int | None) -> int | None:
-        """The first document after ``current`` (wrapping round) neither done nor skipped in this layer;
-        the least confident of the model first, if project.yaml says suggestions.order: uncertainty."""
-        order = self.project.config.suggestions.order
-        with self.project.read() as session:
-            return next_unfinished_id(session, self.project, self.annotator_id, current, order)
 
     def document(
         self,
@@ -179,10 +137,6 @@ class AnnotationService(SuggestionEdits):  # suggestions: accept, reject, run so
             annotator_id = readable_layer_id(session, self.annotator_id, name, self.project.team is not None)
             text = self._text_cache.reader(session)(document_id)
             return other_layer(session, document_id, annotator_id, name, text)
-
-    def find_document(self, external_id: str) -> int:
-        with self.project.read() as session:
-            return find_document_id(session, self.project, external_id)
 
     # --- editing ----------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Project figures for `annotator stats`: documents per status, spans per label and annotator."""
+"""Project figures for `annotator stats`: documents per status, spans per label and annotator, and,
+where the project assigns work (annotator assign), each annotator's progress through their queue."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from annotator.db import core_tables
 from annotator.db.engine import read_snapshot
 from annotator.db.tables import AnnotatorRow, DocumentRow, DocumentStatusRow, RelationRow, SpanRow
-from annotator.models import ProjectStats
+from annotator.models import STATUSES, ProjectStats, stored_status
 from annotator.project import Project
 
 
@@ -62,7 +64,28 @@ def read_project_stats(connection: Connection, project_id: int) -> ProjectStats:
         spans_by_annotator=spans_by_annotator,
         relations_by_label=_count_by_label(connection, RelationRow, in_project),
         spans_by_annotator_label=dict(sorted(spans_by_annotator_label.items())),
+        assignments_by_annotator=assignment_progress(connection, project_id, names),
     )
+
+
+def assignment_progress(connection: Connection, project_id: int, names: dict[int, str]) -> dict[str, dict[str, int]]:
+    """Per annotator with assignments: how many, and how many of those have each status in their layer
+    (no status row: todo); empty where the project assigns nothing."""
+    a, s = core_tables.assignments.c, DocumentStatusRow
+    rows = connection.execute(
+        select(a.annotator_id, s.status, func.count())
+        .select_from(core_tables.assignments)
+        .join(DocumentRow, DocumentRow.id == a.document_id)
+        .outerjoin(s, (s.document_id == a.document_id) & (s.annotator_id == a.annotator_id))
+        .where(DocumentRow.project_id == project_id)
+        .group_by(a.annotator_id, s.status)
+    ).all()
+    progress: dict[str, dict[str, int]] = {}
+    for annotator_id, status, count in rows:
+        counts = progress.setdefault(names[annotator_id], {"assigned": 0} | dict.fromkeys(STATUSES, 0))
+        counts["assigned"] += count
+        counts[stored_status(status)] += count
+    return dict(sorted(progress.items()))
 
 
 def _count_by_label(

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from annotator.db.tables import DocumentRow
 from annotator.project import Project
+from annotator.queue_filter import assigned_to, queued
 
 WALK = 64
 # Letters whose case gives the index ranges (2 ** CASED_LETTERS ranges at most); a longer text's
@@ -38,24 +39,44 @@ _WALK = (
     .order_by(DocumentRow.id)
     .limit(WALK)
 )
+_QUEUED, _queued_id = queued(select(DocumentRow.id, DocumentRow.external_id), bindparam("queue"))
+# The same walk over the documents assigned to :queue, from a range of their index entries.
+_WALK_QUEUED = (
+    _QUEUED.where(
+        DocumentRow.project_id == bindparam("project_id"),
+        _queued_id >= bindparam("from_id"),
+        DocumentRow.id >= bindparam("from_id"),  # both sides of the join seek
+    )
+    .order_by(_queued_id)
+    .limit(WALK)
+)
 
 
-def next_document_with_prefix(session: Session, project: Project, text: str, from_id: int | None) -> int | None:
+def next_document_with_prefix(
+    session: Session, project: Project, text: str, from_id: int | None, queue: int | None = None
+) -> int | None:
     """The id of the first document at or after ``from_id`` in list order whose external id
-    starts with ``text`` up to case, else the first such document of the list; None if none."""
+    starts with ``text`` up to case, else the first such document of the list; None if none.
+    With ``queue``, the list is the documents assigned to it (annotator/queue_filter.py)."""
     if not text:
         return None
     if from_id is not None:
-        found, at_end = _walk(session, project, text, from_id, None)
+        found, at_end = _walk(session, project, text, from_id, None, queue)
         if found is None and at_end:  # a walk that reached the end of the list goes on from the top
-            found, _at_end = _walk(session, project, text, 0, from_id)
+            found, _at_end = _walk(session, project, text, 0, from_id, queue)
         if found is not None:
             return found
     heads = sorted(_spellings(_cased_head(text)))
     aboves = [_next_string(head) for head in heads]
     tail = len(text) > len(heads[0])
-    statement = _in_ranges(len(heads), tuple(above is not None for above in aboves), tail)
-    values: dict[str, object] = {"project_id": project.id, "from_id": from_id or 0, "text": text, "length": len(text)}
+    statement = _in_ranges(len(heads), tuple(above is not None for above in aboves), tail, queue is not None)
+    values: dict[str, object] = {
+        "project_id": project.id,
+        "from_id": from_id or 0,
+        "text": text,
+        "length": len(text),
+        "queue": queue,
+    }
     for number, (head, above) in enumerate(zip(heads, aboves, strict=True)):
         values.update({f"head_{number}": head, f"head_length_{number}": len(head), f"above_{number}": above})
     first_after, first = session.execute(statement, values).one()
@@ -63,11 +84,16 @@ def next_document_with_prefix(session: Session, project: Project, text: str, fro
     return None if chosen is None else int(chosen)
 
 
-def _walk(session: Session, project: Project, text: str, from_id: int, stop_id: int | None) -> tuple[int | None, bool]:
+def _walk(
+    session: Session, project: Project, text: str, from_id: int, stop_id: int | None, queue: int | None
+) -> tuple[int | None, bool]:
     """The first of the next WALK documents from ``from_id`` (before ``stop_id``) whose name
     starts with ``text`` up to case, if any, and whether the walk reached the end of the list.
     Rows are read as they are looked at: a match on the first reads one."""
-    result = session.execute(_WALK, {"project_id": project.id, "from_id": from_id})
+    if queue is None:
+        result = session.execute(_WALK, {"project_id": project.id, "from_id": from_id})
+    else:
+        result = session.execute(_WALK_QUEUED, {"project_id": project.id, "from_id": from_id, "queue": queue})
     try:
         walked = 0
         for doc_id, external_id in result:
@@ -92,12 +118,12 @@ def _cases(char: str) -> set[str]:
 
 
 @cache
-def _in_ranges(count: int, bounded: tuple[bool, ...], tail: bool) -> Select[int | None, int | None]:
+def _in_ranges(count: int, bounded: tuple[bool, ...], tail: bool, queued: bool) -> Select[int | None, int | None]:
     """The first id at or after :from_id, and the first overall, among the documents whose
     external id starts with one of :head_0, :head_1, ... (an index range each, in codepoint
     order; the exact comparison after it keeps only true prefixes whatever the collation) and,
-    if ``tail``, with :text up to case. Built once per shape: a statement of 64 ranges costs
-    SQLAlchemy far more to build than the database to run."""
+    if ``tail``, with :text up to case; if ``queued``, assigned to :queue. Built once per shape:
+    a statement of 64 ranges costs SQLAlchemy far more to build than the database to run."""
     external_id = DocumentRow.external_id
     ranges = []
     for number in range(count):
@@ -116,7 +142,10 @@ def _in_ranges(count: int, bounded: tuple[bool, ...], tail: bool) -> Select[int 
         ranges.append(select(DocumentRow.id).where(and_(*conditions)))
     found = union_all(*ranges).subquery()
     after = case((found.c.id >= bindparam("from_id"), found.c.id))
-    return select(func.min(after), func.min(found.c.id)).select_from(found)
+    first = select(func.min(after), func.min(found.c.id)).select_from(found)
+    # The queue is checked once per name found, not inside each range (PostgreSQL hashed the
+    # queue's assignments for every one of them).
+    return first.where(assigned_to(bindparam("queue"), found.c.id)) if queued else first
 
 
 def _spellings(text: str) -> set[str]:

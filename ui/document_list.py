@@ -39,6 +39,12 @@ STATUS_COLOR: dict[Status, str] = {
 COLUMNS = ("#", "Document", "Status", "Spans")
 NAME_COLUMN = 1
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+NOTE_STYLE = "background: #FFF4D6; color: #3A3000; border: 1px solid #E0B84C; border-radius: 3px; padding: 6px;"
+NO_DOCUMENTS = "This project has no documents yet: import some (annotator import PROJECT FILES)."
+NOTHING_ASSIGNED = (
+    "No documents are assigned to you yet. Ask the project's lead to assign you some "
+    "(annotator assign); they are listed here when you open the project again."
+)
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -253,6 +259,12 @@ class DocumentList(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("")  # the text is set explicitly: "3 of 12 done"
         self.progress.setMaximumHeight(18)
+        # Said, not left blank, when the list is empty: an annotator whose queue is empty must know why.
+        self.empty_note = QLabel()
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setStyleSheet(NOTE_STYLE)
+        self.empty_note.hide()
+        self.empty_text = NO_DOCUMENTS
 
         self.view = DocumentTableView(self.model)
         configure_row_table(self.view, self.fontMetrics().height() + 8)
@@ -271,6 +283,7 @@ class DocumentList(QWidget):
         layout.setSpacing(6)
         layout.addWidget(title)
         layout.addWidget(self.progress)
+        layout.addWidget(self.empty_note)
         layout.addWidget(self.view)
         self._update_progress()
 
@@ -284,6 +297,11 @@ class DocumentList(QWidget):
             self._quiet = False
         if current is not None:
             self.select_document(current)
+        self._update_progress()
+
+    def set_empty_text(self, text: str) -> None:
+        """What the list says while it holds no document."""
+        self.empty_text = text
         self._update_progress()
 
     def update_document(self, doc: DocumentSummary) -> None:
@@ -350,3 +368,5 @@ class DocumentList(QWidget):
         self.progress.setValue(finished)
         self.progress.setFormat(text)
         self.progress.setToolTip(text)
+        self.empty_note.setText(self.empty_text)
+        self.empty_note.setVisible(total == 0)

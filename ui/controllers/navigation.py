@@ -12,6 +12,7 @@ from annotator.errors import NotFoundError
 from annotator.gcpause import collector_paused, freeze_survivors
 from annotator.models import DocumentView, Status
 from ui.controllers.reading_time import ReadingTime
+from ui.document_list import NO_DOCUMENTS, NOTHING_ASSIGNED
 from ui.highlighter import DEFER_ABOVE
 
 # A long document's spans that start before this offset are read first, its first screen painted
@@ -44,7 +45,10 @@ class DocumentNavigator:
 
     def reload_documents(self) -> None:
         """(Re)list the project's documents: counted now, their rows read as the list shows them."""
-        self._window.document_list.show_documents(self._window.service)
+        service = self._window.service
+        documents = self._window.document_list
+        documents.show_documents(service)  # counted: whether the list is the annotator's queue is known now
+        documents.set_empty_text(NOTHING_ASSIGNED if service.lists_assigned_only() else NO_DOCUMENTS)
 
     def step_document(self, step: int) -> int | None:
         """The id of the document ``step`` rows from the open one (the first if none is open);
