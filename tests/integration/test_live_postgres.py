@@ -34,11 +34,20 @@ def seed(root: Path, tmp_path: Path) -> None:
         import_paths(project, [source])
 
 
+def assign_to(team: Team, *shorts: str) -> None:
+    """On a team an annotator's list is their queue: give them the article (as the admin)."""
+    from annotator.team.assign import assign_documents
+
+    with Project.open(team.root) as project:
+        assign_documents(project, [team.members[short] for short in shorts], len(shorts))
+
+
 def test_two_member_processes_see_each_others_edits_within_two_seconds(
     team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed(team.root, tmp_path)  # as the admin (project.yaml holds the superuser's URL)
     team.add("ann1", "annotator")
+    assign_to(team, "ann1")
     url = team.url("ann1")
     reports = run_two_sessions(str(team.root), (url, url))  # one annotator, two windows
     monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
@@ -107,6 +116,7 @@ def test_a_blind_annotator_reads_only_the_events_of_layers_it_may_read(
     team.add("ann1", "annotator")
     team.add("ann2", "annotator")
     team.add("rev1", "reviewer")
+    assign_to(team, "ann1", "ann2")
     feeds = {}
     opened = []
     try:
