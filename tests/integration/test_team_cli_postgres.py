@@ -166,6 +166,10 @@ def test_an_annotator_writing_gold_is_refused_by_the_database_as_an_error_of_its
             "INSERT INTO documents (project_id, external_id, text, text_length, sha256, meta) "
             f"VALUES ({project.id}, 'd1', '{TEXT}', {len(TEXT)}, 'x', '{{}}')"
         )
+    from annotator.team.assign import assign_documents
+
+    with Project.open(team.root) as project:  # on a team an annotator's list is their queue
+        assign_documents(project, [team.members["ann1"]], 1)
     monkeypatch.setenv(DATABASE_URL_VARIABLE, team.url("ann1"))
     with AnnotationService.open(team.root) as service:
         document = service.documents()[0].id
