@@ -224,3 +224,51 @@ def test_another_members_odd_suggestions_do_not_stop_a_window_reading_its_own(
         (10, 13, {}),
         (1000, 5000, {}),
     ]
+
+
+def test_a_blind_feed_walks_others_hidden_events_once_and_still_gets_a_late_commit(
+    team: Team, layers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ann1 floods events of their own layer, which blind ann2 cannot see: ann2's window read them all
+    again (row-level security filtering each) at every wake-up, since no visible event moved its place."""
+    from sqlalchemy import event
+
+    from annotator.config import DATABASE_URL_VARIABLE
+    from annotator.live import ChangeFeed
+    from annotator.project import Project
+
+    document, ann2_layer = layers["document"], layers["ann2_layer"]
+    flood = "INSERT INTO events (annotator_id, document_id, action, detail) SELECT {layer}, {document}, 'x', '{{}}' "
+    with team.connect("ann1") as connection:
+        connection.execute((flood + "FROM generate_series(1, 3000)").format(layer=OWN_LAYER, document=document))
+    monkeypatch.setenv(DATABASE_URL_VARIABLE, team.url("ann2"))
+    with Project.open(team.root) as project, ChangeFeed(project) as feed:
+        lower_bounds: list[int] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+            if "events.id >" in statement:
+                lower_bounds.append(next(value for key, value in parameters.items() if key.startswith("id_")))
+
+        event.listen(project.engine, "before_cursor_execute", record)
+        last = feed.latest_event_id()
+        top = _count(team, "SELECT max(id) FROM events")
+        assert feed.changes_since(last) == []
+        assert feed.changes_since(last) == []  # the caller stays where it was: nothing new to walk
+        assert lower_bounds == [last, top]
+        # An event of ann2's taking its id before ann1's but committing after still arrives.
+        with team.connect("ann2") as ann2, ann2.transaction():
+            ann2.execute(flood.format(layer=ann2_layer, document=document) + "FROM generate_series(1, 1)")
+            with team.connect("ann1") as ann1:
+                ann1.execute((flood + "FROM generate_series(1, 5)").format(layer=OWN_LAYER, document=document))
+            assert feed.changes_since(last) == []
+        late = feed.changes_since(last)
+        assert [(c.layer_id, c.event_id) for c in late] == [(ann2_layer, top + 1)]
+        assert feed.changes_since(late[-1].event_id) == []
+        assert lower_bounds[-1] == top + 6
+
+
+def _count(team: Team, statement: str) -> int:
+    with _superuser(team) as connection:
+        row = connection.execute(statement).fetchone()
+        assert row is not None
+        return int(row[0])
