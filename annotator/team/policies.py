@@ -105,6 +105,17 @@ RELATION_ENDS_IN_LAYER = (
 )
 
 
+# What a member who is no admin logs is an edit of their layer, with its description: not one of the
+# events the project itself trusts (a seed done, an import undone, a schema's renames: read by action
+# whatever the layer, so one forged in one's own layer said "seeded" for everybody), nor megabytes.
+PROJECT_EVENTS = ("seed:imported", "undo-import", "migrate:rename")
+EVENT_DETAIL_LIMIT = 65536
+EDIT_EVENT = (
+    f"action NOT IN ({', '.join(repr(action) for action in PROJECT_EVENTS)}) "
+    f"AND octet_length(detail::text) <= {EVENT_DETAIL_LIMIT}"
+)
+
+
 def may_write(layer: str) -> str:
     """An admin any layer; a reviewer their own and gold; an annotator their own."""
     return (
@@ -144,7 +155,7 @@ def _policies(table: str) -> list[tuple[str, str, str | None, str | None]]:
     if table == "events":  # append-only: a member adds events of a layer they write; admins alone change them
         return [
             ("team_read", "SELECT", f"annotator_id IS NULL OR {may_read('annotator_id')}", None),
-            ("team_insert", "INSERT", None, may_write("annotator_id")),
+            ("team_insert", "INSERT", None, f"{may_write('annotator_id')} AND ({ADMIN} OR {EDIT_EVENT})"),
             ("team_change", "ALL", ADMIN, ADMIN),
         ]
     if table == "assignments":

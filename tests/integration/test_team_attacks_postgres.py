@@ -272,3 +272,78 @@ def _count(team: Team, statement: str) -> int:
         row = connection.execute(statement).fetchone()
         assert row is not None
         return int(row[0])
+
+
+def test_a_member_logs_edits_of_their_layer_not_the_projects_own_events_nor_megabytes(
+    team: Team, layers: dict[str, Any]
+) -> None:
+    """is_seeded() reads 'seed:imported' events whatever their layer: one in ann1's own layer said the seed
+    was in (or, with a detail that is no object, stopped every open of a seeded project that could see it)."""
+    document = layers["document"]
+    event = (
+        "INSERT INTO events (annotator_id, document_id, action, detail) "
+        "VALUES ({layer}, {document}, '{action}', {detail})"
+    )
+    with team.connect("ann1") as connection:
+        for action in ("seed:imported", "undo-import", "migrate:rename"):
+            with pytest.raises(errors.InsufficientPrivilege):
+                connection.execute(event.format(layer=OWN_LAYER, document="NULL", action=action, detail="'[]'"))
+        huge = "json_build_object('description', repeat('x', 100000))"
+        with pytest.raises(errors.InsufficientPrivilege):
+            connection.execute(event.format(layer=OWN_LAYER, document=document, action="do:AddSpan", detail=huge))
+        usual = "'{\"description\": \"add ACTOR ''Zed''\"}'"
+        connection.execute(event.format(layer=OWN_LAYER, document=document, action="do:AddSpan", detail=usual))
+    with team.connect("rev1") as connection, pytest.raises(errors.InsufficientPrivilege):  # nor a reviewer
+        connection.execute(
+            event.format(layer=layers["gold_layer"], document="NULL", action="seed:imported", detail="'{}'")
+        )
+    assert _count(team, "SELECT count(*) FROM events WHERE action = 'do:AddSpan' AND detail::text LIKE '%Zed%'") == 1
+
+
+def test_team_add_killed_mid_transaction_leaves_no_role_and_no_member(team: Team) -> None:
+    """kill -9 of `annotator team add` after its CREATE ROLE, before its commit: roles are transactional,
+    and the server rolls the whole of it back when the client is gone."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    name = f"victim_{team.suffix}"
+    team.members["victim"] = name  # dropped afterwards if it were ever made
+    environment = {key: value for key, value in os.environ.items() if key != "ANNOTATOR_DATABASE_URL"}
+    with _superuser(team) as holder, holder.transaction():
+        holder.execute("LOCK TABLE team_members IN ACCESS EXCLUSIVE MODE")  # add_member's last step waits here
+        process = subprocess.Popen(
+            [sys.executable, "main.py", "team", "add", str(team.root), name, "--role", "admin"],
+            cwd=REPO,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'team_members'::regclass"
+            while holder.execute(waiting).fetchone() == (0,):
+                assert time.monotonic() < deadline and process.poll() is None, "team add never reached team_members"
+                time.sleep(0.1)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+    deadline = time.monotonic() + 30
+    while (
+        _count(team, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    assert _count(team, f"SELECT count(*) FROM pg_roles WHERE rolname = '{name}'") == 0
+    assert _count(team, f"SELECT count(*) FROM annotators WHERE name = '{name}'") == 0
+    assert (
+        _count(
+            team,
+            f"SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = '{name}'",
+        )
+        == 0
+    )
