@@ -34,6 +34,11 @@ def add_member(engine: Engine, name: str, role: str, password: str | None = None
     with engine.begin() as connection:
         prefix = _prefix(connection)
         check_member_name(name, prefix)
+        if kind != "admin" and name == connection.execute(text("SELECT current_user")).scalar_one():
+            raise ValidationError(
+                f"{name!r} is the role you are connected as: giving it the {kind} role would take away the "
+                "rights this very change needs; ask another admin (or the server's superuser)"
+            )
         exists = _check_existing_role(connection, name)
         generated = None
         if not exists:

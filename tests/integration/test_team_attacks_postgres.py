@@ -162,6 +162,8 @@ def test_a_lead_cannot_remove_themselves_nor_add_a_superuser_or_a_role_that_is_n
     try:
         with pytest.raises(ValidationError, match="connected as"):
             remove_member(engine, lead)
+        with pytest.raises(ValidationError, match="connected as"):
+            add_member(engine, lead, "annotator")
         with superuser.connect() as connection:
             superuser_name = connection.exec_driver_sql("SELECT current_user").scalar_one()
         with pytest.raises(ValidationError, match="superuser"):
