@@ -50,7 +50,7 @@ def seed_project(project: Project) -> None:
 def is_seeded(project: Project) -> bool:
     with project.engine.connect() as connection:
         recorded = connection.scalars(select(events.c.detail).where(events.c.action == SEED_EVENT)).all()
-        if any(detail.get("project") == project.id for detail in recorded):
+        if any(isinstance(detail, dict) and detail.get("project") == project.id for detail in recorded):
             return True
         # Projects seeded before seeds were recorded: their seed is what they hold.
         in_project = select(documents.c.id).where(documents.c.project_id == project.id).limit(1)

@@ -107,11 +107,16 @@ def _merged(connection: Connection, wanted: list[ColumnElement[bool]]) -> tuple[
 
 
 def _attributes(stored: object) -> Mapping[str, Any]:
-    if isinstance(stored, dict):  # PostgreSQL's driver decodes JSON itself
-        return stored or NO_ATTRIBUTES
+    """A suggestion's attributes as stored; anything but a JSON object is none. On a team's database
+    any member writes suggestions: another's `"text"` or `[1]` must not stop this window reading them."""
+    if not isinstance(stored, str):  # PostgreSQL's driver decodes JSON itself
+        return stored if isinstance(stored, dict) and stored else NO_ATTRIBUTES
     if not stored or stored == "{}":
         return NO_ATTRIBUTES
-    value = json.loads(str(stored))
+    try:
+        value = json.loads(stored)
+    except ValueError:  # a JSON string, which PostgreSQL's driver has decoded already
+        return NO_ATTRIBUTES
     return value if isinstance(value, dict) and value else NO_ATTRIBUTES
 
 

@@ -34,9 +34,14 @@ def add_member(engine: Engine, name: str, role: str, password: str | None = None
     with engine.begin() as connection:
         prefix = _prefix(connection)
         check_member_name(name, prefix)
-        exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
+        if kind != "admin" and name == connection.execute(text("SELECT current_user")).scalar_one():
+            raise ValidationError(
+                f"{name!r} is the role you are connected as: giving it the {kind} role would take away the "
+                "rights this very change needs; ask another admin (or the server's superuser)"
+            )
+        exists = _check_existing_role(connection, name)
         generated = None
-        if exists is None:
+        if not exists:
             generated = secrets.token_urlsafe(PASSWORD_BYTES) if password is None else None
             _run(connection, "CREATE ROLE {} LOGIN PASSWORD {}", name, password or generated)
         else:
@@ -68,9 +73,18 @@ def remove_member(engine: Engine, name: str) -> None:
         ).first()
         if member is None:
             raise NotFoundError(f"{name!r} is not a member of this team (annotator team list shows who is)")
+        if name == connection.execute(text("SELECT current_user")).scalar_one():
+            raise ValidationError(
+                f"{name!r} is the role you are connected as: removing it would lock you out mid-way; "
+                "ask another admin (or the server's superuser) to remove it"
+            )
         _set_group(connection, prefix, name, None)
-        if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first():
+        superuser = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :name"), {"name": name})
+        if superuser.scalar() is False:  # a superuser is the server's, not the team's to lock out
             _run(connection, "ALTER ROLE {} NOLOGIN", name)
+            # A removed admin keeps no CREATEROLE: with it a session still open could grant itself
+            # the admin group again (or make a new login that has it).
+            _set_role_rights(connection, name, None)
 
 
 def list_members(engine: Engine) -> list[Member]:
@@ -92,6 +106,12 @@ def list_members(engine: Engine) -> list[Member]:
 def check_password(password: str) -> None:
     if not password or any(character in password for character in "\x00\r\n"):
         raise ValidationError("the password must be one line, not empty, without NUL characters")
+    try:  # bytes that are not UTF-8 arrive from stdin as surrogates: no login could type them back
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "the password must be UTF-8 text (standard input held bytes that are not); choose another"
+        ) from None
 
 
 def _prefix(connection: Connection) -> str:
@@ -111,7 +131,34 @@ def _set_group(connection: Connection, prefix: str, name: str, kind: Role | None
     assert "owner" in GROUP_KINDS  # the owner group is never a member's
 
 
-def _set_role_rights(connection: Connection, name: str, kind: Role) -> None:
+def _check_existing_role(connection: Connection, name: str) -> bool:
+    """Whether the role exists; refused if it is not a person's login this team may take over: a
+    superuser (every team's admin already; a password set here would be the server's), or a role that
+    cannot log in and was never this team's member (another team's group, a role of the server's own)."""
+    row = connection.execute(
+        text(
+            "SELECT r.rolsuper, r.rolcanlogin, EXISTS (SELECT 1 FROM team_members m JOIN annotators a "
+            "ON a.id = m.annotator_id WHERE a.name = r.rolname) FROM pg_roles r WHERE r.rolname = :name"
+        ),
+        {"name": name},
+    ).first()
+    if row is None:
+        return False
+    superuser, can_log_in, former_member = row
+    if superuser:
+        raise ValidationError(
+            f"{name!r} is a superuser of the server: it is the admin of every team already; "
+            "add a role of its own for the person's work"
+        )
+    if not can_log_in and not former_member:
+        raise ValidationError(
+            f"role {name!r} exists on the server and cannot log in (a group role, or another team's?): "
+            "choose another name for the new member"
+        )
+    return True
+
+
+def _set_role_rights(connection: Connection, name: str, kind: Role | None) -> None:
     """Admins add and remove members (roles): CREATEROLE; a member who is no longer an admin loses it
     (a superuser is left as is: the server's own administrator, not the team's to change)."""
     superuser = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :name"), {"name": name}).scalar()

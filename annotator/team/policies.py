@@ -45,8 +45,9 @@ SHARED_TABLES = ("suggestions", "suggested_relations")
 OTHER_TABLES = ("span_attributes", "events", "assignments")
 ALL_TABLES = LAYER_TABLES + ADMIN_TABLES + SHARED_TABLES + OTHER_TABLES
 
+PINNED = "SET search_path = pg_catalog, pg_temp"
 FUNCTIONS = """
-CREATE OR REPLACE FUNCTION annotator_team_kind() RETURNS text LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION annotator_team_kind() RETURNS text LANGUAGE sql STABLE {pinned} AS $$
     SELECT CASE
         WHEN pg_has_role(current_user, '{admin}', 'MEMBER') OR pg_has_role(current_user, '{owner}', 'MEMBER')
             THEN 'admin'
@@ -55,26 +56,30 @@ CREATE OR REPLACE FUNCTION annotator_team_kind() RETURNS text LANGUAGE sql STABL
         ELSE 'none'
     END
 $$;
-CREATE OR REPLACE FUNCTION annotator_my_layer() RETURNS integer LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION annotator_my_layer() RETURNS integer LANGUAGE sql STABLE {pinned} AS $$
     SELECT id FROM public.annotators WHERE name = current_user
 $$;
-CREATE OR REPLACE FUNCTION annotator_gold_layer() RETURNS integer LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION annotator_gold_layer() RETURNS integer LANGUAGE sql STABLE {pinned} AS $$
     SELECT id FROM public.annotators WHERE name = 'gold'
 $$;
-CREATE OR REPLACE FUNCTION annotator_readable_layers() RETURNS integer[] LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION annotator_readable_layers() RETURNS integer[] LANGUAGE sql STABLE {pinned} AS $$
     SELECT coalesce(array_agg(a.id), '{{}}') FROM public.annotators a
     WHERE a.name = current_user OR a.name <> 'gold' AND (
         coalesce((SELECT t.annotators_see_others FROM public.team t), false)
         OR NOT EXISTS (SELECT 1 FROM public.team_members m WHERE m.annotator_id = a.id)
     )
 $$;
-CREATE OR REPLACE FUNCTION annotator_may_write(layer integer) RETURNS boolean LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION annotator_may_write(layer integer) RETURNS boolean LANGUAGE sql STABLE {pinned} AS $$
     SELECT {may_write}
 $$;
-CREATE OR REPLACE FUNCTION annotator_may_read(layer integer) RETURNS boolean LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION annotator_may_read(layer integer) RETURNS boolean LANGUAGE sql STABLE {pinned} AS $$
     SELECT {may_read}
 $$;
 """
+# Each function's names resolve in pg_catalog alone (tables are named public.x): a member who may
+# create objects somewhere (the public schema of PostgreSQL 14 and older lets everybody) and puts
+# that schema before pg_catalog in their search_path would otherwise have their own pg_has_role()
+# or `=` run inside annotator_team_kind(), and be an admin.
 FUNCTION_SIGNATURES = (
     "annotator_team_kind()",
     "annotator_my_layer()",
@@ -90,6 +95,25 @@ FUNCTION_SIGNATURES = (
 KIND = "(SELECT public.annotator_team_kind())"
 MEMBER = f"{KIND} <> 'none'"
 ADMIN = f"{KIND} = 'admin'"
+
+
+RELATION_ENDS_IN_LAYER = (
+    "EXISTS (SELECT 1 FROM public.spans h, public.spans t WHERE h.id = relations.head_span_id "
+    "AND t.id = relations.tail_span_id AND h.annotator_id = relations.annotator_id "
+    "AND t.annotator_id = relations.annotator_id AND h.document_id = relations.document_id "
+    "AND t.document_id = relations.document_id)"
+)
+
+
+# What a member who is no admin logs is an edit of their layer, with its description: not one of the
+# events the project itself trusts (a seed done, an import undone, a schema's renames: read by action
+# whatever the layer, so one forged in one's own layer said "seeded" for everybody), nor megabytes.
+PROJECT_EVENTS = ("seed:imported", "undo-import", "migrate:rename")
+EVENT_DETAIL_LIMIT = 65536
+EDIT_EVENT = (
+    f"action NOT IN ({', '.join(repr(action) for action in PROJECT_EVENTS)}) "
+    f"AND octet_length(detail::text) <= {EVENT_DETAIL_LIMIT}"
+)
 
 
 def may_write(layer: str) -> str:
@@ -109,10 +133,13 @@ def _policies(table: str) -> list[tuple[str, str, str | None, str | None]]:
     """(name, command, USING, WITH CHECK) of each policy of a table."""
     if table in LAYER_TABLES:
         read, write = may_read("annotator_id"), may_write("annotator_id")
+        # A relation joins two spans of its own layer and document: one pointing at another layer's
+        # spans would take the (head, tail, label) that layer's own relation needs, and lock its spans.
+        written = f"{write} AND {RELATION_ENDS_IN_LAYER}" if table == "relations" else write
         return [
             ("team_read", "SELECT", read, None),
-            ("team_insert", "INSERT", None, write),
-            ("team_update", "UPDATE", write, write),
+            ("team_insert", "INSERT", None, written),
+            ("team_update", "UPDATE", write, written),
             ("team_delete", "DELETE", write, None),
         ]
     if table == "span_attributes":
@@ -128,7 +155,7 @@ def _policies(table: str) -> list[tuple[str, str, str | None, str | None]]:
     if table == "events":  # append-only: a member adds events of a layer they write; admins alone change them
         return [
             ("team_read", "SELECT", f"annotator_id IS NULL OR {may_read('annotator_id')}", None),
-            ("team_insert", "INSERT", None, may_write("annotator_id")),
+            ("team_insert", "INSERT", None, f"{may_write('annotator_id')} AND ({ADMIN} OR {EDIT_EVENT})"),
             ("team_change", "ALL", ADMIN, ADMIN),
         ]
     if table == "assignments":
@@ -156,9 +183,10 @@ def apply_policies(connection: Connection, prefix: str) -> None:
     members = f'"{admin}", "{reviewer}", "{annotator}"'
     writers = f'"{reviewer}", "{annotator}"'
     names = {"owner": owner, "admin": admin, "reviewer": reviewer, "annotator": annotator}
-    run(FUNCTIONS.format(**names, may_write=may_write("layer"), may_read=may_read("layer")))
+    run(FUNCTIONS.format(**names, pinned=PINNED, may_write=may_write("layer"), may_read=may_read("layer")))
     for function in FUNCTION_SIGNATURES:
         run(f'ALTER FUNCTION {function} OWNER TO "{owner}"')
+    run(f"ALTER FUNCTION annotator_notify_event() {PINNED}")  # made by migration 0007
     run(f"GRANT USAGE ON SCHEMA public TO {members}")
     for table in ALL_TABLES:
         run(f'ALTER TABLE "{table}" OWNER TO "{owner}"')  # its id sequence follows

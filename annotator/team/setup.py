@@ -96,6 +96,9 @@ def _create_groups(connection: Connection, prefix: str, database: str) -> None:
     if may_grant:  # a team admin running it again (to upgrade) need not own the database: done the first time
         # A new owner needs CREATE on the tables' schema (superusers skip the check), as do later migrations.
         connection.exec_driver_sql(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner}"')
+        # PostgreSQL 14 and older let everybody create objects in public: a member's own functions or
+        # operators there are the first step of shadowing what the policies call. 15's default.
+        connection.exec_driver_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         quoted = '"' + database.replace('"', '""') + '"'
         connection.exec_driver_sql(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted} FROM PUBLIC")
         connection.exec_driver_sql(f'GRANT CONNECT ON DATABASE {quoted} TO "{admin}", "{reviewer}", "{annotator}"')
