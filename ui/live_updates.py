@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.errors import AnnotatorError, NotFoundError
 from annotator.live import CHANGES_BATCH, Change, ChangeFeed, document_rows, layer_changes
-from annotator.models import Status
+from annotator.models import DocumentView, Status
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -191,7 +191,19 @@ class LiveUpdates:
         doc = window.doc
         if doc is None:
             return False
-        view = window.attempt(lambda: self._service.document(doc.id))
+        gone = False
+
+        def read() -> DocumentView | None:
+            nonlocal gone
+            try:
+                return self._service.document(doc.id)
+            except NotFoundError:  # taken out by another session (an undone import): not a refusal of the user's
+                gone = True
+                return None
+
+        view = window.attempt(read)
+        if gone:
+            self._leave_removed_document()
         if view is None:
             return False
         changes = layer_changes(window.layer.view(), view, UPDATED)
@@ -205,6 +217,18 @@ class LiveUpdates:
         window.navigation.update_status()
         self._refresh_other_layers()
         return True
+
+    def _leave_removed_document(self) -> None:
+        """The open document no longer exists: show another (its time spent has no row to go to)."""
+        window = self._window
+        window.navigation.reading_time.drop()
+        window.navigation.reload_documents()
+        window.navigation.open_first_document()
+        message = "The document shown was taken out in another session (an import was undone)"
+        opened = window.document_list.model.rowCount() > 0
+        window.statusBar().showMessage(
+            f"{message}; {'another one is shown' if opened else 'no documents are left'}", 10000
+        )
 
     def _refresh_other_layers(self) -> None:
         window = self._window
