@@ -110,3 +110,34 @@ def test_the_open_document_taken_out_by_an_undone_import(project: Path, qtbot: Q
     with AnnotationService.open(project, "alice") as service:
         assert [(s.start, s.end) for s in service.document(window.doc.id).spans] == [(0, 3)]
         assert late not in [d.id for d in service.documents()]
+
+
+def test_an_update_of_the_open_layer_reads_only_that_layer(
+    window: MainWindow,
+    other: AnnotationService,
+    project: Path,  # noqa: F811
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A burst of another session's edits is read in batches while the annotator works: each batch
+    reads the open layer once; the open document's row follows it (no row query), and the other
+    layers are read again only when one of them changed."""
+    import ui.live_updates as live_updates
+
+    qtbot.waitUntil(lambda: window.other_layers.listed, timeout=ARRIVES_MS)
+    rows_read: list[list[int]] = []
+    layers_read: list[int] = []
+    read_rows, read_layers = live_updates.document_rows, window.service.layers
+    monkeypatch.setattr(live_updates, "document_rows", lambda s, ids: rows_read.append(list(ids)) or read_rows(s, ids))
+    monkeypatch.setattr(window.service, "layers", lambda d: layers_read.append(d) or read_layers(d))
+    doc = window.layer.id
+    other.document(doc)
+    spans = [other.add_span(doc, *offsets(word), "ACTOR").value for word in ("Kim Jong Un", "Choe Ryong Hae")]
+    qtbot.waitUntil(lambda: all(s.id in window.layer.spans for s in spans), timeout=ARRIVES_MS)
+    qtbot.wait(100)
+    assert all(doc not in ids for ids in rows_read) and layers_read == []
+    assert window.document_list.model.data(window.document_list.model.index(0, 3)) == "2"  # its row followed
+    with AnnotationService.open(project, "bob") as bob:
+        bob.add_span(doc, *offsets("Monday"), "DATE")
+    qtbot.waitUntil(lambda: layers_read == [doc], timeout=ARRIVES_MS)  # bob's layer is new to the chooser
+    assert "bob" in window.layer_chooser.names()
