@@ -141,3 +141,42 @@ def test_an_update_of_the_open_layer_reads_only_that_layer(
         bob.add_span(doc, *offsets("Monday"), "DATE")
     qtbot.waitUntil(lambda: layers_read == [doc], timeout=ARRIVES_MS)  # bob's layer is new to the chooser
     assert "bob" in window.layer_chooser.names()
+
+
+@pytest.mark.parametrize("writes_between", [2, 99])
+def test_an_edit_while_the_other_session_writes_between_each_re_read_and_the_retry(
+    window: MainWindow, other: AnnotationService, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, writes_between: int
+) -> None:
+    """The other window writes again right after each re-read: the edit is made again on the newer
+    copy, a few times; past that it says so in the status bar. Never a dialog (it would be modal,
+    and hold back the keys and every update behind it)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    window.live.stop()  # the edits themselves find the copy stale
+    doc = window.layer.id
+    other.document(doc)
+    words = iter(["Kim", "Jong", "Un", "Choe", "Ryong", "Hae", "Monday", "officials", "Cafe", "owners", "talks"])
+    written: list[str] = []
+    catch_up = window.live.catch_up
+
+    def catch_up_then_other_writes(others: bool = False) -> bool:
+        caught = catch_up(others)
+        if len(written) < writes_between:
+            word = next(words)
+            other.add_span(doc, *offsets(word), "ACTOR")
+            written.append(word)
+        return caught
+
+    monkeypatch.setattr(window.live, "catch_up", catch_up_then_other_writes)
+    other.add_span(doc, *offsets("resume"), "CLAIM")
+    select(window, *offsets("2014-11-14"))
+    qtbot.keyClick(window.view, Qt.Key.Key_D)
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert dialogs == [], [d.text() for d in dialogs]
+    saved = [s[3] for s in saved_spans(window.project_dir)]
+    if writes_between == 2:
+        assert "2014-11-14" in saved and window.service.undo_description == "add DATE '2014-11-14'"
+    else:
+        assert "2014-11-14" not in saved and window.service.undo_description is None
+        assert "keeps changing in another window" in window.statusBar().currentMessage()
+    assert len(saved) == 1 + len(written) + (writes_between == 2)  # nothing of the other window's lost
