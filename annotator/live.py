@@ -17,6 +17,12 @@ edits run side by side (each holds only its own layer's lock), so id 11 can be v
 commits. Ids skipped over are remembered for a while (GAP_SECONDS) and read again with the next
 batch, so a late commit is not lost; on a team database the ids of layers one may not read stay
 gaps (row-level security hides those events) until they age out.
+
+On a team database row-level security also makes "the events after id N" a walk over every
+hidden event after N (a blind annotator who has not edited since the window opened would walk
+the whole team's work on each wake-up). So each read also notes the id sequence's position, and
+reads start above the position noted GAP_SECONDS ago: an id handed out before it and not committed
+since is given up just as an aged gap is, and the walk covers only the last GAP_SECONDS' events.
 """
 
 from __future__ import annotations
@@ -27,12 +33,14 @@ import select as select_module
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.db import core_tables
 from annotator.models import Changes, DocumentSummary, DocumentView, Relation, Span
@@ -53,6 +61,8 @@ MAX_GAPS = 2000
 
 _EVENTS = core_tables.events
 _ANNOTATORS = core_tables.annotators
+# The newest event id handed out, committed or not, seen or hidden (NULL before the first).
+SEQUENCE_POSITION = text("SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass)")
 _CHANGE_COLUMNS = select(
     _EVENTS.c.id, _EVENTS.c.document_id, _EVENTS.c.annotator_id, _EVENTS.c.action, _ANNOTATORS.c.name
 ).outerjoin(_ANNOTATORS, _ANNOTATORS.c.id == _EVENTS.c.annotator_id)
@@ -92,6 +102,9 @@ class ChangeFeed:
         # The listening connection is opened by the first wait(), in the waiting thread (a window's
         # start does not wait for a server's log-in); that wait returns True: "read what happened since".
         self._gaps: dict[int, float] = {}  # event id skipped over -> when first skipped
+        self._hidden = self._postgres and project.team is not None  # row-level security hides others' events
+        self._positions: deque[tuple[float, int]] = deque()  # (when, the id sequence's position), oldest first
+        self._passed = 0  # on such a database: reads start above it (see the module's docstring)
 
     # --- waiting (the feed's thread) ----------------------------------------------------
 
@@ -162,8 +175,11 @@ class ChangeFeed:
         """The events after ``last_event_id``, oldest first, at most one batch (read again while a
         batch comes back full); with them any event below it that committed late (see the module's
         docstring): the caller goes on from the largest id returned."""
-        query = _CHANGE_COLUMNS.where(_EVENTS.c.id > last_event_id).order_by(_EVENTS.c.id).limit(self._batch)
         now = time.monotonic()
+        if self._hidden:
+            self._note_position(now)
+        start = max(last_event_id, self._passed)
+        query = _CHANGE_COLUMNS.where(_EVENTS.c.id > start).order_by(_EVENTS.c.id).limit(self._batch)
         self._gaps = {event_id: at for event_id, at in self._gaps.items() if now - at < GAP_SECONDS}
         gaps = sorted(self._gaps)
         with self._engine.connect() as connection:
@@ -171,8 +187,23 @@ class ChangeFeed:
             late = connection.execute(_CHANGE_COLUMNS.where(_EVENTS.c.id.in_(gaps))).all() if gaps else []
         for row in late:
             self._gaps.pop(row[0], None)
-        self._remember_gaps(last_event_id, [row[0] for row in rows], now)
+        self._remember_gaps(start, [row[0] for row in rows], now)
         return [Change(*row) for row in sorted([*late, *rows], key=lambda row: row[0])]
+
+    def _note_position(self, now: float) -> None:
+        """Note the id sequence's position (at most once a second), and pass over the one noted
+        GAP_SECONDS ago. If it cannot be read (a role without the sequence's grant), reads walk the
+        hidden events as before: the window must go on following."""
+        while self._positions and now - self._positions[0][0] >= GAP_SECONDS:
+            self._passed = max(self._passed, self._positions.popleft()[1])
+        if self._positions and now - self._positions[-1][0] < 1.0:
+            return
+        try:
+            with self._engine.connect() as connection:
+                self._positions.append((now, int(connection.scalar(SEQUENCE_POSITION) or 0)))
+        except SQLAlchemyError:
+            log.info("the change feed cannot read the events id sequence; it walks hidden events", exc_info=True)
+            self._hidden = False
 
     def _remember_gaps(self, last_event_id: int, ids: list[int], now: float) -> None:
         previous = last_event_id
