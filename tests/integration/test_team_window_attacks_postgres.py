@@ -22,8 +22,9 @@ from sqlalchemy.pool import NullPool
 from annotator.config import DATABASE_URL_VARIABLE
 from annotator.project import Project
 from annotator.team.members import remove_member
-from tests.integration.team_fixtures import Team
+from tests.integration.team_fixtures import PASSWORD, Team
 from tests.ui.conftest import isolated_settings, shown_window  # noqa: F401  (fixture)
+from ui.login_dialog import LoginDialog
 from ui.login_lost import database_failure_hook
 from ui.main_window import MainWindow
 
@@ -185,3 +186,36 @@ def test_the_server_dropping_every_connection_while_idle(
             other.document(docs[0])
             span = other.add_span(docs[0], 17, 22, "ACTOR").value
     qtbot.waitUntil(lambda: span.id in window.layer.spans, timeout=8000)
+
+
+def test_the_password_dialog_under_attack_empty_long_non_ascii_then_cancel(
+    qtbot: QtBot, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Return on an empty password keeps the dialog; a 10,000-character and a non-ASCII wrong password
+    are each "wrong password" (never a traceback or a second kind of dialog); Cancel after them ends
+    with exit 1 and nothing else shown; then the right password opens the window."""
+    from tests.integration.test_team_window_postgres import Opening, as_member, cancel, type_password
+
+    for variable in ("PGPASSWORD", "PGUSER", "PGSERVICE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent/pgpass")  # the machine's ~/.pgpass answers for nobody
+    team.add("ann1", "annotator")
+    as_member(team, "ann1", monkeypatch)
+    stayed: list[bool] = []
+
+    def empty_then_long(qtbot: QtBot, dialog: LoginDialog) -> None:
+        qtbot.keyClick(dialog.password_field, Qt.Key.Key_Return)
+        stayed.append(dialog.isVisible())
+        dialog.password_field.setText("x" * 10_000)
+        qtbot.keyClick(dialog.password_field, Qt.Key.Key_Return)
+
+    def non_ascii(qtbot: QtBot, dialog: LoginDialog) -> None:
+        dialog.password_field.setText("pässwörd–密码")  # as pasted: QTest types ASCII keys only
+        qtbot.keyClick(dialog.password_field, Qt.Key.Key_Return)
+
+    opening = Opening(qtbot, team.root, [empty_then_long, non_ascii, cancel])
+    assert opening.run() == 1
+    assert stayed == [True] and len(opening.seen) == 3 and opening.messages == [] and opening.window is None
+    assert all("Wrong password" in problem for problem in opening.problems[1:]), opening.problems
+    opening = Opening(qtbot, team.root, [type_password(PASSWORD)])
+    assert opening.run() == 0 and opening.window is not None and opening.messages == []
