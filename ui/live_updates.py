@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.errors import AnnotatorError, NotFoundError
 from annotator.live import CHANGES_BATCH, Change, ChangeFeed, document_rows, layer_changes
-from annotator.models import Status
+from annotator.models import DocumentView, Status
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -149,19 +149,21 @@ class LiveUpdates:
         window, service = self._window, self._service
         layer_id = service.annotator_id  # the layer the window edits and the list shows
         everywhere = any(c.document_id is None for c in changes)  # an import, an undo-import
+        doc = window.doc
+        open_id = doc.id if doc is not None else None
         if everywhere:
             window.navigation.reload_documents()
-        else:
-            self._refresh_rows([c for c in changes if c.layer_id == layer_id])
-        doc = window.doc
+        else:  # the open document's row follows its layer (catch_up): no query for it
+            self._refresh_rows([c for c in changes if c.layer_id == layer_id and c.document_id != open_id])
         if doc is None:
             return
         here = [c for c in changes if c.document_id == doc.id or c.document_id is None]
         own_layer = [c for c in here if c.layer_id == layer_id and c.event_id > service.shown_layer.version]
+        others = everywhere or any(c.layer_id != layer_id for c in here)
         if own_layer or everywhere:
-            self.catch_up()
+            self.catch_up(others)
         elif here:
-            self._refresh_other_layers()
+            self._refresh_other_layers(others)
         if own_layer:
             window.statusBar().showMessage(_updated_text(own_layer, service.user), 8000)
         elif here and not everywhere:
@@ -184,14 +186,28 @@ class LiveUpdates:
         documents.refresh_rows(rows, counts)
         self._window.navigation.update_status()
 
-    def catch_up(self) -> bool:
+    def catch_up(self, others: bool = False) -> bool:
         """Read the open layer again and apply what differs, keeping caret, scroll and a selected span
-        still there; the other layer shown and the review board follow. False if it could not be read."""
+        still there; the review board follows, and the other layers listed if ``others`` changed too
+        (they do not list the own layer: reading them again for it alone is a wasted query).
+        False if it could not be read."""
         window = self._window
         doc = window.doc
         if doc is None:
             return False
-        view = window.attempt(lambda: self._service.document(doc.id))
+        gone = False
+
+        def read() -> DocumentView | None:
+            nonlocal gone
+            try:
+                return self._service.document(doc.id)
+            except NotFoundError:  # taken out by another session (an undone import): not a refusal of the user's
+                gone = True
+                return None
+
+        view = window.attempt(read)
+        if gone:
+            self._leave_removed_document()
         if view is None:
             return False
         changes = layer_changes(window.layer.view(), view, UPDATED)
@@ -203,14 +219,26 @@ class LiveUpdates:
         if annotate.selected_relation is not None and annotate.selected_relation not in window.layer.relations:
             annotate.select_relation(None)
         window.navigation.update_status()
-        self._refresh_other_layers()
+        self._refresh_other_layers(others)
         return True
 
-    def _refresh_other_layers(self) -> None:
+    def _leave_removed_document(self) -> None:
+        """The open document no longer exists: show another (its time spent has no row to go to)."""
         window = self._window
-        if window.other_layers.listed:
+        window.navigation.reading_time.drop()
+        window.navigation.reload_documents()
+        window.navigation.open_first_document()
+        message = "The document shown was taken out in another session (an import was undone)"
+        opened = window.document_list.model.rowCount() > 0
+        window.statusBar().showMessage(
+            f"{message}; {'another one is shown' if opened else 'no documents are left'}", 10000
+        )
+
+    def _refresh_other_layers(self, others: bool) -> None:
+        window = self._window
+        if others and window.other_layers.listed:
             window.other_layers.refresh()
-        window.review.refresh()
+        window.review.refresh()  # every layer's candidates, gold's marks: nothing unless review mode is on
 
 
 def stale_note(error: Exception) -> str:

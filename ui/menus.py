@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -14,7 +14,8 @@ from ui.shortcuts import MENU_BAR, SEPARATOR, Command, window_keys
 
 
 class Toggle(NamedTuple):
-    """A checkable command: whether it is on when the window opens, and what to call when it flips."""
+    """A checkable command: whether it is on when the window opens, and what to call when it flips
+    (a call that returns False refused the flip: the menu's tick goes back to what it was)."""
 
     checked: bool
     toggled: Callable[[bool], object]
@@ -49,7 +50,14 @@ def _command_action(window: QMainWindow, schema: Schema, command: Command, handl
     if isinstance(handler, Toggle):
         action.setCheckable(True)
         action.setChecked(handler.checked)
-        action.toggled.connect(handler.toggled)
+        toggled = handler.toggled
+
+        def flip(checked: bool) -> None:
+            if toggled(checked) is False:
+                with QSignalBlocker(action):
+                    action.setChecked(not checked)
+
+        action.toggled.connect(flip)
     else:
         action.triggered.connect(lambda _checked=False: handler())
     window.addAction(action)

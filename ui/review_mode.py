@@ -90,16 +90,17 @@ class ReviewMode:
 
     # --- on and off ---------------------------------------------------------------
 
-    def set_active(self, on: bool) -> None:
+    def set_active(self, on: bool) -> bool:
+        """Turn review mode on or off; False if the service refused (an annotator of a team may not edit gold)."""
         window, service = self.window, self.window.service
         if on == self.active:
-            return
+            return True
         window.navigation.record_reading_time()  # the time so far belongs to the layer being left
         try:
             service.edit_layer(GOLD if on else service.user)
         except AnnotatorError as error:
             report_error(window, "Annotator", str(error))
-            return
+            return False
         self.active = on
         window.document_list.set_status_text(REVIEW_STATUS_TEXT if on else None)
         window.status_line.layer_label.setText(
@@ -127,6 +128,7 @@ class ReviewMode:
             else f"Review mode off: editing {service.user}'s layer",
             6000,
         )
+        return True
 
     # --- the board ----------------------------------------------------------------
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 T = TypeVar("T")
+STALE_RETRIES = 5  # an edit refused as made on a stale copy is made again on the layer read again, this often
+KEEPS_CHANGING = "the layer keeps changing in another window; it is shown as it is now: try again"
 
 
 class AnnotateController:
@@ -264,13 +266,14 @@ class AnnotateController:
         because another window changed the layer shown is made on the layer as it is now, read again."""
         stale = False
         try:
-            try:
-                return call()
-            except LayerChanged:
-                stale = self.window.live.catch_up()
-                if not stale:
-                    return None
-                return call()
+            for _ in range(STALE_RETRIES):  # the other window may write again between the re-read and the retry
+                try:
+                    return call()
+                except LayerChanged:
+                    stale = self.window.live.catch_up()
+                    if not stale:
+                        return None
+            self.window.statusBar().showMessage(f"Not done: {KEEPS_CHANGING}", 8000)
         except (ValidationError, NotFoundError) as error:
             shown = explain_refusal(str(error), self.layer.text, self.layer.spans) if self.layer.is_open else str(error)
             self.window.statusBar().showMessage(f"Not done: {shown}{stale_note(error) if stale else ''}", 8000)

@@ -43,6 +43,10 @@ class ReadingTime:
         for document_id, seconds in unsaved:
             window.attempt(partial(window.service.add_time, document_id, seconds))
 
+    def drop(self) -> None:
+        """Stop without taking the time: the document was taken out elsewhere, its time has no row to go to."""
+        self._clock.invalidate()
+
     def record(self, document_id: int | None) -> None:
         """Stop on the document left and write its time now."""
         self.stop(document_id)
