@@ -176,4 +176,6 @@ def _run(connection: Connection, template: str, *values: Any) -> None:
     for index, value in enumerate(values):
         is_password = "PASSWORD" in template and index == len(values) - 1
         parts.append(sql.Literal(value) if is_password else sql.Identifier(value))
-    connection.exec_driver_sql(sql.SQL(template).format(*parts).as_string(driver))
+    # exec_driver_sql hands psycopg an empty set of parameters, so psycopg reads '%' as the start of a
+    # placeholder: a password's '%' is doubled (psycopg gives '%%' back as '%').
+    connection.exec_driver_sql(sql.SQL(template).format(*parts).as_string(driver).replace("%", "%%"))

@@ -59,3 +59,20 @@ def test_an_annotator_opening_an_older_team_database_is_told_an_admin_upgrades_i
     superuser.dispose()
     with Project.open(team.root) as project:
         assert project.team is not None and project.team.kind == "annotator"
+
+
+@pytest.mark.parametrize("password", ["100%sure", "%(x)s and %s", "quote ' and \\ back", "naïve pässwörd"])
+def test_a_password_of_any_characters_is_set_and_logs_in(team: Team, password: str) -> None:
+    name = f"odd_{team.suffix}"
+    team.members["odd"] = name
+    superuser = create_engine(team.admin_url, poolclass=NullPool)
+    try:
+        assert add_member(superuser, name, "annotator", password) is None
+    finally:
+        superuser.dispose()
+    member = create_engine(team.url("odd", password=password), poolclass=NullPool)
+    try:
+        with member.connect() as connection:
+            assert connection.execute(text("SELECT current_user")).scalar() == name
+    finally:
+        member.dispose()
