@@ -34,9 +34,7 @@ def test_killing_the_process_mid_edit_loses_nothing_that_was_confirmed(make_proj
     root = make_project()
     with Project.open(root) as project:
         import_records(project, [DocumentRecord("test", 1, TEXT, external_id="words")])
-    editor = subprocess.Popen(
-        [sys.executable, "-c", EDITOR, str(root)], stdout=subprocess.PIPE, text=True, cwd=REPO
-    )
+    editor = subprocess.Popen([sys.executable, "-c", EDITOR, str(root)], stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert editor.stdout is not None
     confirmed = [int(editor.stdout.readline()) for _ in range(60)]  # let it work a while
     editor.send_signal(signal.SIGKILL)  # mid-edit, with no clean-up of any kind
