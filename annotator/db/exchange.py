@@ -245,6 +245,10 @@ def _rows(result: Any) -> Rows:
     return rows
 
 
+def _first_line(error: DBAPIError) -> str:
+    return (str(error.orig).strip().splitlines() or [""])[0]
+
+
 @contextmanager
 def refusals_as_errors(session: Session) -> Iterator[None]:
     """Database-level refusals of a write as the core's own errors; the session closed after."""
@@ -253,6 +257,11 @@ def refusals_as_errors(session: Session) -> Iterator[None]:
     except (IntegrityError, DataError) as error:
         raise ValidationError(f"refused by the database: {error.orig}") from error
     except OperationalError as error:
+        if error.connection_invalidated:  # the server went away: nothing was committed, nothing refused
+            raise ProjectError(
+                f"the change was not saved: the connection to the database server was lost ({_first_line(error)}); "
+                "check the server or the network, then try again"
+            ) from error
         raise ProjectError(f"the database refused the change: {error.orig}") from error
     except DBAPIError as error:
         if sqlstate(error) != INSUFFICIENT_PRIVILEGE:
