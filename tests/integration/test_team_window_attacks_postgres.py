@@ -77,6 +77,11 @@ def hooked() -> Iterator[None]:
 
 def member_window(team: Team, short: str, role: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
     team.add(short, role)
+    if role == "annotator":  # on a team an annotator's list is their queue: every document, assigned
+        from annotator.team.assign import assign_documents
+
+        with Project.open(team.root) as project:
+            assign_documents(project, [team.members[short]], 1)
     monkeypatch.setenv(DATABASE_URL_VARIABLE, team.url(short))
     window = shown_window(qtbot, team.root, "ignored")
     qtbot.waitUntil(window.isActiveWindow)
