@@ -37,7 +37,7 @@ from sqlalchemy.sql.compiler import Compiled
 
 from annotator.db.locks import LAYER_LOCK
 from annotator.errors import ProjectError, RefusedError, ValidationError
-from annotator.team.identity import INSUFFICIENT_PRIVILEGE, refusal, sqlstate
+from annotator.team.identity import INSUFFICIENT_PRIVILEGE, first_line, refusal, sqlstate
 
 EXCHANGE_OPTION = "annotator_exchange"
 Rows = Sequence[Sequence[Any]]
@@ -245,10 +245,6 @@ def _rows(result: Any) -> Rows:
     return rows
 
 
-def _first_line(error: DBAPIError) -> str:
-    return (str(error.orig).strip().splitlines() or [""])[0]
-
-
 @contextmanager
 def refusals_as_errors(session: Session) -> Iterator[None]:
     """Database-level refusals of a write as the core's own errors; the session closed after."""
@@ -259,7 +255,7 @@ def refusals_as_errors(session: Session) -> Iterator[None]:
     except OperationalError as error:
         if error.connection_invalidated:  # the server went away: nothing was committed, nothing refused
             raise ProjectError(
-                f"the change was not saved: the connection to the database server was lost ({_first_line(error)}); "
+                f"the change was not saved: the connection to the database server was lost ({first_line(error)}); "
                 "check the server or the network, then try again"
             ) from error
         raise ProjectError(f"the database refused the change: {error.orig}") from error

@@ -53,10 +53,15 @@ def sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None)
 
 
+def first_line(error: DBAPIError) -> str:
+    """The driver's message of an error, its first line only (psycopg adds hints on later lines)."""
+    message = str(error.orig) if error.orig is not None else str(error)
+    return (message.strip().splitlines() or [""])[0]
+
+
 def refusal(error: DBAPIError) -> str:
     """PostgreSQL's refusal as one line: 'the database refuses: permission denied for table spans'."""
-    message = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
-    return f"the database refuses: {message}"
+    return f"the database refuses: {first_line(error)}"
 
 
 def working_name(team: TeamLogin | None, asked: str | None) -> str | None:
